@@ -1,0 +1,1 @@
+"""The FastAPI application, the HTML pages, authentication and the command line."""

@@ -1,0 +1,236 @@
+"""The `tunnelview` command line. User mistakes print one clear line and exit non-zero."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import OperationalError
+
+from api.passwords import hash_password, password_problem
+from api.wiring import get_services
+from workflow import audit, migrate, people
+from workflow.errors import DomainError, TriggerRefused
+from workflow.machine import mermaid
+from workflow.regimes import UnknownRegime
+from workflow.settings import UnsafeSettings, get_settings
+
+app = typer.Typer(
+    help="Tunnelview: systems-approach case reviews.", no_args_is_help=True, pretty_exceptions_enable=False
+)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+reviews_app = typer.Typer(help="Reviews.", no_args_is_help=True)
+audit_app = typer.Typer(help="Audit logs.", no_args_is_help=True)
+workflow_app = typer.Typer(help="The review lifecycle.", no_args_is_help=True)
+for sub, name in (
+    (db_app, "db"),
+    (users_app, "users"),
+    (reviews_app, "reviews"),
+    (audit_app, "audit"),
+    (workflow_app, "workflow"),
+):
+    app.add_typer(sub, name=name)
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a person can cause into one line on stderr and exit code 1."""
+    try:
+        yield
+    except TriggerRefused as error:
+        typer.echo(f"Refused: '{error.trigger}' cannot happen yet:", err=True)
+        for reason in error.reasons:
+            typer.echo(f"  - {reason}", err=True)
+        raise typer.Exit(code=1) from None
+    except (DomainError, UnknownRegime, UnsafeSettings) as error:
+        raise fail(str(error)) from None
+    except OperationalError as error:
+        raise fail(
+            f"The database cannot be used: {error.orig}. Did you run 'tunnelview db upgrade'?"
+        ) from None
+
+
+def _actor_id(email: str) -> int:
+    with get_services().sessions() as session:
+        user = people.find_by_email(session, email)
+        if user is None:
+            raise fail(f"No user has the email address '{email}'.")
+        return user.id
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Run the migrations up to REVISION (default: the newest)."""
+    with user_errors():
+        migrate.upgrade(get_settings().database_url, revision)
+    typer.echo(f"Database at {revision}.")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="Sign-in email address.")],
+    name: Annotated[str, typer.Option(help="Full name.")],
+    role: Annotated[str, typer.Option(help="admin, coordinator, chair or member.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
+) -> None:
+    """Create a user account. The password is prompted for (never echoed) or read from stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password)
+    if problem:
+        raise fail(problem)
+    with user_errors(), get_services().sessions() as session:
+        user = people.create_user(
+            session, email=email, name=name, role=role, password_hash=hash_password(password)
+        )
+        session.commit()
+        typer.echo(f"Created user {user.id}: {user.email} ({user.global_role}).")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List user accounts."""
+    with user_errors(), get_services().sessions() as session:
+        users, total = people.list_users(session, limit=10_000)
+        for user in users:
+            status = "" if user.active else "  (inactive)"
+            typer.echo(f"{user.id:>4}  {user.email:<40} {user.global_role:<12} {user.name}{status}")
+        typer.echo(f"{total} user(s).")
+
+
+@reviews_app.command("list")
+def reviews_list(as_email: Annotated[str, typer.Option("--as", help="Act as this user.")]) -> None:
+    """List the reviews this user is a member of."""
+    with user_errors():
+        details, total = get_services().reviews.list_for(_actor_id(as_email), limit=1000)
+        for d in details:
+            typer.echo(
+                f"{d.review.id:>4}  {d.review.state:<15} {d.review.child_pseudonym:<20} "
+                f"{d.review_type or 'route not decided'}  (version {d.review.version})"
+            )
+        typer.echo(f"{total} review(s).")
+
+
+@reviews_app.command("show")
+def reviews_show(
+    review_id: int, as_email: Annotated[str, typer.Option("--as", help="Act as this user.")]
+) -> None:
+    """Show a review: stage, regime, clocks and the actions open to this user."""
+    with user_errors():
+        services = get_services()
+        actor = _actor_id(as_email)
+        d = services.reviews.get(review_id, actor)
+        r = d.review
+        typer.echo(f"Review {r.id}: {r.child_pseudonym}")
+        typer.echo(f"  stage:   {r.state}   version: {r.version}")
+        typer.echo(f"  regime:  {d.regime.title} (v{d.regime.version})")
+        typer.echo(f"  type:    {d.review_type or 'route not decided'}")
+        if d.recommendation:
+            typer.echo(f"  recommended route: {d.regime.route_name(d.recommendation.route)}")
+        if r.publication_hold:
+            typer.echo(f"  publication hold: {r.publication_hold_reason}")
+        for clock in d.clocks:
+            state = (
+                "met"
+                if clock.met_on
+                else ("OVERDUE" if clock.overdue else f"{clock.days_remaining} {clock.days_word} left")
+            )
+            typer.echo(f"  clock:   {clock.label}: {clock.due:%a %d %b %Y} ({state})")
+        for option in services.reviews.allowed_triggers(review_id, actor):
+            mark = "can" if option.allowed else "cannot"
+            typer.echo(f"  {mark}: {option.trigger.value}")
+            for reason in option.reasons:
+                typer.echo(f"      - {reason}")
+
+
+@reviews_app.command("fire")
+def reviews_fire(
+    review_id: int,
+    trigger: str,
+    as_email: Annotated[str, typer.Option("--as", help="Act as this user.")],
+    param: Annotated[list[str] | None, typer.Option(help="A trigger parameter as key=value.")] = None,
+    version: Annotated[int | None, typer.Option(help="Expected version (default: the current one).")] = None,
+) -> None:
+    """Fire TRIGGER on a review, e.g. decide --param route=statutory --param rationale=..."""
+    params: dict[str, str] = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise fail(f"Parameter '{item}' must look like key=value.")
+        params[key] = value
+    with user_errors():
+        services = get_services()
+        actor = _actor_id(as_email)
+        expected = version if version is not None else services.reviews.get(review_id, actor).review.version
+        review = services.reviews.fire(review_id, trigger, actor, expected, **params)
+        typer.echo(f"Review {review.id} is now at '{review.state}' (version {review.version}).")
+
+
+@audit_app.command("verify")
+def audit_verify(review_id: int) -> None:
+    """Check the hash chain of a review's audit log: 'intact' or the first broken link."""
+    with user_errors(), get_services().sessions() as session:
+        report = audit.verify(session, review_id)
+    if not report.intact:
+        typer.echo(str(report), err=True)
+        raise typer.Exit(code=1)
+    typer.echo(str(report))
+
+
+@workflow_app.command("diagram")
+def workflow_diagram() -> None:
+    """Print the Mermaid state diagram, generated from the transition table."""
+    typer.echo(mermaid(), nl=False)
+
+
+@app.command("demo")
+def demo(
+    serve_too: Annotated[bool, typer.Option("--serve", help="Serve the app afterwards.")] = False,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """Load the demo reviews (idempotent) and print the demo logins."""
+    from api.demo import DEMO_PASSWORD, load_demo
+
+    with user_errors():
+        migrate.upgrade(get_settings().database_url)
+        logins = load_demo(get_services())
+    typer.echo("Demo logins (password for all: " + DEMO_PASSWORD + "):")
+    for email, role in logins:
+        typer.echo(f"  {email:<36} {role}")
+    if serve_too:
+        serve(host=host, port=port)
+
+
+@app.command("serve")
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the web application and the API with uvicorn."""
+    import uvicorn
+
+    from api.main import create_app
+
+    with user_errors():
+        application = create_app()
+    typer.echo(f"Tunnelview on http://{host}:{port}")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

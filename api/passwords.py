@@ -1,0 +1,41 @@
+"""Password hashing with Argon2id. Passwords are never logged or echoed."""
+
+from __future__ import annotations
+
+import contextlib
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+
+MINIMUM_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        # Spend the same time as a real check, so a missing account is not told apart by timing.
+        _burn(password)
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _burn(password: str) -> None:
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(_DUMMY, password)
+
+
+_DUMMY = _hasher.hash("tunnelview-timing-equaliser")
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MINIMUM_LENGTH:
+        return f"The password must be at least {MINIMUM_LENGTH} characters long."
+    return None

@@ -1,0 +1,205 @@
+"""Test support: a controllable clock, a double of the analysis port, people, and a builder that
+drives a review to any stage through the real service."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from workflow import people as people_module
+from workflow.models import Review
+from workflow.ports import (
+    ActionFacts,
+    AnalysisSnapshot,
+    EpisodeFacts,
+    FactorFacts,
+    FindingFacts,
+)
+from workflow.service import ReviewService
+from workflow.states import State
+
+_counter = itertools.count(1)
+
+
+class Clock:
+    """`today` for the service, movable by the test."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+
+    def __call__(self) -> date:
+        return self.today
+
+
+SATISFIED = AnalysisSnapshot(
+    narratives_submitted=frozenset({"Police", "Health", "Children's social care"}),
+    episodes=(
+        EpisodeFacts(1, "Dental appointments missed", "problematic", True, True,
+                     (FactorFacts("conditions of work", False),)),
+    ),
+    findings=(FindingFacts(1, "Neglect is hard to see", (), 1),),
+    board_response_recorded=True,
+    anonymisation_hits=(),
+    actions=(ActionFacts("Neglect toolkit", True, True, True),),
+)
+
+
+@dataclass
+class FakeAnalysis:
+    """Test double of the analysis port. `snapshot_value` is what guards see; None = unavailable.
+    Panel submissions are marked as all done unless `panel_outstanding` is set."""
+
+    snapshot_value: AnalysisSnapshot | None = field(default_factory=lambda: SATISFIED)
+    panel_outstanding: bool = False
+
+    def snapshot(self, session: Session, review_id: int) -> AnalysisSnapshot | None:
+        if self.snapshot_value is None:
+            return None
+        if self.panel_outstanding:
+            return self.snapshot_value
+        review = session.get(Review, review_id)
+        ids = frozenset(m.id for m in review.memberships) if review else frozenset()
+        return replace(self.snapshot_value, panel_submitted=ids)
+
+
+@dataclass
+class Cast:
+    coordinator: int
+    chair: int
+    lead: int
+    panel: dict[str, int]
+    practitioner: int
+    outsider: int
+    admin: int
+
+
+class People:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def user(self, role: str = "member", name: str | None = None, password_hash: str | None = None) -> int:
+        n = next(_counter)
+        with self.sessions() as session:
+            user = people_module.create_user(
+                session, email=f"person{n}@test.example.org", name=name or f"Person {n}", role=role,
+                password_hash=password_hash,
+            )
+            session.commit()
+            return user.id
+
+    def email(self, user_id: int) -> str:
+        with self.sessions() as session:
+            return people_module.get_user(session, user_id).email
+
+    def cast(self) -> Cast:
+        return Cast(
+            coordinator=self.user("coordinator", "Cara Coordinator"),
+            chair=self.user("chair", "Charles Chair"),
+            lead=self.user("member", "Lena Lead"),
+            panel={agency: self.user("member", f"Panel {agency}") for agency in AGENCIES},
+            practitioner=self.user("member", "Polly Practitioner"),
+            outsider=self.user("member", "Oscar Outsider"),
+            admin=self.user("admin", "Ada Admin"),
+        )
+
+
+AGENCIES = ("Police", "Health", "Children's social care")
+
+WT2023_STATUTORY = {
+    "serious_incident": "yes",
+    "improvements_needed": "yes",
+    "recurrent_themes": "no",
+    "multi_agency_concerns": "yes",
+    "national_panel_advised": "no",
+    "single_agency_concerns": "no",
+    "no_agency_involvement": "no",
+    "multiple_areas": "no",
+    "institutional_setting": "no",
+}
+
+ORDER = (State.REFERRED, State.SCREENING, State.SCOPING, State.CASE_GROUP, State.DATA_GATHERING,
+         State.ANALYSIS, State.FINDINGS, State.SIGN_OFF, State.APPROVED, State.PUBLISHED, State.CLOSED)
+
+
+class Journey:
+    """Drives one review through the real service, stage by stage."""
+
+    def __init__(self, service: ReviewService, people: People, cast: Cast | None = None,
+                 today: date = date(2026, 11, 26)) -> None:
+        self.service = service
+        self.people = people
+        self.cast = cast or people.cast()
+        self.today = today
+        self.review_id = 0
+
+    @property
+    def version(self) -> int:
+        return self.service.get(self.review_id, self.cast.coordinator).review.version
+
+    def fire(self, trigger: str, actor: int, **params: Any) -> Review:
+        return self.service.fire(self.review_id, trigger, actor, self.version, **params)
+
+    def referral(self) -> Journey:
+        review = self.service.create_review(
+            self.cast.coordinator, child_pseudonym="Alice", incident_outcome="serious_harm",
+            abuse_or_neglect="suspected", date_of_awareness=date(2026, 11, 2),
+            incident_summary="Alice was found in a neglected state.", agencies_involved=list(AGENCIES),
+        )
+        self.review_id = review.id
+        self.service.add_member(self.review_id, self.cast.coordinator, self.version,
+                                email=self.people.email(self.cast.chair), role="chair")
+        return self
+
+    def to(self, target: State) -> Journey:
+        if not self.review_id:
+            self.referral()
+        steps = {
+            State.SCREENING: self._screening,
+            State.SCOPING: self._scoping,
+            State.CASE_GROUP: self._case_group,
+            State.DATA_GATHERING: self._data_gathering,
+            State.ANALYSIS: lambda: self.fire("begin_analysis", self.cast.coordinator),
+            State.FINDINGS: lambda: self.fire("draft_findings", self.cast.lead),
+            State.SIGN_OFF: lambda: self.fire("submit_for_signoff", self.cast.lead),
+            State.APPROVED: lambda: self.fire("approve", self.cast.chair),
+            State.PUBLISHED: self._published,
+            State.CLOSED: lambda: self.fire("close", self.cast.coordinator),
+        }
+        for state in ORDER[1 : ORDER.index(target) + 1]:
+            steps[state]()
+        return self
+
+    def _screening(self) -> None:
+        self.fire("open_screening", self.cast.coordinator)
+        self.service.record_criteria(self.review_id, self.cast.coordinator, self.version, WT2023_STATUTORY)
+
+    def _scoping(self) -> None:
+        self.fire("decide", self.cast.chair, route="statutory", rationale="Criteria (a) and (c) are met.")
+        self.service.add_member(self.review_id, self.cast.coordinator, self.version,
+                                email=self.people.email(self.cast.lead), role="lead_reviewer")
+        self.service.set_scope(
+            self.review_id, self.cast.coordinator, self.version,
+            research_questions=["How do agencies recognise neglect?"], agencies_in_scope=list(AGENCIES),
+            period_start=date(2025, 1, 1), period_end=date(2026, 10, 31),
+        )
+
+    def _case_group(self) -> None:
+        self.fire("confirm_scope", self.cast.coordinator)
+        for agency, user in self.cast.panel.items():
+            self.service.add_member(self.review_id, self.cast.coordinator, self.version,
+                                    email=self.people.email(user), role="panel_member", agency=agency)
+        self.service.add_member(self.review_id, self.cast.coordinator, self.version,
+                                email=self.people.email(self.cast.practitioner), role="case_group",
+                                agency="Health")
+
+    def _data_gathering(self) -> None:
+        self.fire("convene", self.cast.coordinator)
+
+    def _published(self) -> None:
+        self.service.record_notice(self.review_id, self.cast.chair, self.version, kind="panel_notice",
+                                   on=date(2026, 11, 2))
+        self.fire("publish", self.cast.chair)

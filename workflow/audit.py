@@ -1,0 +1,158 @@
+"""The append-only, hash-chained audit log of a review."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.models import AuditEntry, Review, utcnow
+
+GENESIS = "0" * 64
+
+
+def entry_hash(
+    *,
+    review_id: int,
+    seq: int,
+    at: datetime,
+    actor_id: int | None,
+    action: str,
+    from_state: str | None,
+    to_state: str | None,
+    reason: str | None,
+    params: dict[str, Any],
+    prev_hash: str,
+) -> str:
+    body = json.dumps(
+        {
+            "review_id": review_id,
+            "seq": seq,
+            "at": at.isoformat(timespec="microseconds"),
+            "actor_id": actor_id,
+            "action": action,
+            "from_state": from_state,
+            "to_state": to_state,
+            "reason": reason,
+            "params": params,
+            "prev_hash": prev_hash,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _hash_of(entry: AuditEntry) -> str:
+    return entry_hash(
+        review_id=entry.review_id,
+        seq=entry.seq,
+        at=entry.at,
+        actor_id=entry.actor_id,
+        action=entry.action,
+        from_state=entry.from_state,
+        to_state=entry.to_state,
+        reason=entry.reason,
+        params=entry.params,
+        prev_hash=entry.prev_hash,
+    )
+
+
+def append(
+    session: Session,
+    review: Review,
+    *,
+    actor_id: int | None,
+    action: str,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    reason: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one row to `review`'s log in the caller's transaction.
+
+    The review row is updated first (its version goes up), so that of two concurrent writers the
+    second is refused by the version check before it can read a stale end of the chain.
+    """
+    review.updated_at = utcnow()
+    session.flush()
+    last = session.scalars(
+        select(AuditEntry).where(AuditEntry.review_id == review.id).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    seq = 1 if last is None else last.seq + 1
+    prev_hash = GENESIS if last is None else last.hash
+    clean_params = json.loads(json.dumps(params or {}, default=str))
+    at = utcnow()
+    entry = AuditEntry(
+        review_id=review.id,
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        params=clean_params,
+        prev_hash=prev_hash,
+        hash=entry_hash(
+            review_id=review.id,
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            reason=reason,
+            params=clean_params,
+            prev_hash=prev_hash,
+        ),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    intact: bool
+    entries: int
+    broken_at: int | None = None
+    problem: str | None = None
+
+    def __str__(self) -> str:
+        if self.intact:
+            return f"intact ({self.entries} entries)"
+        return f"broken at entry {self.broken_at}: {self.problem}"
+
+
+def verify_entries(entries: Iterable[AuditEntry]) -> ChainReport:
+    """Walk the chain in order; report the first row whose link or hash does not hold."""
+    prev_hash = GENESIS
+    count = 0
+    for expected_seq, entry in enumerate(entries, start=1):
+        count += 1
+        if entry.seq != expected_seq:
+            return ChainReport(False, count, entry.seq, f"expected entry {expected_seq} here")
+        if entry.prev_hash != prev_hash:
+            return ChainReport(False, count, entry.seq, "it does not link to the entry before it")
+        if _hash_of(entry) != entry.hash:
+            return ChainReport(False, count, entry.seq, "its contents do not match its hash")
+        prev_hash = entry.hash
+    return ChainReport(True, count)
+
+
+def entries_of(session: Session, review_id: int) -> Sequence[AuditEntry]:
+    return session.scalars(
+        select(AuditEntry).where(AuditEntry.review_id == review_id).order_by(AuditEntry.seq)
+    ).all()
+
+
+def verify(session: Session, review_id: int) -> ChainReport:
+    return verify_entries(entries_of(session, review_id))

@@ -1,0 +1,297 @@
+"""Guards: pure functions from a review's facts (and a trigger's parameters) to unmet reasons.
+
+Every guard of a trigger is evaluated, so a refusal lists every reason at once. Reasons are written
+for a coordinator, not a developer. Warnings do not refuse; they are shown beside the action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from workflow.clocks import add_working_days
+from workflow.ports import AnalysisSnapshot
+from workflow.regimes import Regime
+from workflow.states import ReviewRole, Route, Trigger
+
+ANALYSIS_UNAVAILABLE = (
+    "The analysis facts for this review are not available (no analysis module is connected), "
+    "so this step cannot be checked."
+)
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    membership_id: int
+    name: str
+    role: ReviewRole
+    agency: str | None
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    """Everything a guard may look at, as plain data."""
+
+    regime: Regime
+    date_of_awareness: date | None
+    incident_outcome: str | None
+    agencies_involved: tuple[str, ...]
+    criteria_answers: Mapping[str, str]
+    research_questions: tuple[str, ...]
+    agencies_in_scope: tuple[str, ...]
+    panel_exemptions: Mapping[str, str]
+    members: tuple[MemberFacts, ...]
+    publication_hold: bool
+    panel_notice_on: date | None
+    analysis: AnalysisSnapshot | None
+    today: date
+    paused_from: str | None = None
+
+    def with_role(self, role: ReviewRole) -> tuple[MemberFacts, ...]:
+        return tuple(m for m in self.members if m.role == role)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    reasons: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        return not self.reasons
+
+
+@dataclass
+class _Findings:
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+Params = Mapping[str, Any] | None
+_Guard = Callable[[ReviewFacts, Params, _Findings], None]
+
+
+def _text(params: Params, key: str) -> str:
+    value = (params or {}).get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _referral_complete(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
+    if facts.date_of_awareness is None:
+        out.reasons.append("The referral has no date of awareness.")
+    if not facts.incident_outcome:
+        out.reasons.append("The referral does not say what type of incident it was.")
+    if not facts.agencies_involved:
+        out.reasons.append("The referral lists no agencies involved.")
+
+
+def _decision_recorded(facts: ReviewFacts, params: Params, out: _Findings) -> None:
+    unanswered = facts.regime.unanswered(facts.criteria_answers)
+    if unanswered:
+        out.reasons.append(
+            f"{len(unanswered)} criteria question(s) are not answered: "
+            + "; ".join(q.text for q in unanswered)
+        )
+    if params is None:
+        return
+    route = params.get("route")
+    if route not in {r.value for r in Route}:
+        out.reasons.append("Choose the route: statutory review, learning review or no review.")
+    if not _text(params, "rationale"):
+        out.reasons.append("Record the rationale for the decision.")
+    recommendation = None if unanswered else facts.regime.recommend(facts.criteria_answers)
+    if (
+        recommendation
+        and route
+        and route != recommendation.route
+        and not _text(params, "departure_rationale")
+    ):
+        out.reasons.append(
+            f"The decision departs from the recommended route "
+            f"({facts.regime.route_name(recommendation.route)}): record why."
+        )
+
+
+def _scope_confirmed(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
+    if not facts.research_questions:
+        out.reasons.append("Add at least one research question to the terms of reference.")
+    if len(facts.agencies_in_scope) < 2:
+        out.reasons.append("At least two agencies must be in scope of a multi-agency review.")
+    leads = facts.with_role(ReviewRole.LEAD_REVIEWER)
+    if not leads:
+        out.reasons.append("Appoint at least one lead reviewer.")
+    elif len(leads) == 1:
+        out.warnings.append("Only one lead reviewer is appointed; two are recommended.")
+
+
+def _team_convened(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
+    panel_agencies = {m.agency for m in facts.with_role(ReviewRole.PANEL_MEMBER)}
+    for agency in facts.agencies_in_scope:
+        if agency not in panel_agencies and agency not in facts.panel_exemptions:
+            out.reasons.append(f"{agency} has no panel member and no recorded reason why not.")
+    if not facts.with_role(ReviewRole.CASE_GROUP):
+        out.reasons.append("The case group has no practitioner yet.")
+
+
+def _narratives_in(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
+    analysis = facts.analysis
+    if analysis is None:
+        out.reasons.append(ANALYSIS_UNAVAILABLE)
+        return
+    for agency in facts.agencies_in_scope:
+        if agency not in analysis.narratives_submitted and agency not in analysis.narrative_exemptions:
+            out.reasons.append(f"{agency} has not submitted its narrative and has no exemption.")
+
+
+def _analysis_complete(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
+    analysis = facts.analysis
+    if analysis is None:
+        out.reasons.append(ANALYSIS_UNAVAILABLE)
+        return
+    if not analysis.episodes:
+        out.reasons.append("Record at least one key practice episode.")
+    for episode in analysis.episodes:
+        name = f"Episode {episode.number} '{episode.title}'"
+        if not episode.has_appraisal:
+            out.reasons.append(f"{name} has no appraisal against expected practice.")
+        if not episode.has_explanation or not episode.factors:
+            out.reasons.append(f"{name} has no explanation with a contributory factor.")
+        elif episode.valence == "problematic" and all(f.individual_level for f in episode.factors):
+            out.reasons.append(f"{name} is problematic but explained only by individual-level factors.")
+    for member in facts.with_role(ReviewRole.PANEL_MEMBER):
+        done = analysis.panel_submitted | analysis.panel_waived
+        if member.membership_id not in done:
+            agency = f" ({member.agency})" if member.agency else ""
+            out.reasons.append(
+                f"Panel member {member.name}{agency} has not submitted their analysis "
+                "and it has not been waived."
+            )
+
+
+def _findings_ready(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
+    analysis = facts.analysis
+    if analysis is None:
+        out.reasons.append(ANALYSIS_UNAVAILABLE)
+        return
+    if not analysis.findings:
+        out.reasons.append("Write at least one finding.")
+    for finding in analysis.findings:
+        name = f"Finding {finding.number} '{finding.title}'"
+        if finding.missing:
+            out.reasons.append(f"{name} is incomplete: missing {', '.join(finding.missing)}.")
+        if finding.linked_episodes < 1:
+            out.reasons.append(f"{name} is not linked to any key practice episode.")
+    out.reasons.extend(f"Unresolved blocking warning: {warning}" for warning in analysis.blocking_warnings)
+
+
+def _comment_required(key: str, what: str) -> _Guard:
+    def guard(_facts: ReviewFacts, params: Params, out: _Findings) -> None:
+        if params is not None and not _text(params, key):
+            out.reasons.append(what)
+
+    return guard
+
+
+def _ready_to_publish(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
+    if facts.publication_hold:
+        out.reasons.append("A publication hold is in force.")
+    notice_days = facts.regime.publication_notice_working_days
+    if facts.panel_notice_on is None:
+        out.reasons.append(
+            "The report has not been sent to the national panel: record the notice "
+            f"({notice_days} working days before publication)."
+        )
+    else:
+        earliest = add_working_days(facts.panel_notice_on, notice_days)
+        if facts.today < earliest:
+            out.reasons.append(
+                f"The notice period to the national panel has not elapsed: publication is "
+                f"possible from {earliest:%A %-d %B %Y}."
+            )
+    analysis = facts.analysis
+    if analysis is None:
+        out.reasons.append(ANALYSIS_UNAVAILABLE)
+        return
+    if not analysis.board_response_recorded:
+        out.reasons.append("The board's response has not been recorded.")
+    if analysis.anonymisation_hits is None:
+        out.reasons.append("The anonymisation check could not be run on the report.")
+    else:
+        out.reasons.extend(f"Anonymisation check: {hit}" for hit in analysis.anonymisation_hits)
+
+
+def _actions_tracked(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
+    analysis = facts.analysis
+    if analysis is None:
+        out.reasons.append(ANALYSIS_UNAVAILABLE)
+        return
+    for action in analysis.actions:
+        missing = [
+            word
+            for word, present in (
+                ("an owner agency", action.has_owner),
+                ("a due date", action.has_due_date),
+                ("a status", action.has_status),
+            )
+            if not present
+        ]
+        if missing:
+            out.reasons.append(f"Action '{action.title}' has no {' or '.join(missing)}.")
+
+
+def _resumable(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
+    if not facts.paused_from:
+        out.reasons.append("The review does not record the stage it was paused in.")
+
+
+GUARDS: dict[Trigger, tuple[_Guard, ...]] = {
+    Trigger.OPEN_SCREENING: (_referral_complete,),
+    Trigger.DECIDE: (_decision_recorded,),
+    Trigger.CONFIRM_SCOPE: (_scope_confirmed,),
+    Trigger.CONVENE: (_team_convened,),
+    Trigger.BEGIN_ANALYSIS: (_narratives_in,),
+    Trigger.DRAFT_FINDINGS: (_analysis_complete,),
+    Trigger.SUBMIT_FOR_SIGNOFF: (_findings_ready,),
+    Trigger.APPROVE: (),
+    Trigger.RETURN_FOR_REVISION: (
+        _comment_required("comment", "Say what needs revising (comments are required)."),
+    ),
+    Trigger.PUBLISH: (_ready_to_publish,),
+    Trigger.DECLINE_PUBLICATION: (
+        _comment_required("rationale", "Record why the report will not be published."),
+    ),
+    Trigger.CLOSE: (_actions_tracked,),
+    Trigger.PAUSE: (_comment_required("reason", "Record why the review is paused."),),
+    Trigger.RESUME: (_resumable,),
+    Trigger.WITHDRAW: (_comment_required("reason", "Record why the review is withdrawn."),),
+}
+
+# Which parameter of each trigger carries the words kept in the audit row.
+REASON_PARAM: dict[Trigger, str] = {
+    Trigger.DECIDE: "rationale",
+    Trigger.RETURN_FOR_REVISION: "comment",
+    Trigger.DECLINE_PUBLICATION: "rationale",
+    Trigger.PAUSE: "reason",
+    Trigger.WITHDRAW: "reason",
+}
+
+
+def needs_analysis(trigger: Trigger) -> bool:
+    return trigger in {
+        Trigger.BEGIN_ANALYSIS,
+        Trigger.DRAFT_FINDINGS,
+        Trigger.SUBMIT_FOR_SIGNOFF,
+        Trigger.PUBLISH,
+        Trigger.CLOSE,
+    }
+
+
+def evaluate(trigger: Trigger, facts: ReviewFacts, params: Params) -> Verdict:
+    """Every guard of `trigger`. With `params=None` the checks of the trigger's own input are
+    skipped (used to tell a page which actions it can offer before the person types anything)."""
+    out = _Findings()
+    for guard in GUARDS[trigger]:
+        guard(facts, params, out)
+    return Verdict(tuple(out.reasons), tuple(out.warnings))

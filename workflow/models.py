@@ -1,0 +1,133 @@
+"""Typed SQLAlchemy models of the lifecycle: people, reviews, memberships and the audit log.
+
+Models hold data; decisions (guards, clocks, criteria) are pure functions elsewhere. The `state`
+column of a review is written by `workflow.service` alone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Naive UTC, so SQLite and PostgreSQL give back exactly what was stored (the hash chain relies on it)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, dict[str, str]: JSON}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    global_role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    regime_key: Mapped[str] = mapped_column(String(20))
+    regime_version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(30), default="referred")
+    paused_from: Mapped[str | None] = mapped_column(String(30), default=None)
+    route: Mapped[str | None] = mapped_column(String(20), default=None)
+
+    child_pseudonym: Mapped[str] = mapped_column(String(100))
+    incident_outcome: Mapped[str | None] = mapped_column(String(30), default=None)
+    abuse_or_neglect: Mapped[str | None] = mapped_column(String(30), default=None)
+    date_of_awareness: Mapped[date | None] = mapped_column(Date, default=None)
+    incident_summary: Mapped[str] = mapped_column(Text, default="")
+    agencies_involved: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    criteria_answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    decision_rationale: Mapped[str | None] = mapped_column(Text, default=None)
+    departure_rationale: Mapped[str | None] = mapped_column(Text, default=None)
+
+    research_questions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    period_start: Mapped[date | None] = mapped_column(Date, default=None)
+    period_end: Mapped[date | None] = mapped_column(Date, default=None)
+    agencies_in_scope: Mapped[list[str]] = mapped_column(JSON, default=list)
+    panel_exemptions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+    publication_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    publication_hold_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="review", cascade="all, delete-orphan", order_by="Membership.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("review_id", "user_id", "role", name="uq_membership_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    agency: Mapped[str | None] = mapped_column(String(200), default=None)
+    declared_interest: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    review: Mapped[Review] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class AuditEntry(Base):
+    """One append-only row of a review's audit log, hash-chained to the row before it."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (UniqueConstraint("review_id", "seq", name="uq_audit_review_seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    action: Mapped[str] = mapped_column(String(60))
+    from_state: Mapped[str | None] = mapped_column(String(30), default=None)
+    to_state: Mapped[str | None] = mapped_column(String(30), default=None)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    actor: Mapped[User | None] = relationship(lazy="joined")

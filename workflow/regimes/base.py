@@ -1,0 +1,99 @@
+"""What a regime is: criteria questions, the rule from answers to a recommended route, the names of
+its review types and its statutory clocks. Regimes are plain data plus one pure function."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from workflow.states import Route
+
+
+class ClockUnit(StrEnum):
+    WORKING_DAYS = "working_days"
+    MONTHS = "months"
+
+
+class ClockAnchor(StrEnum):
+    """The event a clock counts from."""
+
+    AWARENESS = "awareness"  # the referral's date of awareness
+    DECISION = "decision"  # the chair's route decision (from the audit log)
+    PANEL_NOTICE = "panel_notice"  # the report was sent to the national panel (from the audit log)
+
+
+class ClockEvent(StrEnum):
+    """The event that meets a clock."""
+
+    NOTIFICATION = "notification"  # notification of the incident to the national panel
+    DECISION = "decision"
+    COMPLETION = "completion"  # the chair approved the report
+    PUBLICATION = "publication"
+
+
+@dataclass(frozen=True)
+class ClockRule:
+    key: str
+    label: str
+    anchor: ClockAnchor
+    amount: int
+    unit: ClockUnit
+    met_by: ClockEvent
+    # Only reviews on these routes run this clock; None means every review.
+    routes: frozenset[Route] | None = None
+    # An "earliest" clock says when something may happen, not when it is due: it is never overdue.
+    earliest: bool = False
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str
+    options: tuple[tuple[str, str], ...] = (("yes", "Yes"), ("no", "No"))
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    route: Route
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Regime:
+    key: str
+    version: int
+    title: str
+    route_names: Mapping[Route, str]
+    questions: tuple[Question, ...]
+    recommend_from: Callable[[Mapping[str, str]], Recommendation]
+    clocks: tuple[ClockRule, ...]
+    # Working days' notice to the national panel before publication.
+    publication_notice_working_days: int
+    notes: tuple[str, ...] = field(default=())
+
+    def unanswered(self, answers: Mapping[str, str]) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if answers.get(q.key) is None)
+
+    def invalid_answers(self, answers: Mapping[str, str]) -> tuple[str, ...]:
+        """Each answer that is not one of its question's options, in words."""
+        problems: list[str] = []
+        by_key = {q.key: q for q in self.questions}
+        for key, value in answers.items():
+            question = by_key.get(key)
+            if question is None:
+                problems.append(f"'{key}' is not a criteria question of {self.title}")
+            elif value not in {code for code, _ in question.options}:
+                allowed = ", ".join(code for code, _ in question.options)
+                problems.append(f"'{key}' must be one of: {allowed} (got '{value}')")
+        return tuple(problems)
+
+    def recommend(self, answers: Mapping[str, str]) -> Recommendation | None:
+        """The recommended route with its reasons, or None until every question is answered."""
+        if self.unanswered(answers):
+            return None
+        return self.recommend_from(answers)
+
+    def route_name(self, route: Route) -> str:
+        return self.route_names[route]

@@ -1,0 +1,752 @@
+"""The one service that changes a review. It loads with a version check, authorises, evaluates every
+guard, changes state through the machine, appends the audit row and commits once. Side effects run
+after the commit, through listeners."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow import audit, regimes
+from workflow.clocks import Clock, compute_clocks
+from workflow.errors import InvalidInput, NotFound, NotPermitted, StaleReview, TriggerRefused
+from workflow.guards import (
+    REASON_PARAM,
+    MemberFacts,
+    ReviewFacts,
+    Verdict,
+    evaluate,
+    needs_analysis,
+)
+from workflow.machine import next_state
+from workflow.models import AuditEntry, Membership, Review, User
+from workflow.ports import AnalysisFacts, NoAnalysis
+from workflow.regimes import Recommendation, Regime
+from workflow.regimes.base import ClockAnchor, ClockEvent
+from workflow.states import (
+    FINAL_STATES,
+    STATE_LABELS,
+    TRIGGER_LABELS,
+    ReviewRole,
+    Route,
+    State,
+    Trigger,
+    roles_for,
+    triggers_from,
+)
+
+INCIDENT_OUTCOMES = {
+    "died": "The child died",
+    "serious_harm": "The child was seriously harmed",
+    "other": "Other incident",
+}
+ABUSE_OR_NEGLECT = {"known": "Known", "suspected": "Suspected", "not_suspected": "Not suspected"}
+
+ROLE_NAMES = {
+    ReviewRole.COORDINATOR: "review coordinator",
+    ReviewRole.LEAD_REVIEWER: "lead reviewer",
+    ReviewRole.PANEL_MEMBER: "panel member",
+    ReviewRole.CASE_GROUP: "case group member",
+    ReviewRole.CHAIR: "chair",
+}
+
+
+@dataclass(frozen=True)
+class TriggerOption:
+    trigger: Trigger
+    label: str
+    allowed: bool
+    reasons: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Transitioned:
+    """What listeners hear after a trigger was committed."""
+
+    review_id: int
+    trigger: Trigger
+    from_state: State
+    to_state: State
+    actor_id: int
+
+
+@dataclass(frozen=True)
+class ReviewDetail:
+    review: Review
+    regime: Regime
+    roles: frozenset[ReviewRole]
+    clocks: tuple[Clock, ...]
+    recommendation: Recommendation | None
+
+    @property
+    def review_type(self) -> str | None:
+        return self.regime.route_name(Route(self.review.route)) if self.review.route else None
+
+
+Listener = Callable[[Transitioned], None]
+
+
+def _roles_phrase(roles: Iterable[ReviewRole]) -> str:
+    names = sorted(ROLE_NAMES[r] for r in roles)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _event_dates(entries: Sequence[AuditEntry]) -> tuple[dict[ClockAnchor, date], dict[ClockEvent, date]]:
+    """Clock anchors and events, read from the audit log (the latest of each counts)."""
+    anchors: dict[ClockAnchor, date] = {}
+    events: dict[ClockEvent, date] = {}
+
+    def day_of(entry: AuditEntry) -> date:
+        on = entry.params.get("on")
+        return date.fromisoformat(on) if isinstance(on, str) else entry.at.date()
+
+    for entry in entries:
+        if entry.action == Trigger.DECIDE:
+            anchors[ClockAnchor.DECISION] = events[ClockEvent.DECISION] = day_of(entry)
+        elif entry.action == "record_notification":
+            events[ClockEvent.NOTIFICATION] = day_of(entry)
+        elif entry.action == "record_panel_notice":
+            anchors[ClockAnchor.PANEL_NOTICE] = day_of(entry)
+        elif entry.action == Trigger.APPROVE:
+            events[ClockEvent.COMPLETION] = day_of(entry)
+        elif entry.action == Trigger.PUBLISH:
+            events[ClockEvent.PUBLICATION] = day_of(entry)
+    return anchors, events
+
+
+def clocks_of(review: Review, entries: Sequence[AuditEntry], today: date) -> tuple[Clock, ...]:
+    regime = regimes.get(review.regime_key, review.regime_version)
+    anchors, events = _event_dates(entries)
+    if review.date_of_awareness is not None:
+        anchors[ClockAnchor.AWARENESS] = review.date_of_awareness
+    route = Route(review.route) if review.route else None
+    return compute_clocks(regime, route=route, anchors=anchors, events=events, today=today)
+
+
+class ReviewService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        analysis: AnalysisFacts | None = None,
+        today: Callable[[], date] = date.today,
+        listeners: Sequence[Listener] = (),
+    ) -> None:
+        self._sessions = sessions
+        self._analysis: AnalysisFacts = analysis or NoAnalysis()
+        self._today = today
+        self._listeners = list(listeners)
+
+    # ---- loading and authorising -------------------------------------------------------------
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    @staticmethod
+    def active_user(session: Session, actor_id: int) -> User:
+        user = session.get(User, actor_id)
+        if user is None or not user.active:
+            raise NotPermitted("This account is not active.")
+        return user
+
+    def load(self, session: Session, review_id: int, actor_id: int) -> tuple[Review, frozenset[ReviewRole]]:
+        """The review and the actor's roles in it; NotFound unless the actor is a member."""
+        self.active_user(session, actor_id)
+        review = session.get(Review, review_id)
+        if review is None:
+            raise NotFound(f"Review {review_id} was not found.")
+        roles = frozenset(ReviewRole(m.role) for m in review.memberships if m.user_id == actor_id)
+        if not roles:
+            raise NotFound(f"Review {review_id} was not found.")
+        return review, roles
+
+    @staticmethod
+    def check_version(review: Review, expected_version: int | None) -> None:
+        if expected_version is None or expected_version != review.version:
+            raise StaleReview(expected_version, review.version)
+
+    @staticmethod
+    def require(roles: frozenset[ReviewRole], allowed: Iterable[ReviewRole], what: str) -> None:
+        allowed = frozenset(allowed)
+        if not roles & allowed:
+            raise NotPermitted(f"Only the {_roles_phrase(allowed)} may {what}.")
+
+    @staticmethod
+    def require_not_final(review: Review) -> None:
+        if review.state in FINAL_STATES:
+            raise TriggerRefused("edit", [f"The review is {review.state}; it can no longer change."])
+
+    def commit(self, session: Session, review: Review, expected_version: int | None) -> None:
+        try:
+            session.commit()
+        except (StaleDataError, IntegrityError) as error:
+            session.rollback()
+            raise StaleReview(expected_version, None) from error
+
+    # ---- facts for guards --------------------------------------------------------------------
+
+    def facts(self, session: Session, review: Review, *, with_analysis: bool) -> ReviewFacts:
+        entries = audit.entries_of(session, review.id)
+        anchors, _ = _event_dates(entries)
+        members = tuple(
+            MemberFacts(m.id, m.user.name, ReviewRole(m.role), m.agency) for m in review.memberships
+        )
+        return ReviewFacts(
+            regime=regimes.get(review.regime_key, review.regime_version),
+            date_of_awareness=review.date_of_awareness,
+            incident_outcome=review.incident_outcome,
+            agencies_involved=tuple(review.agencies_involved),
+            criteria_answers=dict(review.criteria_answers),
+            research_questions=tuple(review.research_questions),
+            agencies_in_scope=tuple(review.agencies_in_scope),
+            panel_exemptions=dict(review.panel_exemptions),
+            members=members,
+            publication_hold=review.publication_hold,
+            panel_notice_on=anchors.get(ClockAnchor.PANEL_NOTICE),
+            analysis=self._analysis.snapshot(session, review.id) if with_analysis else None,
+            today=self._today(),
+            paused_from=review.paused_from,
+        )
+
+    # ---- firing triggers ---------------------------------------------------------------------
+
+    def fire(
+        self,
+        review_id: int,
+        trigger: Trigger | str,
+        actor: int,
+        expected_version: int | None,
+        **params: Any,
+    ) -> Review:
+        trigger = _parse_trigger(trigger)
+        with self.session() as session:
+            review, roles = self.load(session, review_id, actor)
+            self.check_version(review, expected_version)
+            current = State(review.state)
+            if trigger not in triggers_from(current):
+                raise TriggerRefused(
+                    trigger,
+                    [
+                        f"'{TRIGGER_LABELS[trigger]}' is not possible while the review is at the "
+                        f"stage '{STATE_LABELS[current]}'."
+                    ],
+                )
+            self.require(roles, roles_for(trigger), TRIGGER_LABELS[trigger].lower())
+            verdict = evaluate(
+                trigger, self.facts(session, review, with_analysis=needs_analysis(trigger)), params
+            )
+            if not verdict.allowed:
+                raise TriggerRefused(trigger, verdict.reasons)
+            target = next_state(
+                current,
+                trigger,
+                route=Route(params["route"]) if trigger == Trigger.DECIDE else None,
+                resume_to=State(review.paused_from) if review.paused_from else None,
+            )
+            _record_trigger_data(review, trigger, current, params)
+            review.state = target.value
+            reason_key = REASON_PARAM.get(trigger, "comment")
+            audit.append(
+                session,
+                review,
+                actor_id=actor,
+                action=trigger.value,
+                from_state=current.value,
+                to_state=target.value,
+                reason=_clean(params.get(reason_key)),
+                params={k: v for k, v in params.items() if v not in (None, "")},
+            )
+            self.commit(session, review, expected_version)
+        event = Transitioned(review_id, trigger, current, target, actor)
+        for listener in self._listeners:
+            listener(event)
+        return review
+
+    def allowed_triggers(self, review_id: int, actor: int) -> list[TriggerOption]:
+        """Each trigger that leaves the review's stage: whether the actor may fire it now, and why not."""
+        with self.session() as session:
+            review, roles = self.load(session, review_id, actor)
+            return self.trigger_options(session, review, roles)
+
+    def trigger_options(
+        self, session: Session, review: Review, roles: frozenset[ReviewRole]
+    ) -> list[TriggerOption]:
+        triggers = triggers_from(State(review.state))
+        facts = self.facts(session, review, with_analysis=any(map(needs_analysis, triggers)))
+        options = []
+        for trigger in triggers:
+            allowed_roles = roles_for(trigger)
+            if not roles & allowed_roles:
+                verdict = Verdict(reasons=(f"Only the {_roles_phrase(allowed_roles)} may do this.",))
+            else:
+                verdict = evaluate(trigger, facts, None)
+            options.append(
+                TriggerOption(
+                    trigger, TRIGGER_LABELS[trigger], verdict.allowed, verdict.reasons, verdict.warnings
+                )
+            )
+        return options
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def detail(self, session: Session, review: Review, roles: frozenset[ReviewRole]) -> ReviewDetail:
+        regime = regimes.get(review.regime_key, review.regime_version)
+        entries = audit.entries_of(session, review.id)
+        return ReviewDetail(
+            review=review,
+            regime=regime,
+            roles=roles,
+            clocks=clocks_of(review, entries, self._today()),
+            recommendation=regime.recommend(review.criteria_answers),
+        )
+
+    def get(self, review_id: int, actor: int) -> ReviewDetail:
+        with self.session() as session:
+            review, roles = self.load(session, review_id, actor)
+            return self.detail(session, review, roles)
+
+    def list_for(
+        self, actor: int, *, state: str | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[ReviewDetail], int]:
+        """Reviews the actor is a member of (need-to-know: admins see none unless members)."""
+        with self.session() as session:
+            self.active_user(session, actor)
+            member_of = select(Membership.review_id).where(Membership.user_id == actor)
+            query = select(Review).where(Review.id.in_(member_of))
+            if state:
+                query = query.where(Review.state == state)
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            reviews = session.scalars(query.order_by(Review.id.desc()).limit(limit).offset(offset))
+            details = []
+            for review in reviews:
+                roles = frozenset(ReviewRole(m.role) for m in review.memberships if m.user_id == actor)
+                details.append(self.detail(session, review, roles))
+            return details, total
+
+    def audit_log(self, review_id: int, actor: int) -> Sequence[AuditEntry]:
+        with self.session() as session:
+            self.load(session, review_id, actor)
+            return audit.entries_of(session, review_id)
+
+    def verify_audit(self, review_id: int, actor: int) -> audit.ChainReport:
+        with self.session() as session:
+            self.load(session, review_id, actor)
+            return audit.verify(session, review_id)
+
+    # ---- changes that are not triggers (each audited and version-checked) ---------------------
+
+    def create_review(
+        self,
+        actor: int,
+        *,
+        child_pseudonym: str,
+        incident_outcome: str | None = None,
+        abuse_or_neglect: str | None = None,
+        date_of_awareness: date | None = None,
+        incident_summary: str = "",
+        agencies_involved: Sequence[str] = (),
+        regime: str | None = None,
+        default_regime: str = "wt2023",
+    ) -> Review:
+        """Log a referral. The coordinator who logs it becomes the review's coordinator."""
+        with self.session() as session:
+            user = self.active_user(session, actor)
+            if user.global_role != "coordinator":
+                raise NotPermitted("Only a review coordinator may log a referral.")
+            errors = _referral_errors(
+                child_pseudonym, incident_outcome, abuse_or_neglect, date_of_awareness, self._today()
+            )
+            try:
+                chosen = regimes.current(regime or default_regime)
+            except regimes.UnknownRegime as error:
+                errors["regime"] = str(error)
+            if errors:
+                raise InvalidInput(errors)
+            review = Review(
+                regime_key=chosen.key,
+                regime_version=chosen.version,
+                state=State.REFERRED.value,
+                child_pseudonym=child_pseudonym.strip(),
+                incident_outcome=incident_outcome,
+                abuse_or_neglect=abuse_or_neglect,
+                date_of_awareness=date_of_awareness,
+                incident_summary=incident_summary.strip(),
+                agencies_involved=_agencies(agencies_involved),
+            )
+            review.memberships.append(Membership(user_id=user.id, role=ReviewRole.COORDINATOR.value))
+            session.add(review)
+            session.flush()
+            audit.append(
+                session,
+                review,
+                actor_id=actor,
+                action="log_referral",
+                to_state=State.REFERRED.value,
+                params={"regime": f"{chosen.key} v{chosen.version}"},
+            )
+            session.commit()
+            return review
+
+    def update_referral(
+        self, review_id: int, actor: int, expected_version: int | None, **fields: Any
+    ) -> Review:
+        allowed = {
+            "child_pseudonym",
+            "incident_outcome",
+            "abuse_or_neglect",
+            "date_of_awareness",
+            "incident_summary",
+            "agencies_involved",
+        }
+        unknown = set(fields) - allowed
+        if unknown:
+            raise InvalidInput({name: "This field cannot be changed here." for name in unknown})
+        with self.session() as session:
+            review, _roles = self._for_change(
+                session, review_id, actor, expected_version, {ReviewRole.COORDINATOR}, "change the referral"
+            )
+            if review.state not in (State.REFERRED, State.SCREENING):
+                raise TriggerRefused(
+                    "update_referral", ["The referral can only be changed before the route is decided."]
+                )
+            merged = {name: getattr(review, name) for name in allowed} | fields
+            errors = _referral_errors(
+                merged["child_pseudonym"],
+                merged["incident_outcome"],
+                merged["abuse_or_neglect"],
+                merged["date_of_awareness"],
+                self._today(),
+            )
+            if errors:
+                raise InvalidInput(errors)
+            for name, value in fields.items():
+                setattr(review, name, _agencies(value) if name == "agencies_involved" else value)
+            audit.append(
+                session, review, actor_id=actor, action="update_referral", params={"fields": sorted(fields)}
+            )
+            self.commit(session, review, expected_version)
+            return review
+
+    def record_criteria(
+        self, review_id: int, actor: int, expected_version: int | None, answers: Mapping[str, str]
+    ) -> ReviewDetail:
+        with self.session() as session:
+            review, roles = self._for_change(
+                session,
+                review_id,
+                actor,
+                expected_version,
+                {ReviewRole.COORDINATOR, ReviewRole.CHAIR},
+                "record the criteria check",
+            )
+            if review.state not in (State.REFERRED, State.SCREENING):
+                raise TriggerRefused(
+                    "record_criteria", ["The criteria check can only change before the route is decided."]
+                )
+            regime = regimes.get(review.regime_key, review.regime_version)
+            problems = regime.invalid_answers(answers)
+            if problems:
+                raise InvalidInput({"answers": " ".join(problems)})
+            review.criteria_answers = dict(review.criteria_answers) | dict(answers)
+            recommendation = regime.recommend(review.criteria_answers)
+            audit.append(
+                session,
+                review,
+                actor_id=actor,
+                action="record_criteria",
+                params={
+                    "answers": dict(answers),
+                    "recommended": recommendation.route.value if recommendation else None,
+                },
+            )
+            self.commit(session, review, expected_version)
+            return self.detail(session, review, roles)
+
+    def set_scope(
+        self,
+        review_id: int,
+        actor: int,
+        expected_version: int | None,
+        *,
+        research_questions: Sequence[str],
+        agencies_in_scope: Sequence[str],
+        period_start: date | None = None,
+        period_end: date | None = None,
+    ) -> Review:
+        with self.session() as session:
+            review, _ = self._for_change(
+                session, review_id, actor, expected_version, {ReviewRole.COORDINATOR}, "set the scope"
+            )
+            if review.state != State.SCOPING:
+                raise TriggerRefused("set_scope", ["The scope can only be set at the scoping stage."])
+            if period_start and period_end and period_end < period_start:
+                raise InvalidInput({"period_end": "The period must end on or after the day it starts."})
+            questions = [q.strip() for q in research_questions if q and q.strip()]
+            review.research_questions = questions
+            review.agencies_in_scope = _agencies(agencies_in_scope)
+            review.period_start, review.period_end = period_start, period_end
+            audit.append(
+                session,
+                review,
+                actor_id=actor,
+                action="set_scope",
+                params={
+                    "research_questions": len(questions),
+                    "agencies_in_scope": review.agencies_in_scope,
+                    "period_start": period_start,
+                    "period_end": period_end,
+                },
+            )
+            self.commit(session, review, expected_version)
+            return review
+
+    def add_member(
+        self,
+        review_id: int,
+        actor: int,
+        expected_version: int | None,
+        *,
+        email: str,
+        role: str,
+        agency: str | None = None,
+        declared_interest: str | None = None,
+    ) -> Membership:
+        with self.session() as session:
+            review, _ = self._for_change(
+                session, review_id, actor, expected_version, {ReviewRole.COORDINATOR}, "change the membership"
+            )
+            self.require_not_final(review)
+            errors: dict[str, str] = {}
+            user = session.scalar(select(User).where(User.email == email.strip().lower()))
+            if user is None or not user.active:
+                errors["email"] = f"No active user has the email address '{email}'."
+            try:
+                review_role = ReviewRole(role)
+            except ValueError:
+                errors["role"] = "Role must be one of: " + ", ".join(r.value for r in ReviewRole) + "."
+                review_role = None
+            agency = (agency or "").strip() or None
+            if review_role in (ReviewRole.PANEL_MEMBER, ReviewRole.CASE_GROUP) and not agency:
+                errors["agency"] = "Say which agency this panel or case group member is from."
+            if (
+                user
+                and review_role
+                and any(m.user_id == user.id and m.role == review_role for m in review.memberships)
+            ):
+                errors["role"] = f"{user.name} is already a {ROLE_NAMES[review_role]} of this review."
+            if errors:
+                raise InvalidInput(errors)
+            assert user is not None and review_role is not None
+            membership = Membership(
+                user_id=user.id,
+                role=review_role.value,
+                agency=agency,
+                declared_interest=(declared_interest or "").strip() or None,
+            )
+            review.memberships.append(membership)
+            session.flush()
+            audit.append(
+                session,
+                review,
+                actor_id=actor,
+                action="add_member",
+                params={
+                    "membership_id": membership.id,
+                    "user_id": user.id,
+                    "role": review_role.value,
+                    "agency": agency,
+                },
+            )
+            self.commit(session, review, expected_version)
+            return membership
+
+    def remove_member(
+        self, review_id: int, actor: int, expected_version: int | None, membership_id: int
+    ) -> Review:
+        with self.session() as session:
+            review, _ = self._for_change(
+                session, review_id, actor, expected_version, {ReviewRole.COORDINATOR}, "change the membership"
+            )
+            self.require_not_final(review)
+            membership = next((m for m in review.memberships if m.id == membership_id), None)
+            if membership is None:
+                raise NotFound(f"Membership {membership_id} is not part of this review.")
+            coordinators = [m for m in review.memberships if m.role == ReviewRole.COORDINATOR]
+            if membership.role == ReviewRole.COORDINATOR and len(coordinators) == 1:
+                raise InvalidInput({"membership": "A review must keep at least one coordinator."})
+            review.memberships.remove(membership)
+            audit.append(
+                session,
+                review,
+                actor_id=actor,
+                action="remove_member",
+                params={
+                    "membership_id": membership_id,
+                    "user_id": membership.user_id,
+                    "role": membership.role,
+                },
+            )
+            self.commit(session, review, expected_version)
+            return review
+
+    def record_panel_exemption(
+        self, review_id: int, actor: int, expected_version: int | None, *, agency: str, reason: str
+    ) -> Review:
+        """Record why an agency in scope has no panel member (or clear it with an empty reason)."""
+        with self.session() as session:
+            review, _ = self._for_change(
+                session,
+                review_id,
+                actor,
+                expected_version,
+                {ReviewRole.COORDINATOR},
+                "record a panel exemption",
+            )
+            self.require_not_final(review)
+            if agency not in review.agencies_in_scope:
+                raise InvalidInput({"agency": f"'{agency}' is not an agency in scope."})
+            exemptions = dict(review.panel_exemptions)
+            if reason.strip():
+                exemptions[agency] = reason.strip()
+            else:
+                exemptions.pop(agency, None)
+            review.panel_exemptions = exemptions
+            audit.append(
+                session,
+                review,
+                actor_id=actor,
+                action="record_panel_exemption",
+                reason=reason.strip() or None,
+                params={"agency": agency},
+            )
+            self.commit(session, review, expected_version)
+            return review
+
+    def set_publication_hold(
+        self, review_id: int, actor: int, expected_version: int | None, *, held: bool, reason: str
+    ) -> Review:
+        """Set or clear a publication hold (criminal proceedings, inquest, family court)."""
+        with self.session() as session:
+            review, _ = self._for_change(
+                session,
+                review_id,
+                actor,
+                expected_version,
+                {ReviewRole.COORDINATOR, ReviewRole.CHAIR},
+                "set or clear a publication hold",
+            )
+            self.require_not_final(review)
+            if not reason.strip():
+                raise InvalidInput({"reason": "Give the reason for setting or clearing the hold."})
+            if held == review.publication_hold:
+                raise InvalidInput(
+                    {
+                        "held": "A publication hold is already in force."
+                        if held
+                        else "There is no publication hold to clear."
+                    }
+                )
+            review.publication_hold = held
+            review.publication_hold_reason = reason.strip() if held else None
+            audit.append(
+                session,
+                review,
+                actor_id=actor,
+                action="set_publication_hold" if held else "clear_publication_hold",
+                reason=reason.strip(),
+            )
+            self.commit(session, review, expected_version)
+            return review
+
+    def record_notice(
+        self, review_id: int, actor: int, expected_version: int | None, *, kind: str, on: date
+    ) -> Review:
+        """Record a notice that starts or meets a clock: `notification` of the incident to the
+        national panel, or `panel_notice` of the final report before publication."""
+        actions = {"notification": "record_notification", "panel_notice": "record_panel_notice"}
+        if kind not in actions:
+            raise InvalidInput({"kind": "Kind must be 'notification' or 'panel_notice'."})
+        if on > self._today():
+            raise InvalidInput({"on": "A notice cannot be recorded for a future date."})
+        with self.session() as session:
+            review, _ = self._for_change(
+                session,
+                review_id,
+                actor,
+                expected_version,
+                {ReviewRole.COORDINATOR, ReviewRole.CHAIR},
+                "record a notice",
+            )
+            self.require_not_final(review)
+            audit.append(session, review, actor_id=actor, action=actions[kind], params={"on": on.isoformat()})
+            self.commit(session, review, expected_version)
+            return review
+
+    def _for_change(
+        self,
+        session: Session,
+        review_id: int,
+        actor: int,
+        expected_version: int | None,
+        allowed: set[ReviewRole],
+        what: str,
+    ) -> tuple[Review, frozenset[ReviewRole]]:
+        review, roles = self.load(session, review_id, actor)
+        self.require(roles, allowed, what)
+        self.check_version(review, expected_version)
+        return review, roles
+
+
+def _parse_trigger(trigger: Trigger | str) -> Trigger:
+    try:
+        return Trigger(trigger)
+    except ValueError:
+        known = ", ".join(t.value for t in Trigger)
+        raise InvalidInput({"trigger": f"Unknown trigger '{trigger}'. Known triggers: {known}."}) from None
+
+
+def _record_trigger_data(review: Review, trigger: Trigger, current: State, params: Mapping[str, Any]) -> None:
+    if trigger == Trigger.DECIDE:
+        review.route = Route(params["route"]).value
+        review.decision_rationale = _clean(params.get("rationale"))
+        review.departure_rationale = _clean(params.get("departure_rationale"))
+    elif trigger == Trigger.PAUSE:
+        review.paused_from = current.value
+    elif trigger == Trigger.RESUME:
+        review.paused_from = None
+
+
+def _clean(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _agencies(values: Iterable[str]) -> list[str]:
+    """Agency names trimmed, blanks dropped, each once, in the order given."""
+    return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+
+
+def _referral_errors(
+    child_pseudonym: str | None,
+    incident_outcome: str | None,
+    abuse_or_neglect: str | None,
+    date_of_awareness: date | None,
+    today: date,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not child_pseudonym or not child_pseudonym.strip():
+        errors["child_pseudonym"] = "Give the child a pseudonym (never their real name)."
+    if incident_outcome is not None and incident_outcome not in INCIDENT_OUTCOMES:
+        errors["incident_outcome"] = "Outcome must be one of: " + ", ".join(INCIDENT_OUTCOMES) + "."
+    if abuse_or_neglect is not None and abuse_or_neglect not in ABUSE_OR_NEGLECT:
+        errors["abuse_or_neglect"] = "Abuse or neglect must be one of: " + ", ".join(ABUSE_OR_NEGLECT) + "."
+    if date_of_awareness is not None and date_of_awareness > today:
+        errors["date_of_awareness"] = "The date of awareness cannot be in the future."
+    return errors
