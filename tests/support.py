@@ -38,8 +38,14 @@ class Clock:
 SATISFIED = AnalysisSnapshot(
     narratives_submitted=frozenset({"Police", "Health", "Children's social care"}),
     episodes=(
-        EpisodeFacts(1, "Dental appointments missed", "problematic", True, True,
-                     (FactorFacts("conditions of work", False),)),
+        EpisodeFacts(
+            1,
+            "Dental appointments missed",
+            "problematic",
+            True,
+            True,
+            (FactorFacts("conditions of work", False),),
+        ),
     ),
     findings=(FindingFacts(1, "Neglect is hard to see", (), 1),),
     board_response_recorded=True,
@@ -85,7 +91,10 @@ class People:
         n = next(_counter)
         with self.sessions() as session:
             user = people_module.create_user(
-                session, email=f"person{n}@test.example.org", name=name or f"Person {n}", role=role,
+                session,
+                email=f"person{n}@test.example.org",
+                name=name or f"Person {n}",
+                role=role,
                 password_hash=password_hash,
             )
             session.commit()
@@ -121,15 +130,31 @@ WT2023_STATUTORY = {
     "institutional_setting": "no",
 }
 
-ORDER = (State.REFERRED, State.SCREENING, State.SCOPING, State.CASE_GROUP, State.DATA_GATHERING,
-         State.ANALYSIS, State.FINDINGS, State.SIGN_OFF, State.APPROVED, State.PUBLISHED, State.CLOSED)
+ORDER = (
+    State.REFERRED,
+    State.SCREENING,
+    State.SCOPING,
+    State.CASE_GROUP,
+    State.DATA_GATHERING,
+    State.ANALYSIS,
+    State.FINDINGS,
+    State.SIGN_OFF,
+    State.APPROVED,
+    State.PUBLISHED,
+    State.CLOSED,
+)
 
 
 class Journey:
     """Drives one review through the real service, stage by stage."""
 
-    def __init__(self, service: ReviewService, people: People, cast: Cast | None = None,
-                 today: date = date(2026, 11, 26)) -> None:
+    def __init__(
+        self,
+        service: ReviewService,
+        people: People,
+        cast: Cast | None = None,
+        today: date = date(2026, 11, 26),
+    ) -> None:
         self.service = service
         self.people = people
         self.cast = cast or people.cast()
@@ -145,13 +170,22 @@ class Journey:
 
     def referral(self) -> Journey:
         review = self.service.create_review(
-            self.cast.coordinator, child_pseudonym="Alice", incident_outcome="serious_harm",
-            abuse_or_neglect="suspected", date_of_awareness=date(2026, 11, 2),
-            incident_summary="Alice was found in a neglected state.", agencies_involved=list(AGENCIES),
+            self.cast.coordinator,
+            child_pseudonym="Alice",
+            incident_outcome="serious_harm",
+            abuse_or_neglect="suspected",
+            date_of_awareness=date(2026, 11, 2),
+            incident_summary="Alice was found in a neglected state.",
+            agencies_involved=list(AGENCIES),
         )
         self.review_id = review.id
-        self.service.add_member(self.review_id, self.cast.coordinator, self.version,
-                                email=self.people.email(self.cast.chair), role="chair")
+        self.service.add_member(
+            self.review_id,
+            self.cast.coordinator,
+            self.version,
+            email=self.people.email(self.cast.chair),
+            role="chair",
+        )
         return self
 
     def to(self, target: State) -> Journey:
@@ -165,8 +199,8 @@ class Journey:
             State.ANALYSIS: lambda: self.fire("begin_analysis", self.cast.coordinator),
             State.FINDINGS: lambda: self.fire("draft_findings", self.cast.lead),
             State.SIGN_OFF: lambda: self.fire("submit_for_signoff", self.cast.lead),
-            State.APPROVED: lambda: self.fire("approve", self.cast.chair),
-            State.PUBLISHED: self._published,
+            State.APPROVED: self._approved,
+            State.PUBLISHED: lambda: self.fire("publish", self.cast.chair),
             State.CLOSED: lambda: self.fire("close", self.cast.coordinator),
         }
         for state in ORDER[1 : ORDER.index(target) + 1]:
@@ -179,27 +213,48 @@ class Journey:
 
     def _scoping(self) -> None:
         self.fire("decide", self.cast.chair, route="statutory", rationale="Criteria (a) and (c) are met.")
-        self.service.add_member(self.review_id, self.cast.coordinator, self.version,
-                                email=self.people.email(self.cast.lead), role="lead_reviewer")
+        self.service.add_member(
+            self.review_id,
+            self.cast.coordinator,
+            self.version,
+            email=self.people.email(self.cast.lead),
+            role="lead_reviewer",
+        )
         self.service.set_scope(
-            self.review_id, self.cast.coordinator, self.version,
-            research_questions=["How do agencies recognise neglect?"], agencies_in_scope=list(AGENCIES),
-            period_start=date(2025, 1, 1), period_end=date(2026, 10, 31),
+            self.review_id,
+            self.cast.coordinator,
+            self.version,
+            research_questions=["How do agencies recognise neglect?"],
+            agencies_in_scope=list(AGENCIES),
+            period_start=date(2025, 1, 1),
+            period_end=date(2026, 10, 31),
         )
 
     def _case_group(self) -> None:
         self.fire("confirm_scope", self.cast.coordinator)
         for agency, user in self.cast.panel.items():
-            self.service.add_member(self.review_id, self.cast.coordinator, self.version,
-                                    email=self.people.email(user), role="panel_member", agency=agency)
-        self.service.add_member(self.review_id, self.cast.coordinator, self.version,
-                                email=self.people.email(self.cast.practitioner), role="case_group",
-                                agency="Health")
+            self.service.add_member(
+                self.review_id,
+                self.cast.coordinator,
+                self.version,
+                email=self.people.email(user),
+                role="panel_member",
+                agency=agency,
+            )
+        self.service.add_member(
+            self.review_id,
+            self.cast.coordinator,
+            self.version,
+            email=self.people.email(self.cast.practitioner),
+            role="case_group",
+            agency="Health",
+        )
 
     def _data_gathering(self) -> None:
         self.fire("convene", self.cast.coordinator)
 
-    def _published(self) -> None:
-        self.service.record_notice(self.review_id, self.cast.chair, self.version, kind="panel_notice",
-                                   on=date(2026, 11, 2))
-        self.fire("publish", self.cast.chair)
+    def _approved(self) -> None:
+        self.fire("approve", self.cast.chair)
+        self.service.record_notice(
+            self.review_id, self.cast.chair, self.version, kind="panel_notice", on=date(2026, 11, 2)
+        )

@@ -21,10 +21,13 @@ class StaleReview(DomainError):
     def __init__(self, expected: int | None, current: int | None) -> None:
         self.expected = expected
         self.current = current
-        super().__init__(
-            f"Someone else changed this review: you were working on version {expected}, "
-            f"it is now at version {current}. Reload it and make your change again."
-        )
+        if expected is not None and current is not None:
+            detail = f"you were working on version {expected}, it is now at version {current}"
+        elif expected is None and current is not None:
+            detail = f"say which version you were working on (it is now at version {current})"
+        else:
+            detail = "it was changed while your change was being saved"
+        super().__init__(f"Someone else changed this review: {detail}. Reload it and make your change again.")
 
 
 class TriggerRefused(DomainError):

@@ -238,7 +238,7 @@ def _actions_tracked(facts: ReviewFacts, _params: Params, out: _Findings) -> Non
             if not present
         ]
         if missing:
-            out.reasons.append(f"Action '{action.title}' has no {' or '.join(missing)}.")
+            out.reasons.append(f"Action '{action.title}' is missing {' and '.join(missing)}.")
 
 
 def _resumable(facts: ReviewFacts, _params: Params, out: _Findings) -> None:

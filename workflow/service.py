@@ -4,13 +4,13 @@ after the commit, through listeners."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -147,8 +147,16 @@ class ReviewService:
 
     # ---- loading and authorising -------------------------------------------------------------
 
-    def session(self) -> Session:
-        return self._sessions()
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction that rolls back unless committed. A concurrent writer that got in first
+        (the version check at flush or commit matched no row) surfaces as `StaleReview`."""
+        with self._sessions() as session:
+            try:
+                yield session
+            except StaleDataError as error:
+                session.rollback()
+                raise StaleReview(None, None) from error
 
     @staticmethod
     def active_user(session: Session, actor_id: int) -> User:
@@ -183,13 +191,6 @@ class ReviewService:
     def require_not_final(review: Review) -> None:
         if review.state in FINAL_STATES:
             raise TriggerRefused("edit", [f"The review is {review.state}; it can no longer change."])
-
-    def commit(self, session: Session, review: Review, expected_version: int | None) -> None:
-        try:
-            session.commit()
-        except (StaleDataError, IntegrityError) as error:
-            session.rollback()
-            raise StaleReview(expected_version, None) from error
 
     # ---- facts for guards --------------------------------------------------------------------
 
@@ -264,7 +265,7 @@ class ReviewService:
                 reason=_clean(params.get(reason_key)),
                 params={k: v for k, v in params.items() if v not in (None, "")},
             )
-            self.commit(session, review, expected_version)
+            session.commit()
         event = Transitioned(review_id, trigger, current, target, actor)
         for listener in self._listeners:
             listener(event)
@@ -432,7 +433,7 @@ class ReviewService:
             audit.append(
                 session, review, actor_id=actor, action="update_referral", params={"fields": sorted(fields)}
             )
-            self.commit(session, review, expected_version)
+            session.commit()
             return review
 
     def record_criteria(
@@ -467,7 +468,7 @@ class ReviewService:
                     "recommended": recommendation.route.value if recommendation else None,
                 },
             )
-            self.commit(session, review, expected_version)
+            session.commit()
             return self.detail(session, review, roles)
 
     def set_scope(
@@ -505,7 +506,7 @@ class ReviewService:
                     "period_end": period_end,
                 },
             )
-            self.commit(session, review, expected_version)
+            session.commit()
             return review
 
     def add_member(
@@ -565,7 +566,7 @@ class ReviewService:
                     "agency": agency,
                 },
             )
-            self.commit(session, review, expected_version)
+            session.commit()
             return membership
 
     def remove_member(
@@ -594,7 +595,7 @@ class ReviewService:
                     "role": membership.role,
                 },
             )
-            self.commit(session, review, expected_version)
+            session.commit()
             return review
 
     def record_panel_exemption(
@@ -627,7 +628,7 @@ class ReviewService:
                 reason=reason.strip() or None,
                 params={"agency": agency},
             )
-            self.commit(session, review, expected_version)
+            session.commit()
             return review
 
     def set_publication_hold(
@@ -663,7 +664,7 @@ class ReviewService:
                 action="set_publication_hold" if held else "clear_publication_hold",
                 reason=reason.strip(),
             )
-            self.commit(session, review, expected_version)
+            session.commit()
             return review
 
     def record_notice(
@@ -687,7 +688,7 @@ class ReviewService:
             )
             self.require_not_final(review)
             audit.append(session, review, actor_id=actor, action=actions[kind], params={"on": on.isoformat()})
-            self.commit(session, review, expected_version)
+            session.commit()
             return review
 
     def _for_change(
