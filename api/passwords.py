@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,10 +30,12 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def _burn(password: str) -> None:
     with contextlib.suppress(VerificationError, InvalidHashError):
-        _hasher.verify(_DUMMY, password)
+        _hasher.verify(_dummy_hash(), password)
 
 
-_DUMMY = _hasher.hash("tunnelview-timing-equaliser")
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash("tunnelview-timing-equaliser")
 
 
 def password_problem(password: str) -> str | None:

@@ -31,7 +31,7 @@ class Services:
 def build_services(settings: Settings) -> Services:
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
-    reviews = ReviewService(sessions, analysis=analysis_facts())
+    reviews = ReviewService(sessions, analysis=analysis_facts(), default_regime=settings.default_regime)
     return Services(settings, engine, sessions, reviews)
 
 

@@ -139,8 +139,10 @@ class ReviewService:
         analysis: AnalysisFacts | None = None,
         today: Callable[[], date] = date.today,
         listeners: Sequence[Listener] = (),
+        default_regime: str = "wt2023",
     ) -> None:
         self._sessions = sessions
+        self._default_regime = default_regime
         self._analysis: AnalysisFacts = analysis or NoAnalysis()
         self._today = today
         self._listeners = list(listeners)
@@ -355,7 +357,6 @@ class ReviewService:
         incident_summary: str = "",
         agencies_involved: Sequence[str] = (),
         regime: str | None = None,
-        default_regime: str = "wt2023",
     ) -> Review:
         """Log a referral. The coordinator who logs it becomes the review's coordinator."""
         with self.session() as session:
@@ -366,7 +367,7 @@ class ReviewService:
                 child_pseudonym, incident_outcome, abuse_or_neglect, date_of_awareness, self._today()
             )
             try:
-                chosen = regimes.current(regime or default_regime)
+                chosen = regimes.current(regime or self._default_regime)
             except regimes.UnknownRegime as error:
                 errors["regime"] = str(error)
             if errors:
