@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 with warnings.catch_warnings():  # Starlette would rather the test client used httpx2; httpx is what we have
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
