@@ -5,9 +5,10 @@
   an expiry and a revocation time. Every request looks it up together with its user, so revoking a
   token or deactivating a user takes effect on the next request, in every worker.
 - Failed sign-ins are rows in `login_failures`, keyed by a hash of the account's email and by a hash
-  of the client's address: every worker counts the same failures. After `max_failures` failures
-  within `window` the key is locked for `lockout` from the last of them. A wrong email and a wrong
-  password get the same answer (and spend the same time), so accounts cannot be discovered.
+  of the client's address: every worker counts the same failures. 5 failures of an account (20 from
+  an address) within 15 minutes lock it for 15 minutes from the last of them (`LoginPolicy`). A wrong
+  email and a wrong password get the same answer (and spend the same time), so accounts cannot be
+  discovered.
 - Browser sessions (the pages) use the same tokens with `kind="session"` in an `HttpOnly`,
   `SameSite=Lax` cookie (`Secure` over HTTPS); their CSRF token is an HMAC of the session under the
   secret key, so it needs no storage and dies with the session. The JSON API accepts bearer tokens
@@ -54,7 +55,12 @@ class LoginLocked(Exception):
 
 @dataclass(frozen=True)
 class LoginPolicy:
+    """How many failures within `window` lock an account, or an address, for `lockout`. An address
+    may be a whole office behind one NAT, so it is allowed more; a success never clears an
+    address's failures (an attacker with one account could otherwise reset them)."""
+
     max_failures: int = 5
+    max_address_failures: int = 20
     window: timedelta = timedelta(minutes=15)
     lockout: timedelta = timedelta(minutes=15)
 
@@ -110,10 +116,11 @@ class Authenticator:
         """A new token for the account, or LoginRefused / LoginLocked."""
         email = people.normalise_email(email)
         account_key = _failure_key("account", email)
-        keys = (account_key, _failure_key("address", address))
+        address_key = _failure_key("address", address)
+        limits = ((account_key, self.policy.max_failures), (address_key, self.policy.max_address_failures))
         with self._sessions() as session:
             now = self._now()
-            locks = [until for key in keys if (until := self._locked_until(session, key)) is not None]
+            locks = [until for key, limit in limits if (until := self._locked_until(session, key, limit))]
             if locks and max(locks) > now:
                 raise LoginLocked(max(locks) - now)
             user = people.find_by_email(session, email)
@@ -129,21 +136,21 @@ class Authenticator:
                 return issued
         with self._sessions() as session:
             now = self._now()
-            session.add_all(LoginFailure(key=key, at=now) for key in keys)
+            session.add_all(LoginFailure(key=key, at=now) for key in (account_key, address_key))
             session.execute(delete(LoginFailure).where(LoginFailure.at < now - self.policy.remembered))
             session.commit()
         raise LoginRefused("The email address or password is not right.")
 
-    def _locked_until(self, session: Session, key: str) -> datetime | None:
-        """The end of the lockout of `key`: `lockout` after the last of `max_failures` failures that
-        fell within `window` of each other."""
+    def _locked_until(self, session: Session, key: str, limit: int) -> datetime | None:
+        """The end of the lockout of `key`: `lockout` after the last of `limit` failures that fell
+        within `window` of each other."""
         recent = session.scalars(
             select(LoginFailure.at)
             .where(LoginFailure.key == key)
             .order_by(LoginFailure.at.desc())
-            .limit(self.policy.max_failures)
+            .limit(limit)
         ).all()
-        if len(recent) < self.policy.max_failures or recent[0] - recent[-1] > self.policy.window:
+        if len(recent) < limit or recent[0] - recent[-1] > self.policy.window:
             return None
         return recent[0] + self.policy.lockout
 
