@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from api.auth import (
     SESSION_COOKIE,
     Authenticator,
-    LoginPolicy,
     LoginLocked,
+    LoginPolicy,
     LoginRefused,
     csrf_token,
     csrf_valid,
