@@ -185,6 +185,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     def _http(_request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 400:  # the framework could not parse the body (e.g. not UTF-8)
+            detail = error.detail if isinstance(error.detail, str) else "The body cannot be read."
+            return problem(422, "invalid-input", "Invalid input", detail, errors={"body": detail})
         phrase = HTTPStatus(error.status_code).phrase
         detail = error.detail if isinstance(error.detail, str) else phrase
         kind = phrase.lower().replace(" ", "-").replace("'", "")

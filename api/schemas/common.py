@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -32,6 +32,15 @@ Password = Annotated[str, StringConstraints(max_length=1024), AfterValidator(_st
 ClockDate = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
 # Any other date (a period under review may reach far back).
 AnyDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2100, 12, 31))]
+
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+# The database keeps naive UTC; answers say so (RFC 3339 needs the offset).
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -17,6 +17,7 @@ from api.schemas.common import (
     Key,
     Pseudonym,
     Reason,
+    UtcDateTime,
 )
 from workflow import regimes
 from workflow.audit import ChainReport
@@ -153,8 +154,8 @@ class ReviewOut(BaseModel):
     publication_hold: HoldOut
     clocks: list[ClockOut]
     your_roles: list[ReviewRole]
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
     @classmethod
     def of(cls, detail: ReviewDetail) -> ReviewOut:
@@ -331,7 +332,7 @@ class TriggerList(BaseModel):
 
 class AuditEntryOut(BaseModel):
     seq: int
-    at: datetime
+    at: UtcDateTime
     actor_id: int | None
     actor_name: str | None
     action: str

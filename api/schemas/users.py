@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
 
-from api.schemas.common import Body, Email, Name, Password
+from api.schemas.common import Body, Email, Name, Password, UtcDateTime
 from workflow.models import User
 from workflow.people import GLOBAL_ROLES
 
@@ -33,7 +32,7 @@ class UserOut(BaseModel):
     name: str
     global_role: GlobalRole
     active: bool
-    created_at: datetime
+    created_at: UtcDateTime
 
     @classmethod
     def of(cls, user: User) -> UserOut:
