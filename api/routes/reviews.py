@@ -9,11 +9,20 @@ from api.deps import CurrentUser, IfMatch, Limit, Offset, ReviewId, ServicesDep,
 from api.errors import documented
 from api.schemas.reviews import CriteriaIn, HoldIn, NoticeIn, ReferralIn, ReviewList, ReviewOut, ScopeIn
 from api.wiring import Services
+from workflow.errors import InvalidInput
 from workflow.states import State
 
 router = APIRouter(tags=["reviews"])
 
 CHANGE_PROBLEMS = documented(401, 403, 404, 409, 412, 422, 428)
+
+# The service's names of the referral's incident fields -> their place in the request body.
+INCIDENT_FIELDS = {
+    "incident_outcome": "incident.outcome",
+    "abuse_or_neglect": "incident.abuse_or_neglect",
+    "date_of_awareness": "incident.date_of_awareness",
+    "incident_summary": "incident.summary",
+}
 
 
 def review_answer(services: Services, response: Response, review_id: int, actor: int) -> ReviewOut:
@@ -33,17 +42,20 @@ def log_referral(
     body: ReferralIn, services: ServicesDep, caller: CurrentUser, response: Response
 ) -> ReviewOut:
     """Log a referral (coordinators). The caller becomes the review's coordinator."""
-    review = services.reviews.create_review(
-        caller.id,
-        child_pseudonym=body.child_pseudonym,
-        incident_outcome=body.incident.outcome,
-        abuse_or_neglect=body.incident.abuse_or_neglect,
-        date_of_awareness=body.incident.date_of_awareness,
-        incident_summary=body.incident.summary,
-        agencies_involved=body.agencies_involved,
-        regime=body.regime,
-        default_regime=services.settings.default_regime,
-    )
+    try:
+        review = services.reviews.create_review(
+            caller.id,
+            child_pseudonym=body.child_pseudonym,
+            incident_outcome=body.incident.outcome,
+            abuse_or_neglect=body.incident.abuse_or_neglect,
+            date_of_awareness=body.incident.date_of_awareness,
+            incident_summary=body.incident.summary,
+            agencies_involved=body.agencies_involved,
+            regime=body.regime,
+            default_regime=services.settings.default_regime,
+        )
+    except InvalidInput as error:  # name the fields as the request does
+        raise InvalidInput({INCIDENT_FIELDS.get(k, k): v for k, v in error.errors.items()}) from None
     response.headers["Location"] = f"/api/v1/reviews/{review.id}"
     return review_answer(services, response, review.id, caller.id)
 
