@@ -11,7 +11,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.databases import backends, fresh_database
-from tests.support import FakeAnalysis, Clock, People
+from tests.support import Clock, FakeAnalysis, People
 from workflow import migrate
 from workflow.db import make_engine, make_session_factory
 from workflow.models import Base
