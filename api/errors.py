@@ -4,13 +4,12 @@ Domain errors (`workflow.errors`) and the API's own problems (authentication, pr
 sign-in limits, invalid requests) map to a status, a stable `type` and a `title` here and nowhere
 else. Bodies carry `reasons` for a refused trigger and `errors` (field -> what to fix) for invalid
 input. Nothing a client sends is ever echoed back in an error, and nothing a client can send
-produces a 500.
+produces a 500 (an unexpected error becomes a 500 problem in `api.middleware.ServerErrors`).
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -26,8 +25,6 @@ from workflow.errors import DomainError, InvalidInput, NotFound, NotPermitted, S
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:tunnelview:problem:"
-
-logger = logging.getLogger("tunnelview.errors")
 
 
 class ApiProblem(Exception):
@@ -192,8 +189,3 @@ def install(app: FastAPI) -> None:
         detail = error.detail if isinstance(error.detail, str) else phrase
         kind = phrase.lower().replace(" ", "-").replace("'", "")
         return problem(error.status_code, kind, phrase, detail, headers=error.headers)
-
-    @app.exception_handler(Exception)
-    def _unexpected(_request: Request, error: Exception) -> Response:
-        logger.exception("Unexpected error", exc_info=error)
-        return problem(500, "internal-error", "Internal error", "Something went wrong on our side.")

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from api import errors
-from api.middleware import RequestLog, SecurityHeaders
+from api.middleware import RequestLog, SecurityHeaders, ServerErrors
 from api.routes import api_router
 from api.wiring import Services, get_services
 
@@ -61,6 +61,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(api_router())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(ServerErrors)  # innermost: its 500 still gets the headers and the log line
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
 

@@ -14,6 +14,8 @@ from typing import Any
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import problem
+
 # No inline script or style anywhere, nothing from another origin, no framing.
 STRICT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -62,6 +64,35 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class ServerErrors:
+    """Innermost: an unexpected exception becomes a 500 problem here, inside the other middleware, so
+    even that answer carries the security headers and is logged. The exception is logged, never sent."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            error_log.exception("Unexpected error answering %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            response = problem(500, "internal-error", "Internal error", "Something went wrong on our side.")
+            await response(scope, receive, send)
+
+
+error_log = logging.getLogger("tunnelview.errors")
 access_log = logging.getLogger("tunnelview.access")
 
 

@@ -91,6 +91,7 @@ def test_a_refused_trigger_is_409_with_every_reason(client, world):
 
 def test_a_change_without_if_match_is_428_and_with_a_stale_one_412(client, world):
     url = f"{review_url(world)}/triggers/pause"
+    assert_problem(client.post(url, json={"reason": "Inquest."}), 401, "not-authenticated")  # 401 first
     missing = client.post(url, json={"reason": "Inquest."}, headers=as_(world, "coordinator"))
     assert_problem(missing, 428, "if-match-required")
     stale = client.post(
@@ -218,6 +219,21 @@ def test_hsts_is_sent_over_https(app):
     with TestClient(app, base_url="https://tunnelview.example.org") as https:
         response = https.get("/healthz")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_an_unexpected_error_is_a_500_problem_with_the_headers_and_no_details(app, client, caplog):
+    @app.get("/_test/boom", response_model=dict)
+    def boom() -> dict:
+        raise RuntimeError("secret internals")
+
+    with caplog.at_level(logging.INFO):
+        response = client.get("/_test/boom")
+    assert_problem(response, 500, "internal-error")
+    assert "secret internals" not in response.text
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    access = [json.loads(r.getMessage()) for r in caplog.records if r.name == "tunnelview.access"]
+    assert access[-1]["status"] == 500
+    assert any(r.name == "tunnelview.errors" for r in caplog.records)
 
 
 def test_the_docs_page_runs_no_inline_script(client):
