@@ -39,6 +39,7 @@ TOKEN_PREFIX = "tv_"  # makes a leaked token easy to recognise (and to scan for)
 SESSION_COOKIE = "tunnelview_session"
 CSRF_FIELD = "csrf_token"  # form field of every page form
 CSRF_HEADER = "X-CSRF-Token"  # or this header, for scripts of the pages
+EXPIRED_TOKENS_KEPT = timedelta(days=30)  # then they are deleted (when the next token is issued)
 
 
 class LoginRefused(Exception):
@@ -167,6 +168,7 @@ class Authenticator:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         now = self._now()
         expires_at = now + self._lifetime
+        session.execute(delete(AuthToken).where(AuthToken.expires_at < now - EXPIRED_TOKENS_KEPT))
         session.add(
             AuthToken(
                 user_id=user_id,

@@ -151,8 +151,6 @@ class AuthToken(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
 
-    user: Mapped[User] = relationship(lazy="joined")
-
 
 class LoginFailure(Base):
     """One failed sign-in, counted against an account and against a client address.

@@ -156,6 +156,14 @@ def test_a_token_expires_after_its_lifetime(client, account, now):
     assert expired.headers["WWW-Authenticate"] == "Bearer"
 
 
+def test_tokens_long_expired_are_deleted(api_services, account, sessions, now):
+    api_services.auth.issue(account[0])
+    now.advance(days=31)
+    api_services.auth.issue(account[0])
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(AuthToken)) == 1
+
+
 def test_signing_out_revokes_the_token_at_once(client, account):
     token = sign_in(client, account[1]).json()["access_token"]
     other = sign_in(client, account[1]).json()["access_token"]
