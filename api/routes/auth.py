@@ -11,6 +11,7 @@ from api.errors import documented
 from api.schemas.auth import MembershipOut, MeOut, TokenOut
 from api.schemas.common import Email, Password
 from workflow import people
+from workflow.states import ReviewRole
 
 router = APIRouter(tags=["authentication"])
 
@@ -55,6 +56,7 @@ def me(services: ServicesDep, caller: CurrentUser) -> MeOut:
             name=caller.name,
             global_role=caller.global_role,
             memberships=[
-                MembershipOut(review_id=m.review_id, role=m.role, agency=m.agency) for m in memberships
+                MembershipOut(review_id=m.review_id, role=ReviewRole(m.role), agency=m.agency)
+                for m in memberships
             ],
         )
