@@ -221,9 +221,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     import uvicorn
 
     from api.main import create_app
+    from api.middleware import configure_logging
 
     with user_errors():
         application = create_app()
+    configure_logging()  # one JSON line per request on stderr
     typer.echo(f"Tunnelview on http://{host}:{port}")
     uvicorn.run(application, host=host, port=port, log_level="warning")
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.auth import Authenticator
 from workflow.db import make_engine, make_session_factory
 from workflow.ports import AnalysisFacts, NoAnalysis
 from workflow.service import ReviewService
@@ -26,13 +28,15 @@ class Services:
     engine: Engine
     sessions: sessionmaker[Session]
     reviews: ReviewService
+    auth: Authenticator
 
 
 def build_services(settings: Settings) -> Services:
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     reviews = ReviewService(sessions, analysis=analysis_facts(), default_regime=settings.default_regime)
-    return Services(settings, engine, sessions, reviews)
+    auth = Authenticator(sessions, token_lifetime=timedelta(minutes=settings.token_lifetime_minutes))
+    return Services(settings, engine, sessions, reviews, auth)
 
 
 @lru_cache(maxsize=1)

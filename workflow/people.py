@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflow.errors import InvalidInput, NotFound
-from workflow.models import User
+from workflow.models import Membership, User
 
 GLOBAL_ROLES = ("admin", "coordinator", "chair", "member")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -85,3 +85,10 @@ def update_user(
         user.name = name.strip()
     session.flush()
     return user
+
+
+def memberships_of(session: Session, user_id: int) -> Sequence[Membership]:
+    """The user's review memberships, oldest review first."""
+    return session.scalars(
+        select(Membership).where(Membership.user_id == user_id).order_by(Membership.review_id, Membership.id)
+    ).all()

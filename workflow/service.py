@@ -167,10 +167,16 @@ class ReviewService:
             raise NotPermitted("This account is not active.")
         return user
 
-    def load(self, session: Session, review_id: int, actor_id: int) -> tuple[Review, frozenset[ReviewRole]]:
-        """The review and the actor's roles in it; NotFound unless the actor is a member."""
+    def load(
+        self, session: Session, review_id: int, actor_id: int, *, for_change: bool = False
+    ) -> tuple[Review, frozenset[ReviewRole]]:
+        """The review and the actor's roles in it; NotFound unless the actor is a member.
+
+        `for_change` locks the review's row until the transaction ends, so concurrent writers queue
+        and each one after the first sees the new version and is refused as stale (SQLite's
+        `BEGIN IMMEDIATE` does the same for the whole database)."""
         self.active_user(session, actor_id)
-        review = session.get(Review, review_id)
+        review = session.get(Review, review_id, with_for_update=for_change)
         if review is None:
             raise NotFound(f"Review {review_id} was not found.")
         roles = frozenset(ReviewRole(m.role) for m in review.memberships if m.user_id == actor_id)
@@ -231,7 +237,7 @@ class ReviewService:
     ) -> Review:
         trigger = _parse_trigger(trigger)
         with self.session() as session:
-            review, roles = self.load(session, review_id, actor)
+            review, roles = self.load(session, review_id, actor, for_change=True)
             self.check_version(review, expected_version)
             current = State(review.state)
             if trigger not in triggers_from(current):
@@ -701,7 +707,7 @@ class ReviewService:
         allowed: set[ReviewRole],
         what: str,
     ) -> tuple[Review, frozenset[ReviewRole]]:
-        review, roles = self.load(session, review_id, actor)
+        review, roles = self.load(session, review_id, actor, for_change=True)
         self.require(roles, allowed, what)
         self.check_version(review, expected_version)
         return review, roles

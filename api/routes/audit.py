@@ -1,0 +1,25 @@
+"""A review's audit log and the check of its hash chain."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import CurrentUser, Limit, Offset, ReviewId, ServicesDep
+from api.errors import documented
+from api.schemas.reviews import AuditList, ChainOut
+
+router = APIRouter(tags=["audit"])
+
+
+@router.get("/reviews/{review_id}/audit", response_model=AuditList, responses=documented(401, 404, 422))
+def audit_log(
+    review_id: ReviewId, services: ServicesDep, caller: CurrentUser, limit: Limit = 50, offset: Offset = 0
+) -> AuditList:
+    """Every audited change of the review, oldest first, each hash-chained to the one before."""
+    return AuditList.page(services.reviews.audit_log(review_id, caller.id), limit, offset)
+
+
+@router.get("/reviews/{review_id}/audit/verify", response_model=ChainOut, responses=documented(401, 404, 422))
+def verify_audit(review_id: ReviewId, services: ServicesDep, caller: CurrentUser) -> ChainOut:
+    """Walk the hash chain: intact, or the first broken entry."""
+    return ChainOut.of(services.reviews.verify_audit(review_id, caller.id))

@@ -1,0 +1,1 @@
+"""Wire schemas of the JSON API (request bodies and answers), apart from the ORM models."""

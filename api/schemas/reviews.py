@@ -1,0 +1,382 @@
+"""Reviews and everything hung on them: criteria, scope, members, triggers, holds, notices, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from api.schemas.common import (
+    Agency,
+    AnyDate,
+    Body,
+    ClockDate,
+    Email,
+    Key,
+    Pseudonym,
+    Reason,
+    UtcDateTime,
+)
+from workflow import regimes
+from workflow.audit import ChainReport
+from workflow.clocks import Clock
+from workflow.models import AuditEntry, Membership
+from workflow.service import ABUSE_OR_NEGLECT, INCIDENT_OUTCOMES, ReviewDetail, TriggerOption
+from workflow.states import STATE_LABELS, ReviewRole, Route, State, Trigger
+
+Outcome = Literal[tuple(INCIDENT_OUTCOMES)]  # type: ignore[valid-type]
+AbuseOrNeglect = Literal[tuple(ABUSE_OR_NEGLECT)]  # type: ignore[valid-type]
+RegimeKey = Literal[regimes.keys()]  # type: ignore[valid-type]
+
+MAX_ITEMS = 50
+
+
+# ---- the review ---------------------------------------------------------------------------------
+
+
+class IncidentIn(Body):
+    outcome: Outcome | None = Field(default=None, description="What happened to the child.")
+    abuse_or_neglect: AbuseOrNeglect | None = Field(
+        default=None, description="Whether abuse or neglect is known or suspected to be a factor."
+    )
+    date_of_awareness: ClockDate | None = Field(
+        default=None, description="When the partnership became aware of the incident (starts the clocks)."
+    )
+    summary: Reason = ""
+
+
+class ReferralIn(Body):
+    child_pseudonym: Pseudonym = Field(description="A pseudonym, never the child's real name.")
+    incident: IncidentIn = Field(default_factory=IncidentIn)
+    agencies_involved: list[Agency] = Field(default_factory=list, max_length=MAX_ITEMS)
+    regime: RegimeKey | None = Field(default=None, description="Default: the partnership's regime.")
+
+
+class IncidentOut(BaseModel):
+    outcome: str | None
+    abuse_or_neglect: str | None
+    date_of_awareness: date | None
+    summary: str
+
+
+class RegimeOut(BaseModel):
+    key: str
+    version: int
+    title: str
+
+
+class OptionOut(BaseModel):
+    code: str
+    label: str
+
+
+class QuestionOut(BaseModel):
+    key: str
+    text: str
+    hint: str
+    options: list[OptionOut]
+
+
+class RecommendationOut(BaseModel):
+    route: Route
+    name: str
+    reasons: list[str]
+
+
+class CriteriaOut(BaseModel):
+    questions: list[QuestionOut]
+    answers: dict[str, str]
+    recommendation: RecommendationOut | None = Field(
+        description="The route the regime recommends; null until every question is answered."
+    )
+
+
+class ScopeOut(BaseModel):
+    research_questions: list[str]
+    period_start: date | None
+    period_end: date | None
+    agencies_in_scope: list[str]
+    panel_exemptions: dict[str, str]
+
+
+class DecisionOut(BaseModel):
+    route: Route | None
+    review_type: str | None
+    rationale: str | None
+    departure_rationale: str | None
+
+
+class HoldOut(BaseModel):
+    held: bool
+    reason: str | None
+
+
+class ClockOut(BaseModel):
+    key: str
+    label: str
+    due: date
+    unit: str
+    days_remaining: int
+    overdue: bool
+    met_on: date | None
+    earliest: bool = Field(description="An 'earliest' clock says when something may happen; never overdue.")
+
+    @classmethod
+    def of(cls, clock: Clock) -> ClockOut:
+        return cls(
+            key=clock.key,
+            label=clock.label,
+            due=clock.due,
+            unit=clock.unit.value,
+            days_remaining=clock.days_remaining,
+            overdue=clock.overdue,
+            met_on=clock.met_on,
+            earliest=clock.earliest,
+        )
+
+
+class ReviewOut(BaseModel):
+    id: int
+    version: int = Field(description='Send it back as If-Match: "<version>" with a change.')
+    state: State
+    state_label: str
+    paused_from: State | None
+    regime: RegimeOut
+    review_type: str | None = Field(description="The regime's name of the decided route.")
+    child_pseudonym: str
+    incident: IncidentOut
+    agencies_involved: list[str]
+    criteria: CriteriaOut
+    decision: DecisionOut
+    scope: ScopeOut
+    publication_hold: HoldOut
+    clocks: list[ClockOut]
+    your_roles: list[ReviewRole]
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+
+    @classmethod
+    def of(cls, detail: ReviewDetail) -> ReviewOut:
+        review, regime = detail.review, detail.regime
+        recommendation = detail.recommendation
+        return cls(
+            id=review.id,
+            version=review.version,
+            state=State(review.state),
+            state_label=STATE_LABELS[State(review.state)],
+            paused_from=State(review.paused_from) if review.paused_from else None,
+            regime=RegimeOut(key=regime.key, version=regime.version, title=regime.title),
+            review_type=detail.review_type,
+            child_pseudonym=review.child_pseudonym,
+            incident=IncidentOut(
+                outcome=review.incident_outcome,
+                abuse_or_neglect=review.abuse_or_neglect,
+                date_of_awareness=review.date_of_awareness,
+                summary=review.incident_summary,
+            ),
+            agencies_involved=list(review.agencies_involved),
+            criteria=CriteriaOut(
+                questions=[
+                    QuestionOut(
+                        key=q.key,
+                        text=q.text,
+                        hint=q.hint,
+                        options=[OptionOut(code=code, label=label) for code, label in q.options],
+                    )
+                    for q in regime.questions
+                ],
+                answers=dict(review.criteria_answers),
+                recommendation=RecommendationOut(
+                    route=recommendation.route,
+                    name=regime.route_name(recommendation.route),
+                    reasons=list(recommendation.reasons),
+                )
+                if recommendation
+                else None,
+            ),
+            decision=DecisionOut(
+                route=Route(review.route) if review.route else None,
+                review_type=detail.review_type,
+                rationale=review.decision_rationale,
+                departure_rationale=review.departure_rationale,
+            ),
+            scope=ScopeOut(
+                research_questions=list(review.research_questions),
+                period_start=review.period_start,
+                period_end=review.period_end,
+                agencies_in_scope=list(review.agencies_in_scope),
+                panel_exemptions=dict(review.panel_exemptions),
+            ),
+            publication_hold=HoldOut(held=review.publication_hold, reason=review.publication_hold_reason),
+            clocks=[ClockOut.of(clock) for clock in detail.clocks],
+            your_roles=sorted(detail.roles),
+            created_at=review.created_at,
+            updated_at=review.updated_at,
+        )
+
+
+class ReviewList(BaseModel):
+    items: list[ReviewOut]
+    total: int
+
+
+# ---- changes ------------------------------------------------------------------------------------
+
+
+class CriteriaIn(Body):
+    answers: dict[Key, Key] = Field(
+        max_length=MAX_ITEMS, description="Question key -> option code; see the review's criteria.questions."
+    )
+
+
+class ScopeIn(Body):
+    research_questions: list[Reason] = Field(max_length=MAX_ITEMS)
+    agencies_in_scope: list[Agency] = Field(max_length=MAX_ITEMS)
+    period_start: AnyDate | None = None
+    period_end: AnyDate | None = None
+
+
+class HoldIn(Body):
+    reason: Reason = Field(description="Why the hold is set (or cleared): proceedings, inquest, ...")
+
+
+class NoticeIn(Body):
+    kind: Literal["notification", "panel_notice"] = Field(
+        description="notification: the incident was notified to the national panel; "
+        "panel_notice: the final report was sent to the national panel before publication."
+    )
+    on: ClockDate = Field(description="The day the notice was given (not in the future).")
+
+
+class TriggerParams(Body):
+    """The parameters a trigger may need; each trigger reads the ones it needs."""
+
+    route: Route | None = Field(default=None, description="decide: the route chosen.")
+    rationale: Reason | None = Field(
+        default=None, description="decide, decline_publication: the reasons for the decision."
+    )
+    departure_rationale: Reason | None = Field(
+        default=None, description="decide: why the decision departs from the recommended route."
+    )
+    comment: Reason | None = Field(default=None, description="return_for_revision: what needs revising.")
+    reason: Reason | None = Field(default=None, description="pause, withdraw: why.")
+
+
+# ---- members ------------------------------------------------------------------------------------
+
+
+class MemberIn(Body):
+    email: Email
+    role: ReviewRole
+    agency: Agency | None = Field(default=None, description="Required for panel and case group members.")
+    declared_interest: Reason | None = None
+
+
+class MemberOut(BaseModel):
+    id: int
+    user_id: int
+    name: str
+    email: str
+    role: ReviewRole
+    agency: str | None
+    declared_interest: str | None
+
+    @classmethod
+    def of(cls, membership: Membership) -> MemberOut:
+        return cls(
+            id=membership.id,
+            user_id=membership.user_id,
+            name=membership.user.name,
+            email=membership.user.email,
+            role=ReviewRole(membership.role),
+            agency=membership.agency,
+            declared_interest=membership.declared_interest,
+        )
+
+
+class MemberList(BaseModel):
+    items: list[MemberOut]
+    total: int
+
+
+# ---- triggers -----------------------------------------------------------------------------------
+
+
+class TriggerOptionOut(BaseModel):
+    trigger: Trigger
+    label: str
+    allowed: bool = Field(description="Whether the caller may fire it now.")
+    reasons: list[str] = Field(description="Why not, in words; empty when allowed.")
+    warnings: list[str]
+
+    @classmethod
+    def of(cls, option: TriggerOption) -> TriggerOptionOut:
+        return cls(
+            trigger=option.trigger,
+            label=option.label,
+            allowed=option.allowed,
+            reasons=list(option.reasons),
+            warnings=list(option.warnings),
+        )
+
+
+class TriggerList(BaseModel):
+    items: list[TriggerOptionOut]
+    total: int
+
+
+# ---- audit --------------------------------------------------------------------------------------
+
+
+class AuditEntryOut(BaseModel):
+    seq: int
+    at: UtcDateTime
+    actor_id: int | None
+    actor_name: str | None
+    action: str
+    from_state: str | None
+    to_state: str | None
+    reason: str | None
+    params: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> AuditEntryOut:
+        return cls(
+            seq=entry.seq,
+            at=entry.at,
+            actor_id=entry.actor_id,
+            actor_name=entry.actor.name if entry.actor else None,
+            action=entry.action,
+            from_state=entry.from_state,
+            to_state=entry.to_state,
+            reason=entry.reason,
+            params=dict(entry.params),
+            prev_hash=entry.prev_hash,
+            hash=entry.hash,
+        )
+
+
+class AuditList(BaseModel):
+    items: list[AuditEntryOut]
+    total: int
+
+    @classmethod
+    def page(cls, entries: Sequence[AuditEntry], limit: int, offset: int) -> AuditList:
+        return cls(items=[AuditEntryOut.of(e) for e in entries[offset : offset + limit]], total=len(entries))
+
+
+class ChainOut(BaseModel):
+    intact: bool
+    entries: int
+    broken_at: int | None
+    problem: str | None
+
+    @classmethod
+    def of(cls, report: ChainReport) -> ChainOut:
+        return cls(
+            intact=report.intact, entries=report.entries, broken_at=report.broken_at, problem=report.problem
+        )

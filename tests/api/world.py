@@ -1,0 +1,109 @@
+"""A review with one caller of every kind, for the API tests: who is who, their tokens, and the ids a
+route needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+
+from api.auth import Authenticator
+from api.passwords import hash_password
+from tests.support import AGENCIES, ORDER, Cast, Journey, People
+from workflow.service import ReviewService
+from workflow.states import State
+
+PASSWORD = "correct horse battery staple"
+
+# Every kind of caller the permission matrix knows, in the order of its columns.
+CALLERS = ("anonymous", "admin", "coordinator", "chair", "panel_member", "case_group", "other_review")
+
+
+@cache
+def password_hash() -> str:
+    """One Argon2id hash for every test account (hashing is slow on purpose)."""
+    return hash_password(PASSWORD)
+
+
+@dataclass
+class World:
+    service: ReviewService
+    journey: Journey
+    users: dict[str, int]  # caller kind (and "spare", "lead") -> user id
+    emails: dict[str, str]
+    tokens: dict[str, str] = field(default_factory=dict)
+    other_review_id: int = 0
+
+    @property
+    def review_id(self) -> int:
+        return self.journey.review_id
+
+    @property
+    def version(self) -> int:
+        return self.journey.version
+
+    def member_id(self, kind: str) -> int:
+        review = self.service.get(self.review_id, self.users["coordinator"]).review
+        return next(m.id for m in review.memberships if m.user_id == self.users[kind])
+
+    def headers(self, caller: str) -> dict[str, str]:
+        token = self.tokens.get(caller)
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def build_world(service: ReviewService, people: People, auth: Authenticator, at: State) -> World:
+    """A review at stage `at` whose coordinator, chair, a panel member (Police) and a case group
+    member are callers; an admin; and a member of another review only."""
+    hashed = password_hash()
+
+    def user(role: str, name: str) -> int:
+        return people.user(role, name, password_hash=hashed)
+
+    cast = Cast(
+        coordinator=user("coordinator", "Cara Coordinator"),
+        chair=user("chair", "Charles Chair"),
+        lead=user("member", "Lena Lead"),
+        panel={agency: user("member", f"Panel {agency}") for agency in AGENCIES},
+        practitioner=user("member", "Polly Practitioner"),
+        outsider=user("member", "Oscar Outsider"),
+        admin=user("admin", "Ada Admin"),
+    )
+    journey = Journey(service, people, cast).to(at)
+    if ORDER.index(at) < ORDER.index(State.CASE_GROUP):
+        # Panel and case group are formed at `case_group`; add two early so every caller exists.
+        for email, role, agency in (
+            (people.email(cast.panel["Police"]), "panel_member", "Police"),
+            (people.email(cast.practitioner), "case_group", "Health"),
+        ):
+            service.add_member(
+                journey.review_id, cast.coordinator, journey.version, email=email, role=role, agency=agency
+            )
+    users = {
+        "admin": cast.admin,
+        "coordinator": cast.coordinator,
+        "chair": cast.chair,
+        "panel_member": cast.panel["Police"],
+        "case_group": cast.practitioner,
+        "other_review": cast.outsider,
+        "lead": cast.lead,
+        "spare": user("member", "Sam Spare"),
+    }
+    world = World(service, journey, users, {kind: people.email(uid) for kind, uid in users.items()})
+    world.emails["anonymous"] = "nobody@test.example.org"
+
+    other_coordinator = user("coordinator", "Olga Other")
+    other = service.create_review(
+        other_coordinator,
+        child_pseudonym="Bobby",
+        incident_outcome="died",
+        abuse_or_neglect="known",
+        date_of_awareness=date(2026, 11, 10),
+        agencies_involved=["Police", "Health"],
+    )
+    service.add_member(
+        other.id, other_coordinator, other.version, email=world.emails["other_review"], role="panel_member",
+        agency="Police",
+    )
+    world.other_review_id = other.id
+    world.tokens = {kind: auth.issue(uid).token for kind, uid in users.items()}
+    return world
