@@ -14,6 +14,7 @@ Linguistic care, in one place:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -75,8 +76,9 @@ class QualityWarning:
     def fingerprint(self) -> str:
         """Identifies the warning across edits: the same words in the same field of the same object.
         An acknowledgement is kept against it; new offending words make a new warning."""
-        words = "|".join(sorted({m.lower() for m in self.matched}))
-        return f"{self.code}:{self.where.kind}:{self.where.id}:{self.where.field}:{words}"
+        words = "|".join(sorted({" ".join(m.lower().split()) for m in self.matched}))
+        key = f"{self.code}:{self.where.kind}:{self.where.id}:{self.where.field}:{words}"
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
     @property
     def blocks(self) -> bool:
