@@ -197,8 +197,10 @@ def person_named(text: str, names: Names | Iterable[str], where: Where) -> list[
 
 # ---- blame or hindsight language -------------------------------------------------------------------
 
-_STAFF = r"(?:staff|professionals?|practitioners?|workers?|colleagues|teams?|managers?|clinicians|gps|" \
+_STAFF = (
+    r"(?:staff|professionals?|practitioners?|workers?|colleagues|teams?|managers?|clinicians|gps|"
     r"dentists?|nurses?|health\s+visitors?|social\s+workers?|officers?|agencies|everyone|all)"
+)
 
 
 @dataclass(frozen=True)
@@ -229,15 +231,19 @@ BLAME_PHRASES: tuple[_Phrase, ...] = (
     ),
     _Phrase(
         "negligent",
-        _compile(r"negligen(?:t|tly|ce)|careless(?:ly|ness)?|incompeten(?:t|tly|ce)|culpab(?:le|ility)|"
-                 r"inexcusabl[ey]|unforgivabl[ey]"),
+        _compile(
+            r"negligen(?:t|tly|ce)|careless(?:ly|ness)?|incompeten(?:t|tly|ce)|culpab(?:le|ility)|"
+            r"inexcusabl[ey]|unforgivabl[ey]"
+        ),
         "Describe the practice against a named standard and the conditions that shaped it; judgements "
         "of fault belong to other processes, not to a learning review.",
     ),
     _Phrase(
         "obvious",
-        _compile(_NOT_NEGATED + r"obvious(?:ly)?|it\s+(?:was|is|should\s+have\s+been|must\s+have\s+been)\s+"
-                 r"(?:clear|plain|evident)\s+that|plain\s+to\s+see"),
+        _compile(
+            _NOT_NEGATED + r"obvious(?:ly)?|it\s+(?:was|is|should\s+have\s+been|must\s+have\s+been)\s+"
+            r"(?:clear|plain|evident)\s+that|plain\s+to\s+see"
+        ),
         "Say what was known and visible at the time, and to whom (the view from the tunnel): "
         "'at the time, the school knew ...; the dentist did not know ...'.",
     ),
@@ -305,14 +311,20 @@ def single_agency(agencies: Iterable[str], where: Where) -> list[QualityWarning]
 # ---- a training or procedure reminder as a question for the board ----------------------------------
 
 _REMINDER = _compile(
-    r"remind(?:s|ed|ing)?\s+(?:of\s+|all\s+|the\s+|every\s+|frontline\s+|relevant\s+)*" + _STAFF
-    + r"|" + _STAFF + r"\s+(?:\w+\s+){0,3}?(?:be|are|is|being|get|getting)\s+(?:regularly\s+)?reminded"
-    + r"|reminders?\s+(?:to|for)\s+(?:all\s+)?" + _STAFF
+    r"remind(?:s|ed|ing)?\s+(?:of\s+|all\s+|the\s+|every\s+|frontline\s+|relevant\s+)*"
+    + _STAFF
+    + r"|"
+    + _STAFF
+    + r"\s+(?:\w+\s+){0,3}?(?:be|are|is|being|get|getting)\s+(?:regularly\s+)?reminded"
+    + r"|reminders?\s+(?:to|for)\s+(?:all\s+)?"
+    + _STAFF
 )
 _TRAINING = _compile(
     r"(?:more|further|additional|refresher|mandatory|extra|better|regular)\s+training"
     r"|re-?train(?:s|ed|ing)?"
-    + r"|" + _STAFF + r"\s+(?:\w+\s+){0,3}?(?:be|are|is|being|get|receive|receives|undergo|attend)\s+"
+    + r"|"
+    + _STAFF
+    + r"\s+(?:\w+\s+){0,3}?(?:be|are|is|being|get|receive|receives|undergo|attend)\s+"
     r"(?:properly\s+|appropriately\s+|adequately\s+|fully\s+)?(?:trained|training)"
     r"|train(?:ing)?\s+(?:for|of)\s+(?:all\s+)?" + _STAFF
 )
