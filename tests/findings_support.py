@@ -65,7 +65,11 @@ class Analysis:
         return self
 
     def episode(
-        self, title: str = "Dental appointments missed", valence: str = "problematic", *, explained: bool = True
+        self,
+        title: str = "Dental appointments missed",
+        valence: str = "problematic",
+        *,
+        explained: bool = True,
     ) -> int:
         lead = self.cast.lead
         episode = self.findings.add_episode(
@@ -76,7 +80,7 @@ class Analysis:
             period_start=date(2025, 1, 1),
             period_end=date(2025, 6, 30),
             agencies=["Health", "Children's social care"],
-            what_happened="Three dental appointments were not attended and the decay was not linked to neglect.",
+            what_happened="Three dental appointments were not attended; the decay was not linked to neglect.",
             view_from_tunnel="Each appointment was seen on its own; no one held the whole pattern.",
             appraisal="Expected practice links severe dental decay with possible neglect.",
             appraisal_reference="RCPCH dental neglect guidance 2009",

@@ -39,9 +39,19 @@ def test_referral_to_sign_off_with_real_analysis_data(build, sessions):
     with sessions() as session:
         assert audit.verify(session, analysis.review_id).intact
         actions = [e.action for e in audit.entries_of(session, analysis.review_id)]
-    for step in ("import_narrative", "submit_narrative", "begin_analysis", "add_episode", "add_factor",
-                 "submit_panel_analysis", "draft_findings", "add_finding", "add_finding_evidence",
-                 "add_board_question", "submit_for_signoff"):
+    for step in (
+        "import_narrative",
+        "submit_narrative",
+        "begin_analysis",
+        "add_episode",
+        "add_factor",
+        "submit_panel_analysis",
+        "draft_findings",
+        "add_finding",
+        "add_finding_evidence",
+        "add_board_question",
+        "submit_for_signoff",
+    ):
         assert step in actions
 
 
@@ -55,19 +65,28 @@ def test_after_sign_off_the_board_responds_and_the_review_is_published_and_close
     assert "The board's response has not been recorded." in refused
 
     findings.record_board_response(
-        review_id=review_id, actor=cast.chair, finding_id=analysis.finding_ids[0],
+        review_id=review_id,
+        actor=cast.chair,
+        finding_id=analysis.finding_ids[0],
         response="The board will ask dental and GP practices to flag children who are not brought.",
     )
     action = findings.add_action(review_id=review_id, actor=cast.coordinator, title="Was-not-brought flag")
-    reviews.record_notice(review_id, cast.chair, analysis.journey.version, kind="panel_notice",
-                          on=date(2026, 11, 2))
+    reviews.record_notice(
+        review_id, cast.chair, analysis.journey.version, kind="panel_notice", on=date(2026, 11, 2)
+    )
     analysis.journey.fire("publish", cast.chair)
 
     assert _refusal(analysis, "close", cast.coordinator) == (
         "Action 'Was-not-brought flag' has no an owner agency or a due date.",
     )
-    findings.update_action(review_id=review_id, actor=cast.coordinator, action_id=action.id,
-                           expected_version=action.version, owner_agency="Health", due_on=date(2027, 3, 31))
+    findings.update_action(
+        review_id=review_id,
+        actor=cast.coordinator,
+        action_id=action.id,
+        expected_version=action.version,
+        owner_agency="Health",
+        due_on=date(2027, 3, 31),
+    )
     analysis.journey.fire("close", cast.coordinator)
     assert reviews.get(review_id, cast.coordinator).review.state == State.CLOSED
 
@@ -82,6 +101,7 @@ def test_publish_is_refused_while_the_anonymisation_check_is_not_connected(build
 
 # ---- begin_analysis ------------------------------------------------------------------------------
 
+
 def test_begin_analysis_refuses_until_every_agency_has_submitted_or_is_exempt(build):
     analysis = build().gathering()
     cast, review_id = analysis.cast, analysis.review_id
@@ -93,19 +113,30 @@ def test_begin_analysis_refuses_until_every_agency_has_submitted_or_is_exempt(bu
     )
 
     police = cast.panel["Police"]
-    analysis.findings.add_entry(review_id=review_id, actor=police, agency="Police",
-                                occurred_on=date(2025, 2, 1), what_happened="Call to the address.")
+    analysis.findings.add_entry(
+        review_id=review_id,
+        actor=police,
+        agency="Police",
+        occurred_on=date(2025, 2, 1),
+        what_happened="Call to the address.",
+    )
     narrative = analysis.findings.narrative(review_id=review_id, actor=police, agency="Police")
-    analysis.findings.submit_narrative(review_id=review_id, actor=police, agency="Police",
-                                       expected_version=narrative.version)
-    analysis.findings.record_narrative_exemption(review_id=review_id, actor=cast.coordinator, agency="Health",
-                                                 reason="No involvement in the period under review.")
+    analysis.findings.submit_narrative(
+        review_id=review_id, actor=police, agency="Police", expected_version=narrative.version
+    )
+    analysis.findings.record_narrative_exemption(
+        review_id=review_id,
+        actor=cast.coordinator,
+        agency="Health",
+        reason="No involvement in the period under review.",
+    )
     assert _refusal(analysis, "begin_analysis", cast.coordinator) == (
         "Children's social care has not submitted its narrative and has no exemption.",
     )
 
 
 # ---- draft_findings ------------------------------------------------------------------------------
+
 
 def test_draft_findings_refuses_without_any_episode(build):
     analysis = build().gathering().narratives().begin_analysis().panel_submissions()
@@ -120,23 +151,32 @@ def test_draft_findings_refuses_a_problematic_episode_explained_only_by_individu
     analysis.episode("Home visits established routines", "mixed")
     third = analysis.episode("Dental appointments missed", "problematic", explained=False)
     analysis.findings.add_factor(
-        review_id=analysis.review_id, actor=analysis.cast.lead, level="frontline", category="personal",
-        description="The dental nurse was new in post.", episode_ids=[third],
+        review_id=analysis.review_id,
+        actor=analysis.cast.lead,
+        level="frontline",
+        category="personal",
+        description="The dental nurse was new in post.",
+        episode_ids=[third],
     )
 
     assert _refusal(analysis, "draft_findings", analysis.cast.lead) == (
-        "Episode 3 'Dental appointments missed' is problematic but explained only by individual-level factors.",
+        "Episode 3 'Dental appointments missed' is problematic but explained only by individual-level "
+        "factors.",
     )
-    warnings = analysis.findings.warnings(review_id=analysis.review_id, actor=analysis.cast.lead,
-                                          kind="episode", object_id=third)
+    warnings = analysis.findings.warnings(
+        review_id=analysis.review_id, actor=analysis.cast.lead, kind="episode", object_id=third
+    )
     assert [w.code for w in warnings] == [Code.INDIVIDUAL_ONLY]
 
 
 def test_draft_findings_refuses_episodes_without_appraisal_or_explanation(build):
     analysis = build().gathering().narratives().begin_analysis().panel_submissions()
     episode = analysis.findings.add_episode(
-        review_id=analysis.review_id, actor=analysis.cast.lead, title="Referral not followed up",
-        valence="problematic", appraisal="Guidance expects a referral to be followed up.",
+        review_id=analysis.review_id,
+        actor=analysis.cast.lead,
+        title="Referral not followed up",
+        valence="problematic",
+        appraisal="Guidance expects a referral to be followed up.",
     )
     assert episode.number == 1
     assert _refusal(analysis, "draft_findings", analysis.cast.lead) == (
@@ -151,19 +191,25 @@ def test_draft_findings_refuses_until_every_panel_member_submitted_or_was_waived
     cast, review_id = analysis.cast, analysis.review_id
     police = cast.panel["Police"]
     draft = analysis.findings.save_panel_submission(review_id=review_id, actor=police, appraisal="Seen.")
-    analysis.findings.submit_panel_submission(review_id=review_id, actor=police,
-                                              expected_version=draft.version)
+    analysis.findings.submit_panel_submission(
+        review_id=review_id, actor=police, expected_version=draft.version
+    )
 
     assert _refusal(analysis, "draft_findings", cast.lead) == (
         "Panel member Panel Health (Health) has not submitted their analysis and it has not been waived.",
         "Panel member Panel Children's social care (Children's social care) has not submitted their "
         "analysis and it has not been waived.",
     )
-    memberships = {m.user_id: m.id for m in analysis.reviews.get(review_id, cast.coordinator).review.memberships
-                   if m.role == "panel_member"}
+    memberships = {
+        m.user_id: m.id
+        for m in analysis.reviews.get(review_id, cast.coordinator).review.memberships
+        if m.role == "panel_member"
+    }
     for agency in ("Health", "Children's social care"):
         analysis.findings.waive_panel_submission(
-            review_id=review_id, actor=cast.coordinator, membership_id=memberships[cast.panel[agency]],
+            review_id=review_id,
+            actor=cast.coordinator,
+            membership_id=memberships[cast.panel[agency]],
             reason="On long-term leave; the agency's view came through its narrative.",
         )
     analysis.draft_findings()
@@ -171,6 +217,7 @@ def test_draft_findings_refuses_until_every_panel_member_submitted_or_was_waived
 
 
 # ---- submit_for_signoff --------------------------------------------------------------------------
+
 
 def _at_findings(build) -> Analysis:
     analysis = build().gathering().narratives().begin_analysis()
@@ -185,9 +232,12 @@ def test_submit_for_signoff_refuses_without_a_finding(build):
 
 def test_submit_for_signoff_refuses_an_incomplete_unlinked_finding(build):
     analysis = _at_findings(build)
-    analysis.findings.add_finding(review_id=analysis.review_id, actor=analysis.cast.lead,
-                                  title="Information about CAFs is not shared",
-                                  statement="A CAF held by one service is invisible to the others.")
+    analysis.findings.add_finding(
+        review_id=analysis.review_id,
+        actor=analysis.cast.lead,
+        title="Information about CAFs is not shared",
+        statement="A CAF held by one service is invisible to the others.",
+    )
     assert _refusal(analysis, "submit_for_signoff", analysis.cast.lead) == (
         "Finding 1 'Information about CAFs is not shared' is incomplete: missing a category, the context, "
         "how it showed in this case, evidence that it is not a quirk of this case (with a reference), "
@@ -204,7 +254,10 @@ def test_submit_for_signoff_refuses_a_named_person_until_a_lead_reviewer_acknowl
     lead, review_id = analysis.cast.lead, analysis.review_id
     finding = analysis.findings.finding(review_id=review_id, actor=lead, finding_id=finding_id)
     analysis.findings.update_finding(
-        review_id=review_id, actor=lead, finding_id=finding_id, expected_version=finding.version,
+        review_id=review_id,
+        actor=lead,
+        finding_id=finding_id,
+        expected_version=finding.version,
         context="Polly's practice was typical of how dental appointments are handled.",
     )
 
@@ -213,10 +266,13 @@ def test_submit_for_signoff_refuses_a_named_person_until_a_lead_reviewer_acknowl
         "Unresolved blocking warning: Finding 1 'Neglect is hard to see when appointments are missed', "
         "context: names a person ('Polly's')."
     )
-    [warning] = [w for w in analysis.findings.warnings(review_id=review_id, actor=lead)
-                 if w.code == Code.PERSON_NAMED]
+    [warning] = [
+        w for w in analysis.findings.warnings(review_id=review_id, actor=lead) if w.code == Code.PERSON_NAMED
+    ]
     acknowledged = analysis.findings.acknowledge_warning(
-        review_id=review_id, actor=lead, fingerprint=warning.fingerprint,
+        review_id=review_id,
+        actor=lead,
+        fingerprint=warning.fingerprint,
         reason="Polly is the pseudonym the practitioner chose for the published report.",
     )
     assert acknowledged.acknowledged

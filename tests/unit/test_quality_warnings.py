@@ -36,6 +36,7 @@ NAMES = ("Lena Lead", "Polly Practitioner", "Mark Young", "Sarah O'Brien", "Al J
 
 # ---- a person named ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
@@ -87,6 +88,7 @@ def test_names_are_compiled_once_and_reused():
 
 
 # ---- blame or hindsight language ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("sentence", "expected"),
@@ -154,6 +156,7 @@ def test_each_blame_phrase_offers_a_systems_phrased_alternative():
 
 
 # ---- single agency ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("agencies", "expected"),
@@ -251,6 +254,7 @@ def test_a_question_about_the_system_does_not_warn(question):
 
 
 # ---- no evidence beyond this case -------------------------------------------------------------
+
 
 def _ev(kind: str, summary: str = "Typical of neglect cases", reference: str = "Brandon et al. 2013"):
     return EvidenceItem(kind, summary, reference)
@@ -355,15 +359,24 @@ def test_an_episode_with_a_factor_above_the_individual_or_not_problematic_does_n
 
 # ---- a whole review, acknowledgement -----------------------------------------------------------
 
+
 def _review() -> ReviewText:
     return ReviewText(
         episodes=(
-            EpisodeText(7, 3, "Dental appointments missed", "problematic",
-                        {"appraisal": "The dentist should have referred."}, (P,)),
+            EpisodeText(
+                7,
+                3,
+                "Dental appointments missed",
+                "problematic",
+                {"appraisal": "The dentist should have referred."},
+                (P,),
+            ),
         ),
         findings=(
             FindingText(
-                9, 1, "Neglect is hard to see",
+                9,
+                1,
+                "Neglect is hard to see",
                 {"statement": "Lena Lead's team cannot see neglect in a child who presents well at school."},
                 agencies=("Health",),
                 evidence=(),
@@ -376,10 +389,16 @@ def _review() -> ReviewText:
 
 def test_a_review_is_checked_field_by_field():
     codes = sorted(w.code.value for w in review_warnings(_review()))
-    assert codes == sorted([
-        "blame_language", "individual_only", "person_named", "single_agency", "no_wider_evidence",
-        "training_reminder",
-    ])
+    assert codes == sorted(
+        [
+            "blame_language",
+            "individual_only",
+            "person_named",
+            "single_agency",
+            "no_wider_evidence",
+            "training_reminder",
+        ]
+    )
 
 
 def test_acknowledged_blocking_warnings_stop_blocking_except_the_individual_level_rule():
