@@ -8,16 +8,16 @@ from functools import lru_cache
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from findings.facts import FindingsFacts
 from workflow.db import make_engine, make_session_factory
-from workflow.ports import AnalysisFacts, NoAnalysis
+from workflow.ports import AnalysisFacts
 from workflow.service import ReviewService
 from workflow.settings import Settings, get_settings
 
 
 def analysis_facts() -> AnalysisFacts:
-    """The implementation of the guards' port (see `workflow.ports`). Until `findings` implements it,
-    guards that need analysis facts refuse."""
-    return NoAnalysis()
+    """The implementation of the guards' port (see `workflow.ports`)."""
+    return FindingsFacts()
 
 
 @dataclass
