@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -373,7 +373,6 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
                 assert len(entries) == self.base + self.accepted
                 assert audit.verify(session, self.review_id).intact
                 assert review.version == len(entries) + 1
-            event(f"reached {state}")
             if self.final is not None:
                 assert state == self.final, f"final state {self.final} changed to {state}"
             elif state in FINAL_STATES:
