@@ -282,8 +282,15 @@ class FindingsService:
                     )
                 yield _Ctx(session, review, roles, actor)
                 session.commit()
-            except (StaleDataError, IntegrityError) as error:
+            except StaleDataError as error:
                 session.rollback()
+                raise StaleReview(None, None) from error
+            except IntegrityError as error:
+                # A unique key taken by a concurrent writer (one panel analysis per member, one
+                # board response per finding) is a lost race; anything else is a bug and surfaces.
+                session.rollback()
+                if "unique" not in str(error.orig).lower():
+                    raise
                 raise StaleReview(None, None) from error
 
     @staticmethod
