@@ -99,6 +99,7 @@ POLICY: dict[str, Rule] = {
     "waive_panel_submission": _rule({_C}, (State.DATA_GATHERING, State.ANALYSIS), "waive a panel analysis"),
     "write_good_practice": _rule({_C, _L, _P}, _ANALYSING, "record good practice"),
     "write_finding": _rule({_L}, _WRITING, "write findings"),
+    "write_question": _rule({_L, _C, _CH}, _WRITING, "write questions for the board"),
     "comment_on_finding": _rule({_L, _P, _G}, _WRITING, "comment on a draft finding"),
     "record_board_response": _rule({_C, _CH}, _RESPONDING, "record the board's response"),
     "write_action": _rule({_C, _CH}, _RESPONDING, "record the board's actions"),
@@ -1277,7 +1278,7 @@ class FindingsService:
         errors: dict[str, str] = {}
         text = _text(text, "text", errors, required=True)
         _raise(errors)
-        with self._change(review_id, actor, "write_finding") as ctx:
+        with self._change(review_id, actor, "write_question") as ctx:
             finding = self._get(ctx, Finding, finding_id, "finding")
             self._check_version(finding, expected_version, "finding")
             number = max((q.number for q in finding.questions), default=0) + 1
@@ -1297,7 +1298,7 @@ class FindingsService:
         text: str | None,
     ) -> Finding:
         """Change a question for the board; `text=None` removes it (the others renumber)."""
-        with self._change(review_id, actor, "write_finding") as ctx:
+        with self._change(review_id, actor, "write_question") as ctx:
             finding = self._get(ctx, Finding, finding_id, "finding")
             self._check_version(finding, expected_version, "finding")
             question = next((q for q in finding.questions if q.id == question_id), None)

@@ -702,3 +702,33 @@ def test_actions_are_overdue_when_due_and_not_done(sessions, clock, people):
             status="finished",
         )
     assert analysis.reviews.get(review_id, cast.chair).review.state == State.APPROVED
+
+
+def test_the_coordinator_and_chair_may_ask_the_board_questions_but_not_write_findings(drafting):
+    f, review_id, cast = drafting.findings, drafting.review_id, drafting.cast
+    finding = f.finding(review_id=review_id, actor=cast.chair, finding_id=drafting.finding())
+    for actor in (cast.coordinator, cast.chair):
+        finding = f.add_question(
+            review_id=review_id,
+            actor=actor,
+            finding_id=finding.id,
+            expected_version=finding.version,
+            text="What would the board need to know?",
+        )
+    assert [q.number for q in finding.questions] == [1, 2, 3]
+    with pytest.raises(NotPermitted):
+        f.update_finding(
+            review_id=review_id,
+            actor=cast.coordinator,
+            finding_id=finding.id,
+            expected_version=finding.version,
+            title="x",
+        )
+    with pytest.raises(NotPermitted):
+        f.add_question(
+            review_id=review_id,
+            actor=cast.panel["Police"],
+            finding_id=finding.id,
+            expected_version=finding.version,
+            text="x",
+        )
