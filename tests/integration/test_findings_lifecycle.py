@@ -77,7 +77,7 @@ def test_after_sign_off_the_board_responds_and_the_review_is_published_and_close
     analysis.journey.fire("publish", cast.chair)
 
     assert _refusal(analysis, "close", cast.coordinator) == (
-        "Action 'Was-not-brought flag' has no an owner agency or a due date.",
+        "Action 'Was-not-brought flag' is missing an owner agency and a due date.",
     )
     findings.update_action(
         review_id=review_id,
