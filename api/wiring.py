@@ -10,16 +10,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Authenticator
+from findings.facts import FindingsFacts
+from findings.service import FindingsService
 from workflow.db import make_engine, make_session_factory
-from workflow.ports import AnalysisFacts, NoAnalysis
 from workflow.service import ReviewService
 from workflow.settings import Settings, get_settings
-
-
-def analysis_facts() -> AnalysisFacts:
-    """The implementation of the guards' port (see `workflow.ports`). Until `findings` implements it,
-    guards that need analysis facts refuse."""
-    return NoAnalysis()
 
 
 @dataclass
@@ -28,15 +23,18 @@ class Services:
     engine: Engine
     sessions: sessionmaker[Session]
     reviews: ReviewService
+    findings: FindingsService
     auth: Authenticator
 
 
 def build_services(settings: Settings) -> Services:
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
-    reviews = ReviewService(sessions, analysis=analysis_facts(), default_regime=settings.default_regime)
+    facts = FindingsFacts()
+    reviews = ReviewService(sessions, analysis=facts, default_regime=settings.default_regime)
+    findings = FindingsService(reviews, facts=facts)
     auth = Authenticator(sessions, token_lifetime=timedelta(minutes=settings.token_lifetime_minutes))
-    return Services(settings, engine, sessions, reviews, auth)
+    return Services(settings, engine, sessions, reviews, findings, auth)
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.auth import Authenticator
 from api.main import create_app
 from api.wiring import Services
+from findings.facts import FindingsFacts
+from findings.service import FindingsService
 from tests.support import Clock
 from workflow.service import ReviewService
 from workflow.settings import Settings
@@ -52,10 +54,12 @@ def settings(database_url: str) -> Settings:
 def api_services(
     settings: Settings, engine: Engine, sessions: sessionmaker[Session], clock: Clock, now: Now
 ) -> Services:
-    """The default wiring (no analysis module: `NoAnalysis`) against the test database."""
-    reviews = ReviewService(sessions, today=clock)
+    """The production wiring (real analysis facts) against the test database, with test clocks."""
+    facts = FindingsFacts()
+    reviews = ReviewService(sessions, analysis=facts, today=clock)
+    findings = FindingsService(reviews, facts=facts, today=clock)
     auth = Authenticator(sessions, token_lifetime=timedelta(minutes=settings.token_lifetime_minutes), now=now)
-    return Services(settings, engine, sessions, reviews, auth)
+    return Services(settings, engine, sessions, reviews, findings, auth)
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflow.guards import ANALYSIS_UNAVAILABLE
-
 PASSWORD = "a long enough password"
 
 
@@ -181,13 +179,15 @@ def test_a_review_from_referral_to_data_gathering_through_the_api_alone(client, 
     assert convened.json()["state"] == "data_gathering"
     etag = convened.headers["ETag"]
 
-    # Here the analysis issue takes over: without an analysis module the guard refuses, and says why.
+    # Here the analysis takes over: no agency has submitted its narrative yet, and the guard says so.
+    in_scope = coordinator.get(url).json()["scope"]["agencies_in_scope"]
+    missing = [f"{agency} has not submitted its narrative and has no exemption." for agency in in_scope]
     options = {o["trigger"]: o for o in coordinator.get(f"{url}/triggers").json()["items"]}
     assert options["begin_analysis"]["allowed"] is False
-    assert options["begin_analysis"]["reasons"] == [ANALYSIS_UNAVAILABLE]
+    assert options["begin_analysis"]["reasons"] == missing
     refused = coordinator.change("POST", f"{url}/triggers/begin_analysis", etag, 409).json()
     assert refused["type"] == "urn:tunnelview:problem:trigger-refused"
-    assert refused["reasons"] == [ANALYSIS_UNAVAILABLE]
+    assert refused["reasons"] == missing
     assert coordinator.get(url).json()["state"] == "data_gathering"
 
     # Every step is in the audit log, and the chain holds.

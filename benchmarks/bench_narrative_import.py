@@ -1,0 +1,92 @@
+"""Benchmark: importing a 10,000-row agency narrative CSV (see docs/performance.md).
+
+Run it as a plain script from the repository root; it prints the timings and exits non-zero if the
+import takes 10 s or more:
+
+    .venv/bin/python -m benchmarks.bench_narrative_import [--rows 10000] [--database-url URL]
+
+Without --database-url it uses a fresh SQLite file in a temporary folder. It drives a review to the
+data-gathering stage through the real service, then times the real `FindingsService.import_csv`
+(decode, parse and validate every cell, insert, audit, commit) against the migrated database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from findings.facts import FindingsFacts
+from findings.narratives import decode, parse_csv
+from findings.service import FindingsService
+from tests.support import Journey, People
+from workflow import migrate
+from workflow.db import make_engine, make_session_factory
+from workflow.service import ReviewService
+from workflow.states import State
+
+LIMIT_SECONDS = 10.0
+
+
+def make_csv(rows: int, seed: int = 1) -> bytes:
+    """A realistic narrative: dates in order, times on most rows, quoted text, agencies that knew."""
+    rng = random.Random(seed)
+    lines = ["date,time,what_happened,source_record,agencies_aware,significant"]
+    start = date(2020, 1, 1)
+    for i in range(rows):
+        on = start + timedelta(days=i // 5)
+        at = f"{rng.randrange(8, 18):02d}:{rng.randrange(60):02d}" if rng.random() < 0.6 else ""
+        later = (on + timedelta(days=3)).isoformat()
+        aware = rng.choice(["", "Police", '"Police; Children\'s social care"', f"Police ({later})"])
+        state = rng.choice(["clean", "cluttered"])
+        what = f'"Home visit {i}: child seen, house {state}, mother present"'
+        lines.append(f"{on.isoformat()},{at},{what},Record {i},{aware},{rng.choice(['yes', 'no'])}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def run(rows: int, url: str | None) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        sessions = make_session_factory(engine)
+        reviews = ReviewService(sessions, analysis=FindingsFacts())
+        findings = FindingsService(reviews)
+        journey = Journey(reviews, People(sessions), today=date.today()).to(State.DATA_GATHERING)
+        data = make_csv(rows)
+
+        started = time.perf_counter()
+        parse_csv(decode(data))
+        parsed = time.perf_counter() - started
+
+        started = time.perf_counter()
+        result = findings.import_csv(
+            review_id=journey.review_id, actor=journey.cast.coordinator, agency="Health", data=data
+        )
+        imported = time.perf_counter() - started
+        assert result.imported == rows, result
+        engine.dispose()
+        return {"parse_and_validate_seconds": parsed, "import_seconds": imported}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time a narrative CSV import.")
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--database-url", default=None, help="an empty database (default: SQLite)")
+    args = parser.parse_args(argv)
+    timings = run(args.rows, args.database_url)
+    print(f"rows: {args.rows}")
+    for name, seconds in timings.items():
+        print(f"{name}: {seconds:.3f}")
+    if timings["import_seconds"] >= LIMIT_SECONDS:
+        print(f"FAIL: the import took {timings['import_seconds']:.1f} s (limit {LIMIT_SECONDS:.0f} s)")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""Errors of the analysis in the domain's words. Each is a subclass of a `workflow.errors` error,
+so `api/` maps it to the same HTTP answer without knowing about it."""
+
+from __future__ import annotations
+
+from workflow.errors import StaleReview, TriggerRefused
+
+
+class StaleObject(StaleReview):
+    """An edit made against a version of an object (episode, finding, ...) that is no longer current."""
+
+    def __init__(self, kind: str, expected: int | None, current: int | None) -> None:
+        super().__init__(expected, current)
+        self.kind = kind
+        self.args = (
+            f"Someone else changed this {kind}: you were working on version {expected}, it is now at "
+            f"version {current}. Reload it and make your change again.",
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class NotAtThisStage(TriggerRefused):
+    """A change the review's current stage does not allow (or a final review)."""
+
+    def __init__(self, action: str, reason: str) -> None:
+        super().__init__(action, [reason])

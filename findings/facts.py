@@ -1,0 +1,216 @@
+"""The real implementation of `workflow.ports.AnalysisFacts`: the analysis facts the lifecycle
+guards need, read in the caller's transaction and turned into plain data.
+
+Anonymisation: the anonymisation check of the rendered report is built elsewhere
+(`findings.anonymise`). Until it is wired in, `FindingsFacts` reports `anonymisation_hits=None`,
+which the `publish` guard reads as "the anonymisation check could not be run" and refuses: a review
+is never published unchecked. Pass `anonymisation=` (a callable from a session and a review id to
+the hits in words, or None when the check cannot run) to wire the real check in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from findings import factors as frameworks
+from findings import quality
+from findings.models import (
+    ACTION_STATUSES,
+    Action,
+    AgencyNarrative,
+    Episode,
+    Factor,
+    Finding,
+    PanelSubmission,
+    WarningAcknowledgement,
+)
+from findings.statements import FindingParts, missing_parts
+from workflow.models import Review
+from workflow.ports import (
+    ActionFacts,
+    AnalysisSnapshot,
+    EpisodeFacts,
+    FactorFacts,
+    FindingFacts,
+)
+
+AnonymisationCheck = Callable[[Session, int], Sequence[str] | None]
+ExtraNames = Callable[[Session, int], Iterable[str]]
+
+EPISODE_FIELDS = ("what_happened", "view_from_tunnel", "appraisal", "explanation")
+FACTOR_FIELDS = ("description", "evidence")
+FINDING_FIELDS = ("statement", "context", "how_it_showed", "why_it_matters")
+
+
+def episodes_of(session: Session, review_id: int) -> list[Episode]:
+    return list(
+        session.scalars(select(Episode).where(Episode.review_id == review_id).order_by(Episode.number))
+    )
+
+
+def factors_of(session: Session, review_id: int) -> list[Factor]:
+    return list(session.scalars(select(Factor).where(Factor.review_id == review_id).order_by(Factor.id)))
+
+
+def findings_of(session: Session, review_id: int) -> list[Finding]:
+    return list(
+        session.scalars(select(Finding).where(Finding.review_id == review_id).order_by(Finding.number))
+    )
+
+
+def evidence_items(finding: Finding) -> tuple[quality.EvidenceItem, ...]:
+    return tuple(quality.EvidenceItem(e.kind, e.summary, e.reference) for e in finding.evidence)
+
+
+def factor_code(factor: Factor) -> quality.FactorCode:
+    return quality.FactorCode(factor.framework, factor.level, factor.category)
+
+
+def factor_label(factor: Factor) -> str:
+    return (
+        f"Factor {factor.id} '{frameworks.category_label(factor.framework, factor.level, factor.category)}'"
+    )
+
+
+def finding_parts(finding: Finding) -> FindingParts:
+    return FindingParts(
+        category=finding.category,
+        statement=finding.statement,
+        context=finding.context,
+        how_it_showed=finding.how_it_showed,
+        why_it_matters=finding.why_it_matters,
+        evidence=evidence_items(finding),
+        questions=[q.text for q in finding.questions],
+        themes=finding.themes,
+    )
+
+
+def review_text(session: Session, review: Review, extra_names: Iterable[str] = ()) -> quality.ReviewText:
+    """Every text the quality checks read, as plain data. Names are the review's members (which
+    include the case group's practitioners) and any extra names (the sealed register)."""
+    episodes = episodes_of(session, review.id)
+    return quality.ReviewText(
+        episodes=tuple(
+            quality.EpisodeText(
+                e.id,
+                e.number,
+                e.title,
+                e.valence,
+                {name: getattr(e, name) for name in EPISODE_FIELDS},
+                tuple(factor_code(f) for f in e.factors),
+            )
+            for e in episodes
+        ),
+        factors=tuple(
+            quality.FactorText(f.id, factor_label(f), {name: getattr(f, name) for name in FACTOR_FIELDS})
+            for f in factors_of(session, review.id)
+        ),
+        findings=tuple(
+            quality.FindingText(
+                f.id,
+                f.number,
+                f.title,
+                {name: getattr(f, name) for name in FINDING_FIELDS},
+                agencies=tuple(a for e in f.episodes for a in e.agencies),
+                evidence=evidence_items(f),
+                questions=tuple(quality.QuestionText(q.id, q.number, q.text) for q in f.questions),
+            )
+            for f in findings_of(session, review.id)
+        ),
+        names=tuple(dict.fromkeys([*(m.user.name for m in review.memberships), *extra_names])),
+    )
+
+
+def acknowledgements(session: Session, review_id: int) -> dict[str, str]:
+    rows = session.scalars(
+        select(WarningAcknowledgement).where(WarningAcknowledgement.review_id == review_id)
+    )
+    return {row.fingerprint: row.reason for row in rows}
+
+
+def review_warnings(
+    session: Session, review: Review, extra_names: Iterable[str] = ()
+) -> list[quality.QualityWarning]:
+    """The review's quality warnings with the lead reviewers' acknowledgements applied."""
+    return quality.acknowledge(
+        quality.review_warnings(review_text(session, review, extra_names)),
+        acknowledgements(session, review.id),
+    )
+
+
+class FindingsFacts:
+    """`workflow.ports.AnalysisFacts` over the findings tables."""
+
+    def __init__(
+        self,
+        *,
+        anonymisation: AnonymisationCheck | None = None,
+        extra_names: ExtraNames | None = None,
+    ) -> None:
+        self._anonymisation = anonymisation
+        self._extra_names = extra_names
+
+    def names(self, session: Session, review_id: int) -> list[str]:
+        return list(self._extra_names(session, review_id)) if self._extra_names else []
+
+    def snapshot(self, session: Session, review_id: int) -> AnalysisSnapshot | None:
+        review = session.get(Review, review_id)
+        if review is None:
+            return None
+        narratives = session.scalars(
+            select(AgencyNarrative).where(AgencyNarrative.review_id == review_id)
+        ).all()
+        panel = session.scalars(select(PanelSubmission).where(PanelSubmission.review_id == review_id)).all()
+        findings = findings_of(session, review_id)
+        actions = session.scalars(
+            select(Action).where(Action.review_id == review_id).order_by(Action.id)
+        ).all()
+        warnings = review_warnings(session, review, self.names(session, review_id))
+        return AnalysisSnapshot(
+            narratives_submitted=frozenset(n.agency for n in narratives if n.status == "submitted"),
+            narrative_exemptions={n.agency: n.exemption for n in narratives if n.exemption},
+            episodes=tuple(
+                EpisodeFacts(
+                    number=e.number,
+                    title=e.title,
+                    valence=e.valence,
+                    has_appraisal=bool(e.appraisal.strip() and e.appraisal_reference.strip()),
+                    has_explanation=bool(e.explanation.strip()),
+                    factors=tuple(
+                        FactorFacts(
+                            frameworks.category_label(f.framework, f.level, f.category),
+                            factor_code(f).individual_level,
+                        )
+                        for f in e.factors
+                    ),
+                )
+                for e in episodes_of(session, review_id)
+            ),
+            panel_submitted=frozenset(p.membership_id for p in panel if p.status == "submitted"),
+            panel_waived=frozenset(p.membership_id for p in panel if p.status == "waived"),
+            findings=tuple(
+                FindingFacts(f.number, f.title, missing_parts(finding_parts(f)), len(f.episodes))
+                for f in findings
+            ),
+            blocking_warnings=quality.unresolved_blocking(warnings),
+            board_response_recorded=bool(findings) and all(f.response is not None for f in findings),
+            anonymisation_hits=self._hits(session, review_id),
+            actions=tuple(
+                ActionFacts(
+                    a.title,
+                    has_owner=bool(a.owner_agency and a.owner_agency.strip()),
+                    has_due_date=a.due_on is not None,
+                    has_status=a.status in ACTION_STATUSES,
+                )
+                for a in actions
+            ),
+        )
+
+    def _hits(self, session: Session, review_id: int) -> tuple[str, ...] | None:
+        if self._anonymisation is None:
+            return None
+        hits = self._anonymisation(session, review_id)
+        return None if hits is None else tuple(hits)

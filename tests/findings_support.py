@@ -1,0 +1,156 @@
+"""Test support for the analysis: a review service wired to the real `FindingsFacts`, and a builder
+that fills a review with real analysis data (through `FindingsService`) stage by stage."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from findings.facts import FindingsFacts
+from findings.service import FindingsService
+from tests.support import AGENCIES, Clock, Journey, People
+from workflow.service import ReviewService
+from workflow.states import State
+
+NARRATIVE_CSV = (
+    "date,time,what_happened,source_record,agencies_aware,significant\n"
+    "2025-03-04,09:30,Alice did not attend her dental appointment (third time),Dental record 12,,yes\n"
+    "2025-03-10,,School attendance at 71%; CAF assessment completed,CAF 2025/11,Education,yes\n"
+    '2025-04-01,14:00,"Home visit: house clean, routines in place",Visit log 4,,no\n'
+)
+
+
+def real_services(
+    sessions: sessionmaker[Session], clock: Clock, *, anonymisation_clean: bool = False
+) -> tuple[ReviewService, FindingsService]:
+    facts = FindingsFacts(anonymisation=(lambda _s, _r: ()) if anonymisation_clean else None)
+    reviews = ReviewService(sessions, analysis=facts, today=clock)
+    return reviews, FindingsService(reviews, facts=facts, today=clock)
+
+
+class Analysis:
+    """Drives one review through the analysis stages with real data."""
+
+    def __init__(self, reviews: ReviewService, findings: FindingsService, people: People) -> None:
+        self.reviews = reviews
+        self.findings = findings
+        self.journey = Journey(reviews, people)
+        self.cast = self.journey.cast
+        self.episode_ids: list[int] = []
+        self.finding_ids: list[int] = []
+
+    @property
+    def review_id(self) -> int:
+        return self.journey.review_id
+
+    def gathering(self) -> Analysis:
+        self.journey.to(State.DATA_GATHERING)
+        return self
+
+    def narratives(self) -> Analysis:
+        for agency in AGENCIES:
+            panel = self.cast.panel[agency]
+            self.findings.import_csv(
+                review_id=self.review_id, actor=panel, agency=agency, data=NARRATIVE_CSV.encode()
+            )
+            narrative = self.findings.narrative(review_id=self.review_id, actor=panel, agency=agency)
+            self.findings.submit_narrative(
+                review_id=self.review_id, actor=panel, agency=agency, expected_version=narrative.version
+            )
+        return self
+
+    def begin_analysis(self) -> Analysis:
+        self.journey.fire("begin_analysis", self.cast.coordinator)
+        return self
+
+    def episode(
+        self,
+        title: str = "Dental appointments missed",
+        valence: str = "problematic",
+        *,
+        explained: bool = True,
+    ) -> int:
+        lead = self.cast.lead
+        episode = self.findings.add_episode(
+            review_id=self.review_id,
+            actor=lead,
+            title=title,
+            valence=valence,
+            period_start=date(2025, 1, 1),
+            period_end=date(2025, 6, 30),
+            agencies=["Health", "Children's social care"],
+            what_happened="Three dental appointments were not attended; the decay was not linked to neglect.",
+            view_from_tunnel="Each appointment was seen on its own; no one held the whole pattern.",
+            appraisal="Expected practice links severe dental decay with possible neglect.",
+            appraisal_reference="RCPCH dental neglect guidance 2009",
+            explanation="Appointment systems record non-attendance without asking who brings the child.",
+        )
+        if explained:
+            self.findings.add_factor(
+                review_id=self.review_id,
+                actor=lead,
+                level="frontline",
+                category="conditions_of_work",
+                description="Dental practices have no route to share repeated non-attendance.",
+                episode_ids=[episode.id],
+            )
+        self.episode_ids.append(episode.id)
+        return episode.id
+
+    def panel_submissions(self) -> Analysis:
+        for agency in AGENCIES:
+            panel = self.cast.panel[agency]
+            draft = self.findings.save_panel_submission(
+                review_id=self.review_id, actor=panel, appraisal=f"{agency}: the pattern was hard to see."
+            )
+            self.findings.submit_panel_submission(
+                review_id=self.review_id, actor=panel, expected_version=draft.version
+            )
+        return self
+
+    def draft_findings(self) -> Analysis:
+        self.journey.fire("draft_findings", self.cast.lead)
+        return self
+
+    def finding(self, title: str = "Neglect is hard to see when appointments are missed") -> int:
+        lead = self.cast.lead
+        finding = self.findings.add_finding(
+            review_id=self.review_id,
+            actor=lead,
+            title=title,
+            category="tools",
+            statement="Appointment systems treat missed appointments as the family's choice, so a pattern "
+            "of a child not being brought is not seen as a possible sign of neglect.",
+            context="Dental and GP practices each hold part of the picture.",
+            how_it_showed="Three dental appointments were missed over four months.",
+            why_it_matters="Children who are not brought depend on adults to reach care.",
+            themes=["was_not_brought", "dental_neglect"],
+            episode_ids=self.episode_ids[:1],
+        )
+        finding = self.findings.add_evidence(
+            review_id=self.review_id,
+            actor=lead,
+            finding_id=finding.id,
+            expected_version=finding.version,
+            kind="research",
+            summary="Severe dental decay in young children is linked with neglect.",
+            reference="Harris et al. 2009",
+        )
+        self.findings.add_question(
+            review_id=self.review_id,
+            actor=lead,
+            finding_id=finding.id,
+            expected_version=finding.version,
+            text="How will the board know whether appointment systems flag a child who is not brought?",
+        )
+        self.finding_ids.append(finding.id)
+        return finding.id
+
+    def to_sign_off(self) -> Analysis:
+        self.gathering().narratives().begin_analysis()
+        self.episode()
+        self.panel_submissions().draft_findings()
+        self.finding()
+        self.journey.fire("submit_for_signoff", self.cast.lead)
+        return self

@@ -1,0 +1,285 @@
+"""The lifecycle driven with real analysis data (FindingsFacts, not a double), and each analysis
+guard refusing with its precise reason when its facts are missing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from findings.quality import Code
+from tests.findings_support import Analysis, real_services
+from workflow import audit
+from workflow.errors import TriggerRefused
+from workflow.states import State
+
+
+@pytest.fixture
+def analysis_services(sessions, clock):
+    return real_services(sessions, clock)
+
+
+@pytest.fixture
+def build(analysis_services, people):
+    reviews, findings = analysis_services
+    return lambda: Analysis(reviews, findings, people)
+
+
+def _refusal(analysis: Analysis, trigger: str, actor: int) -> tuple[str, ...]:
+    with pytest.raises(TriggerRefused) as refused:
+        analysis.journey.fire(trigger, actor)
+    return refused.value.reasons
+
+
+def test_referral_to_sign_off_with_real_analysis_data(build, sessions):
+    analysis = build().to_sign_off()
+
+    detail = analysis.reviews.get(analysis.review_id, analysis.cast.coordinator)
+    assert detail.review.state == State.SIGN_OFF
+    with sessions() as session:
+        assert audit.verify(session, analysis.review_id).intact
+        actions = [e.action for e in audit.entries_of(session, analysis.review_id)]
+    for step in (
+        "import_narrative",
+        "submit_narrative",
+        "begin_analysis",
+        "add_episode",
+        "add_factor",
+        "submit_panel_analysis",
+        "draft_findings",
+        "add_finding",
+        "add_finding_evidence",
+        "add_board_question",
+        "submit_for_signoff",
+    ):
+        assert step in actions
+
+
+def test_after_sign_off_the_board_responds_and_the_review_is_published_and_closed(sessions, clock, people):
+    reviews, findings = real_services(sessions, clock, anonymisation_clean=True)
+    analysis = Analysis(reviews, findings, people).to_sign_off()
+    cast, review_id = analysis.cast, analysis.review_id
+    analysis.journey.fire("approve", cast.chair)
+
+    refused = _refusal(analysis, "publish", cast.chair)
+    assert "The board's response has not been recorded." in refused
+
+    findings.record_board_response(
+        review_id=review_id,
+        actor=cast.chair,
+        finding_id=analysis.finding_ids[0],
+        response="The board will ask dental and GP practices to flag children who are not brought.",
+    )
+    action = findings.add_action(review_id=review_id, actor=cast.coordinator, title="Was-not-brought flag")
+    reviews.record_notice(
+        review_id, cast.chair, analysis.journey.version, kind="panel_notice", on=date(2026, 11, 2)
+    )
+    analysis.journey.fire("publish", cast.chair)
+
+    assert _refusal(analysis, "close", cast.coordinator) == (
+        "Action 'Was-not-brought flag' is missing an owner agency and a due date.",
+    )
+    findings.update_action(
+        review_id=review_id,
+        actor=cast.coordinator,
+        action_id=action.id,
+        expected_version=action.version,
+        owner_agency="Health",
+        due_on=date(2027, 3, 31),
+    )
+    analysis.journey.fire("close", cast.coordinator)
+    assert reviews.get(review_id, cast.coordinator).review.state == State.CLOSED
+
+
+def test_publish_is_refused_while_the_anonymisation_check_is_not_connected(build):
+    analysis = build().to_sign_off()
+    analysis.journey.fire("approve", analysis.cast.chair)
+    assert "The anonymisation check could not be run on the report." in _refusal(
+        analysis, "publish", analysis.cast.chair
+    )
+
+
+# ---- begin_analysis ------------------------------------------------------------------------------
+
+
+def test_begin_analysis_refuses_until_every_agency_has_submitted_or_is_exempt(build):
+    analysis = build().gathering()
+    cast, review_id = analysis.cast, analysis.review_id
+
+    assert _refusal(analysis, "begin_analysis", cast.coordinator) == (
+        "Police has not submitted its narrative and has no exemption.",
+        "Health has not submitted its narrative and has no exemption.",
+        "Children's social care has not submitted its narrative and has no exemption.",
+    )
+
+    police = cast.panel["Police"]
+    analysis.findings.add_entry(
+        review_id=review_id,
+        actor=police,
+        agency="Police",
+        occurred_on=date(2025, 2, 1),
+        what_happened="Call to the address.",
+    )
+    narrative = analysis.findings.narrative(review_id=review_id, actor=police, agency="Police")
+    analysis.findings.submit_narrative(
+        review_id=review_id, actor=police, agency="Police", expected_version=narrative.version
+    )
+    analysis.findings.record_narrative_exemption(
+        review_id=review_id,
+        actor=cast.coordinator,
+        agency="Health",
+        reason="No involvement in the period under review.",
+    )
+    assert _refusal(analysis, "begin_analysis", cast.coordinator) == (
+        "Children's social care has not submitted its narrative and has no exemption.",
+    )
+
+
+# ---- draft_findings ------------------------------------------------------------------------------
+
+
+def test_draft_findings_refuses_without_any_episode(build):
+    analysis = build().gathering().narratives().begin_analysis().panel_submissions()
+    assert _refusal(analysis, "draft_findings", analysis.cast.lead) == (
+        "Record at least one key practice episode.",
+    )
+
+
+def test_draft_findings_refuses_a_problematic_episode_explained_only_by_individual_factors(build):
+    analysis = build().gathering().narratives().begin_analysis().panel_submissions()
+    analysis.episode("Strategy discussion held promptly", "good")
+    analysis.episode("Home visits established routines", "mixed")
+    third = analysis.episode("Dental appointments missed", "problematic", explained=False)
+    analysis.findings.add_factor(
+        review_id=analysis.review_id,
+        actor=analysis.cast.lead,
+        level="frontline",
+        category="personal",
+        description="The dental nurse was new in post.",
+        episode_ids=[third],
+    )
+
+    assert _refusal(analysis, "draft_findings", analysis.cast.lead) == (
+        "Episode 3 'Dental appointments missed' is problematic but explained only by individual-level "
+        "factors.",
+    )
+    warnings = analysis.findings.warnings(
+        review_id=analysis.review_id, actor=analysis.cast.lead, kind="episode", object_id=third
+    )
+    assert [w.code for w in warnings] == [Code.INDIVIDUAL_ONLY]
+
+
+def test_draft_findings_refuses_episodes_without_appraisal_or_explanation(build):
+    analysis = build().gathering().narratives().begin_analysis().panel_submissions()
+    episode = analysis.findings.add_episode(
+        review_id=analysis.review_id,
+        actor=analysis.cast.lead,
+        title="Referral not followed up",
+        valence="problematic",
+        appraisal="Guidance expects a referral to be followed up.",
+    )
+    assert episode.number == 1
+    assert _refusal(analysis, "draft_findings", analysis.cast.lead) == (
+        "Episode 1 'Referral not followed up' has no appraisal against expected practice.",
+        "Episode 1 'Referral not followed up' has no explanation with a contributory factor.",
+    )
+
+
+def test_draft_findings_refuses_until_every_panel_member_submitted_or_was_waived(build):
+    analysis = build().gathering().narratives().begin_analysis()
+    analysis.episode()
+    cast, review_id = analysis.cast, analysis.review_id
+    police = cast.panel["Police"]
+    draft = analysis.findings.save_panel_submission(review_id=review_id, actor=police, appraisal="Seen.")
+    analysis.findings.submit_panel_submission(
+        review_id=review_id, actor=police, expected_version=draft.version
+    )
+
+    assert _refusal(analysis, "draft_findings", cast.lead) == (
+        "Panel member Panel Health (Health) has not submitted their analysis and it has not been waived.",
+        "Panel member Panel Children's social care (Children's social care) has not submitted their "
+        "analysis and it has not been waived.",
+    )
+    memberships = {
+        m.user_id: m.id
+        for m in analysis.reviews.get(review_id, cast.coordinator).review.memberships
+        if m.role == "panel_member"
+    }
+    for agency in ("Health", "Children's social care"):
+        analysis.findings.waive_panel_submission(
+            review_id=review_id,
+            actor=cast.coordinator,
+            membership_id=memberships[cast.panel[agency]],
+            reason="On long-term leave; the agency's view came through its narrative.",
+        )
+    analysis.draft_findings()
+    assert analysis.reviews.get(review_id, cast.coordinator).review.state == State.FINDINGS
+
+
+# ---- submit_for_signoff --------------------------------------------------------------------------
+
+
+def _at_findings(build) -> Analysis:
+    analysis = build().gathering().narratives().begin_analysis()
+    analysis.episode()
+    return analysis.panel_submissions().draft_findings()
+
+
+def test_submit_for_signoff_refuses_without_a_finding(build):
+    analysis = _at_findings(build)
+    assert _refusal(analysis, "submit_for_signoff", analysis.cast.lead) == ("Write at least one finding.",)
+
+
+def test_submit_for_signoff_refuses_an_incomplete_unlinked_finding(build):
+    analysis = _at_findings(build)
+    analysis.findings.add_finding(
+        review_id=analysis.review_id,
+        actor=analysis.cast.lead,
+        title="Information about CAFs is not shared",
+        statement="A CAF held by one service is invisible to the others.",
+    )
+    assert _refusal(analysis, "submit_for_signoff", analysis.cast.lead) == (
+        "Finding 1 'Information about CAFs is not shared' is incomplete: missing a category, the context, "
+        "how it showed in this case, evidence that it is not a quirk of this case (with a reference), "
+        "why it matters, a question for the board, a theme.",
+        "Finding 1 'Information about CAFs is not shared' is not linked to any key practice episode.",
+        "Unresolved blocking warning: Finding 1 'Information about CAFs is not shared', evidence: has no "
+        "evidence that it is not a quirk of this case.",
+    )
+
+
+def test_submit_for_signoff_refuses_a_named_person_until_a_lead_reviewer_acknowledges_it(build, sessions):
+    analysis = _at_findings(build)
+    finding_id = analysis.finding()
+    lead, review_id = analysis.cast.lead, analysis.review_id
+    finding = analysis.findings.finding(review_id=review_id, actor=lead, finding_id=finding_id)
+    analysis.findings.update_finding(
+        review_id=review_id,
+        actor=lead,
+        finding_id=finding_id,
+        expected_version=finding.version,
+        context="Polly's practice was typical of how dental appointments are handled.",
+    )
+
+    [reason] = _refusal(analysis, "submit_for_signoff", lead)
+    assert reason.startswith(
+        "Unresolved blocking warning: Finding 1 'Neglect is hard to see when appointments are missed', "
+        "context: names a person ('Polly's')."
+    )
+    [warning] = [
+        w for w in analysis.findings.warnings(review_id=review_id, actor=lead) if w.code == Code.PERSON_NAMED
+    ]
+    acknowledged = analysis.findings.acknowledge_warning(
+        review_id=review_id,
+        actor=lead,
+        fingerprint=warning.fingerprint,
+        reason="Polly is the pseudonym the practitioner chose for the published report.",
+    )
+    assert acknowledged.acknowledged
+    analysis.journey.fire("submit_for_signoff", lead)
+
+    with sessions() as session:
+        entries = audit.entries_of(session, review_id)
+        ack = next(e for e in entries if e.action == "acknowledge_warning")
+        assert ack.reason.startswith("Polly is the pseudonym")
+        assert ack.params["code"] == "person_named" and ack.params["matched"] == ["Polly's"]

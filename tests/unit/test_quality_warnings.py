@@ -1,0 +1,421 @@
+"""Each quality check of DESIGN §5.5 on sentences that must and must not trigger it.
+
+Where the reference briefing (LSCB 2011) has a sentence of the kind the check is for, it is used
+as written: the briefing is exactly the "list of who got what wrong" style the checks steer away from.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from findings.quality import (
+    Code,
+    EpisodeText,
+    EvidenceItem,
+    FactorCode,
+    FindingText,
+    Names,
+    QuestionText,
+    ReviewText,
+    Severity,
+    Where,
+    acknowledge,
+    blame_language,
+    individual_only,
+    no_wider_evidence,
+    person_named,
+    review_warnings,
+    single_agency,
+    training_reminder,
+    unresolved_blocking,
+)
+
+HERE = Where("finding", 1, "Finding 1 'Neglect is hard to see'", "statement")
+NAMES = ("Lena Lead", "Polly Practitioner", "Mark Young", "Sarah O'Brien", "Al Jones", "Panel Police")
+
+
+# ---- a person named ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Lena Lead did not escalate the referral.", ["Lena Lead"]),
+        ("The referral was not escalated by lena lead.", ["lena lead"]),
+        ("Polly's visit was the last contact before the incident.", ["Polly's"]),
+        ("The health visitor and Polly Practitioner's manager met once.", ["Polly Practitioner's"]),
+        ("Mark saw the family twice.", ["Mark"]),
+        ("Agencies relied on O'Brien's assessment.", ["O'Brien's"]),
+        ("The plan was agreed with Sarah O\u2019Brien\u2019s team.", ["Sarah O\u2019Brien\u2019s"]),
+        ("It was Jones' case.", ["Jones'"]),
+        ("The GP wrote to LENA about the dental decay.", ["LENA"]),
+        ("Panel Police attended the strategy meeting.", ["Panel Police"]),
+        ("Al and Lena discussed the case.", ["Al", "Lena"]),
+    ],
+)
+def test_a_person_named_in_a_finding_is_blocking(sentence, expected):
+    [warning] = person_named(sentence, NAMES, HERE)
+    assert warning.code == Code.PERSON_NAMED
+    assert warning.severity == Severity.BLOCKING
+    assert list(warning.matched) == expected
+    assert warning.where == HERE
+    assert "role" in warning.suggestion
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The health visitor did not escalate the referral.",
+        "Young parents find it hard to engage with universal services.",  # 'Young' alone is a word
+        "Markers of neglect were recorded but not analysed.",  # 'Mark' inside a word
+        "The police shared the information the next day.",  # 'Police' alone is an agency
+        "Alternatives to the CAF were not considered.",  # 'Al' inside a word
+        "Lenape is not a name in this review.",
+        "The lead reviewer met the case group in March.",
+        "All agencies seemed to lack a clear understanding about neglect.",  # briefing
+        "There were concerns about information sharing.",  # briefing
+        "The Jonesborough clinic closed in 2010.",
+        "Polly-Anne attended the nursery.",  # another person's hyphenated name
+    ],
+)
+def test_no_person_named_when_only_roles_and_words_appear(sentence):
+    assert person_named(sentence, NAMES, HERE) == []
+
+
+def test_names_are_compiled_once_and_reused():
+    names = Names(NAMES)
+    assert names.find("Lena Lead and Mark met Lena.") == ["Lena Lead", "Mark", "Lena"]
+
+
+# ---- blame or hindsight language ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # the reference briefing's own phrasing
+        ("There had been a failure to implement and ensure good practice.", "failure to"),
+        ("SCRs have been criticised for failing to identify or explain the factors.", "failing to"),
+        ("A number of factors should have raised concerns with professionals.", "should have"),
+        ("The issues that should have alerted professionals about Benjamin's safety.", "should have"),
+        # inflections
+        ("The school failed to refer.", "failed to"),
+        ("The GP fails to record non-attendance.", "fails to"),
+        ("Health visitors fail to see the child alone.", "fail to"),
+        ("The service failed the family.", "failed the family"),
+        ("The social worker was negligent.", "negligent"),
+        ("The risk was obvious.", "obvious"),
+        ("Obviously the decay was a sign of neglect.", "Obviously"),
+        ("It was clear that the mother could not cope.", "It was clear that"),
+        ("Professionals missed the signs of neglect.", "missed the signs"),
+        ("There were missed opportunities to intervene.", "missed opportunities"),
+        ("The worker should not have closed the case.", "should not have"),
+        ("The nurse shouldn\u2019t have accepted the explanation.", "shouldn\u2019t have"),
+        ("The GP could have prevented this.", "could have prevented"),
+        ("The duty team was at fault.", "at fault"),
+        ("This was human error.", "human error"),
+        ("Staff were careless with the records.", "careless"),
+    ],
+)
+def test_blame_and_hindsight_language_is_an_advisory_warning(sentence, expected):
+    warnings = blame_language(sentence, HERE)
+    assert warnings, sentence
+    assert all(w.code == Code.BLAME_LANGUAGE and w.severity == Severity.ADVISORY for w in warnings)
+    assert expected in [m for w in warnings for m in w.matched]
+    assert all(w.suggestion for w in warnings)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # the reference briefing's systems-minded phrasing
+        "Practitioners needed to grapple with identifying serious neglect.",
+        "The reasons for changes were not well understood and therefore the significance of changes "
+        "not analysed.",
+        "There were repeated failed appointments to provide treatment.",  # no 'failed to'
+        "Other agencies were not aware of this and had not checked the common database.",
+        # words that contain the phrases, or look like them
+        "The child had missed appointments at the dental practice.",
+        "The baby was admitted with heart failure.",
+        "The failsafe in the referral form did not work.",
+        "The significance of the weight loss was not obvious at the time.",
+        "It was not clear that the mother was still living at the address.",
+        "The negligible change in attendance was recorded.",
+        "The worker could have had no way of knowing about the CAF.",
+        "The agencies shared a clearly written plan.",
+        "Risks were clearly identified.",  # briefing, 'clearly' alone is fine
+    ],
+)
+def test_no_blame_warning_on_systems_phrasing(sentence):
+    assert blame_language(sentence, HERE) == []
+
+
+def test_each_blame_phrase_offers_a_systems_phrased_alternative():
+    [warning] = blame_language("The school failed to refer.", HERE)
+    assert "instead of" in warning.suggestion
+
+
+# ---- single agency ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("agencies", "expected"),
+    [
+        (["Health"], "Health"),
+        (["Health", "Health"], "Health"),
+        (["Health", "health"], "Health"),
+        (["Police", " Police "], "Police"),
+        (["Children's social care"], "Children's social care"),
+        (["Education", "", "  "], "Education"),
+        (["School Attendance service"], "School Attendance service"),
+        (["GP", "GP", "GP"], "GP"),
+        (["Dentist"], "Dentist"),
+        (["Ambulance Service"], "Ambulance Service"),
+    ],
+)
+def test_a_finding_resting_on_one_agency_warns(agencies, expected):
+    [warning] = single_agency(agencies, HERE)
+    assert warning.code == Code.SINGLE_AGENCY
+    assert warning.severity == Severity.ADVISORY
+    assert warning.matched == (expected.strip(),)
+
+
+@pytest.mark.parametrize(
+    "agencies",
+    [
+        [],
+        [""],
+        ["Health", "Police"],
+        ["Police", "Ambulance Service", "Children's social care"],  # briefing: entry to care
+        ["GP", "Health Visitor"],  # briefing: shared information appropriately
+        ["Education", "School Attendance service"],
+        ["Health", "Health", "Education"],
+        ["Dentist", "GP"],
+        ["Housing", "CESC"],
+        ["Midwifery", "Children's social care", "Police"],
+    ],
+)
+def test_a_finding_resting_on_several_agencies_or_none_does_not_warn(agencies):
+    assert single_agency(agencies, HERE) == []
+
+
+# ---- training or procedure reminders ------------------------------------------------------------
+
+Q = Where("question", 1, "Question 1 of Finding 1 'Neglect is hard to see'", "text")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the reference briefing's lessons, as written
+        "The need for all professionals to be reminded on a regular basis to refer and adhere to the "
+        "Multi-Agency Safeguarding Children Procedures.",
+        "The procedures in respect of reviewing 'Looked after Children' are adhered to.",
+        "Staff to be cognisant of the Good Practice Guidance on Working with Parents with a Learning "
+        "Disability.",
+        # the usual forms
+        "Will the board remind staff to check the common database?",
+        "Should staff be trained to recognise dental neglect?",
+        "Could all practitioners receive refresher training on neglect?",
+        "Will agencies remind all GPs of the safeguarding procedures?",
+        "Can the board ensure practitioners follow the procedures for case closure?",
+        "Should the guidance on pre-birth assessment be recirculated to midwives?",
+        "Does the board want further training on information sharing?",
+        "How will the board make sure professionals comply with the neglect protocol?",
+        "Should health visitors be retrained in assessment?",
+    ],
+)
+def test_a_reminder_or_training_question_warns(question):
+    [warning] = training_reminder(question, Q)
+    assert warning.code == Code.TRAINING_REMINDER
+    assert warning.severity == Severity.ADVISORY
+    assert warning.matched
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How will the board know whether caseloads let social workers see children alone?",
+        "Could the board commission text-message appointment reminders for families?",
+        "What would it take for the shared record system to show a CAF to every agency?",
+        "Should the board remind staff of the procedure and review the capacity of the duty team?",
+        "Is the board confident that the referral form asks about dental health?",
+        "How does the board want agencies to escalate professional disagreement?",
+        "What does the board know about how widespread neglect is compared with the resources to "
+        "deal with it?",
+        "Does the pathway between strategy meetings and conferences keep risk in view?",
+        "How will supervision help practitioners step back from the rule of optimism?",
+        "Which data would show the board whether children who are not brought are followed up?",
+        "Is there a training budget?",
+    ],
+)
+def test_a_question_about_the_system_does_not_warn(question):
+    assert training_reminder(question, Q) == []
+
+
+# ---- no evidence beyond this case -------------------------------------------------------------
+
+
+def _ev(kind: str, summary: str = "Typical of neglect cases", reference: str = "Brandon et al. 2013"):
+    return EvidenceItem(kind, summary, reference)
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        [],
+        [_ev("research", reference="")],
+        [_ev("research", reference="   ")],
+        [_ev("audit", summary="")],
+        [_ev("this_case")],
+        [_ev("anecdote")],
+        [_ev("", "", "")],
+        [_ev("data", summary="  ", reference="LSCB dataset 2010")],
+        [_ev("other_reviews", reference=""), _ev("typicality", summary="")],
+        [_ev("Research")],  # kinds are keys, not labels
+    ],
+)
+def test_a_finding_without_evidence_beyond_the_case_is_blocking(evidence):
+    [warning] = no_wider_evidence(evidence, HERE)
+    assert warning.code == Code.NO_WIDER_EVIDENCE
+    assert warning.severity == Severity.BLOCKING
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        [_ev("research")],
+        [_ev("audit", "Audit of 40 neglect cases", "LSCB audit 2010")],
+        [_ev("data", "Dental extractions under general anaesthetic", "PHE 2012")],
+        [_ev("other_reviews", "Ofsted evaluation of 147 SCRs", "Ofsted, Learning lessons 2009-10")],
+        [_ev("typicality", "The case group said this happens often", "Case group meeting 3")],
+        [_ev("research", reference=""), _ev("audit")],
+        [_ev("anecdote"), _ev("data")],
+        [_ev("research"), _ev("research")],
+        [_ev("typicality"), _ev("other_reviews"), _ev("audit")],
+        [_ev("other_reviews", "Munro interim report", "Munro 2011")],
+    ],
+)
+def test_a_finding_with_referenced_evidence_beyond_the_case_does_not_block(evidence):
+    assert no_wider_evidence(evidence, HERE) == []
+
+
+# ---- problematic episode explained only by individual-level factors ----------------------------
+
+P = FactorCode("learning_together", "frontline", "personal")
+WORK = FactorCode("learning_together", "frontline", "conditions_of_work")
+FAMILY = FactorCode("learning_together", "frontline", "family")
+LP_INDIVIDUAL = FactorCode("london_protocol", "frontline", "individual")
+LP_TEAM = FactorCode("london_protocol", "frontline", "team")
+SEIPS_PERSON = FactorCode("seips", "work_system", "persons")
+SEIPS_TOOLS = FactorCode("seips", "work_system", "tools_and_technology")
+UNKNOWN = FactorCode("learning_together", "frontline", "no_such_category")
+EPISODE = Where("episode", 3, "Episode 3 'Dental appointments missed'", "explanation")
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        [P],
+        [P, P],
+        [LP_INDIVIDUAL],
+        [SEIPS_PERSON],
+        [P, LP_INDIVIDUAL],
+        [P, SEIPS_PERSON],
+        [UNKNOWN],  # a code the machine cannot place never counts as above the individual
+        [P, UNKNOWN],
+        [LP_INDIVIDUAL, LP_INDIVIDUAL, SEIPS_PERSON],
+        [FactorCode("nonsense", "x", "y")],
+    ],
+)
+def test_a_problematic_episode_explained_only_by_individual_factors_is_blocking(codes):
+    [warning] = individual_only("problematic", codes, EPISODE)
+    assert warning.code == Code.INDIVIDUAL_ONLY
+    assert warning.severity == Severity.BLOCKING
+    assert warning.in_words() == (
+        "Episode 3 'Dental appointments missed', explanation: is problematic but explained only by "
+        "individual-level factors."
+    )
+
+
+@pytest.mark.parametrize(
+    ("valence", "codes"),
+    [
+        ("problematic", [P, WORK]),
+        ("problematic", [WORK]),
+        ("problematic", [FAMILY]),
+        ("problematic", [LP_INDIVIDUAL, LP_TEAM]),
+        ("problematic", [SEIPS_PERSON, SEIPS_TOOLS]),
+        ("problematic", []),  # no factor at all: the guard says so in its own words
+        ("good", [P]),
+        ("mixed", [P]),
+        ("good", [SEIPS_PERSON]),
+        ("problematic", [FactorCode("learning_together", "national", "legislation_and_guidance")]),
+    ],
+)
+def test_an_episode_with_a_factor_above_the_individual_or_not_problematic_does_not_block(valence, codes):
+    assert individual_only(valence, codes, EPISODE) == []
+
+
+# ---- a whole review, acknowledgement -----------------------------------------------------------
+
+
+def _review() -> ReviewText:
+    return ReviewText(
+        episodes=(
+            EpisodeText(
+                7,
+                3,
+                "Dental appointments missed",
+                "problematic",
+                {"appraisal": "The dentist should have referred."},
+                (P,),
+            ),
+        ),
+        findings=(
+            FindingText(
+                9,
+                1,
+                "Neglect is hard to see",
+                {"statement": "Lena Lead's team cannot see neglect in a child who presents well at school."},
+                agencies=("Health",),
+                evidence=(),
+                questions=(QuestionText(11, 1, "Will the board remind staff about dental neglect?"),),
+            ),
+        ),
+        names=NAMES,
+    )
+
+
+def test_a_review_is_checked_field_by_field():
+    codes = sorted(w.code.value for w in review_warnings(_review()))
+    assert codes == sorted(
+        [
+            "blame_language",
+            "individual_only",
+            "person_named",
+            "single_agency",
+            "no_wider_evidence",
+            "training_reminder",
+        ]
+    )
+
+
+def test_acknowledged_blocking_warnings_stop_blocking_except_the_individual_level_rule():
+    warnings = review_warnings(_review())
+    assert len(unresolved_blocking(warnings)) == 2
+    acks = {w.fingerprint: "Reviewed with the panel" for w in warnings}
+    acknowledged = acknowledge(warnings, acks)
+    assert unresolved_blocking(acknowledged) == ()
+    individual = next(w for w in acknowledged if w.code == Code.INDIVIDUAL_ONLY)
+    assert not individual.acknowledged
+    named = next(w for w in acknowledged if w.code == Code.PERSON_NAMED)
+    assert named.acknowledged and named.acknowledgement == "Reviewed with the panel"
+
+
+def test_a_new_offending_word_is_a_new_warning():
+    [first] = person_named("Lena saw the family.", NAMES, HERE)
+    [second] = person_named("Mark saw the family.", NAMES, HERE)
+    assert first.fingerprint != second.fingerprint
+    [again] = person_named("lena saw the family again.", NAMES, HERE)
+    assert again.fingerprint == first.fingerprint
