@@ -114,7 +114,7 @@ class Rule:
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "sir", "dame", "st", "saint"})
 WORD_END = r"(?:'s|'|s'|s|es)?(?!\w)"
 WORD_START = r"(?<!\w)"
-SEPARATOR = r"[\s\-]*"
+SEPARATOR = r"[\s\-.,_]*"
 _SPLIT = re.compile(r"[\s\-_/]+")
 _ADDRESS_SPLIT = re.compile(r"[\s\-_/]+|,")
 

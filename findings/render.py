@@ -125,13 +125,15 @@ def _mark(item: Text, rendered: str) -> str:
 # ---- filters (the same names in both environments) ------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-_MD_LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+[.)])", re.MULTILINE)
+_MD_LINE_START = re.compile(r"^(\s*)([#+\-=>])", re.MULTILINE)
+_MD_ORDERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
 
 def markdown_escape(value: str) -> str:
     """Escape what Markdown would read as markup, so a person's words stay words."""
     escaped = _MD_SPECIAL.sub(r"\\\1", value)
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+    escaped = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+    return _MD_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
 def _inline(value: str) -> str:
