@@ -3,6 +3,8 @@ with pseudonyms; tests plant leaks into chosen fields."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from findings.report import (
@@ -20,7 +22,9 @@ from findings.report import (
     Participation,
     ReportData,
     ReviewMeta,
+    Source,
     SourceKind,
+    Text,
     Valence,
     text,
 )
@@ -217,3 +221,66 @@ def sample_report(
             responded_on=date(2026, 1, 15),
         ),
     )
+
+
+# ---- planting a leak in one kind of field -------------------------------------------------------
+
+
+def with_words(value: Text, words: str) -> Text:
+    """The text with a sentence naming `words` added (a planted leak, or its fix)."""
+    return dataclasses.replace(value, value=f"{value.value} Later {words} was seen at the clinic.")
+
+
+def plant_finding(report: ReportData, words: str) -> tuple[ReportData, Source]:
+    finding = report.findings[1]
+    changed = dataclasses.replace(finding, how_it_showed=with_words(finding.how_it_showed, words))
+    findings = tuple(changed if f is finding else f for f in report.findings)
+    return dataclasses.replace(report, findings=findings), changed.how_it_showed.source
+
+
+def plant_episode(report: ReportData, words: str) -> tuple[ReportData, Source]:
+    episode = report.episodes[0]
+    changed = dataclasses.replace(episode, appraisal=with_words(episode.appraisal, words))
+    return dataclasses.replace(report, episodes=(changed, *report.episodes[1:])), changed.appraisal.source
+
+
+def plant_narrative_entry(report: ReportData, words: str) -> tuple[ReportData, Source]:
+    narrative = report.narratives[1]
+    entry = narrative.entries[0]
+    changed_entry = dataclasses.replace(entry, text=with_words(entry.text, words))
+    changed = dataclasses.replace(narrative, entries=(changed_entry, *narrative.entries[1:]))
+    narratives = tuple(changed if n is narrative else n for n in report.narratives)
+    return dataclasses.replace(report, narratives=narratives), changed_entry.text.source
+
+
+def plant_board_question(report: ReportData, words: str) -> tuple[ReportData, Source]:
+    finding = report.findings[0]
+    question = finding.questions[0]
+    changed_question = dataclasses.replace(question, text=with_words(question.text, words))
+    changed = dataclasses.replace(finding, questions=(changed_question,))
+    return (
+        dataclasses.replace(report, findings=(changed, *report.findings[1:])),
+        changed_question.text.source,
+    )
+
+
+def plant_action_evidence(report: ReportData, words: str) -> tuple[ReportData, Source]:
+    response = report.board_response
+    assert response is not None
+    action = response.actions[0]
+    assert action.evidence_of_impact is not None
+    leaked = with_words(action.evidence_of_impact, words)
+    changed_action = dataclasses.replace(action, evidence_of_impact=leaked)
+    changed = dataclasses.replace(response, actions=(changed_action, *response.actions[1:]))
+    assert changed_action.evidence_of_impact is not None
+    return dataclasses.replace(report, board_response=changed), changed_action.evidence_of_impact.source
+
+
+Planter = Callable[[ReportData, str], tuple[ReportData, Source]]
+PLANTERS: dict[str, Planter] = {
+    "finding text": plant_finding,
+    "key practice episode": plant_episode,
+    "narrative entry": plant_narrative_entry,
+    "question for the board": plant_board_question,
+    "action's evidence of impact": plant_action_evidence,
+}
