@@ -588,6 +588,8 @@ def attribute(hits: Sequence[Hit], candidates: Traced, rules: Sequence[Rule]) ->
     """Give each unplaced hit (found in PDF text, which carries no marks) the source of the text item
     it most likely came from: among the items where the same rule matches, the one that shares the
     most words with the hit's context. A hit no item explains stays with the rendered report."""
+    if all(hit.source is not None for hit in hits):
+        return tuple(hits)
     by_rule: dict[tuple[str, str], list[tuple[Source, frozenset[str]]]] = {}
     for start, end, source in candidates.spans:
         chunk = candidates.text[start:end]
