@@ -4,9 +4,10 @@ What is looked for (see docs/reports.md for the reasoning and the limits):
 
 - every identifier in the sealed register, case-insensitive, as a whole word or phrase, with a possessive
   or plural ending ("Smith's", "Smiths'", "the Smiths"), with the words of a phrase split by any whitespace
-  (a line break included), by a hyphen, or by a hyphen at the end of a line ("Jane-\\nSmith"), and a single
-  word split by a hyphen at the end of a line ("Smi-\\nth"), after Unicode compatibility normalisation (so
-  ligatures, non-breaking spaces, curly apostrophes and dashes from PDF text extraction match);
+  (a line break included), a hyphen, a dot, a comma or an underscore, or by a hyphen at the end of a line
+  ("Jane-\\nSmith"), and a single word split by a hyphen at the end of a line ("Smi-\\nth"), after
+  Unicode compatibility normalisation (so ligatures, non-breaking spaces, curly apostrophes and dashes
+  from PDF text extraction match);
 - the variants recorded with an entry (nicknames, former names, short forms of a school), the same way;
 - each part of a person's name on its own (the first name alone, the surname alone), as a capitalised word
   (Title Case or CAPITALS), unless the entry switches parts off; parts that are also a word of any

@@ -196,10 +196,6 @@ class ReviewMeta:
     case_summary: Text | None = None
     methodology_note: Text | None = None
 
-    @property
-    def title(self) -> str:
-        return f"{self.review_type[:1].upper()}{self.review_type[1:]} in respect of {self.child_pseudonym}"
-
 
 @dataclass(frozen=True)
 class NarrativeEntry:
