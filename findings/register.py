@@ -320,7 +320,7 @@ class RegisterService:
                 action="add_register_entry",
                 params={"entry_id": entry.id, "kind": kind.value},
             )
-            self._reviews.commit(session, review, expected_version)
+            session.commit()
             return EntryChanged(entry.id, review.version)
 
     def change(
@@ -369,7 +369,7 @@ class RegisterService:
                 action="change_register_entry",
                 params={"entry_id": entry.id, "kind": kind.value, "fields": changed},
             )
-            self._reviews.commit(session, review, expected_version)
+            session.commit()
             return EntryChanged(entry.id, review.version)
 
     def remove(
@@ -392,7 +392,7 @@ class RegisterService:
                 reason=reason.strip(),
                 params={"entry_id": entry_id, "kind": kind},
             )
-            self._reviews.commit(session, review, expected_version)
+            session.commit()
             return EntryChanged(entry_id, review.version)
 
     def _for_change(
