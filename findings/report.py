@@ -1,0 +1,488 @@
+"""The plain view model that every report is rendered from.
+
+Reports never read ORM objects: the analysis models are mapped to these frozen dataclasses first, and
+the templates see only them. Every piece of free text a person typed is a `Text`, which carries its
+`Source` (the kind of object, its id and number, and the field), so that the anonymisation check can say
+exactly where a sealed identifier stands in the rendered report.
+
+Fixed words (category labels, role names, dates) are plain `str`/`date`: they come from the product, not
+from a person, and cannot hold an identifier.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+
+class SourceKind(StrEnum):
+    """The kinds of object a text in a report comes from."""
+
+    REVIEW = "review"
+    PARTICIPATION = "participation"
+    NARRATIVE_ENTRY = "narrative_entry"
+    EPISODE = "episode"
+    FACTOR = "factor"
+    FINDING = "finding"
+    EVIDENCE = "evidence"
+    BOARD_QUESTION = "board_question"
+    GOOD_PRACTICE = "good_practice"
+    BOARD_RESPONSE = "board_response"
+    ACTION = "action"
+    BRIEFING = "briefing"
+    BOARD_BRIEFING = "board_briefing"
+
+
+SOURCE_NAMES: dict[SourceKind, str] = {
+    SourceKind.REVIEW: "Review",
+    SourceKind.PARTICIPATION: "Participation",
+    SourceKind.NARRATIVE_ENTRY: "Narrative entry",
+    SourceKind.EPISODE: "Key practice episode",
+    SourceKind.FACTOR: "Contributory factor",
+    SourceKind.FINDING: "Finding",
+    SourceKind.EVIDENCE: "Evidence",
+    SourceKind.BOARD_QUESTION: "Question for the board",
+    SourceKind.GOOD_PRACTICE: "Good practice",
+    SourceKind.BOARD_RESPONSE: "Board response",
+    SourceKind.ACTION: "Action",
+    SourceKind.BRIEFING: "Practitioner briefing",
+    SourceKind.BOARD_BRIEFING: "Board briefing",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a text came from: the object (kind, id, number a person sees) and the field."""
+
+    kind: SourceKind
+    id: int | str | None
+    field: str
+    number: int | str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind.value}:{self.id}:{self.field}"
+
+    def describe(self) -> str:
+        """In words for the chair, e.g. "Finding 3, field 'how it showed' (id 17)"."""
+        name = SOURCE_NAMES[self.kind]
+        if self.number is not None:
+            name = f"{name} {self.number}"
+        field_words = self.field.replace("_", " ")
+        ident = f" (id {self.id})" if self.id is not None and self.id != self.number else ""
+        return f"{name}{ident}, field '{field_words}'"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of text a person wrote, with its source. Renders as its value."""
+
+    value: str
+    source: Source
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __bool__(self) -> bool:
+        return bool(self.value.strip())
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        """The value split at blank lines, each paragraph's lines joined."""
+        blocks = [" ".join(line.strip() for line in block.splitlines()) for block in _blocks(self.value)]
+        return tuple(b for b in blocks if b)
+
+
+def _blocks(value: str) -> list[str]:
+    blocks: list[str] = []
+    current: list[str] = []
+    for line in value.splitlines():
+        if line.strip():
+            current.append(line)
+        elif current:
+            blocks.append("\n".join(current))
+            current = []
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+def text(
+    value: str, kind: SourceKind, id: int | str | None, field: str, number: int | str | None = None
+) -> Text:
+    """Shorthand for the mappings: `text(f.statement, SourceKind.FINDING, f.id, "statement", f.number)`."""
+    return Text(value, Source(kind, id, field, number))
+
+
+# ---- the Learning Together typology -------------------------------------------------------------
+
+
+class Category(StrEnum):
+    """The six Learning Together categories of underlying pattern (DESIGN §5.4), in report order."""
+
+    INNATE_HUMAN_BIASES = "innate_human_biases"
+    FAMILY_PROFESSIONAL_INTERACTION = "family_professional_interaction"
+    RESPONSES_TO_INCIDENTS = "responses_to_incidents"
+    LONGER_TERM_WORK = "longer_term_work"
+    TOOLS = "tools"
+    MANAGEMENT_SYSTEMS = "management_systems"
+
+
+CATEGORY_LABELS: dict[Category, str] = {
+    Category.INNATE_HUMAN_BIASES: "Innate human biases",
+    Category.FAMILY_PROFESSIONAL_INTERACTION: "Family and professional interaction",
+    Category.RESPONSES_TO_INCIDENTS: "Responses to incidents and crises",
+    Category.LONGER_TERM_WORK: "Assessment and longer-term work",
+    Category.TOOLS: "Tools",
+    Category.MANAGEMENT_SYSTEMS: "Management systems",
+}
+
+CATEGORY_DESCRIPTIONS: dict[Category, str] = {
+    Category.INNATE_HUMAN_BIASES: "Human reasoning: cognitive and emotional biases.",
+    Category.FAMILY_PROFESSIONAL_INTERACTION: "How families and professionals engage with each other.",
+    Category.RESPONSES_TO_INCIDENTS: (
+        "Multi-agency communication and collaboration in response to incidents and crises."
+    ),
+    Category.LONGER_TERM_WORK: (
+        "Multi-agency communication and collaboration in assessment and longer-term work."
+    ),
+    Category.TOOLS: "Forms, frameworks, IT and procedures, and how people work with them.",
+    Category.MANAGEMENT_SYSTEMS: (
+        "Resources and demand, priorities, supervision, commissioning and performance indicators."
+    ),
+}
+
+
+class Valence(StrEnum):
+    GOOD = "good"
+    PROBLEMATIC = "problematic"
+    MIXED = "mixed"
+
+
+VALENCE_LABELS: dict[Valence, str] = {
+    Valence.GOOD: "Good practice",
+    Valence.PROBLEMATIC: "Problematic practice",
+    Valence.MIXED: "Mixed practice",
+}
+
+
+# ---- the full review report ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Participation:
+    """How many people of one agency took part in one role. Never names."""
+
+    agency: Text
+    role: str  # e.g. "panel member", "case group member", "lead reviewer"
+    count: int
+
+
+@dataclass(frozen=True)
+class ReviewMeta:
+    review_id: int
+    partnership: str
+    regime_title: str  # e.g. "Working Together to Safeguard Children 2010, chapter 8"
+    review_type: str  # the regime's name for the route, e.g. "serious case review"
+    child_pseudonym: Text
+    research_questions: tuple[Text, ...]
+    period_start: date | None = None
+    period_end: date | None = None
+    published_on: date | None = None
+    case_summary: Text | None = None
+    methodology_note: Text | None = None
+
+
+@dataclass(frozen=True)
+class NarrativeEntry:
+    id: int
+    agency: Text
+    text: Text
+    on: date | None = None
+    date_label: str | None = None  # for an approximate date, e.g. "Spring 2010"
+    known_to: tuple[Text, ...] = ()  # other agencies that knew of it at the time
+
+    @property
+    def when(self) -> str:
+        if self.date_label:
+            return self.date_label
+        return format_date(self.on) if self.on else "Date not known"
+
+    @property
+    def sort_key(self) -> tuple[date, int]:
+        return (self.on or date.max, self.id)
+
+
+@dataclass(frozen=True)
+class AgencyNarrative:
+    agency: Text
+    entries: tuple[NarrativeEntry, ...]
+
+
+@dataclass(frozen=True)
+class Factor:
+    id: int
+    framework: str  # e.g. "Learning Together"
+    level: str  # e.g. "frontline", "local strategic", "national"
+    category: str  # e.g. "conditions of work"
+    description: Text
+    individual_level: bool = False
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A key practice episode with its appraisal and explanation."""
+
+    id: int
+    number: int
+    title: Text
+    valence: Valence
+    what_happened: Text
+    view_from_tunnel: Text
+    appraisal: Text
+    explanation: Text
+    period: Text | None = None
+    agencies: tuple[Text, ...] = ()
+    expected_practice: tuple[Text, ...] = ()  # the guidance or research that defines "expected"
+    factors: tuple[Factor, ...] = ()
+
+    @property
+    def valence_label(self) -> str:
+        return VALENCE_LABELS[self.valence]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Evidence that a finding is not a quirk of this case."""
+
+    id: int
+    kind: str  # e.g. "case group knowledge", "audit", "data", "other reviews", "research"
+    text: Text
+    reference: Text | None = None
+
+
+@dataclass(frozen=True)
+class BoardQuestion:
+    id: int
+    number: str  # e.g. "3.1"
+    text: Text
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: int
+    number: int
+    category: Category
+    statement: Text
+    context: Text
+    how_it_showed: Text
+    why_it_matters: Text
+    evidence: tuple[Evidence, ...] = ()
+    questions: tuple[BoardQuestion, ...] = ()
+    episodes: tuple[int, ...] = ()  # numbers of the key practice episodes it rests on
+    themes: tuple[str, ...] = ()
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS[self.category]
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    category: Category
+    findings: tuple[Finding, ...]
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self.category]
+
+    @property
+    def description(self) -> str:
+        return CATEGORY_DESCRIPTIONS[self.category]
+
+    @property
+    def anchor(self) -> str:
+        return f"category-{self.category.value.replace('_', '-')}"
+
+
+@dataclass(frozen=True)
+class GoodPractice:
+    id: int
+    title: Text
+    text: Text
+    enabled_by: Text | None = None
+    episodes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Action:
+    id: int
+    title: Text
+    owner_agency: Text
+    status: str  # e.g. "not started", "in progress", "done"
+    due: date | None = None
+    evidence_of_impact: Text | None = None
+    findings: tuple[int, ...] = ()  # numbers of the findings it answers
+
+
+@dataclass(frozen=True)
+class BoardResponse:
+    text: Text
+    actions: tuple[Action, ...] = ()
+    responded_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the full review report shows, in the Learning Together structure."""
+
+    meta: ReviewMeta
+    participation: tuple[Participation, ...] = ()
+    narratives: tuple[AgencyNarrative, ...] = ()
+    episodes: tuple[Episode, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    good_practice: tuple[GoodPractice, ...] = ()
+    board_response: BoardResponse | None = None
+
+    @property
+    def merged_narrative(self) -> tuple[NarrativeEntry, ...]:
+        """Every agency's entries in one dated sequence (each keeps its agency); accounts are not merged
+        into one canonical chronology, only interleaved by date."""
+        entries = [entry for narrative in self.narratives for entry in narrative.entries]
+        return tuple(sorted(entries, key=lambda e: e.sort_key))
+
+    @property
+    def finding_groups(self) -> tuple[FindingGroup, ...]:
+        """The findings grouped by category, in the typology's order; categories without a finding
+        are left out."""
+        groups = []
+        for category in Category:
+            members = tuple(
+                sorted((f for f in self.findings if f.category == category), key=lambda f: f.number)
+            )
+            if members:
+                groups.append(FindingGroup(category, members))
+        return tuple(groups)
+
+    @property
+    def narrative_entry_count(self) -> int:
+        return sum(len(n.entries) for n in self.narratives)
+
+
+# ---- briefings ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BriefingItem:
+    """One bullet of a briefing, possibly with sub-bullets (as in the reference's Benjamin)."""
+
+    text: Text
+    children: tuple[BriefingItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class BriefingSection:
+    """A section of a practitioner briefing: an optional lead-in, the bullets, optional closing words."""
+
+    heading: str
+    intro: tuple[Text, ...] = ()
+    items: tuple[BriefingItem, ...] = ()
+    outro: tuple[Text, ...] = ()
+
+
+ANONYMITY_SENTENCE = "The names used are not those of the children involved."
+
+
+@dataclass(frozen=True)
+class BriefingData:
+    """A practitioner briefing in the shape of the reference: Background, Key Issues, Positive Factors,
+    Lessons Learned."""
+
+    review_id: int | str
+    child_pseudonym: Text
+    review_type: str
+    background: BriefingSection
+    key_issues: BriefingSection
+    positive_factors: BriefingSection
+    lessons_learned: BriefingSection
+    partnership: str = ""
+    published_on: date | None = None
+
+    @property
+    def sections(self) -> tuple[BriefingSection, ...]:
+        return (self.background, self.key_issues, self.positive_factors, self.lessons_learned)
+
+    @property
+    def anchor(self) -> str:
+        return f"review-{self.review_id}"
+
+
+@dataclass(frozen=True)
+class BoardBriefing:
+    """Several reviews' briefings gathered in one document, with a short introduction."""
+
+    title: str
+    partnership: str
+    introduction: tuple[Text, ...]
+    briefings: tuple[BriefingData, ...]
+    reviews_heading: str = "Case reviews"
+    reviews_intro: tuple[Text, ...] = ()
+    published_on: date | None = None
+
+
+# ---- walking the view model ---------------------------------------------------------------------
+
+
+def texts(data: Any) -> Iterator[Text]:
+    """Every `Text` in a view model, depth first, in declaration order (properties are not walked:
+    everything they return is reachable through fields)."""
+    if isinstance(data, Text):
+        yield data
+    elif dataclasses.is_dataclass(data) and not isinstance(data, type):
+        for item in dataclasses.fields(data):
+            yield from texts(getattr(data, item.name))
+    elif isinstance(data, tuple | list):
+        for item in data:
+            yield from texts(item)
+
+
+def format_date(value: date) -> str:
+    """12 March 2015 (the style of the reference briefing and GOV.UK)."""
+    return f"{value.day} {value:%B %Y}"
+
+
+__all__ = [
+    "ANONYMITY_SENTENCE",
+    "CATEGORY_DESCRIPTIONS",
+    "CATEGORY_LABELS",
+    "Action",
+    "AgencyNarrative",
+    "BoardBriefing",
+    "BoardQuestion",
+    "BoardResponse",
+    "BriefingData",
+    "BriefingItem",
+    "BriefingSection",
+    "Category",
+    "Episode",
+    "Evidence",
+    "Factor",
+    "Finding",
+    "FindingGroup",
+    "GoodPractice",
+    "NarrativeEntry",
+    "Participation",
+    "ReportData",
+    "ReviewMeta",
+    "Source",
+    "SourceKind",
+    "Text",
+    "Valence",
+    "format_date",
+    "text",
+    "texts",
+]

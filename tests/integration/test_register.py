@@ -1,0 +1,222 @@
+"""The sealed identity register: sealed at rest, seen and changed only by the coordinator and chair,
+every read and change audited without the real value."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet, MultiFernet
+from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from findings.anonymise import IdentifierKind
+from findings.register import (
+    DEV_KEY_WARNING,
+    RegisterKeyError,
+    RegisterService,
+    dev_key,
+    register_cipher,
+    rotate_keys,
+    sealed_identifiers,
+)
+from findings.register_models import RegisterEntry
+from tests.support import Journey, People
+from workflow import audit
+from workflow.errors import InvalidInput, NotFound, NotPermitted, StaleReview
+from workflow.service import ReviewService
+from workflow.settings import Settings
+from workflow.states import State
+
+SECRETS = ("Jayden Okonkwo-Price", "Tamsin Okonkwo", "Larkspur Close", "2016-07-04", "St Brigid's RC Primary")
+
+KEY = Fernet.generate_key()
+
+
+@pytest.fixture
+def register(service: ReviewService) -> RegisterService:
+    return RegisterService(service, cipher=MultiFernet([Fernet(KEY)]))
+
+
+@pytest.fixture
+def journey(service: ReviewService, people: People) -> Journey:
+    return Journey(service, people).to(State.DATA_GATHERING)
+
+
+def fill(register: RegisterService, journey: Journey) -> list[int]:
+    actor = journey.cast.coordinator
+    ids = []
+    for kind, value, pseudonym, variants in [
+        ("child", SECRETS[0], "Alice", ["Jay"]),
+        ("parent_carer", SECRETS[1], "her mother", []),
+        ("address", f"12 {SECRETS[2]}, Thornaby", "the family home", []),
+        ("date_of_birth", "04/07/2016", "her date of birth", []),
+        ("school", SECRETS[4], "the school", []),
+    ]:
+        changed = register.add(journey.review_id, actor, journey.version, kind=kind, value=value,
+                               pseudonym=pseudonym, variants=variants)
+        ids.append(changed.entry_id)
+    return ids
+
+
+def test_coordinator_and_chair_read_and_change_it(register: RegisterService, journey: Journey) -> None:
+    ids = fill(register, journey)
+    view = register.read(journey.review_id, journey.cast.chair)
+    assert [e.id for e in view.entries] == ids
+    child = view.entries[0]
+    assert (child.kind, child.value, child.pseudonym, child.variants) == (
+        IdentifierKind.CHILD, SECRETS[0], "Alice", ("Jay",)
+    )
+    assert view.entries[3].value == "2016-07-04"  # a UK date is stored as ISO
+    assert SECRETS[0] not in repr(view)
+    register.change(journey.review_id, journey.cast.chair, view.version, ids[0], pseudonym="Alicia")
+    assert register.read(journey.review_id, journey.cast.coordinator).entries[0].pseudonym == "Alicia"
+    register.remove(journey.review_id, journey.cast.chair, journey.version, ids[4], reason="Not needed")
+    assert len(register.read(journey.review_id, journey.cast.coordinator).entries) == 4
+
+
+@pytest.mark.parametrize("who, error", [("lead", NotPermitted), ("practitioner", NotPermitted),
+                                        ("outsider", NotFound), ("admin", NotFound)])
+def test_nobody_else_may_see_or_change_it(
+    register: RegisterService, journey: Journey, who: str, error: type[Exception]
+) -> None:
+    (entry_id, *_) = fill(register, journey)
+    actor = getattr(journey.cast, who)
+    with pytest.raises(error):
+        register.read(journey.review_id, actor)
+    with pytest.raises(error):
+        register.add(journey.review_id, actor, journey.version, kind="other", value="X Y", pseudonym="Z")
+    with pytest.raises(error):
+        register.change(journey.review_id, actor, journey.version, entry_id, pseudonym="Z")
+    with pytest.raises(error):
+        register.remove(journey.review_id, actor, journey.version, entry_id, reason="r")
+    panel_member = next(iter(journey.cast.panel.values()))
+    with pytest.raises(NotPermitted):
+        register.read(journey.review_id, panel_member)
+
+
+def test_every_read_and_change_is_audited_without_the_value(
+    register: RegisterService, journey: Journey, sessions: sessionmaker[Session]
+) -> None:
+    ids = fill(register, journey)
+    view = register.read(journey.review_id, journey.cast.chair)
+    register.change(journey.review_id, journey.cast.coordinator, view.version, ids[1],
+                    value="Tamsin Okonkwo-Price", note="married name")
+    register.remove(journey.review_id, journey.cast.coordinator, journey.version, ids[2], reason="moved")
+    register.read(journey.review_id, journey.cast.coordinator)
+    with sessions() as session:
+        entries = audit.entries_of(session, journey.review_id)
+        assert audit.verify(session, journey.review_id).intact
+    rows = [e for e in entries if "register" in e.action]
+    assert [e.action for e in rows] == ["add_register_entry"] * 5 + [
+        "read_register", "change_register_entry", "remove_register_entry", "read_register",
+    ]
+    assert [e.actor_id for e in rows[-4:]] == [journey.cast.chair] + [journey.cast.coordinator] * 3
+    assert rows[6].params == {"entry_id": ids[1], "kind": "parent_carer", "fields": ["note", "value"]}
+    assert rows[5].params == {"entries": 5}
+    everything = repr([(e.params, e.reason) for e in entries])
+    for secret in (*SECRETS, "Okonkwo", "Tamsin", "married name"):
+        assert secret not in everything
+
+
+def test_a_refused_change_is_not_audited_and_saves_nothing(
+    register: RegisterService, journey: Journey, sessions: sessionmaker[Session]
+) -> None:
+    fill(register, journey)
+    before = journey.version
+    with pytest.raises(InvalidInput) as refused:
+        register.add(journey.review_id, journey.cast.coordinator, before, kind="child", value=SECRETS[0],
+                     pseudonym="Bob")
+    assert SECRETS[0] not in str(refused.value)
+    with pytest.raises(InvalidInput, match="pseudonym"):
+        register.add(journey.review_id, journey.cast.coordinator, before, kind="sibling", value="Kai Smith",
+                     pseudonym="Kai Smith")
+    with pytest.raises(InvalidInput, match="date"):
+        register.add(journey.review_id, journey.cast.coordinator, before, kind="date_of_birth",
+                     value="last spring", pseudonym="x")
+    with pytest.raises(StaleReview):
+        register.add(journey.review_id, journey.cast.coordinator, before - 1, kind="other", value="A B",
+                     pseudonym="C")
+    assert journey.version == before
+    with sessions() as session:
+        assert len(session.scalars(select(RegisterEntry)).all()) == 5
+
+
+def test_the_stored_bytes_contain_no_identifier(
+    register: RegisterService, journey: Journey, engine: Engine, database_url: str
+) -> None:
+    fill(register, journey)
+    register.read(journey.review_id, journey.cast.chair)
+    needles = [s.encode() for s in SECRETS] + [s.lower().encode() for s in SECRETS] + [b"Okonkwo", b"Jay"]
+    with engine.connect() as connection:
+        raw = connection.execute(text("SELECT * FROM register_entries")).all()
+        assert len(raw) == 5
+        everything = b""
+        for table in inspect(connection).get_table_names():
+            for row in connection.execute(text(f'SELECT * FROM "{table}"')):
+                everything += repr(tuple(row)).encode() + b"\n"
+                for value in row:
+                    if isinstance(value, bytes | memoryview):
+                        everything += bytes(value)
+    for needle in needles:
+        assert needle not in everything
+    if database_url.startswith("sqlite"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        on_disk = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+        for needle in needles:
+            assert needle not in on_disk
+
+
+def test_the_check_reads_the_register_as_the_system(
+    register: RegisterService, journey: Journey, sessions: sessionmaker[Session]
+) -> None:
+    fill(register, journey)
+    before = journey.version
+    with sessions() as session:
+        identifiers = sealed_identifiers(session, journey.review_id, register.cipher)
+    assert [i.kind for i in identifiers][:2] == [IdentifierKind.CHILD, IdentifierKind.PARENT_CARER]
+    assert identifiers[0].value == SECRETS[0] and SECRETS[0] not in repr(identifiers)
+    assert journey.version == before
+
+
+def test_keys_rotate(
+    service: ReviewService, journey: Journey, sessions: sessionmaker[Session]
+) -> None:
+    old = Fernet.generate_key()
+    new = Fernet.generate_key()
+    fill(RegisterService(service, cipher=MultiFernet([Fernet(old)])), journey)
+    both = MultiFernet([Fernet(new), Fernet(old)])  # the new key first; the old one still opens
+    assert RegisterService(service, cipher=both).read(journey.review_id, journey.cast.chair).entries
+    with sessions() as session:
+        assert rotate_keys(session, both) == 5
+        session.commit()
+    only_new = RegisterService(service, cipher=MultiFernet([Fernet(new)]))
+    assert only_new.read(journey.review_id, journey.cast.chair).entries[0].value == SECRETS[0]
+    only_old = RegisterService(service, cipher=MultiFernet([Fernet(old)]))
+    with pytest.raises(RegisterKeyError, match="cannot be opened"):
+        only_old.read(journey.review_id, journey.cast.chair)
+
+
+def test_the_key_comes_from_settings(caplog: pytest.LogCaptureFixture) -> None:
+    a, b = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    token = register_cipher(Settings(register_key=f"{a}, {b}")).encrypt(b"x")
+    assert Fernet(a.encode()).decrypt(token) == b"x"  # seals with the first (newest) key
+    with pytest.raises(RegisterKeyError, match="not set"):
+        register_cipher(Settings(register_key="", dev_mode=False))
+    with pytest.raises(RegisterKeyError, match="number 2"):
+        register_cipher(Settings(register_key=f"{a},not-a-key"))
+    with caplog.at_level(logging.WARNING):
+        dev = register_cipher(Settings(register_key="", dev_mode=True, secret_key="s" * 40))
+    assert DEV_KEY_WARNING in caplog.text
+    assert Fernet(dev_key("s" * 40)).decrypt(dev.encrypt(b"y")) == b"y"
+    assert dev_key("s" * 40) == dev_key("s" * 40) != dev_key("t" * 40)
+
+
+def test_a_closed_review_register_can_no_longer_change(
+    register: RegisterService, service: ReviewService, people: People
+) -> None:
+    journey = Journey(service, people).to(State.CLOSED)
+    with pytest.raises(Exception, match="closed"):
+        register.add(journey.review_id, journey.cast.coordinator, journey.version, kind="other",
+                     value="Pat Doe", pseudonym="a neighbour")
