@@ -284,7 +284,7 @@ class RegisterService:
         return review, roles
 
     def read(self, review_id: int, actor: int) -> RegisterView:
-        """The opened register. Audited as `read_register` (which raises the review's version)."""
+        """The opened register. Audited as `read_register`; a read does not raise the review's version."""
         with self._reviews.session() as session:
             review, _ = self._authorised(session, review_id, actor, "see the sealed identity register")
             entries = tuple(_open(self.cipher, e) for e in _entries(session, review.id))
@@ -294,6 +294,7 @@ class RegisterService:
                 actor_id=actor,
                 action="read_register",
                 params={"entries": len(entries)},
+                changes_review=False,
             )
             session.commit()
             return RegisterView(review.id, review.version, entries)

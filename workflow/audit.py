@@ -75,14 +75,21 @@ def append(
     to_state: str | None = None,
     reason: str | None = None,
     params: dict[str, Any] | None = None,
+    changes_review: bool = True,
 ) -> AuditEntry:
     """Append one row to `review`'s log in the caller's transaction.
 
-    The review row is updated first (its version goes up), so that of two concurrent writers the
-    second is refused by the version check before it can read a stale end of the chain.
+    For a change, the review row is updated first (its version goes up), so that of two concurrent
+    writers the second is refused by the version check before it can read a stale end of the chain.
+    A read that is audited (`changes_review=False`, e.g. opening the sealed register) leaves the
+    version alone, so it never makes someone else's open form stale; it locks the review's row
+    instead, so two appends still cannot take the same place in the chain.
     """
-    review.updated_at = utcnow()
-    session.flush()
+    if changes_review:
+        review.updated_at = utcnow()
+        session.flush()
+    else:
+        session.execute(select(Review.id).where(Review.id == review.id).with_for_update())
     last = session.scalars(
         select(AuditEntry).where(AuditEntry.review_id == review.id).order_by(AuditEntry.seq.desc()).limit(1)
     ).first()

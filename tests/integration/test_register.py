@@ -220,3 +220,16 @@ def test_a_closed_review_register_can_no_longer_change(
     with pytest.raises(Exception, match="closed"):
         register.add(journey.review_id, journey.cast.coordinator, journey.version, kind="other",
                      value="Pat Doe", pseudonym="a neighbour")
+
+
+def test_opening_the_register_is_audited_but_does_not_make_other_forms_stale(journey, register, sessions):
+    before = journey.version
+    register.read(journey.review_id, journey.cast.chair)
+    assert journey.version == before
+    journey.service.set_publication_hold(
+        journey.review_id, journey.cast.coordinator, before, held=True, reason="Inquest opened."
+    )
+    with sessions() as session:
+        actions = [e.action for e in audit.entries_of(session, journey.review_id)]
+        assert actions[-2:] == ["read_register", "set_publication_hold"]
+        assert audit.verify(session, journey.review_id).intact
