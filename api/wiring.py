@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from cryptography.fernet import MultiFernet
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Authenticator
 from findings.facts import FindingsFacts
+from findings.publication import ALL_FORMATS
+from findings.publishing import Publishing
+from findings.register import RegisterService, register_cipher
+from findings.render import Format
+from findings.report_service import ReportService
 from findings.service import FindingsService
 from workflow.db import make_engine, make_session_factory
+from workflow.models import utcnow
 from workflow.service import ReviewService
 from workflow.settings import Settings, get_settings
 
@@ -25,16 +33,58 @@ class Services:
     reviews: ReviewService
     findings: FindingsService
     auth: Authenticator
+    register: RegisterService
+    reports: ReportService
+    publishing: Publishing
 
 
-def build_services(settings: Settings) -> Services:
-    engine = make_engine(settings.database_url)
-    sessions = make_session_factory(engine)
-    facts = FindingsFacts()
-    reviews = ReviewService(sessions, analysis=facts, default_regime=settings.default_regime)
-    findings = FindingsService(reviews, facts=facts)
-    auth = Authenticator(sessions, token_lifetime=timedelta(minutes=settings.token_lifetime_minutes))
-    return Services(settings, engine, sessions, reviews, findings, auth)
+def build_services(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    sessions: sessionmaker[Session] | None = None,
+    today: Callable[[], date] = date.today,
+    now: Callable[[], datetime] | None = None,
+    formats: tuple[Format, ...] = ALL_FORMATS,
+) -> Services:
+    """The production wiring. The anonymisation check reads the sealed register with the cipher from
+    `settings` and checks the review's rendered documents in every format (PDF text included); the
+    publish guard refuses while it finds anything, and `publish` freezes exactly what it checked. Names
+    in the register also feed the quality warning that a finding names a person."""
+    engine = engine or make_engine(settings.database_url)
+    sessions = sessions or make_session_factory(engine)
+    cipher: MultiFernet | None = None
+
+    def the_cipher() -> MultiFernet:
+        nonlocal cipher
+        if cipher is None:
+            cipher = register_cipher(settings)
+        return cipher
+
+    publishing = Publishing(cipher=the_cipher, today=today, partnership=settings.partnership, formats=formats)
+    facts = FindingsFacts(anonymisation=publishing.check, extra_names=publishing.extra_names)
+    reviews = ReviewService(
+        sessions, analysis=facts, publisher=publishing, today=today, default_regime=settings.default_regime
+    )
+    findings = FindingsService(reviews, facts=facts, today=today)
+    auth = Authenticator(
+        sessions, token_lifetime=timedelta(minutes=settings.token_lifetime_minutes), now=now or utcnow
+    )
+    register = _LazyRegister(reviews, the_cipher)
+    reports = ReportService(reviews, publishing, today=today)
+    return Services(settings, engine, sessions, reviews, findings, auth, register, reports, publishing)
+
+
+class _LazyRegister(RegisterService):
+    """The register service with the deployment's cipher, built when first needed."""
+
+    def __init__(self, reviews: ReviewService, cipher: Callable[[], MultiFernet]) -> None:
+        super().__init__(reviews)
+        self._cipher_of = cipher
+
+    @property
+    def cipher(self) -> MultiFernet:
+        return self._cipher_of()
 
 
 @lru_cache(maxsize=1)

@@ -330,10 +330,20 @@ class Action:
 
 
 @dataclass(frozen=True)
-class BoardResponse:
+class FindingResponse:
+    """The board's response to one finding."""
+
+    id: int
+    finding: int  # the finding's number
     text: Text
+
+
+@dataclass(frozen=True)
+class BoardResponse:
+    text: Text  # the board's response as a whole (may be empty when it responded finding by finding)
     actions: tuple[Action, ...] = ()
     responded_on: date | None = None
+    responses: tuple[FindingResponse, ...] = ()  # its response to each finding, in finding order
 
 
 @dataclass(frozen=True)
@@ -473,6 +483,7 @@ __all__ = [
     "Factor",
     "Finding",
     "FindingGroup",
+    "FindingResponse",
     "GoodPractice",
     "NarrativeEntry",
     "Participation",

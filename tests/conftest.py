@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 import findings.models
 import findings.publication_models
 import findings.register_models
+import findings.reporting_models
 from tests.databases import backends, fresh_database
-from tests.support import Clock, FakeAnalysis, People
+from tests.support import Clock, FakeAnalysis, FakePublisher, People
 from workflow import migrate
 from workflow.db import make_engine, make_session_factory
 from workflow.models import Base
@@ -23,7 +24,12 @@ from workflow.settings import get_settings
 
 # Every model is in Base.metadata, whatever the tests import: the migrations create these tables, and the
 # models-versus-migrations check and the per-test clean-up must know them.
-MODEL_MODULES = (findings.models, findings.register_models, findings.publication_models)
+MODEL_MODULES = (
+    findings.models,
+    findings.register_models,
+    findings.publication_models,
+    findings.reporting_models,
+)
 
 
 @pytest.fixture(scope="session", params=backends())
@@ -67,8 +73,15 @@ def analysis() -> FakeAnalysis:
 
 
 @pytest.fixture
-def service(sessions: sessionmaker[Session], analysis: FakeAnalysis, clock: Clock) -> ReviewService:
-    return ReviewService(sessions, analysis=analysis, today=clock)
+def publisher() -> FakePublisher:
+    return FakePublisher()
+
+
+@pytest.fixture
+def service(
+    sessions: sessionmaker[Session], analysis: FakeAnalysis, publisher: FakePublisher, clock: Clock
+) -> ReviewService:
+    return ReviewService(sessions, analysis=analysis, publisher=publisher, today=clock)
 
 
 @pytest.fixture

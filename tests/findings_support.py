@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from findings.facts import FindingsFacts
 from findings.service import FindingsService
-from tests.support import AGENCIES, Clock, Journey, People
+from tests.support import AGENCIES, Clock, FakePublisher, Journey, People
+from workflow.ports import Publisher
 from workflow.service import ReviewService
 from workflow.states import State
 
@@ -22,10 +23,14 @@ NARRATIVE_CSV = (
 
 
 def real_services(
-    sessions: sessionmaker[Session], clock: Clock, *, anonymisation_clean: bool = False
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    *,
+    anonymisation_clean: bool = False,
+    publisher: Publisher | None = None,
 ) -> tuple[ReviewService, FindingsService]:
     facts = FindingsFacts(anonymisation=(lambda _s, _r: ()) if anonymisation_clean else None)
-    reviews = ReviewService(sessions, analysis=facts, today=clock)
+    reviews = ReviewService(sessions, analysis=facts, publisher=publisher or FakePublisher(), today=clock)
     return reviews, FindingsService(reviews, facts=facts, today=clock)
 
 

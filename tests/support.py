@@ -4,6 +4,7 @@ drives a review to any stage through the real service."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from workflow import people as people_module
+from workflow.errors import TriggerRefused
 from workflow.models import Review
 from workflow.ports import (
     ActionFacts,
@@ -70,6 +72,27 @@ class FakeAnalysis:
         review = session.get(Review, review_id)
         ids = frozenset(m.id for m in review.memberships) if review else frozenset()
         return replace(self.snapshot_value, panel_submitted=ids)
+
+
+@dataclass
+class FakePublisher:
+    """Test double of the publisher port: records what it was asked to publish and freezes nothing.
+    `refuse` makes it refuse, like a publication whose check found a leak."""
+
+    published: list[tuple[str, int]] = field(default_factory=list)
+    refuse: tuple[str, ...] = ()
+
+    def _record(self, what: str, review_id: int) -> Mapping[str, str]:
+        if self.refuse:
+            raise TriggerRefused("publish" if what == "full" else "decline_publication", self.refuse)
+        self.published.append((what, review_id))
+        return {"variant": what, "digest": "0" * 64}
+
+    def publish(self, session: Session, review_id: int, actor_id: int) -> Mapping[str, str]:
+        return self._record("full", review_id)
+
+    def decline(self, session: Session, review_id: int, actor_id: int) -> Mapping[str, str]:
+        return self._record("summary", review_id)
 
 
 @dataclass

@@ -1,6 +1,8 @@
-"""The interface through which guards learn analysis facts. `findings` implements it; `workflow` never
-imports `findings`. Until something implements it, `NoAnalysis` makes every guard that needs analysis
-facts refuse, never pass silently."""
+"""The interfaces through which the lifecycle reaches the analysis: guards learn analysis facts
+(`AnalysisFacts`), and `publish` / `decline_publication` render and freeze what is published
+(`Publisher`). `findings` implements both; `workflow` never imports `findings`. Until something
+implements them, `NoAnalysis` makes every guard that needs analysis facts refuse and `NoPublisher`
+refuses to publish: never pass silently."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from sqlalchemy.orm import Session
+
+from workflow.errors import TriggerRefused
 
 
 @dataclass(frozen=True)
@@ -70,3 +74,36 @@ class NoAnalysis:
 
     def snapshot(self, session: Session, review_id: int) -> AnalysisSnapshot | None:
         return None
+
+
+class Publisher(Protocol):
+    """Renders, checks and freezes what a review publishes, inside the transaction of the trigger.
+
+    `ReviewService.fire` calls `publish` for `publish` and `decline` for `decline_publication` after
+    every guard passed and before it appends the trigger's audit row; what they return is added to that
+    row's params (e.g. the digest of the frozen documents). Raising `TriggerRefused` refuses the
+    trigger and nothing is saved."""
+
+    def publish(self, session: Session, review_id: int, actor_id: int) -> Mapping[str, str]:
+        """Freeze the full report (and practitioner briefing); the audit params to record."""
+        ...
+
+    def decline(self, session: Session, review_id: int, actor_id: int) -> Mapping[str, str]:
+        """Freeze the summary of improvements instead of the report; the audit params to record."""
+        ...
+
+
+NO_PUBLISHER = (
+    "No publisher is connected, so the report cannot be rendered, checked and frozen; nothing is "
+    "published unchecked."
+)
+
+
+class NoPublisher:
+    """The default wiring: nothing can render and freeze a publication, so publishing is refused."""
+
+    def publish(self, session: Session, review_id: int, actor_id: int) -> Mapping[str, str]:
+        raise TriggerRefused("publish", [NO_PUBLISHER])
+
+    def decline(self, session: Session, review_id: int, actor_id: int) -> Mapping[str, str]:
+        raise TriggerRefused("decline_publication", [NO_PUBLISHER])

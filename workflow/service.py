@@ -1,6 +1,8 @@
 """The one service that changes a review. It loads with a version check, authorises, evaluates every
 guard, changes state through the machine, appends the audit row and commits once. Side effects run
-after the commit, through listeners."""
+after the commit, through listeners. Publishing is not a side effect: the `Publisher` port freezes
+what is published inside the trigger's own transaction, so a review is never published without its
+frozen documents (and never has frozen documents without being published)."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from workflow.guards import (
 )
 from workflow.machine import next_state
 from workflow.models import AuditEntry, Membership, Review, User
-from workflow.ports import AnalysisFacts, NoAnalysis
+from workflow.ports import AnalysisFacts, NoAnalysis, NoPublisher, Publisher
 from workflow.regimes import Recommendation, Regime
 from workflow.regimes.base import ClockAnchor, ClockEvent
 from workflow.states import (
@@ -140,10 +142,12 @@ class ReviewService:
         today: Callable[[], date] = date.today,
         listeners: Sequence[Listener] = (),
         default_regime: str = "wt2023",
+        publisher: Publisher | None = None,
     ) -> None:
         self._sessions = sessions
         self._default_regime = default_regime
         self._analysis: AnalysisFacts = analysis or NoAnalysis()
+        self._publisher: Publisher = publisher or NoPublisher()
         self._today = today
         self._listeners = list(listeners)
 
@@ -260,6 +264,7 @@ class ReviewService:
                 route=Route(params["route"]) if trigger == Trigger.DECIDE else None,
                 resume_to=State(review.paused_from) if review.paused_from else None,
             )
+            published = self._publish(session, review, trigger, actor)
             _record_trigger_data(review, trigger, current, params)
             review.state = target.value
             reason_key = REASON_PARAM.get(trigger, "comment")
@@ -271,13 +276,22 @@ class ReviewService:
                 from_state=current.value,
                 to_state=target.value,
                 reason=_clean(params.get(reason_key)),
-                params={k: v for k, v in params.items() if v not in (None, "")},
+                params={k: v for k, v in params.items() if v not in (None, "")} | dict(published),
             )
             session.commit()
         event = Transitioned(review_id, trigger, current, target, actor)
         for listener in self._listeners:
             listener(event)
         return review
+
+    def _publish(self, session: Session, review: Review, trigger: Trigger, actor: int) -> Mapping[str, str]:
+        """Freeze what `publish` (the report) or `decline_publication` (the summary of improvements)
+        publishes, in this transaction; the audit params that record it (e.g. the digest)."""
+        if trigger == Trigger.PUBLISH:
+            return self._publisher.publish(session, review.id, actor)
+        if trigger == Trigger.DECLINE_PUBLICATION:
+            return self._publisher.decline(session, review.id, actor)
+        return {}
 
     def allowed_triggers(self, review_id: int, actor: int) -> list[TriggerOption]:
         """Each trigger that leaves the review's stage: whether the actor may fire it now, and why not."""

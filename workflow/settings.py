@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     dev_mode: bool = Field(default=False, description="Allows the default secret key (local use only).")
     default_regime: str = Field(default="wt2023", description="Regime of new reviews: wt2010 or wt2023.")
     token_lifetime_minutes: int = Field(default=8 * 60, ge=1)
+    partnership: str = Field(
+        default="",
+        description="The safeguarding partnership's name, as the published documents show it.",
+    )
     register_key: str = Field(
         default="",
         description="Fernet key(s) for the sealed identity register, newest first, comma-separated.",

@@ -12,16 +12,14 @@ from fastapi import FastAPI
 with warnings.catch_warnings():  # Starlette would rather the test client used httpx2; httpx is what we have
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     from fastapi.testclient import TestClient
+from cryptography.fernet import Fernet
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.auth import Authenticator
 from api.main import create_app
-from api.wiring import Services
-from findings.facts import FindingsFacts
-from findings.service import FindingsService
+from api.wiring import Services, build_services
+from findings.render import Format
 from tests.support import Clock
-from workflow.service import ReviewService
 from workflow.settings import Settings
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -45,21 +43,29 @@ def now() -> Now:
     return Now(datetime(2026, 11, 26, 9, 0, 0))
 
 
+REGISTER_KEY = Fernet.generate_key().decode()
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key=SECRET)
+    return Settings(database_url=database_url, secret_key=SECRET, register_key=REGISTER_KEY)
 
 
 @pytest.fixture
 def api_services(
     settings: Settings, engine: Engine, sessions: sessionmaker[Session], clock: Clock, now: Now
 ) -> Services:
-    """The production wiring (real analysis facts) against the test database, with test clocks."""
-    facts = FindingsFacts()
-    reviews = ReviewService(sessions, analysis=facts, today=clock)
-    findings = FindingsService(reviews, facts=facts, today=clock)
-    auth = Authenticator(sessions, token_lifetime=timedelta(minutes=settings.token_lifetime_minutes), now=now)
-    return Services(settings, engine, sessions, reviews, findings, auth)
+    """The production wiring (real analysis facts, the anonymisation check, the publisher) against the
+    test database, with test clocks. Documents are checked as HTML and Markdown here (fast); the PDF
+    is checked in the tests that are about it."""
+    return build_services(
+        settings,
+        engine=engine,
+        sessions=sessions,
+        today=clock,
+        now=now,
+        formats=(Format.HTML, Format.MARKDOWN),
+    )
 
 
 @pytest.fixture

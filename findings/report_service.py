@@ -1,0 +1,550 @@
+"""The service behind the report routes and commands: a review's documents (drafts for its members,
+the frozen ones once published), the words written for the reports, the anonymisation check as the
+coordinator and chair see it (with corrections in place), and the published documents any signed-in
+user of the partnership may read.
+
+Every method is keyword-only, takes the acting user's id, owns its transaction and commits once; every
+change appends one audit row (which raises the review's version, the ETag of the API).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from findings import models as m
+from findings.anonymise import Identifier, build_rules
+from findings.publication import check_document, published_for
+from findings.publication_models import PublishedReport
+from findings.publishing import Publishing
+from findings.render import DocumentKind, Format, Rendered, render
+from findings.report import SourceKind
+from findings.reporting import (
+    BRIEFING_SECTIONS,
+    board_briefing,
+    briefing_data,
+    load,
+    report_data,
+    report_texts,
+    review_type,
+)
+from findings.reporting_models import ReportTexts
+from workflow import audit
+from workflow.errors import InvalidInput, NotFound, TriggerRefused
+from workflow.models import Review, utcnow
+from workflow.service import ReviewService
+from workflow.states import STATE_LABELS, ReviewRole, State
+
+_C, _L, _CH = ReviewRole.COORDINATOR, ReviewRole.LEAD_REVIEWER, ReviewRole.CHAIR
+
+# Who may write the words of the reports, and when: until the review is published.
+TEXT_WRITERS = frozenset({_C, _L, _CH})
+TEXT_STAGES = frozenset(
+    {
+        State.SCOPING,
+        State.CASE_GROUP,
+        State.DATA_GATHERING,
+        State.ANALYSIS,
+        State.FINDINGS,
+        State.SIGN_OFF,
+        State.APPROVED,
+    }
+)
+# Who sees the anonymisation check (it shows the real words it found) and corrects text in place.
+CHECKERS = frozenset({_C, _CH})
+CORRECTION_STAGES = frozenset({State.FINDINGS, State.SIGN_OFF, State.APPROVED})
+
+TEXT_FIELDS = ("partnership", "case_summary", "methodology_note", "board_response", "briefing")
+TEXT_LIMIT = 20_000
+
+# What a correction may change: the source kind of a hit -> the model and its correctable fields.
+CORRECTABLE: dict[SourceKind, tuple[type[Any], frozenset[str]]] = {
+    SourceKind.FINDING: (
+        m.Finding,
+        frozenset({"title", "statement", "context", "how_it_showed", "why_it_matters"}),
+    ),
+    SourceKind.EPISODE: (
+        m.Episode,
+        frozenset(
+            {"title", "what_happened", "view_from_tunnel", "appraisal", "appraisal_reference", "explanation"}
+        ),
+    ),
+    SourceKind.NARRATIVE_ENTRY: (m.NarrativeEntry, frozenset({"what_happened"})),
+    SourceKind.FACTOR: (m.Factor, frozenset({"description"})),
+    SourceKind.EVIDENCE: (m.FindingEvidence, frozenset({"summary", "reference"})),
+    SourceKind.BOARD_QUESTION: (m.BoardQuestion, frozenset({"text"})),
+    SourceKind.GOOD_PRACTICE: (m.GoodPractice, frozenset({"what_went_well", "what_enabled_it"})),
+    SourceKind.BOARD_RESPONSE: (m.BoardResponse, frozenset({"response"})),
+    SourceKind.ACTION: (m.Action, frozenset({"title", "owner_agency", "evidence_of_impact"})),
+    SourceKind.REVIEW: (ReportTexts, frozenset({"case_summary", "methodology_note", "board_response"})),
+}
+SHORT_FIELDS = frozenset({"title", "owner_agency"})
+
+
+# ---- what the service returns ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextsView:
+    review_id: int
+    version: int  # the review's version
+    partnership: str
+    case_summary: str
+    methodology_note: str
+    board_response: str
+    briefing: Mapping[str, Any]  # the sections the coordinator wrote (others are derived)
+
+
+@dataclass(frozen=True)
+class HitView:
+    """One anonymisation hit for the coordinator and chair: where it stands and what was found."""
+
+    what: str
+    entry_id: int | str | None
+    pseudonym: str | None
+    where: str
+    kind: str | None  # the source kind, id and field: what `correct` takes
+    object_id: int | str | None
+    field: str | None
+    outputs: tuple[str, ...]
+    count: int
+    context: str  # masked
+    matched: str  # the real words found
+    page: int | None
+    correctable: bool
+
+
+@dataclass(frozen=True)
+class CheckView:
+    review_id: int
+    ran: bool  # False: the check could not run (e.g. no register key); publishing is refused
+    outputs: tuple[str, ...]
+    hits: tuple[HitView, ...]
+    problem: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.ran and not self.hits
+
+
+@dataclass(frozen=True)
+class PublishedDocumentView:
+    kind: str
+    format: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class PublishedView:
+    review_id: int
+    child_pseudonym: str
+    review_type: str
+    variant: str  # full | summary
+    published_at: datetime
+    digest: str
+    documents: tuple[PublishedDocumentView, ...]
+
+
+def _texts_view(review: Review, texts: ReportTexts | None) -> TextsView:
+    return TextsView(
+        review_id=review.id,
+        version=review.version,
+        partnership=texts.partnership if texts else "",
+        case_summary=texts.case_summary if texts else "",
+        methodology_note=texts.methodology_note if texts else "",
+        board_response=texts.board_response if texts else "",
+        briefing=dict(texts.briefing) if texts else {},
+    )
+
+
+def _text(value: Any, field: str, errors: dict[str, str], limit: int = TEXT_LIMIT) -> str:
+    if not isinstance(value, str):
+        errors[field] = "Must be text."
+        return ""
+    words = value.strip()
+    if len(words) > limit:
+        errors[field] = f"Keep this under {limit} characters."
+    return words
+
+
+def _paragraphs(value: Any, field: str, errors: dict[str, str]) -> list[str]:
+    if not isinstance(value, list):
+        errors[field] = "Must be a list of paragraphs."
+        return []
+    cleaned = (_text(p, f"{field}.{i}", errors) for i, p in enumerate(value))
+    return [p for p in cleaned if p]
+
+
+def clean_briefing(value: Any) -> dict[str, Any]:
+    """A briefing as the coordinator writes it, checked: section -> heading, intro, items (a bullet's
+    words, or {"text", "children"}), outro. A section left out (or empty) is derived."""
+    errors: dict[str, str] = {}
+    if not isinstance(value, dict):
+        raise InvalidInput(
+            {"briefing": "Must be an object of sections: " + ", ".join(BRIEFING_SECTIONS) + "."}
+        )
+    out: dict[str, Any] = {}
+    for key, section in value.items():
+        where = f"briefing.{key}"
+        if key not in BRIEFING_SECTIONS:
+            errors[where] = "Not a section of a briefing: " + ", ".join(BRIEFING_SECTIONS) + "."
+            continue
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            errors[where] = "Must be an object: heading, intro, items, outro."
+            continue
+        unknown = set(section) - {"heading", "intro", "items", "outro"}
+        if unknown:
+            errors[where] = "Unknown parts: " + ", ".join(sorted(unknown)) + "."
+            continue
+        heading = _text(section.get("heading") or BRIEFING_SECTIONS[key], f"{where}.heading", errors, 200)
+        items: list[Any] = []
+        raw_items = section.get("items") or []
+        if not isinstance(raw_items, list):
+            errors[f"{where}.items"] = "Must be a list of bullets."
+            raw_items = []
+        for i, item in enumerate(raw_items):
+            if isinstance(item, dict):
+                words = _text(item.get("text", ""), f"{where}.items.{i}.text", errors)
+                children = _paragraphs(item.get("children") or [], f"{where}.items.{i}.children", errors)
+                if words:
+                    items.append({"text": words, "children": children} if children else words)
+            elif words := _text(item, f"{where}.items.{i}", errors):
+                items.append(words)
+        cleaned = {
+            "heading": heading,
+            "intro": _paragraphs(section.get("intro") or [], f"{where}.intro", errors),
+            "items": items,
+            "outro": _paragraphs(section.get("outro") or [], f"{where}.outro", errors),
+        }
+        if cleaned["intro"] or cleaned["items"] or cleaned["outro"]:
+            out[key] = cleaned
+    if errors:
+        raise InvalidInput(errors)
+    return out
+
+
+class ReportService:
+    def __init__(
+        self, reviews: ReviewService, publishing: Publishing, *, today: Callable[[], date] = date.today
+    ) -> None:
+        self._reviews = reviews
+        self.publishing = publishing
+        self._today = today
+
+    # ---- transactions ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _member(self, review_id: int, actor: int) -> Iterator[tuple[Session, Review, frozenset[ReviewRole]]]:
+        with self._reviews.session() as session:
+            review, roles = self._reviews.load(session, review_id, actor)
+            yield session, review, roles
+
+    @contextmanager
+    def _change(
+        self,
+        review_id: int,
+        actor: int,
+        expected_version: int | None,
+        roles: frozenset[ReviewRole],
+        stages: frozenset[State],
+        what: str,
+    ) -> Iterator[tuple[Session, Review]]:
+        with self._reviews.session() as session:
+            review, held = self._reviews.load(session, review_id, actor, for_change=True)
+            self._reviews.require(held, roles, what)
+            self._reviews.check_version(review, expected_version)
+            state = State(review.state)
+            if state not in stages:
+                allowed = ", ".join(STATE_LABELS[s] for s in State if s in stages)
+                raise TriggerRefused(
+                    what,
+                    [f"You cannot {what} at the stage '{STATE_LABELS[state]}' (possible at: {allowed})."],
+                )
+            yield session, review
+            session.commit()
+
+    # ---- a review's documents (members) ---------------------------------------------------------
+
+    def document(self, *, review_id: int, actor: int, kind: DocumentKind, fmt: Format) -> Rendered:
+        """The review's full report or practitioner briefing: once published, exactly the frozen
+        document; before, a draft rendered from the analysis as it stands (not checked: drafts stay
+        with the review's members)."""
+        if kind not in (DocumentKind.FULL, DocumentKind.PRACTITIONER):
+            raise InvalidInput({"kind": "A review's documents are 'full' and 'practitioner'."})
+        with self._member(review_id, actor) as (session, review, _roles):
+            frozen = published_for(session, review.id)
+            if frozen is not None:
+                stored = next(
+                    (d for d in frozen.documents if d.kind == kind.value and d.format == fmt.value), None
+                )
+                if stored is not None:
+                    return Rendered(kind, fmt, bytes(stored.content))
+            content = load(session, review)
+            partnership = self.publishing.partnership
+            data = (
+                report_data(content, partnership=partnership)
+                if kind == DocumentKind.FULL
+                else briefing_data(content, partnership=partnership)
+            )
+            return render(kind, data, fmt)
+
+    # ---- the words written for the reports --------------------------------------------------------
+
+    def texts(self, *, review_id: int, actor: int) -> TextsView:
+        with self._member(review_id, actor) as (session, review, _roles):
+            return _texts_view(review, report_texts(session, review.id))
+
+    def write_texts(
+        self, *, review_id: int, actor: int, expected_version: int | None, **fields: Any
+    ) -> TextsView:
+        """Write the case summary, methodology note, the board's overall response, the partnership's
+        name on the documents, or the practitioner briefing (coordinator, lead reviewer or chair,
+        until the review is published). Only the fields given change."""
+        unknown = set(fields) - set(TEXT_FIELDS)
+        if unknown:
+            raise InvalidInput({name: "This field cannot be changed here." for name in sorted(unknown)})
+        errors: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name == "briefing":
+                values[name] = clean_briefing(value)
+            else:
+                values[name] = _text(value, name, errors, 200 if name == "partnership" else TEXT_LIMIT)
+        if errors:
+            raise InvalidInput(errors)
+        with self._change(
+            review_id, actor, expected_version, TEXT_WRITERS, TEXT_STAGES, "write the words of the reports"
+        ) as (session, review):
+            texts = report_texts(session, review.id)
+            if texts is None:
+                texts = ReportTexts(review_id=review.id, briefing={})
+                session.add(texts)
+            for name, value in values.items():
+                setattr(texts, name, value)
+            texts.updated_at = utcnow()
+            session.flush()
+            audit.append(
+                session,
+                review,
+                actor_id=actor,
+                action="write_report_texts",
+                params={"fields": sorted(values)},
+            )
+            return _texts_view(review, texts)
+
+    # ---- the anonymisation check (coordinator and chair) -------------------------------------------
+
+    def anonymisation(self, *, review_id: int, actor: int) -> CheckView:
+        """The check of what the review would publish today, each hit with where it stands and the
+        real words found (so it is audited, like opening the register)."""
+        with self._reviews.session() as session:
+            review, roles = self._reviews.load(session, review_id, actor)
+            self._reviews.require(roles, CHECKERS, "see the anonymisation check")
+            try:
+                prepared = self.publishing.prepared(session, review.id)
+            except Exception as error:  # a missing key, a broken template: the check did not run
+                session.rollback()
+                return CheckView(
+                    review.id, False, (), (), f"The check could not run ({type(error).__name__})."
+                )
+            hits = []
+            for hit, outputs, count in prepared.check.grouped():
+                source = hit.source
+                correctable = (
+                    source is not None
+                    and source.kind in CORRECTABLE
+                    and source.field in CORRECTABLE[source.kind][1]
+                )
+                hits.append(
+                    HitView(
+                        what=hit.what,
+                        entry_id=hit.entry_id,
+                        pseudonym=hit.pseudonym,
+                        where=hit.where,
+                        kind=source.kind.value if source else None,
+                        object_id=source.id if source else None,
+                        field=source.field if source else None,
+                        outputs=outputs,
+                        count=count,
+                        context=hit.context,
+                        matched=hit.matched,
+                        page=hit.page,
+                        correctable=correctable,
+                    )
+                )
+            audit.append(
+                session,
+                review,
+                actor_id=actor,
+                action="read_anonymisation_check",
+                params={"hits": len(hits)},
+                changes_review=False,
+            )
+            session.commit()
+            return CheckView(review.id, True, prepared.check.outputs, tuple(hits))
+
+    def correct(
+        self,
+        *,
+        review_id: int,
+        actor: int,
+        expected_version: int | None,
+        kind: str,
+        object_id: int,
+        field: str,
+        value: str,
+    ) -> TextsView:
+        """Correct one text in place where the anonymisation check found an identifier (coordinator or
+        chair, from the findings stage until publication, when the analysis itself can no longer be
+        edited). Audited with the object and field, never the words."""
+        try:
+            source_kind = SourceKind(kind)
+        except ValueError:
+            source_kind = None
+        if source_kind not in CORRECTABLE:
+            raise InvalidInput(
+                {"kind": "Kind must be one of: " + ", ".join(k.value for k in CORRECTABLE) + "."}
+            )
+        model, fields = CORRECTABLE[source_kind]
+        if field not in fields:
+            raise InvalidInput({"field": f"A {kind} can be corrected in: " + ", ".join(sorted(fields)) + "."})
+        errors: dict[str, str] = {}
+        words = _text(value, "value", errors, 300 if field in SHORT_FIELDS else TEXT_LIMIT)
+        if (
+            field
+            in (
+                "title",
+                "statement",
+                "what_happened",
+                "text",
+                "summary",
+                "reference",
+                "response",
+                "description",
+                "what_went_well",
+            )
+            and not words
+        ):
+            errors["value"] = "This cannot be empty."
+        if errors:
+            raise InvalidInput(errors)
+        with self._change(
+            review_id, actor, expected_version, CHECKERS, CORRECTION_STAGES, "correct a text for publication"
+        ) as (session, review):
+            target = self._target(session, review, source_kind, model, object_id)
+            setattr(target, field, words)
+            if hasattr(target, "updated_at"):
+                target.updated_at = utcnow()
+            session.flush()
+            audit.append(
+                session,
+                review,
+                actor_id=actor,
+                action="correct_for_publication",
+                params={"kind": source_kind.value, "object_id": object_id, "field": field},
+            )
+            return _texts_view(review, report_texts(session, review.id))
+
+    @staticmethod
+    def _target(session: Session, review: Review, kind: SourceKind, model: type[Any], object_id: int) -> Any:
+        if kind == SourceKind.REVIEW:
+            if object_id != review.id:
+                raise NotFound(f"Review {object_id} is not this review.")
+            texts = report_texts(session, review.id)
+            if texts is None:
+                raise NotFound("This review has no report texts yet.")
+            return texts
+        target = session.get(model, object_id)
+        owner = target
+        if isinstance(target, m.FindingEvidence | m.BoardQuestion):
+            owner = session.get(m.Finding, target.finding_id)
+        if target is None or owner is None or owner.review_id != review.id:
+            raise NotFound(
+                f"{kind.value.replace('_', ' ').capitalize()} {object_id} was not found in this review."
+            )
+        return target
+
+    # ---- published documents (any signed-in user) --------------------------------------------------
+
+    def published(self, *, actor: int) -> list[PublishedView]:
+        """Every published review (report or summary of improvements), newest first. Published
+        documents are public: any active user may read them."""
+        with self._reviews.session() as session:
+            self._reviews.active_user(session, actor)
+            rows = session.scalars(
+                select(PublishedReport)
+                .options(selectinload(PublishedReport.documents))
+                .order_by(PublishedReport.published_at.desc(), PublishedReport.id.desc())
+            ).all()
+            out = []
+            for row in rows:
+                review = session.get(Review, row.review_id)
+                assert review is not None
+                out.append(
+                    PublishedView(
+                        review_id=review.id,
+                        child_pseudonym=review.child_pseudonym,
+                        review_type=review_type(review),
+                        variant=row.variant,
+                        published_at=row.published_at,
+                        digest=row.digest,
+                        documents=tuple(
+                            PublishedDocumentView(d.kind, d.format, d.media_type, d.size, d.sha256)
+                            for d in row.documents
+                        ),
+                    )
+                )
+            return out
+
+    def published_document(self, *, actor: int, review_id: int, kind: DocumentKind, fmt: Format) -> Rendered:
+        with self._reviews.session() as session:
+            self._reviews.active_user(session, actor)
+            frozen = published_for(session, review_id)
+            stored = (
+                next((d for d in frozen.documents if d.kind == kind.value and d.format == fmt.value), None)
+                if frozen is not None
+                else None
+            )
+            if stored is None:
+                raise NotFound(f"Review {review_id} has published no {kind.value} document as {fmt.value}.")
+            return Rendered(kind, fmt, bytes(stored.content))
+
+    def board_briefing(self, *, actor: int, review_ids: Sequence[int] | None, fmt: Format) -> Rendered:
+        """One briefing over several published reviews (all of them when none are named), checked
+        against the sealed registers of every review in it before it is handed out."""
+        with self._reviews.session() as session:
+            self._reviews.active_user(session, actor)
+            published = {
+                row.review_id: row
+                for row in session.scalars(select(PublishedReport).where(PublishedReport.variant == "full"))
+            }
+            wanted = list(dict.fromkeys(review_ids)) if review_ids else sorted(published)
+            missing = [str(r) for r in wanted if r not in published]
+            if missing:
+                raise NotFound(f"No published report for review(s): {', '.join(missing)}.")
+            if not wanted:
+                raise NotFound("No review has published its report yet.")
+            briefings = []
+            identifiers: list[Identifier] = []
+            for review_id in wanted:
+                review = session.get(Review, review_id)
+                assert review is not None
+                content = load(session, review)
+                briefings.append(briefing_data(content, partnership=self.publishing.partnership))
+                identifiers += self.publishing.identifiers(session, review_id)
+            partnership = briefings[0].partnership if briefings else self.publishing.partnership
+            data = board_briefing(briefings, partnership=partnership, published_on=self._today())
+            documents, check = check_document(DocumentKind.BOARD, data, build_rules(identifiers), [fmt])
+            if not check.passed:
+                raise TriggerRefused("board_briefing", [f"Anonymisation check: {r}" for r in check.reasons()])
+            return documents[0]
