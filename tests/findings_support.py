@@ -3,11 +3,18 @@ that fills a review with real analysis data (through `FindingsService`) stage by
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
+from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy.orm import Session, sessionmaker
 
 from findings.facts import FindingsFacts
+from findings.publishing import Publishing
+from findings.register import RegisterService
+from findings.render import Format
+from findings.report_service import ReportService
 from findings.service import FindingsService
 from tests.support import AGENCIES, Clock, FakePublisher, Journey, People
 from workflow.ports import Publisher
@@ -159,3 +166,64 @@ class Analysis:
         self.finding()
         self.journey.fire("submit_for_signoff", self.cast.lead)
         return self
+
+
+CIPHER = MultiFernet([Fernet(Fernet.generate_key())])
+
+
+@dataclass
+class Wired:
+    """The production wiring of publishing (`api.wiring.build_services` does the same from settings):
+    the anonymisation check in the publish guard and the publisher that freezes what it checked."""
+
+    reviews: ReviewService
+    findings: FindingsService
+    register: RegisterService
+    reports: ReportService
+    publishing: Publishing
+
+
+def wired_services(
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    *,
+    formats: Sequence[Format] = (Format.HTML, Format.MARKDOWN),
+) -> Wired:
+    publishing = Publishing(cipher=lambda: CIPHER, today=clock, formats=formats, partnership="Northshire")
+    facts = FindingsFacts(anonymisation=publishing.check, extra_names=publishing.extra_names)
+    reviews = ReviewService(sessions, analysis=facts, publisher=publishing, today=clock)
+    return Wired(
+        reviews,
+        FindingsService(reviews, facts=facts, today=clock),
+        RegisterService(reviews, cipher=CIPHER),
+        ReportService(reviews, publishing, today=clock),
+        publishing,
+    )
+
+
+def to_approved(analysis: Analysis) -> Analysis:
+    """From sign-off to approved with the board's response, an action and the notice recorded: all
+    `publish` then waits for is the anonymisation check."""
+    cast, review_id = analysis.cast, analysis.review_id
+    analysis.journey.fire("approve", cast.chair)
+    for finding_id in analysis.finding_ids:
+        analysis.findings.record_board_response(
+            review_id=review_id,
+            actor=cast.chair,
+            finding_id=finding_id,
+            response="The board will ask dental and GP practices to flag children who are not brought.",
+        )
+    analysis.findings.add_action(
+        review_id=review_id,
+        actor=cast.coordinator,
+        title="Was-not-brought flag in dental and GP systems",
+        owner_agency="Health",
+        due_on=date(2027, 3, 31),
+        status="in_progress",
+        evidence_of_impact="Audit of 40 records in March shows the flag used in 31.",
+        finding_id=analysis.finding_ids[0],
+    )
+    analysis.reviews.record_notice(
+        review_id, cast.chair, analysis.journey.version, kind="panel_notice", on=date(2026, 11, 2)
+    )
+    return analysis
