@@ -1,0 +1,298 @@
+"""The JSON export of a whole review and its import into another Tunnelview: the round trip loses
+nothing (export -> import -> export is identical, field by field, after the normalisation of
+docs/export.md); the sealed register never leaves; a malformed file is refused with where it is wrong,
+and nothing is saved."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from findings.export import IMPORTED, ExportService, dumps, normalised, parse
+from findings.publication import published_for, verify
+from findings.quality import Code
+from tests.findings_support import Analysis, Wired, to_approved, wired_services
+from tests.support import Clock, People
+from workflow import audit, migrate
+from workflow import people as people_module
+from workflow.db import make_engine, make_session_factory
+from workflow.errors import InvalidInput, NotPermitted
+from workflow.models import Review, User
+from workflow.service import ReviewService
+from workflow.states import State
+
+
+def rich_review(wired: Wired, people: People) -> Analysis:
+    """A review with something in every part of the export, published through the real services."""
+    a = Analysis(wired.reviews, wired.findings, people).gathering()
+    rid, cast = a.review_id, a.cast
+    wired.register.add(
+        rid, cast.coordinator, a.journey.version, kind="child", value="Jane Smith", pseudonym="Alice"
+    )
+    a.narratives().begin_analysis()
+    a.findings.add_theme(actor=cast.coordinator, label="Dental access")
+    a.findings.set_review_themes(review_id=rid, actor=cast.lead, themes=["neglect", "dental_access"])
+    conversation = a.findings.add_conversation(
+        review_id=rid,
+        actor=cast.lead,
+        practitioner_id=cast.practitioner,
+        overview="I saw the family twice.",
+        went_well="The school shared its notes.",
+    )
+    a.findings.comment_on_conversation(
+        review_id=rid,
+        actor=cast.practitioner,
+        conversation_id=conversation.id,
+        text="That is right.",
+    )
+    episode_id = a.episode()
+    a.findings.update_episode(
+        review_id=rid,
+        actor=cast.lead,
+        episode_id=episode_id,
+        expected_version=a.findings.episode(review_id=rid, actor=cast.lead, episode_id=episode_id).version,
+        conversation_ids=[conversation.id],
+        entry_ids=[
+            e.id for e in a.findings.narrative(review_id=rid, actor=cast.lead, agency="Health").entries
+        ][:2],
+    )
+    second = a.episode("The school's notes were shared", "good")
+    a.findings.update_episode(
+        review_id=rid,
+        actor=cast.lead,
+        episode_id=second,
+        expected_version=a.findings.episode(review_id=rid, actor=cast.lead, episode_id=second).version,
+        explanation="The health visitor failed to see the pattern; the school should have escalated.",
+    )
+    a.findings.add_good_practice(
+        review_id=rid,
+        actor=cast.coordinator,
+        what_went_well="The school shared its attendance notes.",
+        what_enabled_it="A weekly huddle.",
+        agencies=["Education"],
+        episode_id=second,
+    )
+    a.panel_submissions().draft_findings()
+    finding_id = a.finding()
+    a.findings.comment_on_finding(
+        review_id=rid, actor=cast.practitioner, finding_id=finding_id, text="Agreed."
+    )
+    finding = a.findings.finding(review_id=rid, actor=cast.lead, finding_id=finding_id)
+    a.findings.update_finding(
+        review_id=rid,
+        actor=cast.lead,
+        finding_id=finding_id,
+        expected_version=finding.version,
+        themes=["dental_access"],
+    )
+    warning = next(
+        w for w in a.findings.warnings(review_id=rid, actor=cast.lead) if w.code != Code.INDIVIDUAL_ONLY
+    )
+    a.findings.acknowledge_warning(
+        review_id=rid, actor=cast.lead, fingerprint=warning.fingerprint, reason="Deliberate wording."
+    )
+    wired.reports.write_texts(
+        review_id=rid,
+        actor=cast.coordinator,
+        expected_version=a.journey.version,
+        case_summary="Alice, aged 6, was found in a neglected state.",
+        methodology_note="Two lead reviewers and a review team of four agencies.",
+        briefing={
+            "lessons_learned": {
+                "intro": ["There is a need for:"],
+                "items": [
+                    "Appointment systems that flag a child who is not brought",
+                    {"text": "Information shared across", "children": ["dental practices", "GP practices"]},
+                ],
+            }
+        },
+    )
+    a.journey.fire("submit_for_signoff", cast.lead)
+    to_approved(a)
+    a.journey.fire("publish", cast.chair)
+    return a
+
+
+@pytest.fixture
+def wired(sessions: sessionmaker[Session], clock: Clock) -> Wired:
+    return wired_services(sessions, clock)
+
+
+def test_export_import_export_is_identical(
+    wired: Wired, people: People, sessions: sessionmaker[Session]
+) -> None:
+    a = rich_review(wired, people)
+    exports = ExportService(wired.reviews)
+    first = exports.export(review_id=a.review_id, actor=a.cast.coordinator)
+    text = dumps(first)
+
+    imported = exports.import_(data=text, actor=a.cast.coordinator)
+    assert imported.id != a.review_id
+    second = exports.export(review_id=imported.id, actor=a.cast.coordinator)
+
+    assert second["source"] == {"review_id": imported.id}
+    assert second["history"][-1]["action"] == IMPORTED
+    assert second["history"][-1]["params"]["from_review_id"] == a.review_id
+    assert normalised(second) == normalised(first)
+    assert first["acknowledgements"][0]["on"] is not None  # re-keyed to the imported objects
+    assert dumps(normalised(second)) == dumps(normalised(first))  # the same text, key order included
+    for part in (
+        "narratives",
+        "conversations",
+        "episodes",
+        "factors",
+        "panel_submissions",
+        "good_practice",
+        "findings",
+        "actions",
+        "report_texts",
+        "publication",
+        "partnership_themes",
+        "acknowledgements",
+    ):
+        assert first[part], f"the rich review has nothing in {part}"
+    with sessions() as session:
+        assert audit.verify(session, imported.id).intact
+        published = published_for(session, imported.id)
+        assert published is not None and verify(published)
+        assert session.get(Review, imported.id).state == State.PUBLISHED  # type: ignore[union-attr]
+
+
+def test_the_export_never_holds_the_sealed_register(wired: Wired, people: People) -> None:
+    a = rich_review(wired, people)
+    text = dumps(ExportService(wired.reviews).export(review_id=a.review_id, actor=a.cast.coordinator))
+    assert "Jane Smith" not in text and "register_entries" not in text
+    assert "Jane" not in text
+
+
+def test_only_the_coordinator_exports_and_only_coordinators_import(wired: Wired, people: People) -> None:
+    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    exports = ExportService(wired.reviews)
+    with pytest.raises(NotPermitted):
+        exports.export(review_id=a.review_id, actor=a.cast.chair)
+    text = dumps(exports.export(review_id=a.review_id, actor=a.cast.coordinator))
+    with pytest.raises(NotPermitted):
+        exports.import_(data=text, actor=a.cast.chair)
+
+
+def _count(sessions: sessionmaker[Session], model: Any) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _broken(document: dict[str, Any], change: str) -> dict[str, Any] | str:
+    doc = copy.deepcopy(document)
+    if change == "not json":
+        return "{ this is not json"
+    if change == "not an export":
+        doc["format"] = "something else"
+    elif change == "missing field":
+        del doc["review"]["child_pseudonym"]
+    elif change == "wrong type":
+        doc["narratives"][0]["entries"][0]["occurred_on"] = "the third of March"
+    elif change == "unknown reference":
+        doc["episodes"][0]["entries"] = ["entry-999"]
+    elif change == "tampered publication":
+        content = base64.b64decode(doc["publication"]["documents"][0]["content"]) + b"<!-- changed -->"
+        doc["publication"]["documents"][0]["content"] = base64.b64encode(content).decode()
+    elif change == "unknown field":
+        doc["findings"][0]["colour"] = "blue"
+    return doc
+
+
+BROKEN = {
+    "not json": "file",
+    "not an export": "format",
+    "missing field": "review.child_pseudonym",
+    "wrong type": "narratives.0.entries.0.occurred_on",
+    "unknown reference": "episodes.0.entries.0",
+    "tampered publication": "publication.documents.0.sha256",
+    "unknown field": "findings.0.colour",
+}
+
+
+@pytest.mark.parametrize("change", list(BROKEN))
+def test_a_malformed_import_says_where_and_saves_nothing(
+    wired: Wired, people: People, sessions: sessionmaker[Session], change: str
+) -> None:
+    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    a.journey.fire("publish", a.cast.chair)
+    exports = ExportService(wired.reviews)
+    document = exports.export(review_id=a.review_id, actor=a.cast.coordinator)
+    before = {model: _count(sessions, model) for model in (Review, User)}
+    broken = _broken(document, change)
+    with pytest.raises(InvalidInput) as refused:
+        exports.import_(
+            data=broken if isinstance(broken, str) else json.dumps(broken), actor=a.cast.coordinator
+        )
+    assert BROKEN[change] in refused.value.errors, refused.value.errors
+    assert {model: _count(sessions, model) for model in (Review, User)} == before
+
+
+def test_a_failure_while_writing_saves_nothing(
+    wired: Wired, people: People, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import findings.export
+
+    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    exports = ExportService(wired.reviews)
+    text = dumps(exports.export(review_id=a.review_id, actor=a.cast.coordinator))
+    before = _count(sessions, Review)
+
+    def broken_history(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(findings.export, "_carry_history", broken_history)
+    with pytest.raises(RuntimeError):
+        exports.import_(data=text, actor=a.cast.coordinator)
+    assert _count(sessions, Review) == before
+
+
+def test_import_into_another_tunnelview(wired: Wired, people: People, tmp_path: Path) -> None:
+    """A second database: people unknown there arrive as inactive accounts; the importer becomes the
+    review's coordinator; the content is the same."""
+    a = rich_review(wired, people)
+    document = ExportService(wired.reviews).export(review_id=a.review_id, actor=a.cast.coordinator)
+
+    url = f"sqlite:///{tmp_path / 'other.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    try:
+        other_sessions = make_session_factory(engine)
+        with other_sessions() as session:
+            importer = people_module.create_user(
+                session,
+                email="coordinator@other.example.org",
+                name="Olive Other",
+                role="coordinator",
+                password_hash=None,
+            ).id
+            session.commit()
+        other = ReviewService(other_sessions)
+        review = ExportService(other).import_(data=dumps(document), actor=importer)
+        again = ExportService(other).export(review_id=review.id, actor=importer)
+        with other_sessions() as session:
+            users = {u.email: u for u in session.scalars(select(User))}
+            assert not users[document["people"][0]["email"]].active
+        assert again["memberships"][:-1] == document["memberships"]
+        assert again["memberships"][-1]["role"] == "coordinator"
+        for part in ("narratives", "episodes", "findings", "actions", "publication", "report_texts"):
+            assert again[part] == document[part]
+    finally:
+        engine.dispose()
+
+
+def test_parse_reads_an_export_and_names_the_format(wired: Wired, people: People) -> None:
+    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    document = ExportService(wired.reviews).export(review_id=a.review_id, actor=a.cast.coordinator)
+    parsed = parse(dumps(document))
+    assert parsed.review.child_pseudonym == "Alice" and parsed.format == "tunnelview.review"
+    with pytest.raises(InvalidInput, match="version"):
+        parse(json.dumps(document | {"version": 2}))
