@@ -101,11 +101,7 @@ def build_world(service: ReviewService, people: People, auth: Authenticator, at:
         agencies_involved=["Police", "Health"],
     )
     service.add_member(
-        other.id,
-        other_coordinator,
-        other.version,
-        email=world.emails["other_review"],
-        role="panel_member",
+        other.id, other_coordinator, other.version, email=world.emails["other_review"], role="panel_member",
         agency="Police",
     )
     world.other_review_id = other.id

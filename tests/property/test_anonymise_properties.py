@@ -16,16 +16,8 @@ cases = st.sampled_from([str, str.upper, str.lower])
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    first=name_part,
-    last=name_part,
-    before=filler,
-    after=filler,
-    gap=breaks,
-    left=edges,
-    right=edges,
-    case=cases,
-)
+@given(first=name_part, last=name_part, before=filler, after=filler, gap=breaks, left=edges, right=edges,
+       case=cases)
 def test_a_registered_name_is_always_found(
     first: str, last: str, before: str, after: str, gap: str, left: str, right: str, case: object
 ) -> None:

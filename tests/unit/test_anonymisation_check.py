@@ -94,8 +94,8 @@ def test_the_practitioner_briefing_is_checked_too(clean: ReportData) -> None:
     item = ALICE.positive_factors.items[2]
     changed_item = dataclasses.replace(item, text=with_words(item.text, "Rupert Greenwood"))
     section = dataclasses.replace(
-        ALICE.positive_factors,
-        items=(*ALICE.positive_factors.items[:2], changed_item, *ALICE.positive_factors.items[3:]),
+        ALICE.positive_factors, items=(*ALICE.positive_factors.items[:2], changed_item,
+                                       *ALICE.positive_factors.items[3:])
     )
     briefing = dataclasses.replace(ALICE, positive_factors=section)
     hits = prepare(clean, REGISTER, briefing=briefing).check.hits

@@ -115,7 +115,9 @@ def test_schools_and_their_short_forms() -> None:
 
 
 def test_addresses_full_and_by_line() -> None:
-    assert found("lived at 14 Acacia Avenue, Billingham") == [("address", 3, "14 Acacia Avenue, Billingham")]
+    assert found("lived at 14 Acacia Avenue, Billingham") == [
+        ("address", 3, "14 Acacia Avenue, Billingham")
+    ]
     assert found("lived at 14 Acacia Avenue") == [("address", 3, "14 Acacia Avenue")]
     assert found("a house in Acacia Avenue") == [("address", 3, "Acacia Avenue")]
 

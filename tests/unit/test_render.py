@@ -117,12 +117,8 @@ def test_the_full_report_follows_the_learning_together_structure(report: ReportD
     categories = [h for h in _headings(html, 3) if h in CATEGORY_LABELS.values()]
     assert categories == [CATEGORY_LABELS[c] for c in Category]  # the typology's order
     assert _headings(html, 4).count("Finding 1") == 1
-    for needed in (
-        "How it showed in this case",
-        "Evidence that this is not a quirk of this case",
-        "Why it matters",
-        "Questions for the board",
-    ):
+    for needed in ("How it showed in this case", "Evidence that this is not a quirk of this case",
+                   "Why it matters", "Questions for the board"):
         assert _headings(html, 5).count(needed) == len(report.findings)
     assert ANONYMITY_SENTENCE in html
     assert '<html lang="en-GB">' in html
@@ -222,9 +218,7 @@ def test_the_board_briefing_gathers_several_reviews() -> None:
     assert html.count(ANONYMITY_SENTENCE) == 1
     markdown = render_markdown(DocumentKind.BOARD, board)
     assert [line for line in markdown.splitlines() if line.startswith("### ")] == [
-        "### Alice",
-        "### Andrew",
-        "### Benjamin",
+        "### Alice", "### Andrew", "### Benjamin"
     ]
     reader = PdfReader(io.BytesIO(render_pdf(DocumentKind.BOARD, board)))
     assert len(reader.pages) >= 3
