@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from api import errors
 from api.middleware import RequestLog, SecurityHeaders, ServerErrors
-from api.routes import api_router
+from api.routes import PREFIX, api_router, published, register, reports
 from api.wiring import Services, get_services
 
 
@@ -60,6 +60,8 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.state.services = services
     errors.install(app)
     app.include_router(api_router())
+    for publication in (reports, register, published):  # reports, the sealed register, publications
+        app.include_router(publication.router, prefix=PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(ServerErrors)  # innermost: its 500 still gets the headers and the log line
     app.add_middleware(SecurityHeaders)

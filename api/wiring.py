@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Authenticator
+from findings.export import ExportService
 from findings.facts import FindingsFacts
 from findings.publication import ALL_FORMATS
 from findings.publishing import Publishing
@@ -36,6 +37,7 @@ class Services:
     register: RegisterService
     reports: ReportService
     publishing: Publishing
+    exports: ExportService
 
 
 def build_services(
@@ -72,7 +74,10 @@ def build_services(
     )
     register = _LazyRegister(reviews, the_cipher)
     reports = ReportService(reviews, publishing, today=today)
-    return Services(settings, engine, sessions, reviews, findings, auth, register, reports, publishing)
+    exports = ExportService(reviews)
+    return Services(
+        settings, engine, sessions, reviews, findings, auth, register, reports, publishing, exports
+    )
 
 
 class _LazyRegister(RegisterService):

@@ -13,14 +13,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet, MultiFernet
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
+from findings.export import ExportService
+from findings.publication import freeze, prepare
+from findings.register import RegisterService
+from findings.render import Format
+from findings.reporting import briefing_data, load, report_data
+from findings.reporting_models import ReportTexts
+from tests.api.conftest import REGISTER_KEY
 from tests.api.world import CALLERS, PASSWORD, World, build_world
 from tests.support import WT2023_STATUTORY
+from workflow.models import Review
 from workflow.states import State
 
 R, S1, S2 = State.REFERRED, State.SCREENING, State.SCOPING
+AP, PU = State.APPROVED, State.PUBLISHED
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,38 @@ def _hold(world: World) -> None:
     world.service.set_publication_hold(
         world.review_id, world.users["coordinator"], world.version, held=True, reason="Criminal trial."
     )
+
+
+def _register_entry(world: World) -> None:
+    register = RegisterService(world.service, cipher=MultiFernet([Fernet(REGISTER_KEY)]))
+    changed = register.add(
+        world.review_id, world.users["coordinator"], world.version, kind="child", value="Jane Smith",
+        pseudonym="Alice",
+    )
+    world.entry_id = changed.entry_id  # type: ignore[attr-defined]
+
+
+def _report_texts(world: World) -> None:
+    with world.service.session() as session:
+        texts = ReportTexts(review_id=world.review_id, case_summary="Alice was found neglected.", briefing={})
+        session.add(texts)
+        session.commit()
+
+
+def _frozen(world: World) -> None:
+    """What the publisher freezes at `publish` (the test double of the world freezes nothing)."""
+    with world.service.session() as session:
+        review = session.get(Review, world.review_id)
+        content = load(session, review)
+        prepared = prepare(
+            report_data(content), (), briefing=briefing_data(content), formats=[Format.HTML, Format.MARKDOWN]
+        )
+        freeze(session, review, prepared, actor_id=world.users["chair"])
+        session.commit()
+
+
+def _export(world: World, _caller: str) -> dict[str, Any]:
+    return ExportService(world.service).export(review_id=world.review_id, actor=world.users["coordinator"])
 
 
 _DECIDE = {"route": "statutory", "rationale": "Criteria (a) and (c) are met."}
@@ -94,6 +136,36 @@ MATRIX: tuple[Row, ...] = (
                            "password": "a long enough password"}),
     Row("PATCH", "/api/v1/users/{user_id}", R,                (401, 200, 403, 403, 403, 403, 403),
         body=lambda w, c: {"name": "Polly P. Practitioner"}),
+    # reports, the anonymisation check, export and import
+    Row("GET", "/api/v1/reviews/{review_id}/reports/{kind}", R, (401, 404, 200, 200, 200, 200, 404)),
+    Row("GET", "/api/v1/reviews/{review_id}/report-texts", R, (401, 404, 200, 200, 200, 200, 404)),
+    Row("PUT", "/api/v1/reviews/{review_id}/report-texts", S2, (401, 404, 200, 200, 403, 403, 404),
+        body=lambda w, c: {"case_summary": "Alice, aged 6, was found neglected."}, if_match=True),
+    Row("GET", "/api/v1/reviews/{review_id}/anonymisation", R, (401, 404, 200, 200, 403, 403, 404)),
+    Row("POST", "/api/v1/reviews/{review_id}/anonymisation/corrections", AP,
+                                                              (401, 404, 200, 200, 403, 403, 404),
+        body=lambda w, c: {"kind": "review", "object_id": w.review_id, "field": "case_summary",
+                           "value": "Alice was found in a neglected state."},
+        prepare=_report_texts, if_match=True),
+    Row("GET", "/api/v1/reviews/{review_id}/export", R,       (401, 404, 200, 403, 403, 403, 404)),
+    Row("POST", "/api/v1/reviews/import", R,                  (401, 403, 201, 403, 403, 403, 403),
+        body=_export),
+    # the sealed register: coordinator and chair only
+    Row("GET", "/api/v1/reviews/{review_id}/register", R,     (401, 404, 200, 200, 403, 403, 404)),
+    Row("POST", "/api/v1/reviews/{review_id}/register", R,    (401, 404, 201, 201, 403, 403, 404),
+        body=lambda w, c: {"kind": "child", "value": "Jane Smith", "pseudonym": "Alice"}, if_match=True),
+    Row("PATCH", "/api/v1/reviews/{review_id}/register/{entry_id}", R,
+                                                              (401, 404, 200, 200, 403, 403, 404),
+        body=lambda w, c: {"pseudonym": "the child"}, prepare=_register_entry, if_match=True),
+    Row("DELETE", "/api/v1/reviews/{review_id}/register/{entry_id}", R,
+                                                              (401, 404, 200, 200, 403, 403, 404),
+        body=lambda w, c: {"reason": "Added by mistake."}, prepare=_register_entry, if_match=True),
+    # published documents: public once published, for anyone signed in
+    Row("GET", "/api/v1/published", R,                        (401, 200, 200, 200, 200, 200, 200)),
+    Row("GET", "/api/v1/published/board-briefing", PU,       (401, 200, 200, 200, 200, 200, 200),
+        prepare=_frozen),
+    Row("GET", "/api/v1/published/{review_id}/{kind}", PU,    (401, 200, 200, 200, 200, 200, 200),
+        prepare=_frozen),
 )
 # fmt: on
 
@@ -126,6 +198,8 @@ def _call(client, world: World, row: Row, caller: str):
         member_id=world.member_id("case_group"),
         user_id=world.users["case_group"],
         trigger="decide",
+        kind="practitioner",
+        entry_id=getattr(world, "entry_id", 1),
     )
     headers = world.headers(caller)
     if row.if_match:

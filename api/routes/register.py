@@ -1,0 +1,88 @@
+"""The sealed identity register of a review: the real identifiers and their pseudonyms. Only the
+review's coordinator and chair (404 for non-members, 403 for other roles); every read and change is
+audited; values are sealed at rest (docs/sealed-register.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
+
+from api.deps import CurrentUser, IfMatch, ReviewId, ServicesDep, etag
+from api.errors import documented
+from api.schemas.common import MAX_ID
+from api.schemas.reports import EntryChangedOut, EntryChangeIn, EntryIn, RegisterOut, RemoveIn
+
+router = APIRouter(tags=["sealed register"])
+
+EntryId = Annotated[int, Path(ge=1, le=MAX_ID, description="The register entry's id.")]
+CHANGES = documented(401, 403, 404, 409, 412, 422, 428)
+
+
+def _changed(response: Response, entry_id: int, version: int) -> EntryChangedOut:
+    response.headers["ETag"] = etag(version)
+    return EntryChangedOut(entry_id=entry_id, version=version)
+
+
+@router.get(
+    "/reviews/{review_id}/register", response_model=RegisterOut, responses=documented(401, 403, 404, 422)
+)
+def read_register(
+    review_id: ReviewId, services: ServicesDep, caller: CurrentUser, response: Response
+) -> RegisterOut:
+    """The register, opened (coordinator and chair; audited, without raising the review's version)."""
+    out = RegisterOut.of(services.register.read(review_id, caller.id))
+    response.headers["ETag"] = etag(out.version)
+    return out
+
+
+@router.post(
+    "/reviews/{review_id}/register",
+    response_model=EntryChangedOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=CHANGES,
+)
+def add_entry(
+    review_id: ReviewId,
+    body: EntryIn,
+    services: ServicesDep,
+    caller: CurrentUser,
+    version: IfMatch,
+    response: Response,
+) -> EntryChangedOut:
+    """Add a real identifier with its pseudonym (coordinator and chair)."""
+    changed = services.register.add(review_id, caller.id, version, **body.model_dump())
+    response.headers["Location"] = f"/api/v1/reviews/{review_id}/register/{changed.entry_id}"
+    return _changed(response, changed.entry_id, changed.version)
+
+
+@router.patch("/reviews/{review_id}/register/{entry_id}", response_model=EntryChangedOut, responses=CHANGES)
+def change_entry(
+    review_id: ReviewId,
+    entry_id: EntryId,
+    body: EntryChangeIn,
+    services: ServicesDep,
+    caller: CurrentUser,
+    version: IfMatch,
+    response: Response,
+) -> EntryChangedOut:
+    """Change the fields sent (coordinator and chair); the audit row names which, never their values."""
+    changed = services.register.change(
+        review_id, caller.id, version, entry_id, **body.model_dump(exclude_none=True)
+    )
+    return _changed(response, changed.entry_id, changed.version)
+
+
+@router.delete("/reviews/{review_id}/register/{entry_id}", response_model=EntryChangedOut, responses=CHANGES)
+def remove_entry(
+    review_id: ReviewId,
+    entry_id: EntryId,
+    body: RemoveIn,
+    services: ServicesDep,
+    caller: CurrentUser,
+    version: IfMatch,
+    response: Response,
+) -> EntryChangedOut:
+    """Remove an identifier, with the reason (coordinator and chair)."""
+    changed = services.register.remove(review_id, caller.id, version, entry_id, reason=body.reason)
+    return _changed(response, changed.entry_id, changed.version)
