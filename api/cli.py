@@ -179,6 +179,99 @@ def reviews_fire(
         typer.echo(f"Review {review.id} is now at '{review.state}' (version {review.version}).")
 
 
+@app.command("report")
+def report(
+    review_ids: Annotated[
+        list[int] | None, typer.Argument(help="The review (board: the published reviews; none = all).")
+    ] = None,
+    kind: Annotated[str, typer.Option(help="full, practitioner or board.")] = "full",
+    fmt: Annotated[str, typer.Option("--format", help="html, pdf or md.")] = "html",
+    output: Annotated[str, typer.Option("-o", "--output", help="Write to this file ('-' for stdout).")] = "-",
+    as_email: Annotated[str, typer.Option("--as", help="Act as this user.")] = "",
+) -> None:
+    """Write a review's report or practitioner briefing (its published document once published), or a
+    board briefing over several published reviews."""
+    from findings.render import DocumentKind, Format
+
+    if kind not in ("full", "practitioner", "board"):
+        raise fail("--kind must be full, practitioner or board.")
+    if fmt not in ("html", "pdf", "md"):
+        raise fail("--format must be html, pdf or md.")
+    if not as_email:
+        raise fail("Say who is asking: --as EMAIL.")
+    ids = list(review_ids or [])
+    if kind != "board" and len(ids) != 1:
+        raise fail(f"A {kind} report is of one review: give one review id.")
+    with user_errors():
+        services = get_services()
+        actor = _actor_id(as_email)
+        if kind == "board":
+            document = services.reports.board_briefing(actor=actor, review_ids=ids or None, fmt=Format(fmt))
+        else:
+            document = services.reports.document(
+                review_id=ids[0], actor=actor, kind=DocumentKind(kind), fmt=Format(fmt)
+            )
+    _write(output, document.content)
+    if output != "-":
+        typer.echo(f"Wrote {output} ({len(document.content)} bytes, sha256 {document.sha256}).")
+
+
+def _write(output: str, content: bytes) -> None:
+    if output == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output, "wb") as out:
+            out.write(content)
+    except OSError as error:
+        raise fail(f"Cannot write {output}: {error.strerror}.") from None
+
+
+@app.command("export")
+def export_review(
+    review_id: int,
+    output: Annotated[str, typer.Option("-o", "--output", help="Write to this file ('-' for stdout).")] = "-",
+    as_email: Annotated[str, typer.Option("--as", help="Act as this user (the review's coordinator).")] = "",
+) -> None:
+    """Export a whole review as JSON (everything but the sealed register; docs/export.md)."""
+    from findings.export import dumps
+
+    if not as_email:
+        raise fail("Say who is asking: --as EMAIL.")
+    with user_errors():
+        document = get_services().exports.export(review_id=review_id, actor=_actor_id(as_email))
+    _write(output, dumps(document).encode("utf-8"))
+    if output != "-":
+        typer.echo(f"Exported review {review_id} to {output}.")
+
+
+@app.command("import")
+def import_review(
+    file: Annotated[str, typer.Argument(help="A review export (JSON), or '-' for stdin.")],
+    as_email: Annotated[str, typer.Option("--as", help="Act as this coordinator.")] = "",
+) -> None:
+    """Import a review exported from another Tunnelview: new ids, the same content. A malformed file is
+    refused with every problem and where it stands; nothing is saved."""
+    from workflow.errors import InvalidInput
+
+    if not as_email:
+        raise fail("Say who is asking: --as EMAIL.")
+    try:
+        data = sys.stdin.buffer.read() if file == "-" else open(file, "rb").read()  # noqa: SIM115
+    except OSError as error:
+        raise fail(f"Cannot read {file}: {error.strerror}.") from None
+    with user_errors():
+        try:
+            review = get_services().exports.import_(data=data, actor=_actor_id(as_email))
+        except InvalidInput as error:
+            typer.echo(f"Error: {file} cannot be imported; nothing was saved:", err=True)
+            for where, problem in error.errors.items():
+                typer.echo(f"  - {where}: {problem}", err=True)
+            raise typer.Exit(code=1) from None
+    typer.echo(f"Imported as review {review.id} ({review.child_pseudonym}, at '{review.state}').")
+
+
 @audit_app.command("verify")
 def audit_verify(review_id: int) -> None:
     """Check the hash chain of a review's audit log: 'intact' or the first broken link."""

@@ -1,14 +1,31 @@
-"""Demo data: people for every role and reviews at several stages. Loading is idempotent."""
+"""Demo data: people for every role, and the reviews of the reference briefing entered through the real
+services as a coordinator, chair, lead reviewers and panel members would (`api.demo_reviews`):
+
+- Alice, published: her practitioner briefing reproduces the reference's, and her frozen documents
+  are on the published page;
+- Andrew, at the chair's sign-off, with a leak planted in a finding, which the anonymisation check
+  catches (his register was completed late);
+- Benjamin, in analysis;
+- Daisy, a fresh referral.
+
+Loading is idempotent: a review whose pseudonym is already there is left alone.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
+from api.demo_reviews import DEMO_PARTNERSHIP, DEMO_REVIEWS, ReviewSpec
 from api.passwords import hash_password
 from api.wiring import Services
+from findings.reporting import briefing_sections
 from workflow import people
 from workflow.models import Review
 from workflow.service import ReviewService
+from workflow.states import State
 
 DEMO_PASSWORD = "tunnelview-demo"
 
@@ -26,16 +43,35 @@ DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
     ("practitioner@demo.example.org", "Polly Practitioner", "member", "case group practitioner"),
 )
 
+PANEL = {
+    "Police": "police@demo.example.org",
+    "Health": "health@demo.example.org",
+    "Children's social care": "social@demo.example.org",
+    "Education": "education@demo.example.org",
+}
+STAGES = (
+    State.REFERRED,
+    State.SCREENING,
+    State.SCOPING,
+    State.CASE_GROUP,
+    State.DATA_GATHERING,
+    State.ANALYSIS,
+    State.FINDINGS,
+    State.SIGN_OFF,
+    State.APPROVED,
+    State.PUBLISHED,
+)
+
 
 def _ensure_users(services: Services) -> dict[str, int]:
     ids: dict[str, int] = {}
+    hashed: str | None = None
     with services.sessions() as session:
         for email, name, role, _ in DEMO_USERS:
             user = people.find_by_email(session, email)
             if user is None:
-                user = people.create_user(
-                    session, email=email, name=name, role=role, password_hash=hash_password(DEMO_PASSWORD)
-                )
+                hashed = hashed or hash_password(DEMO_PASSWORD)
+                user = people.create_user(session, email=email, name=name, role=role, password_hash=hashed)
             ids[email] = user.id
         session.commit()
     return ids
@@ -46,14 +82,14 @@ def _exists(services: Services, pseudonym: str) -> bool:
         return session.query(Review).filter(Review.child_pseudonym == pseudonym).first() is not None
 
 
-def _fresh_referral(reviews: ReviewService, ids: dict[str, int]) -> None:
+def _fresh_referral(reviews: ReviewService, ids: dict[str, int], today: date) -> None:
     coordinator = ids["coordinator@demo.example.org"]
     review = reviews.create_review(
         coordinator,
         child_pseudonym="Daisy",
         incident_outcome="serious_harm",
         abuse_or_neglect="suspected",
-        date_of_awareness=date.today() - timedelta(days=3),
+        date_of_awareness=today - timedelta(days=3),
         incident_summary="Daisy, aged 14 months, was admitted to hospital with a fractured femur "
         "that her parents could not explain.",
         agencies_involved=["Police", "Health", "Children's social care"],
@@ -61,9 +97,315 @@ def _fresh_referral(reviews: ReviewService, ids: dict[str, int]) -> None:
     reviews.add_member(review.id, coordinator, review.version, email="chair@demo.example.org", role="chair")
 
 
-def load_demo(services: Services) -> list[tuple[str, str]]:
+@dataclass
+class _Loader:
+    """Drives one demo review through the real services, stage by stage."""
+
+    services: Services
+    ids: dict[str, int]
+    spec: ReviewSpec
+    today: date
+    review_id: int = 0
+    entries: dict[tuple[str, int], int] = field(default_factory=dict)
+    episodes: list[int] = field(default_factory=list)
+    findings: list[int] = field(default_factory=list)
+
+    # ---- who and when ---------------------------------------------------------------------------
+
+    def user(self, email: str) -> int:
+        return self.ids[email]
+
+    @property
+    def coordinator(self) -> int:
+        return self.user("coordinator@demo.example.org")
+
+    @property
+    def chair(self) -> int:
+        return self.user("chair@demo.example.org")
+
+    @property
+    def lead(self) -> int:
+        return self.user("lead1@demo.example.org")
+
+    def ago(self, days: int) -> date:
+        return self.today - timedelta(days=days)
+
+    @property
+    def version(self) -> int:
+        return self.services.reviews.get(self.review_id, self.coordinator).review.version
+
+    def fire(self, trigger: str, actor: int, **params: Any) -> None:
+        self.services.reviews.fire(self.review_id, trigger, actor, self.version, **params)
+
+    # ---- the stages -----------------------------------------------------------------------------
+
+    def load(self) -> None:
+        steps: dict[State, Callable[[], None]] = {
+            State.REFERRED: self.referral,
+            State.SCREENING: self.screening,
+            State.SCOPING: self.scoping,
+            State.CASE_GROUP: self.case_group,
+            State.DATA_GATHERING: self.data_gathering,
+            State.ANALYSIS: self.analysis,
+            State.FINDINGS: self.findings_stage,
+            State.SIGN_OFF: self.sign_off,
+            State.APPROVED: self.approved,
+            State.PUBLISHED: self.published,
+        }
+        for stage in STAGES[: STAGES.index(self.spec.target) + 1]:
+            steps[stage]()
+        if self.spec.seal_after_signoff:
+            self.seal()
+
+    def referral(self) -> None:
+        s = self.spec
+        review = self.services.reviews.create_review(
+            self.coordinator,
+            child_pseudonym=s.pseudonym,
+            incident_outcome=s.incident_outcome,
+            abuse_or_neglect=s.abuse_or_neglect,
+            date_of_awareness=self.ago(s.awareness_days_ago),
+            incident_summary=s.incident_summary,
+            agencies_involved=list(s.agencies),
+            regime="wt2010",
+        )
+        self.review_id = review.id
+        self.services.reviews.add_member(
+            self.review_id, self.coordinator, self.version, email="chair@demo.example.org", role="chair"
+        )
+
+    def screening(self) -> None:
+        self.fire("open_screening", self.coordinator)
+        self.services.reviews.record_criteria(
+            self.review_id, self.coordinator, self.version, self.spec.criteria
+        )
+
+    def scoping(self) -> None:
+        s = self.spec
+        self.fire("decide", self.chair, route="learning", rationale=s.decision)
+        for email in ("lead1@demo.example.org", "lead2@demo.example.org"):
+            self.services.reviews.add_member(
+                self.review_id, self.coordinator, self.version, email=email, role="lead_reviewer"
+            )
+        self.services.reviews.set_scope(
+            self.review_id,
+            self.coordinator,
+            self.version,
+            research_questions=list(s.research_questions),
+            agencies_in_scope=list(s.agencies),
+            period_start=self.ago(s.period[0]),
+            period_end=self.ago(s.period[1]),
+        )
+        if not self.spec.seal_after_signoff:
+            self.seal()
+        self.texts(
+            partnership=DEMO_PARTNERSHIP,
+            case_summary=s.case_summary,
+            methodology_note=s.methodology_note,
+            briefing=briefing_sections(s.briefing),
+        )
+
+    def case_group(self) -> None:
+        self.fire("confirm_scope", self.coordinator)
+        for agency in self.spec.agencies:
+            self.services.reviews.add_member(
+                self.review_id,
+                self.coordinator,
+                self.version,
+                email=PANEL[agency],
+                role="panel_member",
+                agency=agency,
+            )
+        self.services.reviews.add_member(
+            self.review_id,
+            self.coordinator,
+            self.version,
+            email="practitioner@demo.example.org",
+            role="case_group",
+            agency=self.spec.case_group_agency,
+        )
+
+    def data_gathering(self) -> None:
+        self.fire("convene", self.coordinator)
+        findings = self.services.findings
+        for agency, entries in self.spec.narratives.items():
+            panel = self.user(PANEL[agency])
+            for index, entry in enumerate(entries):
+                on = self.ago(entry.days_ago)
+                added = findings.add_entry(
+                    review_id=self.review_id,
+                    actor=panel,
+                    agency=agency,
+                    occurred_on=on,
+                    what_happened=entry.text,
+                    aware={other: None for other in entry.aware},
+                    significant=entry.significant,
+                )
+                self.entries[(agency, index)] = added.id
+            narrative = findings.narrative(review_id=self.review_id, actor=panel, agency=agency)
+            findings.submit_narrative(
+                review_id=self.review_id, actor=panel, agency=agency, expected_version=narrative.version
+            )
+
+    def analysis(self) -> None:
+        self.fire("begin_analysis", self.coordinator)
+        findings, rid, lead = self.services.findings, self.review_id, self.lead
+        conversation_ids: list[int] = []
+        if self.spec.conversation:
+            conversation = findings.add_conversation(
+                review_id=rid,
+                actor=lead,
+                practitioner_id=self.user("practitioner@demo.example.org"),
+                held_on=self.ago(20),
+                **self.spec.conversation,
+            )
+            conversation_ids.append(conversation.id)
+        for number, e in enumerate(self.spec.episodes):
+            episode = findings.add_episode(
+                review_id=rid,
+                actor=lead,
+                title=e.title,
+                valence=e.valence,
+                period_start=self.ago(e.period[0]),
+                period_end=self.ago(e.period[1]),
+                agencies=list(e.agencies),
+                what_happened=e.what_happened,
+                view_from_tunnel=e.view_from_tunnel,
+                appraisal=e.appraisal,
+                appraisal_reference=e.appraisal_reference,
+                explanation=e.explanation,
+                entry_ids=[self.entries[key] for key in e.entries],
+                conversation_ids=conversation_ids if number == 0 else [],
+            )
+            self.episodes.append(episode.id)
+            for f in e.factors:
+                findings.add_factor(
+                    review_id=rid,
+                    actor=lead,
+                    level=f.level,
+                    category=f.category,
+                    description=f.description,
+                    evidence=f.evidence,
+                    episode_ids=[episode.id],
+                )
+        for g in self.spec.good_practice:
+            findings.add_good_practice(
+                review_id=rid,
+                actor=self.coordinator,
+                what_went_well=g.what_went_well,
+                what_enabled_it=g.what_enabled_it,
+                agencies=list(g.agencies),
+                episode_id=self.episodes[g.episode] if g.episode is not None else None,
+            )
+        for agency, appraisal in self.spec.panel_appraisals.items():
+            panel = self.user(PANEL[agency])
+            draft = findings.save_panel_submission(review_id=rid, actor=panel, appraisal=appraisal)
+            if self.spec.submit_panel:
+                findings.submit_panel_submission(review_id=rid, actor=panel, expected_version=draft.version)
+        if self.spec.target == State.ANALYSIS:
+            self.write_findings()  # a draft finding while the analysis goes on
+
+    def findings_stage(self) -> None:
+        self.fire("draft_findings", self.lead)
+        self.write_findings()
+
+    def write_findings(self) -> None:
+        findings, rid, lead = self.services.findings, self.review_id, self.lead
+        for f in self.spec.findings:
+            finding = findings.add_finding(
+                review_id=rid,
+                actor=lead,
+                title=f.title,
+                category=f.category,
+                statement=f.statement,
+                context=f.context,
+                how_it_showed=f.how_it_showed,
+                why_it_matters=f.why_it_matters,
+                themes=list(f.themes),
+                episode_ids=[self.episodes[i] for i in f.episodes],
+            )
+            for kind, summary, reference in f.evidence:
+                finding = findings.add_evidence(
+                    review_id=rid,
+                    actor=lead,
+                    finding_id=finding.id,
+                    expected_version=finding.version,
+                    kind=kind,
+                    summary=summary,
+                    reference=reference,
+                )
+            for question in f.questions:
+                finding = findings.add_question(
+                    review_id=rid,
+                    actor=lead,
+                    finding_id=finding.id,
+                    expected_version=finding.version,
+                    text=question,
+                )
+            self.findings.append(finding.id)
+
+    def sign_off(self) -> None:
+        self.fire("submit_for_signoff", self.lead)
+
+    def approved(self) -> None:
+        self.fire("approve", self.chair)
+        findings, rid = self.services.findings, self.review_id
+        for spec, finding_id in zip(self.spec.findings, self.findings, strict=True):
+            if spec.response:
+                findings.record_board_response(
+                    review_id=rid, actor=self.chair, finding_id=finding_id, response=spec.response
+                )
+        for a in self.spec.actions:
+            findings.add_action(
+                review_id=rid,
+                actor=self.coordinator,
+                title=a.title,
+                owner_agency=a.owner_agency,
+                due_on=self.today + timedelta(days=a.due_in_days),
+                status=a.status,
+                evidence_of_impact=a.evidence_of_impact,
+                finding_id=self.findings[a.finding],
+            )
+        if self.spec.board_response:
+            self.texts(board_response=self.spec.board_response)
+        self.services.reviews.record_notice(
+            rid, self.chair, self.version, kind="panel_notice", on=self.ago(14)
+        )
+
+    def published(self) -> None:
+        self.fire("publish", self.chair)
+
+    # ---- the register and the words of the reports ----------------------------------------------
+
+    def seal(self) -> None:
+        for identity in self.spec.register:
+            self.services.register.add(
+                self.review_id,
+                self.coordinator,
+                self.version,
+                kind=identity.kind,
+                value=identity.value,
+                pseudonym=identity.pseudonym,
+                variants=list(identity.variants),
+                note=identity.note,
+            )
+
+    def texts(self, **fields: Any) -> None:
+        self.services.reports.write_texts(
+            review_id=self.review_id, actor=self.coordinator, expected_version=self.version, **fields
+        )
+
+
+def load_demo(services: Services, *, today: date | None = None) -> list[tuple[str, str]]:
     """Load the demo (skipping what is already there) and return the logins to print."""
+    today = today or date.today()
     ids = _ensure_users(services)
+    for spec in DEMO_REVIEWS:
+        if not _exists(services, spec.pseudonym):
+            _Loader(services, ids, spec, today).load()
     if not _exists(services, "Daisy"):
-        _fresh_referral(services.reviews, ids)
+        _fresh_referral(services.reviews, ids, today)
     return [(email, description) for email, _, _, description in DEMO_USERS]
+
+
+__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "load_demo"]

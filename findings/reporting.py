@@ -541,3 +541,22 @@ def board_briefing(
         briefings=tuple(briefings),
         published_on=published_on,
     )
+
+
+def briefing_sections(briefing: BriefingData) -> dict[str, Any]:
+    """A briefing as the written sections `ReportTexts.briefing` holds (the inverse of
+    `briefing_data` for written sections): to enter a briefing such as the reference's."""
+    out: dict[str, Any] = {}
+    for key, section in zip(BRIEFING_SECTIONS, briefing.sections, strict=True):
+        out[key] = {
+            "heading": section.heading,
+            "intro": [t.value for t in section.intro],
+            "items": [
+                {"text": item.text.value, "children": [c.text.value for c in item.children]}
+                if item.children
+                else item.text.value
+                for item in section.items
+            ],
+            "outro": [t.value for t in section.outro],
+        }
+    return out
