@@ -1,0 +1,102 @@
+"""`tunnelview report`, `export` and `import` end to end, as a person would run them, on the demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+CLI = [sys.executable, "-m", "api.cli"]
+COORDINATOR, CHAIR = "coordinator@demo.example.org", "chair@demo.example.org"
+
+
+@pytest.fixture
+def cli(database_url, sessions, tmp_path):
+    """The CLI in dev mode (the register's development key) against the migrated test database."""
+
+    def run(*args: str):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TUNNELVIEW_")}
+        env |= {"TUNNELVIEW_DATABASE_URL": database_url, "TUNNELVIEW_DEV_MODE": "1"}
+        return subprocess.run(
+            [*CLI, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+        )
+
+    return run
+
+
+def _reviews(cli) -> dict[str, int]:
+    listed = cli("reviews", "list", "--as", COORDINATOR).stdout
+    return {
+        m.group(2): int(m.group(1)) for m in re.finditer(r"^\s*(\d+)\s+\S+\s+(\w+)", listed, re.MULTILINE)
+    }
+
+
+def test_report_export_and_import_on_the_demo(cli, tmp_path: Path) -> None:
+    loaded = cli("demo")
+    assert loaded.returncode == 0, loaded.stderr
+    assert "coordinator@demo.example.org" in loaded.stdout and "tunnelview-demo" in loaded.stdout
+    ids = _reviews(cli)
+    assert set(ids) == {"Alice", "Andrew", "Benjamin", "Daisy"}
+
+    briefing = cli(
+        "report",
+        str(ids["Alice"]),
+        "--kind",
+        "practitioner",
+        "--format",
+        "md",
+        "-o",
+        "alice.md",
+        "--as",
+        CHAIR,
+    )
+    assert briefing.returncode == 0, briefing.stderr
+    assert (tmp_path / "alice.md").read_text().startswith("# Practitioner briefing: Alice\n")
+
+    pdf = cli(
+        "report", str(ids["Alice"]), "--kind", "full", "--format", "pdf", "-o", "alice.pdf", "--as", CHAIR
+    )
+    assert pdf.returncode == 0, pdf.stderr
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "alice.pdf").pages)
+    assert "Management review: Alice" in text and "Brannigan" not in text
+
+    board = cli(
+        "report", "--kind", "board", "--format", "md", "-o", "board.md", "--as", "police@demo.example.org"
+    )
+    assert board.returncode == 0, board.stderr
+    assert "### Alice" in (tmp_path / "board.md").read_text()
+
+    andrew = cli("report", str(ids["Andrew"]), "--kind", "full", "--format", "md", "--as", CHAIR)
+    assert andrew.returncode == 0 and "# Management review: Andrew" in andrew.stdout  # a draft, to stdout
+
+    exported = cli("export", str(ids["Alice"]), "-o", "alice.json", "--as", COORDINATOR)
+    assert exported.returncode == 0, exported.stderr
+    document = json.loads((tmp_path / "alice.json").read_text())
+    assert document["review"]["child_pseudonym"] == "Alice" and "Brannigan" not in json.dumps(document)
+
+    imported = cli("import", "alice.json", "--as", COORDINATOR)
+    assert imported.returncode == 0, imported.stderr
+    assert re.match(r"Imported as review \d+ \(Alice, at 'published'\)\.", imported.stdout)
+
+    document["episodes"][0]["valence"] = "so-so"
+    (tmp_path / "broken.json").write_text(json.dumps(document))
+    refused = cli("import", "broken.json", "--as", COORDINATOR)
+    assert refused.returncode == 1
+    assert "nothing was saved" in refused.stderr and "episodes.0.valence" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert cli("reviews", "list", "--as", COORDINATOR).stdout.strip().endswith("5 review(s).")  # one import
+
+    for args, message in (
+        (("report", "1", "--kind", "weekly"), "--kind must be"),
+        (("report", "--kind", "full", "--as", CHAIR), "give one review id"),
+        (("import", "missing.json", "--as", COORDINATOR), "Cannot read missing.json"),
+        (("export", str(ids["Alice"]), "--as", CHAIR), "Only the review coordinator may export"),
+    ):
+        result = cli(*args)
+        assert result.returncode == 1 and message in result.stderr, (args, result.stderr)
