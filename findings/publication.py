@@ -5,9 +5,9 @@ The documents that are checked are the documents that are stored: `prepare` rend
 renderings (HTML text, Markdown, and the text pypdf extracts from the PDF), and `freeze` stores those same
 bytes with their SHA-256. Later edits to the review never change what was published.
 
-Wiring into the lifecycle (`publish` / `decline_publication`) is done by the analysis implementation of
-`workflow.ports.AnalysisFacts`: its snapshot sets `anonymisation_hits=prepared.check.reasons()` (or None
-when the check could not run), and the listener of the `publish` transition calls `freeze`.
+Wiring into the lifecycle (`publish` / `decline_publication`) is `findings.publishing.Publishing`: the
+publish guard's `anonymisation_hits` come from its check, and as the `workflow.ports.Publisher` it calls
+`freeze` inside the trigger's transaction with the documents that check prepared.
 """
 
 from __future__ import annotations
