@@ -85,6 +85,20 @@ CORRECTABLE: dict[SourceKind, tuple[type[Any], frozenset[str]]] = {
     SourceKind.REVIEW: (ReportTexts, frozenset({"case_summary", "methodology_note", "board_response"})),
 }
 SHORT_FIELDS = frozenset({"title", "owner_agency"})
+# Fields the analysis itself never leaves empty.
+REQUIRED_FIELDS = frozenset(
+    {
+        "title",
+        "statement",
+        "what_happened",
+        "text",
+        "summary",
+        "reference",
+        "response",
+        "description",
+        "what_went_well",
+    }
+)
 
 
 # ---- what the service returns ------------------------------------------------------------------
@@ -420,21 +434,7 @@ class ReportService:
             raise InvalidInput({"field": f"A {kind} can be corrected in: " + ", ".join(sorted(fields)) + "."})
         errors: dict[str, str] = {}
         words = _text(value, "value", errors, 300 if field in SHORT_FIELDS else TEXT_LIMIT)
-        if (
-            field
-            in (
-                "title",
-                "statement",
-                "what_happened",
-                "text",
-                "summary",
-                "reference",
-                "response",
-                "description",
-                "what_went_well",
-            )
-            and not words
-        ):
+        if field in REQUIRED_FIELDS and not words:
             errors["value"] = "This cannot be empty."
         if errors:
             raise InvalidInput(errors)
