@@ -36,7 +36,7 @@ from findings.reporting import (
 )
 from findings.reporting_models import ReportTexts
 from workflow import audit
-from workflow.errors import InvalidInput, NotFound, TriggerRefused
+from workflow.errors import InvalidInput, NotFound, NotPermitted, TriggerRefused
 from workflow.models import Review, utcnow
 from workflow.service import ReviewService
 from workflow.states import STATE_LABELS, ReviewRole, State
@@ -56,6 +56,8 @@ TEXT_STAGES = frozenset(
         State.APPROVED,
     }
 )
+# Who may read the draft full report: it holds the narratives, which the case group does not see.
+DRAFT_REPORT_READERS = frozenset({_C, _L, ReviewRole.PANEL_MEMBER, _CH})
 # Who sees the anonymisation check (it shows the real words it found) and corrects text in place.
 CHECKERS = frozenset({_C, _CH})
 CORRECTION_STAGES = frozenset({State.FINDINGS, State.SIGN_OFF, State.APPROVED})
@@ -292,10 +294,11 @@ class ReportService:
     def document(self, *, review_id: int, actor: int, kind: DocumentKind, fmt: Format) -> Rendered:
         """The review's full report or practitioner briefing: once published, exactly the frozen
         document; before, a draft rendered from the analysis as it stands (not checked: drafts stay
-        with the review's members)."""
+        with the review's members; the draft full report with the review team, as it holds the
+        narratives)."""
         if kind not in (DocumentKind.FULL, DocumentKind.PRACTITIONER):
             raise InvalidInput({"kind": "A review's documents are 'full' and 'practitioner'."})
-        with self._member(review_id, actor) as (session, review, _roles):
+        with self._member(review_id, actor) as (session, review, roles):
             frozen = published_for(session, review.id)
             if frozen is not None:
                 stored = next(
@@ -303,6 +306,11 @@ class ReportService:
                 )
                 if stored is not None:
                     return Rendered(kind, fmt, bytes(stored.content))
+            if kind == DocumentKind.FULL and not roles & DRAFT_REPORT_READERS:
+                raise NotPermitted(
+                    "The draft report holds every agency's narrative, which the case group does not see; "
+                    "it is yours to read once it is published."
+                )
             content = load(session, review)
             partnership = self.publishing.partnership
             data = (

@@ -30,7 +30,7 @@ DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "The document (a download).",
         "content": {MEDIA_TYPES[f]: {"schema": {"type": "string", "format": "binary"}} for f in Format},
     },
-    **documented(401, 404, 422),
+    **documented(401, 403, 404, 422),
 }
 
 
@@ -56,7 +56,8 @@ def review_document(
     fmt: ReportFormat = "html",
 ) -> Response:
     """The review report or the practitioner briefing (members). Once published, exactly the frozen
-    document; before, a draft from the analysis as it stands."""
+    document; before, a draft from the analysis as it stands (the draft report holds every agency's
+    narrative, so the case group gets 403 for it)."""
     document_kind, document_format = DocumentKind(kind), Format(fmt)
     document = services.reports.document(
         review_id=review_id, actor=caller.id, kind=document_kind, fmt=document_format

@@ -107,8 +107,11 @@ def test_a_draft_report_for_members_in_every_format(
     client, api_services: Services, approved: Analysis
 ) -> None:
     a, s = approved, api_services
-    headers = _auth(s, a.cast.practitioner)
+    headers = _auth(s, a.cast.panel["Police"])
     base = f"/api/v1/reviews/{a.review_id}/reports"
+    case_group = _auth(s, a.cast.practitioner)  # the narratives are not theirs to read
+    assert client.get(f"{base}/full", headers=case_group).status_code == 403
+    assert client.get(f"{base}/practitioner?format=md", headers=case_group).status_code == 200
     html = client.get(f"{base}/full", headers=headers)
     assert html.status_code == 200 and html.headers["content-type"] == "text/html; charset=utf-8"
     assert b"The multi-agency narrative" in html.content
