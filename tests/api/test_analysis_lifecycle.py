@@ -37,7 +37,9 @@ def _fire(person: Person, url: str, trigger: str, expect: int, **kwargs: Any) ->
     return person.change("POST", f"{url}/triggers/{trigger}", etag, expect, **kwargs)
 
 
-def _setup_to_data_gathering(client: Any, people: Any, api_services: Any) -> tuple[dict[str, Person], str, dict]:
+def _setup_to_data_gathering(
+    client: Any, people: Any, api_services: Any
+) -> tuple[dict[str, Person], str, dict]:
     admin = api_services.auth.issue(people.user("admin", "Ada Admin")).token
     for email, name, role in STAFF.values():
         created = client.post(
@@ -129,7 +131,11 @@ def test_a_review_from_referral_to_sign_off_through_the_api_alone(client, people
     ).json()
     assert imported == {"agency": "Police", "imported": 2, "replaced": 0}
     police.change(
-        "POST", f"{url}/narratives/Health/entries", None, 403, json={"occurred_on": "2026-03-01", "what_happened": "x"}
+        "POST",
+        f"{url}/narratives/Health/entries",
+        None,
+        403,
+        json={"occurred_on": "2026-03-01", "what_happened": "x"},
     )
     entry = health.change(
         "POST",
@@ -152,7 +158,11 @@ def test_a_review_from_referral_to_sign_off_through_the_api_alone(client, people
     health.change("PATCH", f"{url}/narrative-entries/{entry_id}", None, 428, json={"significant": True})
     health.change("PATCH", f"{url}/narrative-entries/{entry_id}", '"99"', 412, json={"significant": True})
     health.change(
-        "PATCH", f"{url}/narrative-entries/{entry_id}", entry.headers["ETag"], 200, json={"source_record": "Dental 12"}
+        "PATCH",
+        f"{url}/narrative-entries/{entry_id}",
+        entry.headers["ETag"],
+        200,
+        json={"source_record": "Dental 12"},
     )
     for person, agency in ((police, "Police"), (health, "Health")):
         etag = person.get(f"{url}/narratives/{agency}").headers["ETag"]
@@ -160,7 +170,11 @@ def test_a_review_from_referral_to_sign_off_through_the_api_alone(client, people
         assert submitted["status"] == "submitted"
     # Submitted narratives are read-only.
     health.change(
-        "POST", f"{url}/narratives/Health/entries", None, 409, json={"occurred_on": "2026-03-05", "what_happened": "x"}
+        "POST",
+        f"{url}/narratives/Health/entries",
+        None,
+        409,
+        json={"occurred_on": "2026-03-05", "what_happened": "x"},
     )
 
     # The views: side by side, merged (both agencies on 4 March), the information-sharing map.
@@ -201,7 +215,11 @@ def test_a_review_from_referral_to_sign_off_through_the_api_alone(client, people
         },
     ).json()
     practitioner.change(
-        "POST", f"{url}/conversations/{conversation['id']}/comments", None, 201, json={"text": "That is right."}
+        "POST",
+        f"{url}/conversations/{conversation['id']}/comments",
+        None,
+        201,
+        json={"text": "That is right."},
     )
     assert practitioner.get(f"{url}/conversations").json()["total"] == 1
 
@@ -273,7 +291,11 @@ def test_a_review_from_referral_to_sign_off_through_the_api_alone(client, people
             "appraisal": "The pattern was hard to see from any one agency.",
             "episode_notes": {str(episode_id): "Police knew only of the incident in April."},
             "proposed_factors": [
-                {"level": "local_strategic", "category": "partnership_arrangements", "description": "No shared flag."}
+                {
+                    "level": "local_strategic",
+                    "category": "partnership_arrangements",
+                    "description": "No shared flag.",
+                }
             ],
         },
     )
@@ -286,13 +308,18 @@ def test_a_review_from_referral_to_sign_off_through_the_api_alone(client, people
         200,
         json={"membership_id": health_member, "reason": "Health's panel member joined after the analysis."},
     )
-    lead.change("POST", f"{url}/factors/adoptions", None, 201, json={"submission_id": draft.json()["id"], "index": 0})
+    lead.change(
+        "POST", f"{url}/factors/adoptions", None, 201, json={"submission_id": draft.json()["id"], "index": 0}
+    )
     health.change(
         "POST",
         f"{url}/good-practice",
         None,
         201,
-        json={"what_went_well": "The school nurse followed up quickly.", "what_enabled_it": "A named contact."},
+        json={
+            "what_went_well": "The school nurse followed up quickly.",
+            "what_enabled_it": "A named contact.",
+        },
     )
 
     assert _reasons(lead, url, "draft_findings") == []
@@ -320,8 +347,8 @@ def test_a_review_from_referral_to_sign_off_through_the_api_alone(client, people
         200,
         json={
             "category": "tools",
-            "statement": "Appointment systems treat a missed appointment as the family's choice, so a pattern "
-            "of a child not being brought is not seen as a possible sign of neglect.",
+            "statement": "Appointment systems treat a missed appointment as the family's choice, so a "
+            "pattern of a child not being brought is not seen as a possible sign of neglect.",
             "context": "Dental and GP practices each hold part of the picture. Polly raised it once.",
             "how_it_showed": "Three dental appointments were missed over four months.",
             "why_it_matters": "Children who are not brought depend on adults to reach care.",
@@ -335,7 +362,11 @@ def test_a_review_from_referral_to_sign_off_through_the_api_alone(client, people
         f"{url}/findings/{fid}/evidence",
         fetag,
         200,
-        json={"kind": "research", "summary": "Dental decay is linked with neglect.", "reference": "Harris 2009"},
+        json={
+            "kind": "research",
+            "summary": "Dental decay is linked with neglect.",
+            "reference": "Harris 2009",
+        },
     ).headers["ETag"]
     with_question = chair.change(
         "POST",
@@ -345,7 +376,9 @@ def test_a_review_from_referral_to_sign_off_through_the_api_alone(client, people
         json={"text": "How will the board know whether appointment systems flag a child who is not brought?"},
     )
     assert [q["number"] for q in with_question.json()["questions"]] == [1]
-    practitioner.change("POST", f"{url}/findings/{fid}/comments", None, 201, json={"text": "This rings true."})
+    practitioner.change(
+        "POST", f"{url}/findings/{fid}/comments", None, 201, json={"text": "This rings true."}
+    )
     lead.change("PUT", f"{url}/themes", None, 200, json={"themes": ["neglect", "was_not_brought"]})
 
     # The finding names the practitioner: a blocking warning, beside the finding and on the review.
@@ -363,7 +396,11 @@ def test_a_review_from_referral_to_sign_off_through_the_api_alone(client, people
     ack_url = f"{url}/warnings/{named[0]['fingerprint']}/acknowledgement"
     coordinator.change("POST", ack_url, None, 403, json={"reason": "x"})
     acknowledged = lead.change(
-        "POST", ack_url, None, 200, json={"reason": "Quoted with her consent; the name is removed at anonymisation."}
+        "POST",
+        ack_url,
+        None,
+        200,
+        json={"reason": "Quoted with her consent; the name is removed at anonymisation."},
     ).json()
     assert acknowledged["acknowledged"] is True
     assert acknowledged["blocks"] is False
