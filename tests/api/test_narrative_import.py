@@ -89,10 +89,10 @@ def test_one_bad_row_refuses_the_whole_file_naming_its_line_and_column(client, w
 
 
 def test_several_problems_are_all_listed(client, world):
-    data = "date,what_happened,significant,colour\n2026-03-04,x,maybe,red\n".encode()
+    data = b"date,what_happened,significant,colour\n2026-03-04,x,maybe,red\n"
     errors = upload(client, world, data).json()["errors"]
     assert set(errors) == {"line 1, colour"}  # an unknown column stops before the rows
-    data = "date,what_happened,significant\n2026-03-04,,maybe\n,Something,yes\n".encode()
+    data = b"date,what_happened,significant\n2026-03-04,,maybe\n,Something,yes\n"
     errors = upload(client, world, data).json()["errors"]
     assert errors == {
         "line 2, significant": "'maybe' is not yes or no.",
