@@ -5,6 +5,7 @@ Thin routes over `findings.service.FindingsService`, with the conventions of the
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 
 from api.routes import (
     PREFIX,
@@ -39,3 +40,14 @@ def analysis_router() -> APIRouter:
     for module in MODULES:
         router.include_router(module.router)
     return router
+
+
+def analysis_routes() -> set[tuple[str, str]]:
+    """(method, path) of every analysis route, as the app declares it."""
+    return {
+        (method, PREFIX + route.path)
+        for module in MODULES
+        for route in module.router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }

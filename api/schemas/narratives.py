@@ -4,9 +4,9 @@ map, and conversations with practitioners."""
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from api.schemas.common import Agency, AnyDate, Body, Id, Reason, Title, UtcDateTime
 from findings import narratives as narr
@@ -15,6 +15,20 @@ from findings.service import ImportResult
 
 MAX_ITEMS = 50
 SourceRecord = Title  # at most 300 characters, as the narrative CSV
+_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+# A time of day as the agency recorded it: local, 24-hour, no time zone ("09:30", "14:05:10").
+TimeOfDay = Annotated[
+    str,
+    StringConstraints(pattern=_TIME),
+    AfterValidator(time.fromisoformat),
+    Field(description="The time of day, 24-hour HH:MM (or HH:MM:SS), local; null when not known."),
+]
+
+
+def time_of_day(value: time | None) -> str | None:
+    if value is None:
+        return None
+    return value.strftime("%H:%M" if value.second == 0 else "%H:%M:%S")
 
 
 # ---- entries --------------------------------------------------------------------------------------
@@ -22,7 +36,7 @@ SourceRecord = Title  # at most 300 characters, as the narrative CSV
 
 class EntryIn(Body):
     occurred_on: AnyDate = Field(description="The day it happened.")
-    occurred_at: time | None = Field(default=None, description="The time of day, when known.")
+    occurred_at: TimeOfDay | None = None
     what_happened: Reason = Field(description="What happened, in the agency's words (pseudonyms only).")
     source_record: SourceRecord = Field(default="", description="Where it is recorded.")
     aware: dict[Agency, AnyDate | None] = Field(
@@ -37,7 +51,7 @@ class EntryPatch(Body):
     """Only the fields sent change."""
 
     occurred_on: AnyDate = None  # type: ignore[assignment]
-    occurred_at: time | None = None
+    occurred_at: TimeOfDay | None = None
     what_happened: Reason = None  # type: ignore[assignment]
     source_record: SourceRecord = None  # type: ignore[assignment]
     aware: dict[Agency, AnyDate | None] = Field(default=None, max_length=MAX_ITEMS)  # type: ignore[assignment]
@@ -48,7 +62,7 @@ class EntryOut(BaseModel):
     id: int
     agency: str
     occurred_on: date
-    occurred_at: time | None
+    occurred_at: str | None = Field(pattern=_TIME, description="24-hour HH:MM (or HH:MM:SS), local.")
     what_happened: str
     source_record: str
     aware: dict[str, date] = Field(description="Each other agency that knew of it -> from which day.")
@@ -62,7 +76,7 @@ class EntryOut(BaseModel):
             id=entry.id,
             agency=agency if agency is not None else getattr(entry, "agency", ""),
             occurred_on=entry.occurred_on,
-            occurred_at=entry.occurred_at,
+            occurred_at=time_of_day(entry.occurred_at),
             what_happened=entry.what_happened,
             source_record=entry.source_record,
             aware={k: date.fromisoformat(v) for k, v in entry.aware.items()},

@@ -52,7 +52,7 @@ def test_a_good_file_is_imported_row_by_row(client, world):
     assert response.json() == {"agency": "Police", "imported": 3, "replaced": 0}
     got = entries(client, world)
     assert [e["occurred_on"] for e in got] == ["2026-03-04", "2026-03-10", "2026-04-01"]
-    assert got[0]["occurred_at"] == "09:30:00"
+    assert got[0]["occurred_at"] == "09:30"
     assert got[1]["aware"] == {"Health": "2026-03-12"}
     assert [e["significant"] for e in got] == [True, True, False]
     assert got[2]["what_happened"] == "Welfare check: house clean, routines in place"
