@@ -3,10 +3,11 @@ map, and conversations with practitioners."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from api.schemas.common import Agency, AnyDate, Body, Id, Reason, Title, UtcDateTime
 from findings import narratives as narr
@@ -16,12 +17,27 @@ from findings.service import ImportResult
 MAX_ITEMS = 50
 SourceRecord = Title  # at most 300 characters, as the narrative CSV
 _TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+def _parse_time(value: Any) -> time:
+    if isinstance(value, time) and value.tzinfo is None:
+        return value
+    if not isinstance(value, str) or not re.fullmatch(_TIME, value):
+        raise ValueError("Write the time of day as HH:MM (24-hour), without a time zone.")
+    return time.fromisoformat(value)
+
+
 # A time of day as the agency recorded it: local, 24-hour, no time zone ("09:30", "14:05:10").
 TimeOfDay = Annotated[
-    str,
-    StringConstraints(pattern=_TIME),
-    AfterValidator(time.fromisoformat),
-    Field(description="The time of day, 24-hour HH:MM (or HH:MM:SS), local; null when not known."),
+    time,
+    BeforeValidator(_parse_time),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": _TIME,
+            "description": "The time of day, 24-hour HH:MM (or HH:MM:SS), local; null when not known.",
+        }
+    ),
 ]
 
 

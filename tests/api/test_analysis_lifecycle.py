@@ -185,8 +185,14 @@ def test_a_review_from_referral_to_sign_off_through_the_api_alone(client, people
     assert days["items"][0]["several_accounts"] is True
     grid = lead.get(f"{url}/information-sharing").json()
     assert grid["agencies"] == ["Police", "Health"]
-    first = grid["rows"][0]
-    assert [c["how"] for c in first["cells"]] in (["recorded", "not_known"], ["later", "recorded"])
+    # Police's entry of 4 March at 09:30 was not known to Health; Health's of 10:15 reached Police in April.
+    assert [[c["how"] for c in row["cells"]] for row in grid["rows"]] == [
+        ["recorded", "not_known"],
+        ["later", "recorded"],
+        ["recorded", "at_the_time"],
+    ]
+    assert grid["rows"][0]["not_known_to"] == ["Health"]
+    assert grid["rows"][1]["cells"][0]["known_from"] == "2026-04-10"
     practitioner.get(f"{url}/narratives", expect=403)
 
     assert _reasons(coordinator, url, "begin_analysis") == []
