@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from api.auth import LoginLocked, LoginRefused
 from api.schemas.problem import Problem
+from findings.errors import StaleObject
 from workflow.errors import DomainError, InvalidInput, NotFound, NotPermitted, StaleReview, TriggerRefused
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -121,6 +122,8 @@ def domain_problem(error: DomainError) -> Response:
             break
     else:
         status, kind, title = 400, "bad-request", "Bad request"
+    if isinstance(error, StaleObject):
+        title = f"The {error.kind} has changed"
     if isinstance(error, TriggerRefused):
         return problem(status, kind, title, str(error), reasons=error.reasons)
     if isinstance(error, InvalidInput):

@@ -52,6 +52,7 @@ def test_an_object_change_needs_its_own_etag(client, world):
     second = client.patch(url, json={"valence": "good"}, headers=as_(world, "lead", etag))
     assert second.status_code == 412
     assert "Reload it" in second.json()["detail"]
+    assert second.json()["title"] == "The episode has changed"
     assert client.get(url, headers=as_(world, "chair")).json()["valence"] == "mixed"
     # Deleting needs it too.
     assert client.delete(url, headers=as_(world, "lead")).status_code == 428
