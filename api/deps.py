@@ -77,21 +77,66 @@ def expected_version(
     ] = None,
 ) -> int:
     """The version named by `If-Match`: 428 when it is missing, 412 when it names no version."""
+    return _version(if_match, "the review")
+
+
+def _version(if_match: str | None, what: str) -> int:
     if if_match is None or not if_match.strip():
-        raise precondition_required()
+        raise precondition_required(what)
     match = _ETAG.fullmatch(if_match)
     if match is None:
         raise precondition_failed(
-            'If-Match does not name a version of this review: send its ETag, for example "3".'
+            f'If-Match does not name a version of {what}: send its ETag, for example "3".'
         )
     return int(match.group(1))
 
 
 IfMatch = Annotated[int, Depends(expected_version)]
 
+
+def object_version(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            max_length=100,
+            description='The ETag of the object the change was made against, e.g. "3". '
+            "Required on every change to an existing object: 428 without it, 412 when the object "
+            "has changed since.",
+        ),
+    ] = None,
+) -> int:
+    """The version of an object (episode, finding, ...) named by `If-Match`: 428 when it is missing,
+    412 when it names no version. Same rules as for a review."""
+    return _version(if_match, "what you change")
+
+
+def optional_object_version(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            max_length=100,
+            description='The ETag of the object the change was made against, e.g. "3". Not needed '
+            "when the object does not exist yet (this request creates it); required (428) once it "
+            "does, and 412 when it has changed since.",
+        ),
+    ] = None,
+) -> int | None:
+    """`If-Match` for a PUT that creates its object when it is missing: None when absent (the route
+    answers 428 if the object turns out to exist), 412 when it names no version."""
+    if if_match is None or not if_match.strip():
+        return None
+    return _version(if_match, "what you change")
+
+
+ObjectVersion = Annotated[int, Depends(object_version)]
+OptionalObjectVersion = Annotated[int | None, Depends(optional_object_version)]
+
 ReviewId = Annotated[int, Path(ge=1, le=MAX_ID, description="The review's id.")]
 MemberId = Annotated[int, Path(ge=1, le=MAX_ID, description="The membership's id (from the members list).")]
 UserId = Annotated[int, Path(ge=1, le=MAX_ID, description="The user's id.")]
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="The object's id.")]
 Limit = Annotated[int, Query(ge=1, le=100, description="At most this many items.")]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Skip this many items.")]
 

@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from api.auth import LoginLocked, LoginRefused
 from api.schemas.problem import Problem
+from findings.errors import StaleObject
 from workflow.errors import DomainError, InvalidInput, NotFound, NotPermitted, StaleReview, TriggerRefused
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -53,11 +54,11 @@ def not_authenticated(detail: str = "Sign in first: send 'Authorization: Bearer 
     )
 
 
-def precondition_required() -> ApiProblem:
+def precondition_required(what: str = "the review") -> ApiProblem:
     return ApiProblem(
         428,
         "if-match-required",
-        'Send the review\'s ETag in an If-Match header (for example If-Match: "3"), '
+        f'Send the ETag of {what} in an If-Match header (for example If-Match: "3"), '
         "so a change never overwrites someone else's.",
         title="If-Match required",
     )
@@ -84,7 +85,7 @@ DESCRIPTIONS = {
     409: "A trigger or change was refused: `reasons` lists every unmet condition.",
     412: "If-Match names a version that is no longer current: reload and try again.",
     422: "The request is not valid: `errors` names each field and what to fix.",
-    428: "A change needs an If-Match header with the review's ETag.",
+    428: "A change needs an If-Match header with the ETag of what it changes.",
     429: "Too many failed sign-ins: wait for the time given in Retry-After.",
 }
 
@@ -121,6 +122,8 @@ def domain_problem(error: DomainError) -> Response:
             break
     else:
         status, kind, title = 400, "bad-request", "Bad request"
+    if isinstance(error, StaleObject):
+        title = f"The {error.kind} has changed"
     if isinstance(error, TriggerRefused):
         return problem(status, kind, title, str(error), reasons=error.reasons)
     if isinstance(error, InvalidInput):

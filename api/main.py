@@ -15,6 +15,7 @@ from sqlalchemy import text
 from api import errors
 from api.middleware import RequestLog, SecurityHeaders, ServerErrors
 from api.routes import PREFIX, api_router, published, register, reports
+from api.routes.analysis import analysis_router
 from api.wiring import Services, get_services
 
 
@@ -60,6 +61,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.state.services = services
     errors.install(app)
     app.include_router(api_router())
+    app.include_router(analysis_router())
     for publication in (reports, register, published):  # reports, the sealed register, publications
         app.include_router(publication.router, prefix=PREFIX)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

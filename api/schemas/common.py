@@ -26,6 +26,7 @@ Pseudonym = Annotated[str, StringConstraints(max_length=100), AfterValidator(_st
 Agency = Annotated[str, StringConstraints(max_length=200), AfterValidator(_storable)]
 Reason = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_storable)]
 Key = Annotated[str, StringConstraints(max_length=100), AfterValidator(_storable)]
+Title = Annotated[str, StringConstraints(max_length=300), AfterValidator(_storable)]
 Password = Annotated[str, StringConstraints(max_length=1024), AfterValidator(_storable)]
 
 # Dates a clock can count from (working days are counted one by one, so keep them near).

@@ -64,3 +64,54 @@ def test_twenty_clients_fire_the_same_trigger_and_exactly_one_wins(live_url, ser
     review = service.get(world.review_id, world.users["coordinator"]).review
     assert review.state == State.PAUSED
     assert review.version == int(headers["If-Match"].strip('"')) + 1
+
+
+def _at_once(count: int, send) -> list[int]:
+    start = threading.Barrier(count)
+    statuses: list[int] = []
+
+    def client() -> None:
+        with httpx.Client(timeout=60) as http:
+            start.wait()
+            statuses.append(send(http).status_code)
+
+    threads = [threading.Thread(target=client) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return statuses
+
+
+def test_ten_writers_change_the_same_episode_against_one_etag_and_exactly_one_wins(
+    live_url, service, people, api_services
+):
+    world = build_world(service, people, api_services.auth, State.ANALYSIS, api_services.findings)
+    episode = api_services.findings.add_episode(
+        review_id=world.review_id,
+        actor=world.users["lead"],
+        title="Dental appointments missed",
+        valence="mixed",
+    )
+    url = f"{live_url}/api/v1/reviews/{world.review_id}/episodes/{episode.id}"
+    headers = {**world.headers("lead"), "If-Match": f'"{episode.version}"'}
+    statuses = _at_once(
+        10, lambda http: http.patch(url, headers=headers, json={"appraisal": "Expected practice."})
+    )
+    assert Counter(statuses) == {200: 1, 412: 9}
+    log = service.audit_log(world.review_id, world.users["coordinator"])
+    assert [entry.action for entry in log].count("update_episode") == 1
+
+
+def test_ten_first_saves_of_one_panel_analysis_make_exactly_one(live_url, service, people, api_services):
+    world = build_world(service, people, api_services.auth, State.ANALYSIS, api_services.findings)
+    url = f"{live_url}/api/v1/reviews/{world.review_id}/panel-submissions/mine"
+    statuses = _at_once(
+        10,
+        lambda http: http.put(url, headers=world.headers("panel_member"), json={"appraisal": "Hard to see."}),
+    )
+    # One creates it; the others lost the race (412) or found it made and named no version (428).
+    assert statuses.count(201) == 1
+    assert set(statuses) <= {201, 412, 428}
+    mine = api_services.findings.panel_submissions(review_id=world.review_id, actor=world.users["lead"])
+    assert len(mine) == 1

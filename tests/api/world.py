@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from typing import Any
 
 from api.auth import Authenticator
 from api.passwords import hash_password
+from findings.service import FindingsService
 from tests.support import AGENCIES, ORDER, Cast, Journey, People
 from workflow.service import ReviewService
 from workflow.states import State
@@ -33,6 +35,8 @@ class World:
     emails: dict[str, str]
     tokens: dict[str, str] = field(default_factory=dict)
     other_review_id: int = 0
+    findings: FindingsService | None = None  # to fill the review with analysis objects
+    ids: dict[str, Any] = field(default_factory=dict)  # ids of those objects, for paths ({episode_id}, ...)
 
     @property
     def review_id(self) -> int:
@@ -51,7 +55,13 @@ class World:
         return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-def build_world(service: ReviewService, people: People, auth: Authenticator, at: State) -> World:
+def build_world(
+    service: ReviewService,
+    people: People,
+    auth: Authenticator,
+    at: State,
+    findings: FindingsService | None = None,
+) -> World:
     """A review at stage `at` whose coordinator, chair, a panel member (Police) and a case group
     member are callers; an admin; and a member of another review only."""
     hashed = password_hash()
@@ -88,7 +98,9 @@ def build_world(service: ReviewService, people: People, auth: Authenticator, at:
         "lead": cast.lead,
         "spare": user("member", "Sam Spare"),
     }
-    world = World(service, journey, users, {kind: people.email(uid) for kind, uid in users.items()})
+    world = World(
+        service, journey, users, {kind: people.email(uid) for kind, uid in users.items()}, findings=findings
+    )
     world.emails["anonymous"] = "nobody@test.example.org"
 
     other_coordinator = user("coordinator", "Olga Other")

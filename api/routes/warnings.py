@@ -1,0 +1,57 @@
+"""Quality warnings (DESIGN §5.5): the systems lens over episodes, factors, findings and questions,
+and the lead reviewer's acknowledgement of one, with a reason."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import CurrentUser, Limit, Offset, ReviewId, ServicesDep
+from api.routes.answers import CREATE, READ, page
+from api.schemas.analysis import AcknowledgementIn, WarningList, WarningOut
+
+router = APIRouter(tags=["quality warnings"])
+
+Fingerprint = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="The warning's fingerprint.")]
+
+
+@router.get("/reviews/{review_id}/warnings", response_model=WarningList, responses=READ)
+def list_warnings(
+    review_id: ReviewId,
+    services: ServicesDep,
+    caller: CurrentUser,
+    kind: Annotated[
+        Literal["episode", "factor", "finding", "question"] | None,
+        Query(description="Only this kind of object."),
+    ] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> WarningList:
+    """The review's quality warnings in reading order, acknowledged ones marked; `blocking` counts
+    those that stop submit_for_signoff now."""
+    found = services.findings.warnings(review_id=review_id, actor=caller.id, kind=kind)
+    return WarningList(
+        items=[WarningOut.of(w) for w in page(found, limit, offset)],
+        total=len(found),
+        blocking=sum(1 for w in found if w.blocks),
+    )
+
+
+@router.post(
+    "/reviews/{review_id}/warnings/{fingerprint}/acknowledgement", response_model=WarningOut, responses=CREATE
+)
+def acknowledge_warning(
+    review_id: ReviewId,
+    fingerprint: Fingerprint,
+    body: AcknowledgementIn,
+    services: ServicesDep,
+    caller: CurrentUser,
+) -> WarningOut:
+    """Acknowledge a warning with the reason it stands (lead reviewer; audited). An acknowledged
+    blocking warning no longer blocks submit_for_signoff. 404 when the warning no longer applies."""
+    return WarningOut.of(
+        services.findings.acknowledge_warning(
+            review_id=review_id, actor=caller.id, fingerprint=fingerprint, reason=body.reason
+        )
+    )

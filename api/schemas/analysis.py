@@ -1,0 +1,400 @@
+"""The analysis: key practice episodes, contributory factors (and their frameworks), panel
+analyses, good practice, and the quality warnings shown beside each of them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from api.schemas.common import Agency, AnyDate, Body, Id, Key, Reason, Title, UtcDateTime
+from findings import factors as frameworks
+from findings import quality
+from findings.models import VALENCES, Episode, Factor, GoodPractice, PanelSubmission
+
+MAX_ITEMS = 50
+MAX_LINKS = 500
+
+Valence = Literal[VALENCES]  # type: ignore[valid-type]
+FrameworkKey = Literal[tuple(frameworks.FRAMEWORKS)]  # type: ignore[valid-type]
+
+
+# ---- quality warnings -----------------------------------------------------------------------------
+
+
+class WarningOut(BaseModel):
+    fingerprint: str = Field(description="Names the warning to acknowledge it.")
+    code: quality.Code
+    severity: quality.Severity = Field(description="blocking warnings stop submit_for_signoff.")
+    kind: str = Field(description="episode, factor, finding or question.")
+    object_id: int
+    label: str = Field(description="Where, in words: e.g. \"Finding 2 'Neglect is hard to see'\".")
+    field: str
+    matched: list[str] = Field(description="The words found.")
+    message: str
+    suggestion: str = Field(description="A systems-phrased alternative.")
+    acknowledged: bool
+    acknowledgement: str | None = Field(description="The lead reviewer's reason, once acknowledged.")
+    blocks: bool = Field(description="Blocking and not acknowledged.")
+    acknowledgeable: bool = Field(description="False for a rule a lifecycle guard enforces: fix it.")
+
+    @classmethod
+    def of(cls, w: quality.QualityWarning) -> WarningOut:
+        return cls(
+            fingerprint=w.fingerprint,
+            code=w.code,
+            severity=w.severity,
+            kind=w.where.kind,
+            object_id=w.where.id,
+            label=w.where.label,
+            field=w.where.field,
+            matched=list(w.matched),
+            message=w.message,
+            suggestion=w.suggestion,
+            acknowledged=w.acknowledged,
+            acknowledgement=w.acknowledgement,
+            blocks=w.blocks,
+            acknowledgeable=w.code not in quality.NOT_ACKNOWLEDGEABLE,
+        )
+
+
+class WarningList(BaseModel):
+    items: list[WarningOut]
+    total: int
+    blocking: int = Field(description="How many are blocking and not acknowledged.")
+
+
+class AcknowledgementIn(Body):
+    reason: Reason = Field(description="Why the warning stands (kept in the audit log).")
+
+
+WarningIndex = dict[tuple[str, int], list[WarningOut]]
+
+
+def index_warnings(warnings: list[quality.QualityWarning]) -> WarningIndex:
+    """The warnings of a review by (kind, object id)."""
+    out: WarningIndex = {}
+    for w in warnings:
+        out.setdefault((w.where.kind, w.where.id), []).append(WarningOut.of(w))
+    return out
+
+
+# ---- key practice episodes ------------------------------------------------------------------------
+
+
+class EpisodeIn(Body):
+    title: Title
+    valence: Valence = Field(description="good, problematic or mixed: episodes are neutral by design.")
+    period_start: AnyDate | None = None
+    period_end: AnyDate | None = None
+    agencies: list[Agency] = Field(default_factory=list, max_length=MAX_ITEMS)
+    what_happened: Reason = ""
+    view_from_tunnel: Reason = Field(
+        default="", description="What was known and what mattered to those involved then."
+    )
+    appraisal: Reason = Field(default="", description="Against expected practice.")
+    appraisal_reference: Reason = Field(
+        default="", description="The guidance or research that defines the expected practice."
+    )
+    explanation: Reason = Field(default="", description="Why it happened: made of contributory factors.")
+    entry_ids: list[Id] = Field(default_factory=list, max_length=MAX_LINKS, description="Narrative entries.")
+    conversation_ids: list[Id] = Field(default_factory=list, max_length=MAX_LINKS)
+
+
+class EpisodePatch(Body):
+    """Only the fields sent change."""
+
+    title: Title = None  # type: ignore[assignment]
+    valence: Valence = None  # type: ignore[assignment]
+    period_start: AnyDate | None = None
+    period_end: AnyDate | None = None
+    agencies: list[Agency] = Field(default=None, max_length=MAX_ITEMS)  # type: ignore[assignment]
+    what_happened: Reason = None  # type: ignore[assignment]
+    view_from_tunnel: Reason = None  # type: ignore[assignment]
+    appraisal: Reason = None  # type: ignore[assignment]
+    appraisal_reference: Reason = None  # type: ignore[assignment]
+    explanation: Reason = None  # type: ignore[assignment]
+    entry_ids: list[Id] = Field(default=None, max_length=MAX_LINKS)  # type: ignore[assignment]
+    conversation_ids: list[Id] = Field(default=None, max_length=MAX_LINKS)  # type: ignore[assignment]
+
+
+class EpisodeOut(BaseModel):
+    id: int
+    number: int
+    title: str
+    valence: str
+    period_start: date | None
+    period_end: date | None
+    agencies: list[str]
+    what_happened: str
+    view_from_tunnel: str
+    appraisal: str
+    appraisal_reference: str
+    explanation: str
+    entry_ids: list[int]
+    conversation_ids: list[int]
+    factor_ids: list[int]
+    version: int
+    warnings: list[WarningOut]
+
+    @classmethod
+    def of(cls, e: Episode, warnings: WarningIndex) -> EpisodeOut:
+        return cls(
+            id=e.id,
+            number=e.number,
+            title=e.title,
+            valence=e.valence,
+            period_start=e.period_start,
+            period_end=e.period_end,
+            agencies=list(e.agencies),
+            what_happened=e.what_happened,
+            view_from_tunnel=e.view_from_tunnel,
+            appraisal=e.appraisal,
+            appraisal_reference=e.appraisal_reference,
+            explanation=e.explanation,
+            entry_ids=e.entry_ids,
+            conversation_ids=e.conversation_ids,
+            factor_ids=[f.id for f in e.factors],
+            version=e.version,
+            warnings=warnings.get(("episode", e.id), []),
+        )
+
+
+class EpisodeList(BaseModel):
+    items: list[EpisodeOut]
+    total: int
+
+
+# ---- contributory factors -------------------------------------------------------------------------
+
+
+class FactorIn(Body):
+    framework: FrameworkKey = Field(default=frameworks.DEFAULT_FRAMEWORK)
+    level: Key = Field(description="A level of the framework (see /api/v1/factor-frameworks).")
+    category: Key = Field(description="A category of that level.")
+    description: Reason
+    evidence: Reason = ""
+    episode_ids: list[Id] = Field(
+        default_factory=list, max_length=MAX_LINKS, description="The episodes it explains."
+    )
+
+
+class FactorPatch(Body):
+    framework: FrameworkKey = None  # type: ignore[assignment]
+    level: Key = None  # type: ignore[assignment]
+    category: Key = None  # type: ignore[assignment]
+    description: Reason = None  # type: ignore[assignment]
+    evidence: Reason = None  # type: ignore[assignment]
+    episode_ids: list[Id] = Field(default=None, max_length=MAX_LINKS)  # type: ignore[assignment]
+
+
+class AdoptionIn(Body):
+    submission_id: Id = Field(description="A submitted panel analysis.")
+    index: int = Field(ge=0, le=MAX_LINKS, description="Which of its proposed factors (from 0).")
+
+
+class FactorOut(BaseModel):
+    id: int
+    framework: str
+    level: str
+    category: str
+    category_label: str
+    individual_level: bool = Field(description="At the level of the individual practitioner.")
+    description: str
+    evidence: str
+    episode_ids: list[int]
+    proposed_by: int | None = Field(description="The panel member who proposed it, when adopted.")
+    version: int
+    warnings: list[WarningOut]
+
+    @classmethod
+    def of(cls, f: Factor, warnings: WarningIndex) -> FactorOut:
+        return cls(
+            id=f.id,
+            framework=f.framework,
+            level=f.level,
+            category=f.category,
+            category_label=frameworks.category_label(f.framework, f.level, f.category),
+            individual_level=frameworks.is_individual_level(f.framework, f.level, f.category),
+            description=f.description,
+            evidence=f.evidence,
+            episode_ids=f.episode_ids,
+            proposed_by=f.proposed_by,
+            version=f.version,
+            warnings=warnings.get(("factor", f.id), []),
+        )
+
+
+class FactorList(BaseModel):
+    items: list[FactorOut]
+    total: int
+
+
+class CategoryOut(BaseModel):
+    key: str
+    label: str
+    individual_level: bool
+
+
+class LevelOut(BaseModel):
+    key: str
+    label: str
+    categories: list[CategoryOut]
+
+
+class FrameworkOut(BaseModel):
+    key: str
+    label: str
+    default: bool
+    levels: list[LevelOut]
+
+    @classmethod
+    def of(cls, f: frameworks.Framework) -> FrameworkOut:
+        return cls(
+            key=f.key,
+            label=f.label,
+            default=f.key == frameworks.DEFAULT_FRAMEWORK,
+            levels=[
+                LevelOut(
+                    key=level.key,
+                    label=level.label,
+                    categories=[
+                        CategoryOut(key=c.key, label=c.label, individual_level=c.individual_level)
+                        for c in level.categories
+                    ],
+                )
+                for level in f.levels
+            ],
+        )
+
+
+class FrameworkList(BaseModel):
+    items: list[FrameworkOut]
+    total: int
+
+
+# ---- panel analyses -------------------------------------------------------------------------------
+
+
+class ProposedFactorIn(Body):
+    framework: FrameworkKey = Field(default=frameworks.DEFAULT_FRAMEWORK)
+    level: Key
+    category: Key
+    description: Reason
+    evidence: Reason = ""
+    episode_ids: list[Id] = Field(default_factory=list, max_length=MAX_LINKS)
+
+
+class PanelSubmissionIn(Body):
+    """The caller's own draft; only the fields sent change."""
+
+    appraisal: Reason = None  # type: ignore[assignment]
+    episode_notes: dict[Id, Reason] = Field(  # type: ignore[assignment]
+        default=None, max_length=MAX_LINKS, description="Episode id -> the panel member's note on it."
+    )
+    proposed_factors: list[ProposedFactorIn] = Field(default=None, max_length=MAX_ITEMS)  # type: ignore[assignment]
+
+
+class WaiverIn(Body):
+    membership_id: Id = Field(description="The panel member's membership (from the members list).")
+    reason: Reason = Field(description="Why their analysis is not needed (kept in the audit log).")
+
+
+class ProposedFactorOut(BaseModel):
+    framework: str
+    level: str
+    category: str
+    description: str
+    evidence: str
+    episode_ids: list[int]
+
+
+class PanelSubmissionOut(BaseModel):
+    id: int
+    membership_id: int
+    author_id: int
+    status: str = Field(
+        description="draft (private to its author and the lead reviewers), submitted, waived."
+    )
+    appraisal: str
+    episode_notes: dict[str, str]
+    proposed_factors: list[ProposedFactorOut]
+    submitted_at: UtcDateTime | None
+    waiver_reason: str | None
+    version: int
+
+    @classmethod
+    def of(cls, s: PanelSubmission) -> PanelSubmissionOut:
+        return cls(
+            id=s.id,
+            membership_id=s.membership_id,
+            author_id=s.author_id,
+            status=s.status,
+            appraisal=s.appraisal or "",
+            episode_notes={str(k): str(v) for k, v in (s.episode_notes or {}).items()},
+            proposed_factors=[_proposal(p) for p in s.proposed_factors or []],
+            submitted_at=s.submitted_at,
+            waiver_reason=s.waiver_reason,
+            version=s.version,
+        )
+
+
+def _proposal(p: dict[str, Any]) -> ProposedFactorOut:
+    return ProposedFactorOut(
+        framework=str(p.get("framework", "")),
+        level=str(p.get("level", "")),
+        category=str(p.get("category", "")),
+        description=str(p.get("description", "")),
+        evidence=str(p.get("evidence", "")),
+        episode_ids=[int(x) for x in p.get("episode_ids") or []],
+    )
+
+
+class PanelSubmissionList(BaseModel):
+    items: list[PanelSubmissionOut]
+    total: int
+
+
+# ---- good practice --------------------------------------------------------------------------------
+
+
+class GoodPracticeIn(Body):
+    what_went_well: Reason
+    what_enabled_it: Reason = ""
+    agencies: list[Agency] = Field(default_factory=list, max_length=MAX_ITEMS)
+    episode_id: Id | None = None
+
+
+class GoodPracticePatch(Body):
+    what_went_well: Reason = None  # type: ignore[assignment]
+    what_enabled_it: Reason = None  # type: ignore[assignment]
+    agencies: list[Agency] = Field(default=None, max_length=MAX_ITEMS)  # type: ignore[assignment]
+    episode_id: Id | None = None
+
+
+class GoodPracticeOut(BaseModel):
+    id: int
+    what_went_well: str
+    what_enabled_it: str
+    agencies: list[str]
+    episode_id: int | None
+    author_id: int
+    version: int
+
+    @classmethod
+    def of(cls, g: GoodPractice) -> GoodPracticeOut:
+        return cls(
+            id=g.id,
+            what_went_well=g.what_went_well,
+            what_enabled_it=g.what_enabled_it,
+            agencies=list(g.agencies),
+            episode_id=g.episode_id,
+            author_id=g.author_id,
+            version=g.version,
+        )
+
+
+class GoodPracticeList(BaseModel):
+    items: list[GoodPracticeOut]
+    total: int
