@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from api import errors
 from api.middleware import RequestLog, SecurityHeaders, ServerErrors
+from api.pages import pages_router
 from api.routes import api_router
 from api.routes.analysis import analysis_router
 from api.wiring import Services, get_services
@@ -62,6 +63,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(api_router())
     app.include_router(analysis_router())
+    app.include_router(pages_router())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(ServerErrors)  # innermost: its 500 still gets the headers and the log line
     app.add_middleware(SecurityHeaders)
