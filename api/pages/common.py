@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, unquote, urlencode
 
 from fastapi import Depends, Request
@@ -25,6 +25,8 @@ from api.errors import ApiProblem
 from api.pages.templating import environment
 from api.wiring import Services
 from workflow.errors import DomainError, InvalidInput, NotFound, NotPermitted, StaleReview, TriggerRefused
+
+T = TypeVar("T")
 
 FLASH_COOKIE = "tunnelview_flash"
 PRESESSION_COOKIE = "tunnelview_presession"  # carries the sign-in form's CSRF token before a session exists
@@ -81,6 +83,7 @@ class Form:
     data: dict[str, list[str]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     anchors: dict[str, str] = field(default_factory=dict)  # error key -> id of the field it is about
+    stale: bool = False  # someone else changed the review (or the object) first
 
     @classmethod
     def of(cls, submitted: FormData | Mapping[str, Any] | None = None, **defaults: Any) -> Form:
@@ -181,6 +184,26 @@ class Form:
     def version(self, name: str = "version") -> int | None:
         value = self.value(name)
         return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def attempt(form: Form, change: Callable[[], T], renames: Mapping[str, str] | None = None) -> tuple[T | None, int]:
+    """Make a change with a form's input: (result, 0) when done; otherwise (None, status) with the
+    reasons in the form (422 invalid, 409 refused at this stage, 412 someone else changed it first)."""
+    if not form.ok:
+        return None, 422
+    try:
+        return change(), 0
+    except StaleReview:
+        form.stale = True
+        return None, 412
+    except TriggerRefused as refused:
+        for reason in refused.reasons:
+            form.fail("form", reason)
+        form.anchors.setdefault("form", "main-content")
+        return None, 409
+    except InvalidInput as error:
+        form.absorb(error, renames)
+        return None, 422
 
 
 def date_fields(name: str, value: date | None) -> dict[str, str]:

@@ -29,7 +29,6 @@ from api.pages.views import (
     needs_action,
     next_deadline,
     review_context,
-    review_context_of,
     stepper,
 )
 from workflow import regimes
@@ -541,7 +540,7 @@ def add_member(
     form.anchors["agency"] = "agency"
     if form.ok and role:
         try:
-            membership = services.reviews.add_member(
+            services.reviews.add_member(
                 review_id,
                 user.id,
                 form.version(),
@@ -557,7 +556,7 @@ def add_member(
         else:
             return redirect(
                 f"/reviews/{review_id}/members",
-                flash=f"{membership.user.name} added as {ROLE_NAMES[ReviewRole(role)]}.",
+                flash=f"{email} added as {ROLE_NAMES[ReviewRole(role)]}.",
             )
     return _members_page(request, services, user, review_id, add_form=form, status=422)
 

@@ -181,6 +181,11 @@ def pairs(values: Iterable[Any]) -> list[tuple[str, str]]:
     return [(str(v), str(v)) for v in values]
 
 
+def labels(values: Iterable[Any], names: Mapping[Any, str]) -> list[str]:
+    """Keys -> their labels (unknown keys as they are)."""
+    return [names.get(v, str(v)) for v in values]
+
+
 def lines(values: Iterable[str] | None) -> str:
     return "\n".join(values or ())
 
@@ -201,6 +206,7 @@ FILTERS: Mapping[str, Any] = {
     "join_words": join_words,
     "lines": lines,
     "pairs": pairs,
+    "labels": labels,
 }
 
 
