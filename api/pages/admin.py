@@ -61,7 +61,9 @@ def users(request: Request, services: ServicesDep, admin: AdminPageUser) -> Resp
 
 
 @router.post("/users", dependencies=[CsrfChecked])
-def create_user(request: Request, services: ServicesDep, admin: AdminPageUser, submitted: Submitted) -> Response:
+def create_user(
+    request: Request, services: ServicesDep, admin: AdminPageUser, submitted: Submitted
+) -> Response:
     form = Form.of(submitted)
     email = form.text("email", required="Enter their email address.")
     name = form.text("name", required="Enter their name.")

@@ -77,7 +77,9 @@ def narrative_exemption(
     )
     if not status:
         return redirect(f"/reviews/{review_id}/narratives", flash=f"Exemption for {agency} recorded.")
-    return redirect(f"/reviews/{review_id}/narratives", flash="Nothing changed: " + "; ".join(form.errors.values()))
+    return redirect(
+        f"/reviews/{review_id}/narratives", flash="Nothing changed: " + "; ".join(form.errors.values())
+    )
 
 
 def _narrative_page(
@@ -103,15 +105,20 @@ def _narrative_page(
     except NotFound:
         narrative = None
     own = any(
-        m.user_id == user.id and m.role == ReviewRole.PANEL_MEMBER and m.agency == agency for m in review.memberships
+        m.user_id == user.id and m.role == ReviewRole.PANEL_MEMBER and m.agency == agency
+        for m in review.memberships
     )
-    writer = (own or ReviewRole.COORDINATOR in context["roles"]) and may(context["roles"], review.state, "write_narrative")
+    writer = (own or ReviewRole.COORDINATOR in context["roles"]) and may(
+        context["roles"], review.state, "write_narrative"
+    )
     editable = writer and (narrative is None or narrative.status != "submitted")
     context.update(
         {
             "agency": agency,
             "narrative": narrative,
-            "entries": sorted(narrative.entries, key=lambda e: (e.occurred_on, e.occurred_at or time.min, e.id))
+            "entries": sorted(
+                narrative.entries, key=lambda e: (e.occurred_on, e.occurred_at or time.min, e.id)
+            )
             if narrative
             else [],
             "editable": editable,
@@ -131,7 +138,9 @@ def _narrative_page(
 
 
 @router.get("/reviews/{review_id}/narratives/{agency}")
-def narrative(request: Request, review_id: ReviewId, agency: str, services: ServicesDep, user: PageUser) -> Response:
+def narrative(
+    request: Request, review_id: ReviewId, agency: str, services: ServicesDep, user: PageUser
+) -> Response:
     return _narrative_page(request, services, user, review_id, agency)
 
 
@@ -149,7 +158,12 @@ def _time(form: Form, name: str) -> time | None:
 
 @router.post("/reviews/{review_id}/narratives/{agency}/entries", dependencies=[CsrfChecked])
 def add_entry(
-    request: Request, review_id: ReviewId, agency: str, services: ServicesDep, user: PageUser, submitted: Submitted
+    request: Request,
+    review_id: ReviewId,
+    agency: str,
+    services: ServicesDep,
+    user: PageUser,
+    submitted: Submitted,
 ) -> Response:
     form = Form.of(submitted)
     occurred_on = form.date("occurred_on", required="Enter the date it happened.")
@@ -198,7 +212,12 @@ def delete_entry(
 
 @router.post("/reviews/{review_id}/narratives/{agency}/upload", dependencies=[CsrfChecked])
 async def upload_narrative(
-    request: Request, review_id: ReviewId, agency: str, services: ServicesDep, user: PageUser, submitted: Submitted
+    request: Request,
+    review_id: ReviewId,
+    agency: str,
+    services: ServicesDep,
+    user: PageUser,
+    submitted: Submitted,
 ) -> Response:
     form = Form.of(submitted)
     data = await uploaded_file(submitted, "csv_file")
@@ -211,12 +230,19 @@ async def upload_narrative(
     def change() -> Any:
         try:
             return services.findings.import_csv(
-                review_id=review_id, actor=user.id, agency=agency, data=data, replace=form.value("replace") == "yes"
+                review_id=review_id,
+                actor=user.id,
+                agency=agency,
+                data=data,
+                replace=form.value("replace") == "yes",
             )
         except CsvImportError as error:
             problems.extend(error.problems)
             raise InvalidInput(
-                {"csv_file": f"The file was not imported: {len(error.problems)} problem(s) to fix. Nothing was saved."}
+                {
+                    "csv_file": f"The file was not imported: {len(error.problems)} problem(s) to fix. "
+                    "Nothing was saved."
+                }
             ) from None
 
     result, status = attempt(form, change)
@@ -226,13 +252,19 @@ async def upload_narrative(
         )
     return redirect(
         f"/reviews/{review_id}/narratives/{_q(agency)}",
-        flash=f"{result.imported} entries imported" + (f", {result.replaced} replaced." if result.replaced else "."),
+        flash=f"{result.imported} entries imported"
+        + (f", {result.replaced} replaced." if result.replaced else "."),
     )
 
 
 @router.post("/reviews/{review_id}/narratives/{agency}/submit", dependencies=[CsrfChecked])
 def submit_narrative(
-    request: Request, review_id: ReviewId, agency: str, services: ServicesDep, user: PageUser, submitted: Submitted
+    request: Request,
+    review_id: ReviewId,
+    agency: str,
+    services: ServicesDep,
+    user: PageUser,
+    submitted: Submitted,
 ) -> Response:
     form = Form.of(submitted)
     _, status = attempt(
@@ -242,13 +274,20 @@ def submit_narrative(
         ),
     )
     if not status:
-        return redirect(f"/reviews/{review_id}/narratives/{_q(agency)}", flash=f"{agency}'s narrative is submitted.")
+        return redirect(
+            f"/reviews/{review_id}/narratives/{_q(agency)}", flash=f"{agency}'s narrative is submitted."
+        )
     return _narrative_page(request, services, user, review_id, agency, entry_form=form, status=status)
 
 
 @router.post("/reviews/{review_id}/narratives/{agency}/return", dependencies=[CsrfChecked])
 def return_narrative(
-    request: Request, review_id: ReviewId, agency: str, services: ServicesDep, user: PageUser, submitted: Submitted
+    request: Request,
+    review_id: ReviewId,
+    agency: str,
+    services: ServicesDep,
+    user: PageUser,
+    submitted: Submitted,
 ) -> Response:
     form = Form.of(submitted)
     reason = form.text("reason", required="Say what the agency needs to change.")
@@ -259,7 +298,9 @@ def return_narrative(
         ),
     )
     if not status:
-        return redirect(f"/reviews/{review_id}/narratives/{_q(agency)}", flash=f"{agency}'s narrative is returned.")
+        return redirect(
+            f"/reviews/{review_id}/narratives/{_q(agency)}", flash=f"{agency}'s narrative is returned."
+        )
     return _narrative_page(request, services, user, review_id, agency, return_form=form, status=status)
 
 
@@ -294,7 +335,12 @@ def chronology(
 
 
 def _conversations_page(
-    request: Request, services: Services, user: Caller, review_id: int, form: Form | None = None, status: int = 200
+    request: Request,
+    services: Services,
+    user: Caller,
+    review_id: int,
+    form: Form | None = None,
+    status: int = 200,
 ) -> Response:
     context = review_context(services, user, review_id, "conversations")
     review = context["review"]
@@ -357,7 +403,9 @@ def _conversation_page(
 ) -> Response:
     context = review_context(services, user, review_id, "conversations")
     review = context["review"]
-    conversation = services.findings.conversation(review_id=review_id, actor=user.id, conversation_id=conversation_id)
+    conversation = services.findings.conversation(
+        review_id=review_id, actor=user.id, conversation_id=conversation_id
+    )
     if edit_form is None:
         edit_form = Form.of(
             version=conversation.version,
@@ -413,7 +461,9 @@ def update_conversation(
     )
     if not status:
         return redirect(f"/reviews/{review_id}/conversations/{conversation_id}", flash="Conversation saved.")
-    return _conversation_page(request, services, user, review_id, conversation_id, edit_form=form, status=status)
+    return _conversation_page(
+        request, services, user, review_id, conversation_id, edit_form=form, status=status
+    )
 
 
 @router.post("/reviews/{review_id}/conversations/{conversation_id}/comments", dependencies=[CsrfChecked])
@@ -435,7 +485,9 @@ def comment_on_conversation(
     )
     if not status:
         return redirect(f"/reviews/{review_id}/conversations/{conversation_id}", flash="Comment added.")
-    return _conversation_page(request, services, user, review_id, conversation_id, comment_form=form, status=status)
+    return _conversation_page(
+        request, services, user, review_id, conversation_id, comment_form=form, status=status
+    )
 
 
 # ---- key practice episodes ---------------------------------------------------------------------------
@@ -443,7 +495,9 @@ def comment_on_conversation(
 EPISODE_TEXTS = ("what_happened", "view_from_tunnel", "appraisal", "appraisal_reference", "explanation")
 
 
-def _episode_choices(services: Services, user: Caller, review_id: int, roles: frozenset[ReviewRole]) -> dict[str, Any]:
+def _episode_choices(
+    services: Services, user: Caller, review_id: int, roles: frozenset[ReviewRole]
+) -> dict[str, Any]:
     """Narrative entries and conversations an episode can rest on (those the person may see)."""
     entries: list[tuple[str, str]] = []
     if roles & {ReviewRole.COORDINATOR, ReviewRole.LEAD_REVIEWER, ReviewRole.PANEL_MEMBER, ReviewRole.CHAIR}:
@@ -545,7 +599,9 @@ def add_episode(
 ) -> Response:
     form = Form.of(submitted)
     title = form.text("title", required="Give the episode a short title.")
-    valence = form.choice("valence", VALENCES, required="Say whether it was good, problematic or mixed practice.")
+    valence = form.choice(
+        "valence", VALENCES, required="Say whether it was good, problematic or mixed practice."
+    )
     fields = _episode_fields(form)
     result, status = attempt(
         form,
@@ -569,7 +625,9 @@ def update_episode(
 ) -> Response:
     form = Form.of(submitted)
     title = form.text("title", required="Give the episode a short title.")
-    valence = form.choice("valence", VALENCES, required="Say whether it was good, problematic or mixed practice.")
+    valence = form.choice(
+        "valence", VALENCES, required="Say whether it was good, problematic or mixed practice."
+    )
     fields = _episode_fields(form)
     _, status = attempt(
         form,
@@ -594,7 +652,10 @@ def update_episode(
 def _codes(framework: str) -> list[tuple[str, str]]:
     found = frameworks.get(framework) or frameworks.FRAMEWORKS[frameworks.DEFAULT_FRAMEWORK]
     return [
-        (f"{level.key}/{c.key}", f"{level.label}: {c.label}" + (" (individual level)" if c.individual_level else ""))
+        (
+            f"{level.key}/{c.key}",
+            f"{level.label}: {c.label}" + (" (individual level)" if c.individual_level else ""),
+        )
         for level in found.levels
         for c in level.categories
     ]
@@ -633,7 +694,11 @@ def _factors_page(
     form = form or Form.of(framework=framework or frameworks.DEFAULT_FRAMEWORK)
     if framework and framework in frameworks.FRAMEWORKS:
         form.data["framework"] = [framework]
-    chosen = form.value("framework") if form.value("framework") in frameworks.FRAMEWORKS else frameworks.DEFAULT_FRAMEWORK
+    chosen = (
+        form.value("framework")
+        if form.value("framework") in frameworks.FRAMEWORKS
+        else frameworks.DEFAULT_FRAMEWORK
+    )
     context.update(
         {
             "factors": factors,
@@ -689,7 +754,9 @@ def add_factor(
 ) -> Response:
     form = Form.of(submitted)
     framework, level, category = _factor_code(form)
-    description = form.text("description", required="Describe the factor: what condition made the practice more or less likely?")
+    description = form.text(
+        "description", required="Describe the factor: what condition made the practice more or less likely?"
+    )
     episode_ids = form.ints("episode_ids")
     _, status = attempt(
         form,
@@ -780,7 +847,8 @@ def _panel_page(
             "panel": panel,
             "by_membership": by_membership,
             "is_panel": ReviewRole.PANEL_MEMBER in roles,
-            "may_write": may(roles, review.state, "write_panel_submission") and (mine is None or mine.status == "draft"),
+            "may_write": may(roles, review.state, "write_panel_submission")
+            and (mine is None or mine.status == "draft"),
             "may_waive": may(roles, review.state, "waive_panel_submission"),
             "form": form,
             "waive_form": waive_form or Form.of(),
@@ -855,7 +923,12 @@ def waive_panel(
 
 
 def _good_practice_page(
-    request: Request, services: Services, user: Caller, review_id: int, form: Form | None = None, status: int = 200
+    request: Request,
+    services: Services,
+    user: Caller,
+    review_id: int,
+    form: Form | None = None,
+    status: int = 200,
 ) -> Response:
     context = review_context(services, user, review_id, "good_practice")
     review = context["review"]

@@ -86,7 +86,7 @@ class Form:
     stale: bool = False  # someone else changed the review (or the object) first
 
     @classmethod
-    def of(cls, submitted: FormData | Mapping[str, Any] | None = None, **defaults: Any) -> Form:
+    def of(cls, submitted: FormData | Mapping[str, Any] | None = None, /, **defaults: Any) -> Form:
         """From a submitted form, or from the values a page starts with."""
         data: dict[str, list[str]] = {}
         for name, value in defaults.items():
@@ -186,7 +186,9 @@ class Form:
         return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def attempt(form: Form, change: Callable[[], T], renames: Mapping[str, str] | None = None) -> tuple[T | None, int]:
+def attempt(
+    form: Form, change: Callable[[], T], renames: Mapping[str, str] | None = None
+) -> tuple[T | None, int]:
     """Make a change with a form's input: (result, 0) when done; otherwise (None, status) with the
     reasons in the form (422 invalid, 409 refused at this stage, 412 someone else changed it first)."""
     if not form.ok:

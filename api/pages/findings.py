@@ -61,8 +61,14 @@ def _category_options() -> list[tuple[str, str]]:
 # ---- findings list and editor ------------------------------------------------------------------------
 
 
-def _findings_page(request: Request, services: Services, user: Caller, review_id: int, form: Form | None = None,
-                   status: int = 200) -> Response:
+def _findings_page(
+    request: Request,
+    services: Services,
+    user: Caller,
+    review_id: int,
+    form: Form | None = None,
+    status: int = 200,
+) -> Response:
     context = review_context(services, user, review_id, "findings")
     review = context["review"]
     findings = services.findings.findings(review_id=review_id, actor=user.id)
@@ -107,10 +113,14 @@ def add_finding(
     category = form.value("category") or None
     result, status = attempt(
         form,
-        lambda: services.findings.add_finding(review_id=review_id, actor=user.id, title=title, category=category),
+        lambda: services.findings.add_finding(
+            review_id=review_id, actor=user.id, title=title, category=category
+        ),
     )
     if result is not None:
-        return redirect(f"/reviews/{review_id}/findings/{result.id}", flash=f"Finding {result.number} drafted.")
+        return redirect(
+            f"/reviews/{review_id}/findings/{result.id}", flash=f"Finding {result.number} drafted."
+        )
     return _findings_page(request, services, user, review_id, form, status)
 
 
@@ -209,7 +219,11 @@ def update_finding(
     _, status = attempt(
         form,
         lambda: services.findings.update_finding(
-            review_id=review_id, actor=user.id, finding_id=finding_id, expected_version=form.version(), **fields
+            review_id=review_id,
+            actor=user.id,
+            finding_id=finding_id,
+            expected_version=form.version(),
+            **fields,
         ),
     )
     if not status:
@@ -262,7 +276,11 @@ def add_question(
     _, status = attempt(
         form,
         lambda: services.findings.add_question(
-            review_id=review_id, actor=user.id, finding_id=finding_id, expected_version=form.version(), text=text
+            review_id=review_id,
+            actor=user.id,
+            finding_id=finding_id,
+            expected_version=form.version(),
+            text=text,
         ),
     )
     if not status:
@@ -473,10 +491,15 @@ def report(request: Request, review_id: ReviewId, services: ServicesDep, user: P
     context.update(
         {
             "episodes": services.findings.episodes(review_id=review_id, actor=user.id),
-            "groups": [g for g in grouped if g[2]] + ([("none", "Not yet categorised", uncategorised)] if uncategorised else []),
+            "groups": [g for g in grouped if g[2]]
+            + ([("none", "Not yet categorised", uncategorised)] if uncategorised else []),
             "good_practice": services.findings.good_practice(review_id=review_id, actor=user.id),
             "factor_label": frameworks.category_label,
-            "valence_labels": {"good": "Good practice", "problematic": "Problematic practice", "mixed": "Mixed"},
+            "valence_labels": {
+                "good": "Good practice",
+                "problematic": "Problematic practice",
+                "mixed": "Mixed",
+            },
             "evidence_labels": EVIDENCE_KINDS,
             "themes": BUILT_IN_THEMES | services.findings.vocabulary(actor=user.id),
             "at_sign_off": review.state == State.SIGN_OFF,

@@ -65,7 +65,11 @@ def my_reviews(
         "previous": with_query("/reviews", stage=state, mine=mine, page=page - 1) if page > 1 else None,
         "next": with_query("/reviews", stage=state, mine=mine, page=page + 1) if page < pages else None,
         "items": [
-            {"number": n, "href": with_query("/reviews", stage=state, mine=mine, page=n), "current": n == page}
+            {
+                "number": n,
+                "href": with_query("/reviews", stage=state, mine=mine, page=n),
+                "current": n == page,
+            }
             for n in range(1, pages + 1)
         ],
     }
@@ -109,7 +113,7 @@ def _referral_context(services: ServicesDep, form: Form) -> dict[str, Any]:
         "outcomes": list(INCIDENT_OUTCOMES.items()),
         "abuse": list(ABUSE_OR_NEGLECT.items()),
         "agencies": [(a, a) for a in COMMON_AGENCIES],
-        "regimes": [(key, regimes.current(key).title) for key in regimes.keys()],
+        "regimes": [(r.key, r.title) for r in map(regimes.current, regimes.keys())],
     }
 
 
@@ -129,7 +133,9 @@ def log_referral(request: Request, services: ServicesDep, user: PageUser, submit
     form.anchors["agencies_involved"] = "agencies"
     pseudonym = form.text("child_pseudonym", required="Give the child a pseudonym (never their real name).")
     outcome = form.choice("incident_outcome", INCIDENT_OUTCOMES, required="Say what happened to the child.")
-    abuse = form.choice("abuse_or_neglect", ABUSE_OR_NEGLECT, required="Say whether abuse or neglect is known.")
+    abuse = form.choice(
+        "abuse_or_neglect", ABUSE_OR_NEGLECT, required="Say whether abuse or neglect is known."
+    )
     aware = form.date("date_of_awareness", required="Enter the date the partnership became aware.")
     agencies = _agencies_from(form)
     if not agencies:
@@ -186,12 +192,15 @@ def _overview(
             "refused": [o for o in forward if not o.allowed],
             "refused_side": [o for o in side if not o.allowed],
             "needs_words": {t.value for t in TRIGGER_FIELDS},
-            "members": sorted(review.memberships, key=lambda m: (list(ReviewRole).index(ReviewRole(m.role)), m.id)),
+            "members": sorted(
+                review.memberships, key=lambda m: (list(ReviewRole).index(ReviewRole(m.role)), m.id)
+            ),
             "outcome": INCIDENT_OUTCOMES.get(review.incident_outcome or "", "Not recorded"),
             "abuse": ABUSE_OR_NEGLECT.get(review.abuse_or_neglect or "", "Not recorded"),
             "hold_form": hold_form,
             "notice_form": notice_form,
-            "may_hold": bool(detail.roles & {ReviewRole.COORDINATOR, ReviewRole.CHAIR}) and not context["final"],
+            "may_hold": bool(detail.roles & {ReviewRole.COORDINATOR, ReviewRole.CHAIR})
+            and not context["final"],
             "stale": stale,
         }
     )
@@ -220,7 +229,9 @@ def _trigger_page(
 ) -> Response:
     context = review_context(services, user, review_id, "overview")
     detail: ReviewDetail = context["detail"]
-    option = next((o for o in services.reviews.allowed_triggers(review_id, user.id) if o.trigger == trigger), None)
+    option = next(
+        (o for o in services.reviews.allowed_triggers(review_id, user.id) if o.trigger == trigger), None
+    )
     if stale:
         form.data["version"] = [str(detail.review.version)]
     recommendation = detail.recommendation
@@ -256,7 +267,9 @@ def _trigger(value: str) -> Trigger:
 
 
 @router.get("/reviews/{review_id}/triggers/{trigger}")
-def trigger_form(request: Request, review_id: ReviewId, trigger: str, services: ServicesDep, user: PageUser) -> Response:
+def trigger_form(
+    request: Request, review_id: ReviewId, trigger: str, services: ServicesDep, user: PageUser
+) -> Response:
     chosen = _trigger(trigger)
     version = services.reviews.get(review_id, user.id).review.version
     return _trigger_page(request, services, user, review_id, chosen, Form.of(version=version))
@@ -264,7 +277,12 @@ def trigger_form(request: Request, review_id: ReviewId, trigger: str, services: 
 
 @router.post("/reviews/{review_id}/triggers/{trigger}", dependencies=[CsrfChecked])
 def fire_trigger(
-    request: Request, review_id: ReviewId, trigger: str, services: ServicesDep, user: PageUser, submitted: Submitted
+    request: Request,
+    review_id: ReviewId,
+    trigger: str,
+    services: ServicesDep,
+    user: PageUser,
+    submitted: Submitted,
 ) -> Response:
     chosen = _trigger(trigger)
     form = Form.of(submitted)
@@ -274,7 +292,9 @@ def fire_trigger(
     try:
         review = services.reviews.fire(review_id, chosen, user.id, form.version(), **params)
     except TriggerRefused as refused:
-        return _trigger_page(request, services, user, review_id, chosen, form, reasons=refused.reasons, status=409)
+        return _trigger_page(
+            request, services, user, review_id, chosen, form, reasons=refused.reasons, status=409
+        )
     except StaleReview:
         return _trigger_page(request, services, user, review_id, chosen, form, status=412, stale=True)
     return redirect(
@@ -297,14 +317,17 @@ def publication_hold(
     reason = form.text("reason", required="Give the reason for setting or clearing the hold.")
     if form.ok:
         try:
-            services.reviews.set_publication_hold(review_id, user.id, form.version(), held=held, reason=reason)
+            services.reviews.set_publication_hold(
+                review_id, user.id, form.version(), held=held, reason=reason
+            )
         except InvalidInput as error:
             form.absorb(error)
         except StaleReview:
             return _overview(request, services, user, review_id, hold_form=form, status=412, stale=True)
         else:
             return redirect(
-                f"/reviews/{review_id}", flash="Publication hold set." if held else "Publication hold cleared."
+                f"/reviews/{review_id}",
+                flash="Publication hold set." if held else "Publication hold cleared.",
             )
     return _overview(request, services, user, review_id, hold_form=form, status=422)
 
@@ -378,7 +401,9 @@ def criteria(request: Request, review_id: ReviewId, services: ServicesDep, user:
 
 
 @router.get("/reviews/{review_id}/criteria/recommendation")
-def criteria_recommendation(request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser) -> Response:
+def criteria_recommendation(
+    request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser
+) -> Response:
     """The recommended route for the answers in the query (for the criteria page's script)."""
     detail = services.reviews.get(review_id, user.id)
     answers = _answers(detail, Form.of(dict(request.query_params)))
@@ -435,7 +460,9 @@ def _scope_page(
             version=review.version,
             research_questions="\n".join(review.research_questions),
             agencies=review.agencies_in_scope,
-            other_agencies="\n".join(a for a in review.agencies_in_scope if a not in review.agencies_involved),
+            other_agencies="\n".join(
+                a for a in review.agencies_in_scope if a not in review.agencies_involved
+            ),
             **date_fields("period_start", review.period_start),
             **date_fields("period_end", review.period_end),
         )
@@ -507,10 +534,14 @@ def _members_page(
     add_form = add_form or Form.of()
     exemption_form = exemption_form or Form.of()
     for form in (add_form, exemption_form):
-        form.data["version"] = [str(review.version)] if stale or "version" not in form.data else form.data["version"]
+        form.data["version"] = (
+            [str(review.version)] if stale or "version" not in form.data else form.data["version"]
+        )
     context.update(
         {
-            "members": sorted(review.memberships, key=lambda m: (list(ReviewRole).index(ReviewRole(m.role)), m.id)),
+            "members": sorted(
+                review.memberships, key=lambda m: (list(ReviewRole).index(ReviewRole(m.role)), m.id)
+            ),
             "add_form": add_form,
             "exemption_form": exemption_form,
             "roles_options": [(r.value, ROLE_NAMES[r].capitalize()) for r in ReviewRole],
@@ -591,13 +622,21 @@ def panel_exemption(
     reason = form.text("reason")
     if form.ok:
         try:
-            services.reviews.record_panel_exemption(review_id, user.id, form.version(), agency=agency, reason=reason)
+            services.reviews.record_panel_exemption(
+                review_id, user.id, form.version(), agency=agency, reason=reason
+            )
         except StaleReview:
-            return _members_page(request, services, user, review_id, exemption_form=form, status=412, stale=True)
+            return _members_page(
+                request, services, user, review_id, exemption_form=form, status=412, stale=True
+            )
         except InvalidInput as error:
             form.absorb(error)
         else:
-            message = f"Reason recorded: {agency} has no panel member." if reason else f"Reason for {agency} cleared."
+            message = (
+                f"Reason recorded: {agency} has no panel member."
+                if reason
+                else f"Reason for {agency} cleared."
+            )
             return redirect(f"/reviews/{review_id}/members", flash=message)
     return _members_page(request, services, user, review_id, exemption_form=form, status=422)
 

@@ -92,7 +92,8 @@ def sign_in(request: Request, services: ServicesDep, submitted: Submitted) -> Re
         minutes = (locked.retry_after_seconds + 59) // 60
         message = (
             "This account is locked for now because of too many failed sign-ins. Try again in "
-            f"{minutes} minute{'s' if minutes != 1 else ''}, or ask an admin if you have forgotten your password."
+            f"{minutes} minute{'s' if minutes != 1 else ''}, or ask an admin if you have forgotten "
+            "your password."
         )
         return _sign_in_page(request, form, status=429, locked=message)
     response = redirect(safe_next(form.value("next")))

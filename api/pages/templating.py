@@ -54,28 +54,28 @@ class PageUndefined(StrictUndefined):
 
     __slots__ = ()
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> bool:  # type: ignore[override]
         return False if _called_from_govuk_macro() else super().__bool__()
 
-    def __str__(self) -> str:
+    def __str__(self) -> str:  # type: ignore[override]
         return "" if _called_from_govuk_macro() else super().__str__()
 
     def __iter__(self) -> Any:
         return iter(()) if _called_from_govuk_macro() else super().__iter__()
 
-    def __len__(self) -> int:
+    def __len__(self) -> int:  # type: ignore[override]
         return 0 if _called_from_govuk_macro() else super().__len__()
 
-    def __eq__(self, other: object) -> bool:
+    def __eq__(self, other: object) -> bool:  # type: ignore[override]
         return isinstance(other, PageUndefined) if _called_from_govuk_macro() else super().__eq__(other)
 
-    def __ne__(self, other: object) -> bool:
+    def __ne__(self, other: object) -> bool:  # type: ignore[override]
         return not isinstance(other, PageUndefined) if _called_from_govuk_macro() else super().__ne__(other)
 
-    def __contains__(self, item: object) -> bool:
+    def __contains__(self, item: object) -> bool:  # type: ignore[override]
         return False if _called_from_govuk_macro() else super().__contains__(item)
 
-    __hash__ = StrictUndefined.__hash__
+    __hash__ = StrictUndefined.__hash__  # type: ignore[assignment]
 
 
 # ---- filters ----------------------------------------------------------------------------------------
@@ -127,7 +127,7 @@ def days_left(clock: Clock) -> str:
 
 
 def clock_words(clock: Clock) -> str:
-    """"Rapid review due Monday 18 January 2027, 9 working days left"."""
+    """ "Rapid review due Monday 18 January 2027, 9 working days left"."""
     verb = "possible from" if clock.earliest else "due"
     return f"{clock.label} {verb} {date_words(clock.due)}, {days_left(clock)}"
 
@@ -159,7 +159,9 @@ def paragraphs(value: str | None) -> Markup:
     """Blank-line separated text -> <p> paragraphs (escaped; single line breaks kept as <br>)."""
     blocks = [b.strip() for b in (value or "").replace("\r\n", "\n").split("\n\n") if b.strip()]
     return Markup("").join(
-        Markup('<p class="govuk-body">{}</p>').format(Markup("<br>").join(escape(line) for line in b.split("\n")))
+        Markup('<p class="govuk-body">{}</p>').format(
+            Markup("<br>").join(escape(line) for line in b.split("\n"))
+        )
         for b in blocks
     )
 

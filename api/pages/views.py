@@ -65,9 +65,7 @@ def needs_action(detail: ReviewDetail) -> bool:
     state = State(detail.review.state)
     if state in FINAL_STATES:
         return False
-    return any(
-        edge.trigger not in SIDE_TRIGGERS and detail.roles & edge.roles for edge in edges_from(state)
-    )
+    return any(edge.trigger not in SIDE_TRIGGERS and detail.roles & edge.roles for edge in edges_from(state))
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,9 @@ def emails(browser_services: Services) -> dict[str, str]:
             email = f"{key}@browser.example.org"
             out[key] = email
             if key != "lead":
-                people.create_user(session, email=email, name=name, role=role, password_hash=hash_password(PASSWORD))
+                people.create_user(
+                    session, email=email, name=name, role=role, password_hash=hash_password(PASSWORD)
+                )
         session.commit()
     return out
 
@@ -131,8 +133,10 @@ class Accessibility:
         for violation in results.response["violations"]:
             if violation.get("impact") in SERIOUS:
                 targets = [node.get("target") for node in violation.get("nodes", [])][:3]
-                self.problems.append(f"{page.url} '{page.title()}': {violation['id']} ({violation['impact']}): "
-                                     f"{violation['help']} at {targets}")
+                self.problems.append(
+                    f"{page.url} '{page.title()}': {violation['id']} ({violation['impact']}): "
+                    f"{violation['help']} at {targets}"
+                )
 
 
 @pytest.fixture(scope="session")
@@ -144,9 +148,7 @@ class Person:
     """One person in their own browser context (their own cookies), with helpers that check every
     page they reach."""
 
-    def __init__(
-        self, key: str, context: Any, base_url: str, email: str, a11y: Accessibility | None
-    ) -> None:
+    def __init__(self, key: str, context: Any, base_url: str, email: str, a11y: Accessibility | None) -> None:
         self.key = key
         self.context = context
         self.page = context.new_page()
@@ -224,7 +226,9 @@ class Person:
 
 
 @pytest.fixture
-def cast(browser: Any, base_url: str, emails: dict[str, str], accessibility: Accessibility) -> Iterator[dict[str, Person]]:
+def cast(
+    browser: Any, base_url: str, emails: dict[str, str], accessibility: Accessibility
+) -> Iterator[dict[str, Person]]:
     """A Person per member of the cast, each in their own browser context (not signed in)."""
     contexts = []
     persons: dict[str, Person] = {}

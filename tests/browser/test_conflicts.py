@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from api.wiring import Services
 from api.passwords import hash_password
+from api.wiring import Services
 from tests.browser.conftest import PASSWORD, Accessibility, Person
 from workflow import people
 
@@ -35,7 +35,9 @@ def _user_id(services: Services, email: str) -> int:
         return user.id
 
 
-def review_at_scoping(services: Services, emails: dict[str, str], pseudonym: str, *, decide: bool = True) -> int:
+def review_at_scoping(
+    services: Services, emails: dict[str, str], pseudonym: str, *, decide: bool = True
+) -> int:
     """A review at the scoping stage (or, without `decide`, at the criteria check with nothing
     answered), set up through the services: the journey test does all this through the pages."""
     reviews = services.reviews
@@ -62,11 +64,17 @@ def review_at_scoping(services: Services, emails: dict[str, str], pseudonym: str
 
 
 def test_the_second_of_two_browsers_is_told_and_keeps_its_input(
-    browser: Any, base_url: str, emails: dict[str, str], browser_services: Services, accessibility: Accessibility
+    browser: Any,
+    base_url: str,
+    emails: dict[str, str],
+    browser_services: Services,
+    accessibility: Accessibility,
 ):
     review_id = review_at_scoping(browser_services, emails, "Benjamin")
     first, second = (
-        Person("coordinator", browser.new_context(locale="en-GB"), base_url, emails["coordinator"], accessibility)
+        Person(
+            "coordinator", browser.new_context(locale="en-GB"), base_url, emails["coordinator"], accessibility
+        )
         for _ in range(2)
     )
     try:
@@ -98,7 +106,11 @@ def test_the_second_of_two_browsers_is_told_and_keeps_its_input(
 
 
 def test_the_pages_work_without_javascript(
-    browser: Any, base_url: str, emails: dict[str, str], browser_services: Services, accessibility: Accessibility
+    browser: Any,
+    base_url: str,
+    emails: dict[str, str],
+    browser_services: Services,
+    accessibility: Accessibility,
 ):
     review_id = review_at_scoping(browser_services, emails, "Chloe", decide=False)
     scoping_id = review_at_scoping(browser_services, emails, "Daniel")
@@ -120,7 +132,9 @@ def test_the_pages_work_without_javascript(
         coordinator.click("Save the criteria check")
         assert "Criteria check saved" in main()
         coordinator.open(f"/reviews/{scoping_id}/scope")
-        coordinator.fill("Research questions", "How was Daniel's voice heard?").tick("Police").tick("Education")
+        coordinator.fill("Research questions", "How was Daniel's voice heard?").tick("Police").tick(
+            "Education"
+        )
         coordinator.click("Save the scope")
         assert "Scope saved" in main()
         coordinator.open("/reviews?stage=scoping")
@@ -134,7 +148,10 @@ def test_a_locked_account_is_told_clearly(
 ):
     with browser_services.sessions() as session:
         people.create_user(
-            session, email="forgetful@browser.example.org", name="Fran Forgetful", role="member",
+            session,
+            email="forgetful@browser.example.org",
+            name="Fran Forgetful",
+            role="member",
             password_hash=hash_password(PASSWORD),
         )
         session.commit()
