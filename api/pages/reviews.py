@@ -17,6 +17,7 @@ from api.pages.common import (
     PageUser,
     ServicesDep,
     Submitted,
+    attempt,
     date_fields,
     redirect,
     render,
@@ -114,6 +115,7 @@ def _referral_context(services: ServicesDep, form: Form) -> dict[str, Any]:
         "abuse": list(ABUSE_OR_NEGLECT.items()),
         "agencies": [(a, a) for a in COMMON_AGENCIES],
         "regimes": [(r.key, r.title) for r in map(regimes.current, regimes.keys())],
+        "editing": False,
     }
 
 
@@ -157,6 +159,81 @@ def log_referral(request: Request, services: ServicesDep, user: PageUser, submit
         else:
             return redirect(f"/reviews/{review.id}", flash=f"Referral logged: review {review.id}.")
     return render(request, "pages/referral.html", _referral_context(services, form), status=422)
+
+
+def _edit_referral_page(
+    request: Request,
+    services: ServicesDep,
+    user: PageUser,
+    review_id: int,
+    form: Form | None = None,
+    *,
+    status: int = 200,
+) -> Response:
+    context = review_context(services, user, review_id, "overview")
+    review = context["review"]
+    if ReviewRole.COORDINATOR not in context["roles"] or review.state not in (
+        State.REFERRED,
+        State.SCREENING,
+    ):
+        raise TriggerRefused(
+            "update_referral", ["The referral can be changed by the coordinator until the route is decided."]
+        )
+    if form is None:
+        form = Form.of(
+            version=review.version,
+            child_pseudonym=review.child_pseudonym,
+            incident_outcome=review.incident_outcome or "",
+            abuse_or_neglect=review.abuse_or_neglect or "",
+            incident_summary=review.incident_summary,
+            agencies=[a for a in review.agencies_involved if a in COMMON_AGENCIES],
+            other_agencies="\n".join(a for a in review.agencies_involved if a not in COMMON_AGENCIES),
+            **date_fields("date_of_awareness", review.date_of_awareness),
+        )
+    elif form.stale:
+        form.data["version"] = [str(review.version)]
+    context.update(_referral_context(services, form))
+    context["editing"] = True
+    return render(request, "pages/referral.html", context, status=status)
+
+
+@router.get("/reviews/{review_id}/referral")
+def edit_referral(request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser) -> Response:
+    return _edit_referral_page(request, services, user, review_id)
+
+
+@router.post("/reviews/{review_id}/referral", dependencies=[CsrfChecked])
+def save_referral(
+    request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser, submitted: Submitted
+) -> Response:
+    form = Form.of(submitted)
+    form.anchors["agencies_involved"] = "agencies"
+    fields = {
+        "child_pseudonym": form.text(
+            "child_pseudonym", required="Give the child a pseudonym (never their real name)."
+        ),
+        "incident_outcome": form.choice(
+            "incident_outcome", INCIDENT_OUTCOMES, required="Say what happened to the child."
+        ),
+        "abuse_or_neglect": form.choice(
+            "abuse_or_neglect", ABUSE_OR_NEGLECT, required="Say whether abuse or neglect is known."
+        ),
+        "date_of_awareness": form.date(
+            "date_of_awareness", required="Enter the date the partnership became aware."
+        ),
+        "incident_summary": form.text("incident_summary"),
+        "agencies_involved": _agencies_from(form),
+    }
+    if not fields["agencies_involved"]:
+        form.fail("agencies", "Choose or name at least one agency involved with the child and family.")
+    _, status = attempt(
+        form,
+        lambda: services.reviews.update_referral(review_id, user.id, form.version(), **fields),
+        {"agencies_involved": "agencies"},
+    )
+    if not status:
+        return redirect(f"/reviews/{review_id}", flash="Referral changed.")
+    return _edit_referral_page(request, services, user, review_id, form, status=status)
 
 
 # ---- the overview ----------------------------------------------------------------------------------

@@ -144,6 +144,13 @@ def accessibility() -> Accessibility:
     return Accessibility()
 
 
+def new_context(browser: Any, **options: Any) -> Any:
+    """A browser context of its own (its own cookies): the size the screenshots are taken at."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", **options)
+    context.set_default_timeout(10_000)
+    return context
+
+
 class Person:
     """One person in their own browser context (their own cookies), with helpers that check every
     page they reach."""
@@ -211,8 +218,11 @@ class Person:
         return self
 
     def shot(self, name: str) -> Person:
+        """The page as a person first sees it (the top of it, 1280 by 900), and the whole page."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        self.page.evaluate("window.scrollTo(0, 0)")
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}-full.png"), full_page=True)
         return self
 
     # ---- reading ---------------------------------------------------------------------------------------
@@ -233,8 +243,7 @@ def cast(
     contexts = []
     persons: dict[str, Person] = {}
     for key in CAST:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-        context.set_default_timeout(10_000)
+        context = new_context(browser)
         contexts.append(context)
         persons[key] = Person(key, context, base_url, emails[key], accessibility)
     yield persons

@@ -10,7 +10,7 @@ import pytest
 
 from api.passwords import hash_password
 from api.wiring import Services
-from tests.browser.conftest import PASSWORD, Accessibility, Person
+from tests.browser.conftest import PASSWORD, Accessibility, Person, new_context
 from workflow import people
 
 pytestmark = pytest.mark.browser
@@ -72,9 +72,7 @@ def test_the_second_of_two_browsers_is_told_and_keeps_its_input(
 ):
     review_id = review_at_scoping(browser_services, emails, "Benjamin")
     first, second = (
-        Person(
-            "coordinator", browser.new_context(locale="en-GB"), base_url, emails["coordinator"], accessibility
-        )
+        Person("coordinator", new_context(browser), base_url, emails["coordinator"], accessibility)
         for _ in range(2)
     )
     try:
@@ -114,8 +112,7 @@ def test_the_pages_work_without_javascript(
 ):
     review_id = review_at_scoping(browser_services, emails, "Chloe", decide=False)
     scoping_id = review_at_scoping(browser_services, emails, "Daniel")
-    context = browser.new_context(java_script_enabled=False, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context = new_context(browser, java_script_enabled=False)
     coordinator = Person("coordinator", context, base_url, emails["coordinator"], None)
 
     def main() -> str:
@@ -155,7 +152,7 @@ def test_a_locked_account_is_told_clearly(
             password_hash=hash_password(PASSWORD),
         )
         session.commit()
-    context = browser.new_context(locale="en-GB")
+    context = new_context(browser)
     outsider = Person("forgetful", context, base_url, "forgetful@browser.example.org", accessibility)
     try:
         for _ in range(5):
