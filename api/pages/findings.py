@@ -288,6 +288,63 @@ def add_question(
     return _finding_page(request, services, user, review_id, finding_id, question_form=form, status=status)
 
 
+@router.post(
+    "/reviews/{review_id}/findings/{finding_id}/evidence/{evidence_id}/remove", dependencies=[CsrfChecked]
+)
+def remove_evidence(
+    request: Request,
+    review_id: ReviewId,
+    finding_id: ReviewId,
+    evidence_id: ReviewId,
+    services: ServicesDep,
+    user: PageUser,
+    submitted: Submitted,
+) -> Response:
+    form = Form.of(submitted)
+    _, status = attempt(
+        form,
+        lambda: services.findings.remove_evidence(
+            review_id=review_id,
+            actor=user.id,
+            finding_id=finding_id,
+            expected_version=form.version(),
+            evidence_id=evidence_id,
+        ),
+    )
+    if not status:
+        return redirect(f"/reviews/{review_id}/findings/{finding_id}#evidence", flash="Evidence removed.")
+    return _finding_page(request, services, user, review_id, finding_id, evidence_form=form, status=status)
+
+
+@router.post(
+    "/reviews/{review_id}/findings/{finding_id}/questions/{question_id}/remove", dependencies=[CsrfChecked]
+)
+def remove_question(
+    request: Request,
+    review_id: ReviewId,
+    finding_id: ReviewId,
+    question_id: ReviewId,
+    services: ServicesDep,
+    user: PageUser,
+    submitted: Submitted,
+) -> Response:
+    form = Form.of(submitted)
+    _, status = attempt(
+        form,
+        lambda: services.findings.update_question(
+            review_id=review_id,
+            actor=user.id,
+            finding_id=finding_id,
+            expected_version=form.version(),
+            question_id=question_id,
+            text=None,
+        ),
+    )
+    if not status:
+        return redirect(f"/reviews/{review_id}/findings/{finding_id}#questions", flash="Question removed.")
+    return _finding_page(request, services, user, review_id, finding_id, question_form=form, status=status)
+
+
 @router.post("/reviews/{review_id}/findings/{finding_id}/comments", dependencies=[CsrfChecked])
 def comment_on_finding(
     request: Request,

@@ -46,6 +46,8 @@ def fill(path: str, world: World) -> str:
         .replace("finding_id", "1")
         .replace("action_id", "1")
         .replace("entry_id", "1")
+        .replace("evidence_id", "1")
+        .replace("question_id", "1")
     )
 
 
