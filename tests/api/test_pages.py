@@ -257,3 +257,29 @@ def test_clocks_in_words(days, earliest, met, words):
         earliest,
     )
     assert days_left(clock) == words
+
+
+def test_an_admin_changes_a_role_and_deactivates_an_account(client, api_services, world):
+    csrf = sign_in(client, api_services, world, "admin")
+    spare = world.users["spare"]
+    changed = client.post(f"/users/{spare}", data={"csrf_token": csrf, "action": "role", "role": "chair"})
+    assert changed.status_code == 200 and "role is changed" in changed.text
+    spare_session = api_services.auth.issue(spare, kind="session").token
+    gone = client.post(f"/users/{spare}", data={"csrf_token": csrf, "action": "deactivate"})
+    assert "deactivated and signed out everywhere" in gone.text
+    assert api_services.auth.authenticate(spare_session, kind="session") is None
+    myself = client.post(f"/users/{world.users['admin']}", data={"csrf_token": csrf, "action": "deactivate"})
+    assert "you cannot demote or deactivate yourself" in myself.text
+    assert api_services.auth.authenticate(client.cookies[SESSION_COOKIE], kind="session") is not None
+    short = client.post(
+        "/users",
+        data={
+            "csrf_token": csrf,
+            "name": "N",
+            "email": "n@test.example.org",
+            "role": "member",
+            "password": "short",
+        },
+    )
+    assert short.status_code == 422 and "at least 10 characters" in short.text
+    assert 'value="short"' not in short.text

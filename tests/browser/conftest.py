@@ -217,10 +217,14 @@ class Person:
         self.page.locator(f"#{name}-year").fill(str(day.year))
         return self
 
-    def shot(self, name: str) -> Person:
-        """The page as a person first sees it (the top of it, 1280 by 900), and the whole page."""
+    def shot(self, name: str, *, at: str | None = None) -> Person:
+        """The page as a person sees it (1280 by 900, from the top or from the element `at`), and the
+        whole page."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.evaluate("window.scrollTo(0, 0)")
+        if at:
+            self.page.locator(at).evaluate("e => { e.scrollIntoView(); window.scrollBy(0, -140); }")
+        else:
+            self.page.evaluate("window.scrollTo(0, 0)")
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}-full.png"), full_page=True)
         return self

@@ -251,9 +251,9 @@ def test_one_review_from_referral_to_sign_off(
     lead.click("Draft the finding")
     finding_url = lead.page.url.split("?")[0].removeprefix(lead.base_url)
     lead.fill("Statement of the pattern", "Professionals failed to see the pattern of missed appointments.")
-    lead.page.locator("#quality-warnings").get_by_text(
-        "failed to", exact=False
-    ).first.wait_for()  # live, as typed
+    live = lead.page.locator("#quality-warnings")
+    live.get_by_text("failed to", exact=False).first.wait_for()  # checked as they type, before saving
+    lead.shot("finding-editor", at="label[for=statement]")
     lead.fill("Context", "Dental and health services keep separate records.")
     lead.fill("How it showed in this case", "Three missed appointments were seen by three services.")
     lead.fill("Why it matters", "Neglect shows as a pattern, not an incident.")
@@ -273,7 +273,7 @@ def test_one_review_from_referral_to_sign_off(
     lead.fill("Why is the wording right as it is?", "The words are the practitioners' own, quoted.")
     lead.click("Acknowledge")
     assert "Warning acknowledged" in lead.text
-    lead.shot("finding-editor")
+    lead.shot("finding-acknowledged")
 
     practitioner.open(finding_url)
     assert practitioner.page.get_by_role("button", name="Save the finding").count() == 0  # reads, comments
