@@ -283,3 +283,24 @@ def test_an_admin_changes_a_role_and_deactivates_an_account(client, api_services
     )
     assert short.status_code == 422 and "at least 10 characters" in short.text
     assert 'value="short"' not in short.text
+
+
+@pytest.mark.parametrize(
+    "stage",
+    [State.SCREENING, State.SCOPING, State.DATA_GATHERING, State.FINDINGS, State.SIGN_OFF, State.APPROVED],
+)
+def test_every_page_of_a_review_renders_for_every_member(app, client, api_services, service, people, stage):
+    """No page of a review fails for any role at any stage: a form the role or the stage does not
+    allow is left out, or the page says why not."""
+    world = build_world(service, people, api_services.auth, stage)
+    kinds = ["coordinator", "chair", "panel_member", "case_group"]
+    kinds += ["lead"] if stage != State.SCREENING else []  # lead reviewers are appointed at scoping
+    for kind in kinds:
+        sign_in(client, api_services, world, kind)
+        for method, path in page_routes(app):
+            if method != "GET" or "{review_id}" not in path:
+                continue
+            if path.count("{") > 1 and "{trigger}" not in path and "{agency}" not in path:
+                continue  # an object of the analysis: none exists in this world
+            response = client.get(fill(path, world))
+            assert response.status_code in (200, 403, 409), (kind, path, response.status_code)
