@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from api import errors
 from api.middleware import RequestLog, SecurityHeaders, ServerErrors
+from api.pages import pages_router
 from api.routes import PREFIX, api_router, published, register, reports
 from api.routes.analysis import analysis_router
 from api.wiring import Services, get_services
@@ -64,6 +65,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(analysis_router())
     for publication in (reports, register, published):  # reports, the sealed register, publications
         app.include_router(publication.router, prefix=PREFIX)
+    app.include_router(pages_router())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(ServerErrors)  # innermost: its 500 still gets the headers and the log line
     app.add_middleware(SecurityHeaders)

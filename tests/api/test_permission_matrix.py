@@ -18,6 +18,7 @@ from cryptography.fernet import Fernet, MultiFernet
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
+from api.pages.common import PageRoute
 from api.routes.analysis import analysis_routes
 from findings.export import ExportService
 from findings.publication import freeze, prepare
@@ -514,6 +515,8 @@ def _declared_routes(app: Any) -> set[tuple[str, str]]:
     for route in iter_route_contexts(app.routes):
         if isinstance(route.original_route, Mount):
             continue  # static files: public, and not a route of the API
+        if isinstance(route.original_route, PageRoute):
+            continue  # a web page: tests/api/test_pages.py checks every one (sign-in, CSRF, need-to-know)
         assert route.methods, route
         declared |= {(method, route.path) for method in route.methods if method != "HEAD"}
     return declared

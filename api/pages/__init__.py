@@ -1,0 +1,15 @@
+"""The server-rendered web pages (Jinja2 + GOV.UK Frontend). Routes are thin: parse the form, call a
+service, render or redirect. See docs/pages.md for who can do what where."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.pages import admin, analysis, findings, reviews, signin
+
+
+def pages_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    for module in (signin, reviews, analysis, findings, admin):
+        router.include_router(module.router)
+    return router

@@ -1,0 +1,117 @@
+"""Signing in and out of the pages: a session cookie, and a CSRF token on the sign-in form too (tied
+to a short-lived pre-session cookie, since there is no session yet)."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from api.auth import (
+    SESSION_COOKIE,
+    LoginLocked,
+    LoginRefused,
+    clear_session_cookie,
+    csrf_valid,
+    set_session_cookie,
+)
+from api.pages.common import (
+    PRESESSION_COOKIE,
+    CsrfChecked,
+    Form,
+    MaybeUser,
+    PageRoute,
+    ServicesDep,
+    Submitted,
+    redirect,
+    render,
+    safe_next,
+)
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def _sign_in_page(
+    request: Request, form: Form, *, status: int = 200, locked: str | None = None, renew: bool = False
+) -> Response:
+    """The sign-in form. Its CSRF token comes from a pre-session cookie, made here when missing."""
+    fresh = None
+    if renew or not (request.cookies.get(PRESESSION_COOKIE) or request.cookies.get(SESSION_COOKIE)):
+        fresh = "ps_" + secrets.token_urlsafe(24)
+        request.cookies.pop(SESSION_COOKIE, None)
+        request.cookies[PRESESSION_COOKIE] = fresh  # the form's CSRF token is made from it
+    response = render(request, "pages/sign_in.html", {"form": form, "locked": locked}, status=status)
+    if fresh:
+        response.set_cookie(
+            PRESESSION_COOKIE,
+            fresh,
+            max_age=3600,
+            path="/",
+            httponly=True,
+            secure=_secure(request),
+            samesite="lax",
+        )
+    return response
+
+
+@router.get("/sign-in")
+def sign_in_page(request: Request, user: MaybeUser, next: str = "/reviews") -> Response:
+    if user is not None:
+        return redirect(safe_next(next))
+    return _sign_in_page(request, Form.of(next=safe_next(next)))
+
+
+@router.post("/sign-in")
+def sign_in(request: Request, services: ServicesDep, submitted: Submitted) -> Response:
+    form = Form.of(submitted)
+    token = request.cookies.get(PRESESSION_COOKIE) or request.cookies.get(SESSION_COOKIE) or ""
+    submitted_token = submitted.get("csrf_token")
+    submitted_csrf = submitted_token if isinstance(submitted_token, str) else None
+    if not token or not csrf_valid(services.settings.secret_key, token, submitted_csrf):
+        form.data.pop("password", None)
+        form.fail("email", "The sign-in form had expired. Enter your email address and password again.")
+        return _sign_in_page(request, form, status=403, renew=True)
+    email = form.text("email", required="Enter your email address.")
+    password = form.value("password")
+    if not password:
+        form.fail("password", "Enter your password.")
+    if not form.ok:
+        return _sign_in_page(request, form, status=422)
+    address = request.client.host if request.client else "unknown"
+    try:
+        issued = services.auth.login(email, password, address=address, kind="session")
+    except LoginRefused:
+        form.fail("email", "The email address or password is not right.")
+        return _sign_in_page(request, form, status=401)
+    except LoginLocked as locked:
+        minutes = (locked.retry_after_seconds + 59) // 60
+        message = (
+            "This account is locked for now because of too many failed sign-ins. Try again in "
+            f"{minutes} minute{'s' if minutes != 1 else ''}, or ask an admin if you have forgotten "
+            "your password."
+        )
+        return _sign_in_page(request, form, status=429, locked=message)
+    response = redirect(safe_next(form.value("next")))
+    set_session_cookie(response, issued, secure=_secure(request))
+    response.delete_cookie(PRESESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/sign-out", dependencies=[CsrfChecked])
+def sign_out(request: Request, services: ServicesDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        services.auth.revoke(token)
+    response = redirect("/sign-in", flash="You have signed out.")
+    clear_session_cookie(response, secure=_secure(request))
+    return response
+
+
+@router.get("/")
+def home(user: MaybeUser) -> Response:
+    return redirect("/reviews" if user else "/sign-in")
