@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install system-packages browser-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# Debian packages: WeasyPrint's libraries (PDF reports); Chromium too for the browser tests.
+system-packages:
+	bash scripts/system-packages.sh
+
+browser-packages:
+	bash scripts/system-packages.sh --with-browser
+
+demo: $(STAMP) system-packages
 	TUNNELVIEW_DEV_MODE=1 $(BIN)/tunnelview db upgrade
 	TUNNELVIEW_DEV_MODE=1 $(BIN)/tunnelview demo --serve
 
@@ -25,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+test: lint browser-packages
 	$(BIN)/pytest
 
 clean:
