@@ -9,6 +9,7 @@ pages go to artifacts/screenshots/ (not compared pixel by pixel).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -107,7 +108,12 @@ def base_url(browser_services: Services) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (.ci/run installs it from Debian)")
+        message = (
+            "Chromium is not installed: `make test` installs it from Debian (scripts/system-packages.sh)"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)  # in CI a missing browser is a broken set-up, never a quiet skip
+        pytest.skip(message)
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
