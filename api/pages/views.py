@@ -107,6 +107,9 @@ class Section:
     href: str
 
 
+CHECKERS = frozenset({ReviewRole.COORDINATOR, ReviewRole.CHAIR})
+
+
 def sections(review_id: int, roles: frozenset[ReviewRole]) -> list[Section]:
     """The parts of a review this person may open, in the order the work happens."""
     team = bool(roles & REVIEW_TEAM)
@@ -126,6 +129,7 @@ def sections(review_id: int, roles: frozenset[ReviewRole]) -> list[Section]:
         ("findings", "Findings", f"{base}/findings"),
         ("report", "Draft report and sign-off", f"{base}/report"),
         ("board", "Board response and actions", f"{base}/board"),
+        ("anonymisation", "Anonymisation check", f"{base}/anonymisation") if roles & CHECKERS else None,
         ("audit", "Audit log", f"{base}/audit"),
     ]
     return [Section(*item) for item in items if item]

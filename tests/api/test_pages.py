@@ -36,6 +36,8 @@ def fill(path: str, world: World) -> str:
         path.replace("{review_id}", str(world.review_id))
         .replace("{agency}", "Police")
         .replace("{trigger}", "pause")
+        .replace("{kind}", "full")
+        .replace("{fmt}", "html")
         .replace("{membership_id}", str(world.member_id("panel_member")))
         .replace("{user_id}", str(world.users["spare"]))
         .replace("{", "")
@@ -304,3 +306,20 @@ def test_every_page_of_a_review_renders_for_every_member(app, client, api_servic
                 continue  # an object of the analysis: none exists in this world
             response = client.get(fill(path, world))
             assert response.status_code in (200, 403, 409), (kind, path, response.status_code)
+
+
+def test_published_reviews_page_lists_what_was_published_and_says_so_when_empty(client, api_services, world):
+    sign_in(client, api_services, world, "panel_member")
+    page = client.get("/published")
+    assert page.status_code == 200
+    assert "No review has been published yet." in page.text
+    assert client.get(f"/published/{world.review_id}/full/html").status_code == 404
+
+
+def test_the_anonymisation_page_is_for_the_coordinator_and_the_chair(client, api_services, world):
+    sign_in(client, api_services, world, "coordinator")
+    page = client.get(f"/reviews/{world.review_id}/anonymisation")
+    assert page.status_code == 200 and "Anonymisation check" in page.text
+    assert "Draft full report (PDF)" in page.text
+    sign_in(client, api_services, world, "panel_member")
+    assert client.get(f"/reviews/{world.review_id}/anonymisation").status_code == 403
