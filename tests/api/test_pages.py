@@ -304,3 +304,14 @@ def test_every_page_of_a_review_renders_for_every_member(app, client, api_servic
                 continue  # an object of the analysis: none exists in this world
             response = client.get(fill(path, world))
             assert response.status_code in (200, 403, 409), (kind, path, response.status_code)
+
+
+def test_the_review_is_tagged_with_themes(client, api_services, world):
+    csrf = sign_in(client, api_services, world, "coordinator")
+    saved = client.post(
+        f"/reviews/{world.review_id}/themes",
+        data={"csrf_token": csrf, "themes": ["neglect", "dental_neglect"]},
+    )
+    assert saved.status_code == 200 and "Themes saved" in saved.text
+    sign_in(client, api_services, world, "case_group")
+    assert "Dental neglect and Neglect" in client.get(f"/reviews/{world.review_id}/scope").text
