@@ -315,3 +315,16 @@ def test_the_review_is_tagged_with_themes(client, api_services, world):
     assert saved.status_code == 200 and "Themes saved" in saved.text
     sign_in(client, api_services, world, "case_group")
     assert "Dental neglect and Neglect" in client.get(f"/reviews/{world.review_id}/scope").text
+
+
+def test_the_documents_download_for_members_who_may_read_them(client, api_services, world):
+    sign_in(client, api_services, world, "coordinator")
+    report = client.get(f"/reviews/{world.review_id}/documents/full?format=md")
+    assert report.status_code == 200
+    assert report.headers["content-disposition"].startswith("attachment;")
+    sign_in(client, api_services, world, "case_group")
+    assert client.get(f"/reviews/{world.review_id}/documents/full?format=md").status_code == 403
+    assert client.get(f"/reviews/{world.review_id}/documents/practitioner?format=md").status_code == 200
+    assert client.get(f"/reviews/{world.review_id}/documents/nothing").status_code == 404
+    sign_in(client, api_services, world, "other_review")
+    assert client.get(f"/reviews/{world.review_id}/documents/practitioner?format=md").status_code == 404

@@ -291,6 +291,9 @@ def test_one_review_from_referral_to_sign_off(
     chair.open(f"{base}/report")
     assert "Neglect is hard to see across services" in chair.text
     chair.shot("sign-off")
+    with chair.page.expect_download() as download:
+        chair.page.get_by_role("link", name="PDF of the review report").click()
+    assert download.value.suggested_filename.endswith(".pdf")
     chair.click("Return for revision")
     assert "was refused" in chair.text and "comments are required" in chair.text
     chair.fill("What needs revising?", "Please say more about why it matters for babies.")
