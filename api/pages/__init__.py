@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import admin, analysis, findings, reviews, signin
+from api.pages import admin, analysis, findings, publication, reviews, signin
 
 
 def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    for module in (signin, reviews, analysis, findings, admin):
+    for module in (signin, reviews, analysis, findings, publication, admin):
         router.include_router(module.router)
     return router

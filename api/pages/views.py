@@ -110,6 +110,7 @@ class Section:
 def sections(review_id: int, roles: frozenset[ReviewRole]) -> list[Section]:
     """The parts of a review this person may open, in the order the work happens."""
     team = bool(roles & REVIEW_TEAM)
+    preparer = bool(roles & {ReviewRole.COORDINATOR, ReviewRole.LEAD_REVIEWER, ReviewRole.CHAIR})
     base = f"/reviews/{review_id}"
     items = [
         ("overview", "Overview", base),
@@ -126,6 +127,7 @@ def sections(review_id: int, roles: frozenset[ReviewRole]) -> list[Section]:
         ("findings", "Findings", f"{base}/findings"),
         ("report", "Draft report and sign-off", f"{base}/report"),
         ("board", "Board response and actions", f"{base}/board"),
+        ("publication", "Publication", f"{base}/publication") if preparer else None,
         ("audit", "Audit log", f"{base}/audit"),
     ]
     return [Section(*item) for item in items if item]

@@ -328,3 +328,26 @@ def test_the_documents_download_for_members_who_may_read_them(client, api_servic
     assert client.get(f"/reviews/{world.review_id}/documents/nothing").status_code == 404
     sign_in(client, api_services, world, "other_review")
     assert client.get(f"/reviews/{world.review_id}/documents/practitioner?format=md").status_code == 404
+
+
+def test_the_publication_page(client, api_services, world):
+    csrf = sign_in(client, api_services, world, "coordinator")
+    page = client.get(f"/reviews/{world.review_id}/publication")
+    assert page.status_code == 200 and "Publication comes after the chair approves" in page.text
+    saved = client.post(
+        f"/reviews/{world.review_id}/publication/texts",
+        data={
+            "csrf_token": csrf,
+            "version": str(world.version),
+            "partnership": "Northshire Safeguarding Children Partnership",
+            "case_summary": "Alice lived with her mother.",
+            "methodology_note": "",
+            "board_response": "",
+        },
+    )
+    assert saved.status_code == 200 and "The words of the reports are saved" in saved.text
+    assert "Northshire Safeguarding Children Partnership" in saved.text
+    checked = client.get(f"/reviews/{world.review_id}/publication?check=1")
+    assert checked.status_code == 200 and "The anonymisation check" in checked.text
+    sign_in(client, api_services, world, "case_group")
+    assert client.get(f"/reviews/{world.review_id}/publication").status_code == 403
