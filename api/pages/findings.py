@@ -28,7 +28,10 @@ from api.wiring import Services
 from findings import factors as frameworks
 from findings import quality
 from findings.models import ACTION_STATUSES
+from findings.render import DocumentKind, Format, filename
+from findings.report_service import DRAFT_REPORT_READERS
 from findings.themes import BUILT_IN_THEMES, FINDING_CATEGORIES
+from workflow.errors import NotFound
 from workflow.states import ReviewRole, State
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -536,6 +539,34 @@ def update_action(
 # ---- the draft report and the chair's sign-off ----------------------------------------------------------
 
 
+DOCUMENTS = {"full": DocumentKind.FULL, "practitioner": DocumentKind.PRACTITIONER}
+FORMATS = {"html": Format.HTML, "pdf": Format.PDF, "md": Format.MARKDOWN}
+
+
+@router.get("/reviews/{review_id}/documents/{kind}")
+def document(
+    request: Request,
+    review_id: ReviewId,
+    kind: str,
+    services: ServicesDep,
+    user: PageUser,
+    format: str = "pdf",
+) -> Response:
+    """The review report or the practitioner briefing as a download: the draft as the analysis
+    stands, or, once published, exactly what was published (the report service decides)."""
+    if kind not in DOCUMENTS or format not in FORMATS:
+        raise NotFound("There is no such document.")
+    rendered = services.reports.document(
+        review_id=review_id, actor=user.id, kind=DOCUMENTS[kind], fmt=FORMATS[format]
+    )
+    name = filename(DOCUMENTS[kind], FORMATS[format], review_id)
+    return Response(
+        rendered.content,
+        media_type=rendered.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 @router.get("/reviews/{review_id}/report")
 def report(request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser) -> Response:
     context = review_context(services, user, review_id, "report")
@@ -560,6 +591,7 @@ def report(request: Request, review_id: ReviewId, services: ServicesDep, user: P
             "evidence_labels": EVIDENCE_KINDS,
             "themes": BUILT_IN_THEMES | services.findings.vocabulary(actor=user.id),
             "at_sign_off": review.state == State.SIGN_OFF,
+            "may_read_draft": bool(context["roles"] & DRAFT_REPORT_READERS),
             "is_chair": ReviewRole.CHAIR in context["roles"],
             "form": Form.of(),
         }

@@ -27,6 +27,7 @@ from api.pages.views import (
     COMMON_AGENCIES,
     SIDE_TRIGGERS,
     TRIGGER_FIELDS,
+    may,
     needs_action,
     next_deadline,
     review_context,
@@ -527,11 +528,14 @@ def _scope_page(
     review_id: ReviewId,
     form: Form | None = None,
     *,
+    themes_form: Form | None = None,
     status: int = 200,
     stale: bool = False,
 ) -> Response:
     context = review_context(services, user, review_id, "scope")
     review = context["review"]
+    themes = services.findings.review_themes(review_id=review_id, actor=user.id)
+    vocabulary = services.findings.vocabulary(actor=user.id)
     if form is None:
         form = Form.of(
             version=review.version,
@@ -551,9 +555,29 @@ def _scope_page(
             "agencies": [(a, a) for a in review.agencies_involved],
             "editable": ReviewRole.COORDINATOR in context["roles"] and review.state == State.SCOPING,
             "stale": stale,
+            "themes": [vocabulary.get(t, t) for t in themes],
+            "themes_form": themes_form or Form.of(themes=themes),
+            "theme_options": sorted(vocabulary.items(), key=lambda kv: kv[1]),
+            "may_tag": may(context["roles"], review.state, "set_review_themes"),
         }
     )
     return render(request, "pages/scope.html", context, status=status)
+
+
+@router.post("/reviews/{review_id}/themes", dependencies=[CsrfChecked])
+def review_themes(
+    request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser, submitted: Submitted
+) -> Response:
+    form = Form.of(submitted)
+    _, status = attempt(
+        form,
+        lambda: services.findings.set_review_themes(
+            review_id=review_id, actor=user.id, themes=form.values("themes")
+        ),
+    )
+    if not status:
+        return redirect(f"/reviews/{review_id}/scope#themes", flash="Themes saved.")
+    return _scope_page(request, services, user, review_id, themes_form=form, status=status)
 
 
 @router.get("/reviews/{review_id}/scope")

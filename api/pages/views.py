@@ -107,12 +107,10 @@ class Section:
     href: str
 
 
-CHECKERS = frozenset({ReviewRole.COORDINATOR, ReviewRole.CHAIR})
-
-
 def sections(review_id: int, roles: frozenset[ReviewRole]) -> list[Section]:
     """The parts of a review this person may open, in the order the work happens."""
     team = bool(roles & REVIEW_TEAM)
+    preparer = bool(roles & {ReviewRole.COORDINATOR, ReviewRole.LEAD_REVIEWER, ReviewRole.CHAIR})
     base = f"/reviews/{review_id}"
     items = [
         ("overview", "Overview", base),
@@ -129,7 +127,7 @@ def sections(review_id: int, roles: frozenset[ReviewRole]) -> list[Section]:
         ("findings", "Findings", f"{base}/findings"),
         ("report", "Draft report and sign-off", f"{base}/report"),
         ("board", "Board response and actions", f"{base}/board"),
-        ("anonymisation", "Anonymisation check", f"{base}/anonymisation") if roles & CHECKERS else None,
+        ("publication", "Publication", f"{base}/publication") if preparer else None,
         ("audit", "Audit log", f"{base}/audit"),
     ]
     return [Section(*item) for item in items if item]

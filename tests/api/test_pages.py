@@ -314,12 +314,3 @@ def test_published_reviews_page_lists_what_was_published_and_says_so_when_empty(
     assert page.status_code == 200
     assert "No review has been published yet." in page.text
     assert client.get(f"/published/{world.review_id}/full/html").status_code == 404
-
-
-def test_the_anonymisation_page_is_for_the_coordinator_and_the_chair(client, api_services, world):
-    sign_in(client, api_services, world, "coordinator")
-    page = client.get(f"/reviews/{world.review_id}/anonymisation")
-    assert page.status_code == 200 and "Anonymisation check" in page.text
-    assert "Draft full report (PDF)" in page.text
-    sign_in(client, api_services, world, "panel_member")
-    assert client.get(f"/reviews/{world.review_id}/anonymisation").status_code == 403

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from cryptography.fernet import Fernet
 
 from api.main import create_app
 from api.passwords import hash_password
@@ -64,7 +65,8 @@ CAST = {
 def browser_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     with fresh_database("sqlite", tmp_path_factory.mktemp("browser")) as url:
         migrate.upgrade(url)
-        services = build_services(Settings(database_url=url, secret_key=SECRET))
+        register_key = Fernet.generate_key().decode("ascii")  # the sealed register's key: the check can run
+        services = build_services(Settings(database_url=url, secret_key=SECRET, register_key=register_key))
         yield services
         services.engine.dispose()
 

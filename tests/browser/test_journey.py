@@ -291,6 +291,9 @@ def test_one_review_from_referral_to_sign_off(
     chair.open(f"{base}/report")
     assert "Neglect is hard to see across services" in chair.text
     chair.shot("sign-off")
+    with chair.page.expect_download() as download:
+        chair.page.get_by_role("link", name="PDF of the review report").click()
+    assert download.value.suggested_filename.endswith(".pdf")
     chair.click("Return for revision")
     assert "was refused" in chair.text and "comments are required" in chair.text
     chair.fill("What needs revising?", "Please say more about why it matters for babies.")
@@ -307,6 +310,23 @@ def test_one_review_from_referral_to_sign_off(
     rows = chair.page.locator("table.tv-audit tbody tr")
     assert "Approve the report" in rows.first.inner_text()  # newest first
     chair.shot("audit-log")
+
+    # ---- after approval: the board's response and actions; the publication page ---------------------
+    chair.open(f"{base}/board")
+    chair.fill(
+        "The board's response to finding 1",
+        "The board will ask each agency how missed appointments are seen together.",
+    )
+    chair.click("Save the response")
+    assert "The board's response is recorded" in chair.text
+    coordinator.open(f"{base}/board")
+    coordinator.fill("Action", "Share missed-appointment alerts between dental and health visiting services")
+    coordinator.select("Owner agency", "Health").date("due_on", date.today() + timedelta(days=90))
+    coordinator.click("Record the action")
+    assert "Action recorded" in coordinator.text
+    chair.open(f"{base}/publication").click("Run the anonymisation check")
+    assert "Passed" in chair.page.locator("#check ~ p").first.inner_text()  # nothing sealed is in the report
+    chair.shot("publication")
 
     admin.open(base)
     assert admin.heading() == "Page not found"  # admins manage accounts, not cases

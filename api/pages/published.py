@@ -1,5 +1,5 @@
-"""Pages for published documents (any signed-in user: they are public once published), a review's
-draft documents (its members), and the anonymisation check (coordinator and chair)."""
+"""Published reviews: any signed-in user may list them and download their frozen documents (they are
+public once published). A review's drafts and its anonymisation check are on its publication page."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from api.routes.reports import download
 from findings.render import DocumentKind, Format, filename
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-
-FORMATS = ("html", "pdf", "md")
 
 
 @router.get("/published")
@@ -35,25 +33,3 @@ def published_document(
         actor=user.id, review_id=review_id, kind=DocumentKind(kind), fmt=Format(fmt)
     )
     return download(document, filename(DocumentKind(kind), Format(fmt)))
-
-
-@router.get("/reviews/{review_id}/documents/{kind}/{fmt}")
-def draft_document(
-    review_id: ReviewId,
-    kind: Literal["full", "practitioner"],
-    fmt: Literal["html", "pdf", "md"],
-    services: ServicesDep,
-    user: PageUser,
-) -> Response:
-    document = services.reports.document(
-        review_id=review_id, actor=user.id, kind=DocumentKind(kind), fmt=Format(fmt)
-    )
-    return download(document, filename(DocumentKind(kind), Format(fmt)))
-
-
-@router.get("/reviews/{review_id}/anonymisation")
-def anonymisation(request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser) -> Response:
-    check = services.reports.anonymisation(review_id=review_id, actor=user.id)
-    return render(
-        request, "pages/anonymisation.html", {"review_id": review_id, "check": check, "formats": FORMATS}
-    )

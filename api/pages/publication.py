@@ -1,0 +1,97 @@
+"""The publication page: the words written for the reports, the anonymisation check (coordinator and
+chair; reading it is audited, as it shows the real words it found), and what stands between the
+review and publication."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from api.auth import Caller
+from api.deps import ReviewId
+from api.pages.common import (
+    CsrfChecked,
+    Form,
+    PageRoute,
+    PageUser,
+    ServicesDep,
+    Submitted,
+    attempt,
+    redirect,
+    render,
+)
+from api.pages.views import review_context
+from api.wiring import Services
+from findings.report_service import CHECKERS, TEXT_STAGES, TEXT_WRITERS
+from workflow.errors import NotPermitted
+from workflow.states import State, Trigger
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+TEXTS = {
+    "partnership": "The partnership's name on the documents",
+    "case_summary": "The case in brief",
+    "methodology_note": "A note on the methodology",
+    "board_response": "The board's overall response",
+}
+PUBLICATION_TRIGGERS = (Trigger.PUBLISH, Trigger.DECLINE_PUBLICATION)
+
+
+def _publication_page(
+    request: Request,
+    services: Services,
+    user: Caller,
+    review_id: int,
+    *,
+    form: Form | None = None,
+    check: bool = False,
+    status: int = 200,
+) -> Response:
+    context = review_context(services, user, review_id, "publication")
+    review = context["review"]
+    roles = context["roles"]
+    if not roles & (TEXT_WRITERS | CHECKERS):
+        raise NotPermitted("Only the coordinator, the lead reviewers and the chair prepare the publication.")
+    texts = services.reports.texts(review_id=review_id, actor=user.id)
+    if form is None:
+        form = Form.of(version=texts.version, **{name: getattr(texts, name) for name in TEXTS})
+    elif form.stale:
+        form.data["version"] = [str(texts.version)]
+    options = services.reviews.allowed_triggers(review_id, user.id)
+    context.update(
+        {
+            "form": form,
+            "texts": TEXTS,
+            "may_write": bool(roles & TEXT_WRITERS) and State(review.state) in TEXT_STAGES,
+            "may_check": bool(roles & CHECKERS),
+            "check": services.reports.anonymisation(review_id=review_id, actor=user.id) if check else None,
+            "options": [o for o in options if o.trigger in PUBLICATION_TRIGGERS],
+        }
+    )
+    return render(request, "pages/publication.html", context, status=status)
+
+
+@router.get("/reviews/{review_id}/publication")
+def publication(
+    request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser, check: str = ""
+) -> Response:
+    return _publication_page(request, services, user, review_id, check=bool(check))
+
+
+@router.post("/reviews/{review_id}/publication/texts", dependencies=[CsrfChecked])
+def write_texts(
+    request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser, submitted: Submitted
+) -> Response:
+    form = Form.of(submitted)
+    _, status = attempt(
+        form,
+        lambda: services.reports.write_texts(
+            review_id=review_id,
+            actor=user.id,
+            expected_version=form.version(),
+            **{name: form.text(name) for name in TEXTS},
+        ),
+    )
+    if not status:
+        return redirect(f"/reviews/{review_id}/publication", flash="The words of the reports are saved.")
+    return _publication_page(request, services, user, review_id, form=form, status=status)
