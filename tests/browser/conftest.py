@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import axe_playwright_python.sync_playwright as axe_api  # dev dependencies: `make test` installs them
+import playwright.sync_api as playwright_api
 import pytest
 import uvicorn
 from cryptography.fernet import Fernet
@@ -30,9 +32,6 @@ from api.wiring import Services, build_services
 from tests.databases import fresh_database
 from workflow import migrate, people
 from workflow.settings import Settings
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
