@@ -191,7 +191,7 @@ def report(
 ) -> None:
     """Write a review's report or practitioner briefing (its published document once published), or a
     board briefing over several published reviews."""
-    from findings.render import DocumentKind, Format
+    from findings.publication.render import DocumentKind, Format
 
     if kind not in ("full", "practitioner", "board"):
         raise fail("--kind must be full, practitioner or board.")
@@ -235,7 +235,7 @@ def export_review(
     as_email: Annotated[str, typer.Option("--as", help="Act as this user (the review's coordinator).")] = "",
 ) -> None:
     """Export a whole review as JSON (everything but the sealed register; docs/export.md)."""
-    from findings.export import dumps
+    from findings.exchange.export import dumps
 
     if not as_email:
         raise fail("Say who is asking: --as EMAIL.")

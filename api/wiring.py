@@ -12,14 +12,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Authenticator
-from findings.export import ExportService
-from findings.facts import FindingsFacts
-from findings.publication import ALL_FORMATS
-from findings.publishing import Publishing
-from findings.register import RegisterService, register_cipher
-from findings.render import Format
-from findings.report_service import ReportService
-from findings.service import FindingsService
+from findings.analysis.facts import FindingsFacts
+from findings.analysis.service import FindingsService
+from findings.exchange.export import ExportService
+from findings.publication.freeze import ALL_FORMATS
+from findings.publication.publisher import Publishing
+from findings.publication.register import RegisterService, register_cipher
+from findings.publication.render import Format
+from findings.publication.service import ReportService
 from workflow.db import make_engine, make_session_factory
 from workflow.models import utcnow
 from workflow.service import ReviewService

@@ -20,9 +20,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from findings.facts import FindingsFacts
-from findings.narratives import decode, parse_csv
-from findings.service import FindingsService
+from findings.analysis.chronology import decode, parse_csv
+from findings.analysis.facts import FindingsFacts
+from findings.analysis.service import FindingsService
 from tests.support import Journey, People
 from workflow import migrate
 from workflow.db import make_engine, make_session_factory

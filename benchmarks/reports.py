@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pypdf import PdfReader
 
-from findings.anonymise import Identifier, IdentifierKind, build_rules, scan_pdf, scan_traced
-from findings.publication import prepare
-from findings.render import (
+from findings.publication.anonymise import Identifier, IdentifierKind, build_rules, scan_pdf, scan_traced
+from findings.publication.freeze import prepare
+from findings.publication.render import (
     DocumentKind,
     Format,
     html_to_pdf,
@@ -71,10 +71,16 @@ def main() -> None:
         timed("Markdown render", args.repeat, lambda: render_markdown(kind, report)),
         timed("PDF render (HTML → WeasyPrint)", args.repeat, lambda: html_to_pdf(html)),
         timed("Check: HTML text", args.repeat, lambda: scan_traced(traced_html.traced, rules, output="html")),
-        timed("Check: Markdown", args.repeat,
-              lambda: scan_traced(traced_md.traced, rules, output="markdown", markdown=True)),
-        timed("Check: PDF text (pypdf) + placing hits", args.repeat,
-              lambda: scan_pdf(pdf, rules, candidates=traced_html.traced)),
+        timed(
+            "Check: Markdown",
+            args.repeat,
+            lambda: scan_traced(traced_md.traced, rules, output="markdown", markdown=True),
+        ),
+        timed(
+            "Check: PDF text (pypdf) + placing hits",
+            args.repeat,
+            lambda: scan_pdf(pdf, rules, candidates=traced_html.traced),
+        ),
         timed("prepare(): render all three + check all", 1, lambda: prepare(report, REGISTER)),
     ]
     print(f"Review: {args.findings} findings, {args.entries} narrative entries, 20 episodes")

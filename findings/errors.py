@@ -3,7 +3,7 @@ so `api/` maps it to the same HTTP answer without knowing about it."""
 
 from __future__ import annotations
 
-from workflow.errors import StaleReview, TriggerRefused
+from workflow.errors import StaleReview
 
 
 class StaleObject(StaleReview):
@@ -20,9 +20,3 @@ class StaleObject(StaleReview):
     def __str__(self) -> str:
         return str(self.args[0])
 
-
-class NotAtThisStage(TriggerRefused):
-    """A change the review's current stage does not allow (or a final review)."""
-
-    def __init__(self, action: str, reason: str) -> None:
-        super().__init__(action, [reason])

@@ -24,8 +24,9 @@ FONT_FACE = re.compile(r"@font-face\{[^}]*\}")
 
 def main(version: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["npm", "pack", f"govuk-frontend@{version}", "--silent"], cwd=tmp, check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["npm", "pack", f"govuk-frontend@{version}", "--silent"], cwd=tmp, check=True, capture_output=True
+        )
         archive = next(Path(tmp).glob("govuk-frontend-*.tgz"))
         with tarfile.open(archive) as tar:
             tar.extractall(tmp, filter="data")

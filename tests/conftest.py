@@ -10,10 +10,8 @@ import pytest
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
-import findings.models
-import findings.publication_models
-import findings.register_models
-import findings.reporting_models
+import findings.analysis.models
+import findings.publication.models
 from tests.databases import backends, fresh_database
 from tests.support import Clock, FakeAnalysis, FakePublisher, People
 from workflow import migrate
@@ -25,10 +23,10 @@ from workflow.settings import get_settings
 # Every model is in Base.metadata, whatever the tests import: the migrations create these tables, and the
 # models-versus-migrations check and the per-test clean-up must know them.
 MODEL_MODULES = (
-    findings.models,
-    findings.register_models,
-    findings.publication_models,
-    findings.reporting_models,
+    findings.analysis.models,
+    findings.publication.models,
+    findings.publication.models,
+    findings.publication.models,
 )
 
 

@@ -10,12 +10,12 @@ from datetime import date
 from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy.orm import Session, sessionmaker
 
-from findings.facts import FindingsFacts
-from findings.publishing import Publishing
-from findings.register import RegisterService
-from findings.render import Format
-from findings.report_service import ReportService
-from findings.service import FindingsService
+from findings.analysis.facts import FindingsFacts
+from findings.analysis.service import FindingsService
+from findings.publication.publisher import Publishing
+from findings.publication.register import RegisterService
+from findings.publication.render import Format
+from findings.publication.service import ReportService
 from tests.support import AGENCIES, Clock, FakePublisher, Journey, People
 from workflow.ports import Publisher
 from workflow.service import ReviewService

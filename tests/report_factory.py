@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from findings.report import (
+from findings.publication.view_model import (
     Action,
     AgencyNarrative,
     BoardQuestion,
@@ -87,20 +87,32 @@ def _episode(number: int) -> Episode:
         title=text(f"Missed dental appointments ({number})", SourceKind.EPISODE, eid, "title", number),
         valence=Valence.PROBLEMATIC if number % 2 else Valence.GOOD,
         what_happened=text(
-            "Alice was not brought to three dental appointments.", SourceKind.EPISODE, eid, "what_happened",
+            "Alice was not brought to three dental appointments.",
+            SourceKind.EPISODE,
+            eid,
+            "what_happened",
             number,
         ),
         view_from_tunnel=text(
             "The dentist saw many missed appointments each week and no sign of harm.",
-            SourceKind.EPISODE, eid, "view_from_tunnel", number,
+            SourceKind.EPISODE,
+            eid,
+            "view_from_tunnel",
+            number,
         ),
         appraisal=text(
             "Expected practice is to treat repeated missed appointments as a possible sign of neglect.",
-            SourceKind.EPISODE, eid, "appraisal", number,
+            SourceKind.EPISODE,
+            eid,
+            "appraisal",
+            number,
         ),
         explanation=text(
             "No route existed from the dental practice to the health visitor.",
-            SourceKind.EPISODE, eid, "explanation", number,
+            SourceKind.EPISODE,
+            eid,
+            "explanation",
+            number,
         ),
         period=text("Spring 2024", SourceKind.EPISODE, eid, "period", number),
         agencies=(text("GP practice", SourceKind.EPISODE, eid, "agencies", number),),
@@ -114,7 +126,9 @@ def _episode(number: int) -> Episode:
                 level="frontline",
                 category="conditions of work",
                 description=text(
-                    "Dental practices have no safeguarding lead to ask.", SourceKind.FACTOR, 200 + number,
+                    "Dental practices have no safeguarding lead to ask.",
+                    SourceKind.FACTOR,
+                    200 + number,
                     "description",
                 ),
             ),
@@ -130,23 +144,34 @@ def _finding(number: int) -> Finding:
         category=CATEGORIES[(number - 1) % len(CATEGORIES)],
         statement=text(
             f"Missed health appointments are not seen as a sign of neglect ({number}).",
-            SourceKind.FINDING, fid, "statement", number,
+            SourceKind.FINDING,
+            fid,
+            "statement",
+            number,
         ),
         context=text("Dental decay is common locally.", SourceKind.FINDING, fid, "context", number),
         how_it_showed=text(
             "Alice was not brought to appointments over a year and no agency connected them.",
-            SourceKind.FINDING, fid, "how_it_showed", number,
+            SourceKind.FINDING,
+            fid,
+            "how_it_showed",
+            number,
         ),
         why_it_matters=text(
             "Neglect shows first in health; unseen, it goes on for years.",
-            SourceKind.FINDING, fid, "why_it_matters", number,
+            SourceKind.FINDING,
+            fid,
+            "why_it_matters",
+            number,
         ),
         evidence=(
             Evidence(
                 id=2000 + number,
                 kind="other reviews",
                 text=text(
-                    "Two earlier local reviews found the same pattern.", SourceKind.EVIDENCE, 2000 + number,
+                    "Two earlier local reviews found the same pattern.",
+                    SourceKind.EVIDENCE,
+                    2000 + number,
                     "text",
                 ),
                 reference=text("LCSPR 2022/3", SourceKind.EVIDENCE, 2000 + number, "reference"),
@@ -158,7 +183,10 @@ def _finding(number: int) -> Finding:
                 number=f"{number}.1",
                 text=text(
                     "How will the board know that missed appointments reach the lead professional?",
-                    SourceKind.BOARD_QUESTION, 3000 + number, "text", f"{number}.1",
+                    SourceKind.BOARD_QUESTION,
+                    3000 + number,
+                    "text",
+                    f"{number}.1",
                 ),
             ),
         ),
@@ -192,7 +220,9 @@ def sample_report(
                 title=text("The entry to care", SourceKind.GOOD_PRACTICE, 4001, "title"),
                 text=text(
                     "Police, ambulance and social care managed the entry to care together.",
-                    SourceKind.GOOD_PRACTICE, 4001, "text",
+                    SourceKind.GOOD_PRACTICE,
+                    4001,
+                    "text",
                 ),
                 enabled_by=text(
                     "A joint out-of-hours protocol.", SourceKind.GOOD_PRACTICE, 4001, "enabled_by"
@@ -202,7 +232,9 @@ def sample_report(
         board_response=BoardResponse(
             text=text(
                 "The board accepts the findings and has agreed the actions below.",
-                SourceKind.BOARD_RESPONSE, 7, "text",
+                SourceKind.BOARD_RESPONSE,
+                7,
+                "text",
             ),
             actions=tuple(
                 Action(

@@ -39,6 +39,13 @@ class TriggerRefused(DomainError):
         super().__init__(f"'{trigger}' was refused: " + " ".join(self.reasons))
 
 
+class NotAtThisStage(TriggerRefused):
+    """A change the review's current stage does not allow (or a final review)."""
+
+    def __init__(self, action: str, reason: str) -> None:
+        super().__init__(action, [reason])
+
+
 class InvalidInput(DomainError):
     """Input that cannot be accepted; `errors` maps each field to what to fix."""
 

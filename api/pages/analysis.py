@@ -27,10 +27,10 @@ from api.pages.common import (
 )
 from api.pages.views import may, review_context
 from api.wiring import Services
-from findings import factors as frameworks
-from findings.models import VALENCES
-from findings.narratives import COLUMNS, CsvImportError
-from findings.service import CONVERSATION_HEADINGS
+from findings.analysis import frameworks
+from findings.analysis.chronology import COLUMNS, CsvImportError
+from findings.analysis.models import VALENCES
+from findings.analysis.service import CONVERSATION_HEADINGS
 from workflow.errors import InvalidInput, NotFound
 from workflow.states import ReviewRole
 

@@ -25,12 +25,11 @@ from api.pages.common import (
 )
 from api.pages.views import may, review_context
 from api.wiring import Services
-from findings import factors as frameworks
-from findings import quality
-from findings.models import ACTION_STATUSES
-from findings.render import DocumentKind, Format, filename
-from findings.report_service import DRAFT_REPORT_READERS
-from findings.themes import BUILT_IN_THEMES, FINDING_CATEGORIES
+from findings.analysis import frameworks, quality
+from findings.analysis.models import ACTION_STATUSES
+from findings.analysis.vocabulary import BUILT_IN_THEMES, FINDING_CATEGORIES
+from findings.publication.render import DocumentKind, Format, filename
+from findings.publication.service import DRAFT_REPORT_READERS
 from workflow.errors import NotFound
 from workflow.states import ReviewRole, State
 

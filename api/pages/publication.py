@@ -22,7 +22,7 @@ from api.pages.common import (
 )
 from api.pages.views import review_context
 from api.wiring import Services
-from findings.report_service import CHECKERS, TEXT_STAGES, TEXT_WRITERS
+from findings.publication.service import CHECKERS, TEXT_STAGES, TEXT_WRITERS
 from workflow.errors import NotPermitted
 from workflow.states import State, Trigger
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from api.deps import ReviewId
 from api.pages.common import PageRoute, PageUser, ServicesDep, render
 from api.routes.reports import download
-from findings.render import DocumentKind, Format, filename
+from findings.publication.render import DocumentKind, Format, filename
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 

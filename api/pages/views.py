@@ -9,7 +9,7 @@ from typing import Any
 
 from api.auth import Caller
 from api.wiring import Services
-from findings.service import POLICY, REVIEW_TEAM
+from findings.analysis.service import POLICY, REVIEW_TEAM
 from workflow.clocks import Clock
 from workflow.service import ReviewDetail
 from workflow.states import (
@@ -47,7 +47,7 @@ COMMON_AGENCIES = (
 
 
 def may(roles: Iterable[ReviewRole], state: str, action: str) -> bool:
-    """Whether someone with `roles` may make the change `action` (findings.service.POLICY) now."""
+    """Whether someone with `roles` may make the change `action` (findings.analysis.service.POLICY) now."""
     rule = POLICY[action]
     current = State(state)
     return bool(frozenset(roles) & rule.roles) and current in rule.stages

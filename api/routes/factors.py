@@ -27,7 +27,7 @@ from api.schemas.analysis import (
     FrameworkOut,
 )
 from api.wiring import Services
-from findings import factors as frameworks
+from findings.analysis import frameworks
 from workflow.errors import NotFound
 
 router = APIRouter(tags=["factors"])

@@ -23,7 +23,7 @@ from api.schemas.narratives import (
     SharingMapOut,
 )
 from api.wiring import Services
-from findings import narratives as narr
+from findings.analysis import chronology as narr
 from workflow.errors import InvalidInput, NotFound
 
 router = APIRouter(tags=["narratives"])

@@ -19,7 +19,7 @@ from api.routes.answers import (
 )
 from api.schemas.analysis import PanelSubmissionIn, PanelSubmissionList, PanelSubmissionOut, WaiverIn
 from api.wiring import Services
-from findings.models import PanelSubmission
+from findings.analysis.models import PanelSubmission
 
 router = APIRouter(tags=["panel analyses"])
 

@@ -11,7 +11,7 @@ from api.deps import CurrentUser, ReviewId, ServicesDep
 from api.errors import ApiProblem, documented
 from api.routes.reports import DOCUMENT_RESPONSES, ReportFormat, download
 from api.schemas.reports import PublishedList, PublishedOut
-from findings.render import DocumentKind, Format, filename
+from findings.publication.render import DocumentKind, Format, filename
 
 router = APIRouter(tags=["published"])
 

@@ -14,8 +14,8 @@ from api.errors import ApiProblem, documented
 from api.routes.reviews import CHANGE_PROBLEMS, review_answer
 from api.schemas.reports import CheckOut, CorrectionIn, TextsIn, TextsOut
 from api.schemas.reviews import ReviewOut
-from findings.export import dumps
-from findings.render import MEDIA_TYPES, DocumentKind, Format, Rendered, filename
+from findings.exchange.export import dumps
+from findings.publication.render import MEDIA_TYPES, DocumentKind, Format, Rendered, filename
 
 router = APIRouter(tags=["reports"])
 

@@ -9,7 +9,7 @@ from api.deps import CurrentUser, ReviewId, ServicesDep
 from api.errors import documented
 from api.routes.answers import CREATE, READ
 from api.schemas.findings import ReviewThemesIn, ReviewThemesOut, ThemeIn, ThemeList, ThemeOut
-from findings.themes import BUILT_IN_THEMES
+from findings.analysis.vocabulary import BUILT_IN_THEMES
 
 router = APIRouter(tags=["themes"])
 

@@ -9,9 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from api.schemas.common import Agency, AnyDate, Body, Id, Key, Reason, Title, UtcDateTime
-from findings import factors as frameworks
-from findings import quality
-from findings.models import VALENCES, Episode, Factor, GoodPractice, PanelSubmission
+from findings.analysis import frameworks, quality
+from findings.analysis.models import VALENCES, Episode, Factor, GoodPractice, PanelSubmission
 
 MAX_ITEMS = 50
 MAX_LINKS = 500

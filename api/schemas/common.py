@@ -35,7 +35,6 @@ ClockDate = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
 AnyDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2100, 12, 31))]
 
 
-
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 

@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field
 from api.schemas.analysis import WarningIndex, WarningOut
 from api.schemas.common import Agency, AnyDate, Body, Id, Key, Name, Reason, Title
 from api.schemas.narratives import CommentOut
-from findings import quality
-from findings.models import ACTION_STATUSES, FINDING_STATUSES, BoardResponse, Finding
-from findings.service import ActionView
-from findings.themes import FINDING_CATEGORIES
+from findings.analysis import quality
+from findings.analysis.models import ACTION_STATUSES, FINDING_STATUSES, BoardResponse, Finding
+from findings.analysis.service import ActionView
+from findings.analysis.vocabulary import FINDING_CATEGORIES
 
 MAX_ITEMS = 50
 MAX_LINKS = 500

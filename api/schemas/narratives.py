@@ -10,9 +10,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from api.schemas.common import Agency, AnyDate, Body, Id, Reason, Title, UtcDateTime
-from findings import narratives as narr
-from findings.models import AgencyNarrative, Conversation, NarrativeEntry
-from findings.service import ImportResult
+from findings.analysis import chronology as narr
+from findings.analysis.models import AgencyNarrative, Conversation, NarrativeEntry
+from findings.analysis.service import ImportResult
 
 MAX_ITEMS = 50
 SourceRecord = Title  # at most 300 characters, as the narrative CSV

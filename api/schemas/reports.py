@@ -7,8 +7,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from api.schemas.common import Body, Id, Reason, UtcDateTime
-from findings.register import EntryView, RegisterView
-from findings.report_service import CheckView, HitView, PublishedView, TextsView
+from findings.publication.register import EntryView, RegisterView
+from findings.publication.service import CheckView, HitView, PublishedView, TextsView
 
 Words = Reason  # up to 20,000 characters, nothing that cannot be stored
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.main import create_app
 from api.wiring import Services, build_services
-from findings.render import Format
+from findings.publication.render import Format
 from tests.support import Clock
 from workflow.settings import Settings
 

@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 from api.main import create_app
 from api.routes.analysis import analysis_routes
 from api.wiring import Services, build_services
-from findings.service import FindingsService
+from findings.analysis.service import FindingsService
 from tests.api.world import World, build_world
 from workflow.errors import DomainError
 from workflow.settings import Settings

@@ -20,13 +20,13 @@ from starlette.routing import Mount
 
 from api.pages.common import PageRoute
 from api.routes.analysis import analysis_routes
-from findings.export import ExportService
-from findings.publication import freeze, prepare
-from findings.register import RegisterService
-from findings.render import Format
-from findings.reporting import briefing_data, load, report_data
-from findings.reporting_models import ReportTexts
-from findings.service import FindingsService
+from findings.analysis.service import FindingsService
+from findings.exchange.export import ExportService
+from findings.publication.assemble import briefing_data, load, report_data
+from findings.publication.freeze import freeze, prepare
+from findings.publication.models import ReportTexts
+from findings.publication.register import RegisterService
+from findings.publication.render import Format
 from tests.api.conftest import REGISTER_KEY
 from tests.api.world import CALLERS, PASSWORD, World, build_world
 from tests.support import WT2023_STATUTORY
@@ -72,7 +72,11 @@ def _hold(world: World) -> None:
 def _register_entry(world: World) -> None:
     register = RegisterService(world.service, cipher=MultiFernet([Fernet(REGISTER_KEY)]))
     changed = register.add(
-        world.review_id, world.users["coordinator"], world.version, kind="child", value="Jane Smith",
+        world.review_id,
+        world.users["coordinator"],
+        world.version,
+        kind="child",
+        value="Jane Smith",
         pseudonym="Alice",
     )
     world.ids.update(entry_id=changed.entry_id)

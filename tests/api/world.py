@@ -10,7 +10,7 @@ from typing import Any
 
 from api.auth import Authenticator
 from api.passwords import hash_password
-from findings.service import FindingsService
+from findings.analysis.service import FindingsService
 from tests.support import AGENCIES, ORDER, Cast, Journey, People
 from workflow.service import ReviewService
 from workflow.states import State
@@ -113,7 +113,11 @@ def build_world(
         agencies_involved=["Police", "Health"],
     )
     service.add_member(
-        other.id, other_coordinator, other.version, email=world.emails["other_review"], role="panel_member",
+        other.id,
+        other_coordinator,
+        other.version,
+        email=world.emails["other_review"],
+        role="panel_member",
         agency="Police",
     )
     world.other_review_id = other.id

@@ -14,12 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.demo import DEMO_USERS, load_demo
 from api.wiring import Services, build_services
-from findings import models as m
-from findings.publication import published_for, verify
-from findings.publication_models import PublishedDocument
-from findings.register_models import RegisterEntry
-from findings.render import DocumentKind, Format, render_html, render_markdown
-from findings.reporting import briefing_data, load
+from findings.analysis import models as m
+from findings.publication.assemble import briefing_data, load
+from findings.publication.freeze import published_for, verify
+from findings.publication.models import PublishedDocument, RegisterEntry
+from findings.publication.render import DocumentKind, Format, render_html, render_markdown
 from tests.support import Clock
 from workflow import audit
 from workflow.models import AuditEntry, Membership, Review, User

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from findings.export import IMPORTED, ExportService, dumps, normalised, parse
-from findings.publication import published_for, verify
-from findings.quality import Code
+from findings.analysis.quality import Code
+from findings.exchange.export import IMPORTED, ExportService, dumps, normalised, parse
+from findings.publication.freeze import published_for, verify
 from tests.findings_support import Analysis, Wired, to_approved, wired_services
 from tests.support import Clock, People
 from workflow import audit, migrate
@@ -239,7 +239,7 @@ def test_a_malformed_import_says_where_and_saves_nothing(
 def test_a_failure_while_writing_saves_nothing(
     wired: Wired, people: People, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import findings.export
+    import findings.exchange.export
 
     a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
     exports = ExportService(wired.reviews)
@@ -249,7 +249,7 @@ def test_a_failure_while_writing_saves_nothing(
     def broken_history(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(findings.export, "_carry_history", broken_history)
+    monkeypatch.setattr(findings.exchange.export, "_carry_history", broken_history)
     with pytest.raises(RuntimeError):
         exports.import_(data=text, actor=a.cast.coordinator)
     assert _count(sessions, Review) == before

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from findings.quality import Code
+from findings.analysis.quality import Code
 from tests.findings_support import Analysis, real_services
 from workflow import audit
 from workflow.errors import TriggerRefused

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-import findings.models  # noqa: F401  (registers the findings tables on Base.metadata)
+import findings.analysis.models  # noqa: F401  (registers the findings tables on Base.metadata)
 from workflow import migrate
 from workflow.db import make_engine
 from workflow.models import Base

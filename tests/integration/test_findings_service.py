@@ -8,11 +8,11 @@ from datetime import date, time
 
 import pytest
 
-from findings.errors import NotAtThisStage, StaleObject
-from findings.narratives import CsvImportError
+from findings.analysis.chronology import CsvImportError
+from findings.errors import StaleObject
 from tests.findings_support import NARRATIVE_CSV, Analysis, real_services
 from workflow import audit
-from workflow.errors import InvalidInput, NotFound, NotPermitted, StaleReview
+from workflow.errors import InvalidInput, NotAtThisStage, NotFound, NotPermitted, StaleReview
 from workflow.states import State
 
 

@@ -12,7 +12,8 @@ from cryptography.fernet import Fernet, MultiFernet
 from pypdf import PdfReader
 from sqlalchemy.orm import Session, sessionmaker
 
-from findings.publication import (
+from api.demo.reference_cases import ALICE
+from findings.publication.freeze import (
     anonymisation_hits,
     digest_of,
     freeze,
@@ -22,11 +23,10 @@ from findings.publication import (
     summary_of_improvements,
     verify,
 )
-from findings.publication_models import FrozenPublication
-from findings.reference_cases import ALICE
-from findings.register import RegisterService, sealed_identifiers
-from findings.render import DocumentKind, Format
-from findings.report import ReportData
+from findings.publication.models import FrozenPublication
+from findings.publication.register import RegisterService, sealed_identifiers
+from findings.publication.render import DocumentKind, Format
+from findings.publication.view_model import ReportData
 from tests.report_factory import PLANTERS, sample_report
 from tests.support import SATISFIED, FakeAnalysis, Journey, People
 from workflow import audit
@@ -50,10 +50,22 @@ def approved(service: ReviewService, people: People) -> Journey:
 
 def _seal_alice(service: ReviewService, journey: Journey) -> None:
     register = RegisterService(service, cipher=CIPHER)
-    register.add(journey.review_id, journey.cast.coordinator, journey.version, kind="child",
-                 value="Jane Smith", pseudonym="Alice")
-    register.add(journey.review_id, journey.cast.coordinator, journey.version, kind="practitioner",
-                 value="Rupert Greenwood", pseudonym="the GP")
+    register.add(
+        journey.review_id,
+        journey.cast.coordinator,
+        journey.version,
+        kind="child",
+        value="Jane Smith",
+        pseudonym="Alice",
+    )
+    register.add(
+        journey.review_id,
+        journey.cast.coordinator,
+        journey.version,
+        kind="practitioner",
+        value="Rupert Greenwood",
+        pseudonym="the GP",
+    )
 
 
 def test_freeze_stores_exactly_what_was_checked(
@@ -130,11 +142,12 @@ def test_later_edits_never_change_what_was_published(
 def test_freeze_refuses_while_the_check_has_hits(
     approved: Journey, sessions: sessionmaker[Session], report: ReportData
 ) -> None:
-    from findings.anonymise import Identifier, IdentifierKind
+    from findings.publication.anonymise import Identifier, IdentifierKind
 
     leaky, _ = PLANTERS["finding text"](report, "Jane Smith")
-    prepared = prepare(leaky, [Identifier(1, IdentifierKind.CHILD, "Jane Smith", "Alice")],
-                       formats=[Format.MARKDOWN])
+    prepared = prepare(
+        leaky, [Identifier(1, IdentifierKind.CHILD, "Jane Smith", "Alice")], formats=[Format.MARKDOWN]
+    )
     with sessions() as session:
         review = session.get(Review, approved.review_id)
         assert review is not None
@@ -171,8 +184,13 @@ def test_a_leak_blocks_publish_at_the_right_place_until_it_is_fixed(
     after the fix it publishes and the checked documents are frozen."""
     journey = Journey(service, people).to(State.APPROVED)
     _seal_alice(service, journey)
-    service.record_notice(journey.review_id, journey.cast.chair, journey.version, kind="panel_notice",
-                          on=journey.today.replace(day=2))
+    service.record_notice(
+        journey.review_id,
+        journey.cast.chair,
+        journey.version,
+        kind="panel_notice",
+        on=journey.today.replace(day=2),
+    )
 
     def check(current: ReportData) -> None:
         with sessions() as session:
@@ -196,8 +214,12 @@ def test_a_leak_blocks_publish_at_the_right_place_until_it_is_fixed(
         identifiers = sealed_identifiers(session, journey.review_id, CIPHER)
         review = session.get(Review, journey.review_id)
         assert review is not None and review.state == State.PUBLISHED
-        freeze(session, review, prepare(fixed, identifiers, briefing=ALICE, formats=[Format.HTML]),
-               actor_id=journey.cast.chair)
+        freeze(
+            session,
+            review,
+            prepare(fixed, identifiers, briefing=ALICE, formats=[Format.HTML]),
+            actor_id=journey.cast.chair,
+        )
         session.commit()
         assert published_for(session, journey.review_id) is not None
 

@@ -12,11 +12,11 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-import findings.publishing
-from findings.publication import published_for, verify
-from findings.quality import Code
-from findings.render import DocumentKind, Format
-from findings.report import Source, SourceKind
+import findings.publication.publisher
+from findings.analysis.quality import Code
+from findings.publication.freeze import published_for, verify
+from findings.publication.render import DocumentKind, Format
+from findings.publication.view_model import Source, SourceKind
 from tests.findings_support import Analysis, Wired, to_approved, wired_services
 from tests.support import Clock, People
 from workflow import audit
@@ -315,13 +315,13 @@ def test_one_publish_renders_and_checks_once(
 ) -> None:
     a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
     calls: list[DocumentKind] = []
-    real_prepare = findings.publishing.prepare
+    real_prepare = findings.publication.publisher.prepare
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(kwargs["variant"])
         return real_prepare(*args, **kwargs)
 
-    monkeypatch.setattr(findings.publishing, "prepare", counting)
+    monkeypatch.setattr(findings.publication.publisher, "prepare", counting)
     options = wired.reviews.allowed_triggers(a.review_id, a.cast.chair)
     assert next(o for o in options if o.trigger == "publish").allowed
     wired.reviews.allowed_triggers(a.review_id, a.cast.chair)  # again: nothing changed, nothing rendered

@@ -11,8 +11,9 @@ from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from findings.anonymise import IdentifierKind
-from findings.register import (
+from findings.publication.anonymise import IdentifierKind
+from findings.publication.models import RegisterEntry
+from findings.publication.register import (
     DEV_KEY_WARNING,
     RegisterKeyError,
     RegisterService,
@@ -21,7 +22,6 @@ from findings.register import (
     rotate_keys,
     sealed_identifiers,
 )
-from findings.register_models import RegisterEntry
 from tests.support import Journey, People
 from workflow import audit
 from workflow.errors import InvalidInput, NotFound, NotPermitted, StaleReview
@@ -54,8 +54,15 @@ def fill(register: RegisterService, journey: Journey) -> list[int]:
         ("date_of_birth", "04/07/2016", "her date of birth", []),
         ("school", SECRETS[4], "the school", []),
     ]:
-        changed = register.add(journey.review_id, actor, journey.version, kind=kind, value=value,
-                               pseudonym=pseudonym, variants=variants)
+        changed = register.add(
+            journey.review_id,
+            actor,
+            journey.version,
+            kind=kind,
+            value=value,
+            pseudonym=pseudonym,
+            variants=variants,
+        )
         ids.append(changed.entry_id)
     return ids
 
@@ -66,7 +73,10 @@ def test_coordinator_and_chair_read_and_change_it(register: RegisterService, jou
     assert [e.id for e in view.entries] == ids
     child = view.entries[0]
     assert (child.kind, child.value, child.pseudonym, child.variants) == (
-        IdentifierKind.CHILD, SECRETS[0], "Alice", ("Jay",)
+        IdentifierKind.CHILD,
+        SECRETS[0],
+        "Alice",
+        ("Jay",),
     )
     assert view.entries[3].value == "2016-07-04"  # a UK date is stored as ISO
     assert SECRETS[0] not in repr(view)
@@ -76,8 +86,10 @@ def test_coordinator_and_chair_read_and_change_it(register: RegisterService, jou
     assert len(register.read(journey.review_id, journey.cast.coordinator).entries) == 4
 
 
-@pytest.mark.parametrize("who, error", [("lead", NotPermitted), ("practitioner", NotPermitted),
-                                        ("outsider", NotFound), ("admin", NotFound)])
+@pytest.mark.parametrize(
+    "who, error",
+    [("lead", NotPermitted), ("practitioner", NotPermitted), ("outsider", NotFound), ("admin", NotFound)],
+)
 def test_nobody_else_may_see_or_change_it(
     register: RegisterService, journey: Journey, who: str, error: type[Exception]
 ) -> None:
@@ -101,8 +113,14 @@ def test_every_read_and_change_is_audited_without_the_value(
 ) -> None:
     ids = fill(register, journey)
     view = register.read(journey.review_id, journey.cast.chair)
-    register.change(journey.review_id, journey.cast.coordinator, view.version, ids[1],
-                    value="Tamsin Okonkwo-Price", note="married name")
+    register.change(
+        journey.review_id,
+        journey.cast.coordinator,
+        view.version,
+        ids[1],
+        value="Tamsin Okonkwo-Price",
+        note="married name",
+    )
     register.remove(journey.review_id, journey.cast.coordinator, journey.version, ids[2], reason="moved")
     register.read(journey.review_id, journey.cast.coordinator)
     with sessions() as session:
@@ -110,7 +128,10 @@ def test_every_read_and_change_is_audited_without_the_value(
         assert audit.verify(session, journey.review_id).intact
     rows = [e for e in entries if "register" in e.action]
     assert [e.action for e in rows] == ["add_register_entry"] * 5 + [
-        "read_register", "change_register_entry", "remove_register_entry", "read_register",
+        "read_register",
+        "change_register_entry",
+        "remove_register_entry",
+        "read_register",
     ]
     assert [e.actor_id for e in rows[-4:]] == [journey.cast.chair] + [journey.cast.coordinator] * 3
     assert rows[6].params == {"entry_id": ids[1], "kind": "parent_carer", "fields": ["note", "value"]}
@@ -126,18 +147,37 @@ def test_a_refused_change_is_not_audited_and_saves_nothing(
     fill(register, journey)
     before = journey.version
     with pytest.raises(InvalidInput) as refused:
-        register.add(journey.review_id, journey.cast.coordinator, before, kind="child", value=SECRETS[0],
-                     pseudonym="Bob")
+        register.add(
+            journey.review_id,
+            journey.cast.coordinator,
+            before,
+            kind="child",
+            value=SECRETS[0],
+            pseudonym="Bob",
+        )
     assert SECRETS[0] not in str(refused.value)
     with pytest.raises(InvalidInput, match="pseudonym"):
-        register.add(journey.review_id, journey.cast.coordinator, before, kind="sibling", value="Kai Smith",
-                     pseudonym="Kai Smith")
+        register.add(
+            journey.review_id,
+            journey.cast.coordinator,
+            before,
+            kind="sibling",
+            value="Kai Smith",
+            pseudonym="Kai Smith",
+        )
     with pytest.raises(InvalidInput, match="date"):
-        register.add(journey.review_id, journey.cast.coordinator, before, kind="date_of_birth",
-                     value="last spring", pseudonym="x")
+        register.add(
+            journey.review_id,
+            journey.cast.coordinator,
+            before,
+            kind="date_of_birth",
+            value="last spring",
+            pseudonym="x",
+        )
     with pytest.raises(StaleReview):
-        register.add(journey.review_id, journey.cast.coordinator, before - 1, kind="other", value="A B",
-                     pseudonym="C")
+        register.add(
+            journey.review_id, journey.cast.coordinator, before - 1, kind="other", value="A B", pseudonym="C"
+        )
     assert journey.version == before
     with sessions() as session:
         assert len(session.scalars(select(RegisterEntry)).all()) == 5
@@ -180,9 +220,7 @@ def test_the_check_reads_the_register_as_the_system(
     assert journey.version == before
 
 
-def test_keys_rotate(
-    service: ReviewService, journey: Journey, sessions: sessionmaker[Session]
-) -> None:
+def test_keys_rotate(service: ReviewService, journey: Journey, sessions: sessionmaker[Session]) -> None:
     old = Fernet.generate_key()
     new = Fernet.generate_key()
     fill(RegisterService(service, cipher=MultiFernet([Fernet(old)])), journey)
@@ -218,8 +256,14 @@ def test_a_closed_review_register_can_no_longer_change(
 ) -> None:
     journey = Journey(service, people).to(State.CLOSED)
     with pytest.raises(Exception, match="closed"):
-        register.add(journey.review_id, journey.cast.coordinator, journey.version, kind="other",
-                     value="Pat Doe", pseudonym="a neighbour")
+        register.add(
+            journey.review_id,
+            journey.cast.coordinator,
+            journey.version,
+            kind="other",
+            value="Pat Doe",
+            pseudonym="a neighbour",
+        )
 
 
 def test_opening_the_register_is_audited_but_does_not_make_other_forms_stale(journey, register, sessions):

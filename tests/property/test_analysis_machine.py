@@ -29,7 +29,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from findings.quality import Code
+from findings.analysis.quality import Code
 from tests.findings_support import Analysis, real_services
 from tests.support import AGENCIES
 from workflow import audit

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from findings.anonymise import Identifier, IdentifierKind, build_rules, scan
+from findings.publication.anonymise import Identifier, IdentifierKind, build_rules, scan
 
 name_part = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=9).map(str.capitalize)
 filler = st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", max_size=12), max_size=6).map(" ".join)
@@ -16,8 +16,16 @@ cases = st.sampled_from([str, str.upper, str.lower])
 
 
 @settings(max_examples=200, deadline=None)
-@given(first=name_part, last=name_part, before=filler, after=filler, gap=breaks, left=edges, right=edges,
-       case=cases)
+@given(
+    first=name_part,
+    last=name_part,
+    before=filler,
+    after=filler,
+    gap=breaks,
+    left=edges,
+    right=edges,
+    case=cases,
+)
 def test_a_registered_name_is_always_found(
     first: str, last: str, before: str, after: str, gap: str, left: str, right: str, case: object
 ) -> None:

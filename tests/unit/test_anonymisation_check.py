@@ -7,7 +7,8 @@ import dataclasses
 
 import pytest
 
-from findings.anonymise import (
+from api.demo.reference_cases import ALICE
+from findings.publication.anonymise import (
     Identifier,
     IdentifierKind,
     build_rules,
@@ -17,10 +18,9 @@ from findings.anonymise import (
     scan_traced,
     strip_marks,
 )
-from findings.publication import prepare, summary_of_improvements
-from findings.reference_cases import ALICE
-from findings.render import DocumentKind, Format, html_to_pdf
-from findings.report import ReportData, Source, SourceKind, text
+from findings.publication.freeze import prepare, summary_of_improvements
+from findings.publication.render import DocumentKind, Format, html_to_pdf
+from findings.publication.view_model import ReportData, Source, SourceKind, text
 from tests.report_factory import (
     PLANTERS,
     plant_board_question,
@@ -94,8 +94,8 @@ def test_the_practitioner_briefing_is_checked_too(clean: ReportData) -> None:
     item = ALICE.positive_factors.items[2]
     changed_item = dataclasses.replace(item, text=with_words(item.text, "Rupert Greenwood"))
     section = dataclasses.replace(
-        ALICE.positive_factors, items=(*ALICE.positive_factors.items[:2], changed_item,
-                                       *ALICE.positive_factors.items[3:])
+        ALICE.positive_factors,
+        items=(*ALICE.positive_factors.items[:2], changed_item, *ALICE.positive_factors.items[3:]),
     )
     briefing = dataclasses.replace(ALICE, positive_factors=section)
     hits = prepare(clean, REGISTER, briefing=briefing).check.hits

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from findings.anonymise import (
+from findings.publication.anonymise import (
     POSTCODE,
     UNREGISTERED_DATE_OF_BIRTH,
     Identifier,
@@ -15,7 +15,7 @@ from findings.anonymise import (
     scan,
     scan_plain,
 )
-from findings.report import Source, SourceKind
+from findings.publication.view_model import Source, SourceKind
 
 REGISTER = (
     Identifier(1, IdentifierKind.CHILD, "Jane Smith", "Alice"),
@@ -115,9 +115,7 @@ def test_schools_and_their_short_forms() -> None:
 
 
 def test_addresses_full_and_by_line() -> None:
-    assert found("lived at 14 Acacia Avenue, Billingham") == [
-        ("address", 3, "14 Acacia Avenue, Billingham")
-    ]
+    assert found("lived at 14 Acacia Avenue, Billingham") == [("address", 3, "14 Acacia Avenue, Billingham")]
     assert found("lived at 14 Acacia Avenue") == [("address", 3, "14 Acacia Avenue")]
     assert found("a house in Acacia Avenue") == [("address", 3, "Acacia Avenue")]
 

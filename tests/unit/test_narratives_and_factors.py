@@ -6,8 +6,8 @@ from datetime import date, time
 
 import pytest
 
-from findings import factors
-from findings.narratives import (
+from findings.analysis import frameworks as factors
+from findings.analysis.chronology import (
     CsvImportError,
     EntryView,
     decode,
@@ -20,8 +20,8 @@ from findings.narratives import (
     parse_time,
     side_by_side,
 )
-from findings.service import is_overdue
-from findings.statements import FindingParts, missing_parts
+from findings.analysis.service import is_overdue
+from findings.analysis.statements import FindingParts, missing_parts
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from findings.reference_cases import ALICE, ANDREW, BENJAMIN
-from findings.render import DocumentKind, render_html, render_markdown
-from findings.report import ANONYMITY_SENTENCE, BriefingData, BriefingItem
+from api.demo.reference_cases import ALICE, ANDREW, BENJAMIN
+from findings.publication.render import DocumentKind, render_html, render_markdown
+from findings.publication.view_model import ANONYMITY_SENTENCE, BriefingData, BriefingItem
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "lscb-briefing-2011.md"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from findings.quality import (
+from findings.analysis.quality import (
     Code,
     EpisodeText,
     EvidenceItem,

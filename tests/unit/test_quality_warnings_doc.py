@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from findings.quality import Code, Where, blame_language, person_named, training_reminder
+from findings.analysis.quality import Code, Where, blame_language, person_named, training_reminder
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "quality-warnings.md"
 NAMES = ("Lena Lead", "Polly Practitioner")

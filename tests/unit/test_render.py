@@ -14,9 +14,9 @@ from jinja2 import StrictUndefined, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from pypdf import PdfReader
 
-from findings import reference_cases
-from findings.anonymise import html_text
-from findings.render import (
+from api.demo import reference_cases
+from findings.publication.anonymise import html_text
+from findings.publication.render import (
     REPORT_TEMPLATES,
     TEMPLATES,
     DocumentKind,
@@ -30,7 +30,7 @@ from findings.render import (
     render_pdf,
     render_traced,
 )
-from findings.report import (
+from findings.publication.view_model import (
     ANONYMITY_SENTENCE,
     CATEGORY_LABELS,
     Category,
@@ -117,8 +117,12 @@ def test_the_full_report_follows_the_learning_together_structure(report: ReportD
     categories = [h for h in _headings(html, 3) if h in CATEGORY_LABELS.values()]
     assert categories == [CATEGORY_LABELS[c] for c in Category]  # the typology's order
     assert _headings(html, 4).count("Finding 1") == 1
-    for needed in ("How it showed in this case", "Evidence that this is not a quirk of this case",
-                   "Why it matters", "Questions for the board"):
+    for needed in (
+        "How it showed in this case",
+        "Evidence that this is not a quirk of this case",
+        "Why it matters",
+        "Questions for the board",
+    ):
         assert _headings(html, 5).count(needed) == len(report.findings)
     assert ANONYMITY_SENTENCE in html
     assert '<html lang="en-GB">' in html
@@ -218,7 +222,9 @@ def test_the_board_briefing_gathers_several_reviews() -> None:
     assert html.count(ANONYMITY_SENTENCE) == 1
     markdown = render_markdown(DocumentKind.BOARD, board)
     assert [line for line in markdown.splitlines() if line.startswith("### ")] == [
-        "### Alice", "### Andrew", "### Benjamin"
+        "### Alice",
+        "### Andrew",
+        "### Benjamin",
     ]
     reader = PdfReader(io.BytesIO(render_pdf(DocumentKind.BOARD, board)))
     assert len(reader.pages) >= 3

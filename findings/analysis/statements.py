@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from findings.quality import EvidenceItem, usable_evidence
-from findings.themes import FINDING_CATEGORIES
+from findings.analysis.quality import EvidenceItem, usable_evidence
+from findings.analysis.vocabulary import FINDING_CATEGORIES
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 guards need, read in the caller's transaction and turned into plain data.
 
 Anonymisation: the anonymisation check of the rendered report is built elsewhere
-(`findings.anonymise`). Until it is wired in, `FindingsFacts` reports `anonymisation_hits=None`,
+(`findings.publication.anonymise`). Until it is wired in, `FindingsFacts` reports `anonymisation_hits=None`,
 which the `publish` guard reads as "the anonymisation check could not be run" and refuses: a review
 is never published unchecked. Pass `anonymisation=` (a callable from a session and a review id to
 the hits in words, or None when the check cannot run) to wire the real check in.
@@ -15,9 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from findings import factors as frameworks
-from findings import quality
-from findings.models import (
+from findings.analysis import frameworks, quality
+from findings.analysis.models import (
     ACTION_STATUSES,
     Action,
     AgencyNarrative,
@@ -27,7 +26,7 @@ from findings.models import (
     PanelSubmission,
     WarningAcknowledgement,
 )
-from findings.statements import FindingParts, missing_parts
+from findings.analysis.statements import FindingParts, missing_parts
 from workflow.models import Review
 from workflow.ports import (
     ActionFacts,

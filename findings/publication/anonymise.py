@@ -35,7 +35,7 @@ from html.parser import HTMLParser
 
 from pypdf import PdfReader
 
-from findings.report import Source
+from findings.publication.view_model import Source
 
 # ---- what the register holds ---------------------------------------------------------------------
 
@@ -120,8 +120,18 @@ _SPLIT = re.compile(r"[\s\-_/]+")
 _ADDRESS_SPLIT = re.compile(r"[\s\-_/]+|,")
 
 MONTHS = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
 _MONTH_NAME = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"  # noqa: E501
 _ANY_DATE = (
@@ -199,8 +209,9 @@ def build_rules(
     pseudonym_words = _pseudonym_words(identifiers)
     for ident in identifiers:
 
-        def add(body: str | None, strength: Strength, *, case_sensitive: bool = False,
-                ident: Identifier = ident) -> None:
+        def add(
+            body: str | None, strength: Strength, *, case_sensitive: bool = False, ident: Identifier = ident
+        ) -> None:
             if body:
                 rules.append(_rule(ident, strength, _word_pattern(body, case_sensitive=case_sensitive)))
 
@@ -213,8 +224,10 @@ def build_rules(
                 rules.append(_rule(ident, Strength.FULL, _date_pattern(born)))
             continue
         for value in (ident.value, *ident.variants):
-            add(_phrase(value, _ADDRESS_SPLIT if ident.kind == IdentifierKind.ADDRESS else _SPLIT),
-                Strength.FULL)
+            add(
+                _phrase(value, _ADDRESS_SPLIT if ident.kind == IdentifierKind.ADDRESS else _SPLIT),
+                Strength.FULL,
+            )
         if not ident.match_parts:
             continue
         words = _SPLIT.split(_clean(ident.value))
@@ -305,13 +318,7 @@ def _normalise(raw: str, *, join_broken_words: bool, markdown: bool = False) -> 
             j = i + 1
             while j < n and raw[j] in " \t\u00a0":
                 j += 1
-            if (
-                join_broken_words
-                and j < n
-                and raw[j] in "\r\n"
-                and chars
-                and chars[-1].isalpha()
-            ):
+            if join_broken_words and j < n and raw[j] in "\r\n" and chars and chars[-1].isalpha():
                 k = j
                 while k < n and raw[k].isspace():
                     k += 1
@@ -368,8 +375,7 @@ def scan(raw: str, rules: Sequence[Rule], *, markdown: bool = False) -> tuple[Ma
         m
         for m in found.values()
         # "born on 12/03/2015" where that date is registered: report the registered date of birth.
-        if m.rule.entry_id is not None
-        or not any(m.start <= r.start and r.end <= m.end for r in registered)
+        if m.rule.entry_id is not None or not any(m.start <= r.start and r.end <= m.end for r in registered)
     ]
     ordered = sorted(
         candidates,
@@ -467,7 +473,8 @@ _MARKER = re.compile(f"{MARK_OPEN}(\\d+){MARK_MID}|{MARK_CLOSE}")
 
 
 def strip_marks(marked: str, sources: Sequence[Source]) -> Traced:
-    """Remove the source marks a traced rendering put around each text item (see findings.render)."""
+    """Remove the source marks a traced rendering put around each text item (see
+    findings.publication.render)."""
     out: list[str] = []
     spans: list[tuple[int, int, Source]] = []
     stack: list[tuple[int, int]] = []
@@ -490,8 +497,9 @@ def without_marks(marked: str) -> str:
     return _MARKER.sub("", marked)
 
 
-def scan_traced(traced: Traced, rules: Sequence[Rule], *, output: str, markdown: bool = False,
-                page: int | None = None) -> tuple[Hit, ...]:
+def scan_traced(
+    traced: Traced, rules: Sequence[Rule], *, output: str, markdown: bool = False, page: int | None = None
+) -> tuple[Hit, ...]:
     """Scan text whose parts know their sources; each hit names the item it stands in."""
     matches = scan(traced.text, rules, markdown=markdown)
     masked, positions = _mask(traced.text, matches)
@@ -511,8 +519,14 @@ def scan_traced(traced: Traced, rules: Sequence[Rule], *, output: str, markdown:
     )
 
 
-def scan_plain(raw: str, rules: Sequence[Rule], *, output: str = "text", page: int | None = None,
-               source: Source | None = None) -> tuple[Hit, ...]:
+def scan_plain(
+    raw: str,
+    rules: Sequence[Rule],
+    *,
+    output: str = "text",
+    page: int | None = None,
+    source: Source | None = None,
+) -> tuple[Hit, ...]:
     spans = ((0, len(raw), source),) if source is not None else ()
     return scan_traced(Traced(raw, spans), rules, output=output, page=page)
 
@@ -521,10 +535,43 @@ def scan_plain(raw: str, rules: Sequence[Rule], *, output: str = "text", page: i
 
 _BLOCK_TAGS = frozenset(
     {
-        "address", "article", "aside", "blockquote", "br", "caption", "dd", "div", "dl", "dt",
-        "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
-        "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead",
-        "title", "tr", "ul",
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "caption",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "ul",
     }
 )
 _TEXT_ATTRIBUTES = frozenset({"alt", "title", "aria-label", "content", "href", "src", "placeholder", "value"})
@@ -613,8 +660,17 @@ def attribute(hits: Sequence[Hit], candidates: Traced, rules: Sequence[Rule]) ->
 
 
 def _with_source(hit: Hit, source: Source) -> Hit:
-    return Hit(hit.kind, hit.what, hit.entry_id, hit.pseudonym, source, hit.output, hit.context, hit.page,
-               hit.matched)
+    return Hit(
+        hit.kind,
+        hit.what,
+        hit.entry_id,
+        hit.pseudonym,
+        source,
+        hit.output,
+        hit.context,
+        hit.page,
+        hit.matched,
+    )
 
 
 def scan_pdf(pdf: bytes, rules: Sequence[Rule], *, candidates: Traced | None = None) -> tuple[Hit, ...]:
@@ -672,4 +728,3 @@ def merge(results: Iterable[CheckResult]) -> CheckResult:
         hits.extend(result.hits)
         outputs.extend(result.outputs)
     return CheckResult(tuple(hits), tuple(dict.fromkeys(outputs)))
-

@@ -25,12 +25,12 @@ from datetime import date
 from cryptography.fernet import MultiFernet
 from sqlalchemy.orm import Session
 
-from findings.anonymise import PERSON_KINDS, Identifier
-from findings.publication import ALL_FORMATS, Prepared, freeze, prepare
-from findings.register import sealed_identifiers
-from findings.render import DocumentKind, Format
-from findings.report import BriefingData, ReportData
-from findings.reporting import ReviewContent, briefing_data, load, report_data
+from findings.publication.anonymise import PERSON_KINDS, Identifier
+from findings.publication.assemble import ReviewContent, briefing_data, load, report_data
+from findings.publication.freeze import ALL_FORMATS, Prepared, freeze, prepare
+from findings.publication.register import sealed_identifiers
+from findings.publication.render import DocumentKind, Format
+from findings.publication.view_model import BriefingData, ReportData
 from workflow.errors import NotFound, TriggerRefused
 from workflow.models import Review
 

@@ -18,14 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from findings import models as m
-from findings.anonymise import Identifier, build_rules
-from findings.publication import check_document, published_for
-from findings.publication_models import PublishedReport
-from findings.publishing import Publishing
-from findings.render import DocumentKind, Format, Rendered, render
-from findings.report import SourceKind
-from findings.reporting import (
+from findings.analysis import models as m
+from findings.publication.anonymise import Identifier, build_rules
+from findings.publication.assemble import (
     BRIEFING_SECTIONS,
     board_briefing,
     briefing_data,
@@ -34,7 +29,11 @@ from findings.reporting import (
     report_texts,
     review_type,
 )
-from findings.reporting_models import ReportTexts
+from findings.publication.freeze import check_document, published_for
+from findings.publication.models import PublishedReport, ReportTexts
+from findings.publication.publisher import Publishing
+from findings.publication.render import DocumentKind, Format, Rendered, render
+from findings.publication.view_model import SourceKind
 from workflow import audit
 from workflow.errors import InvalidInput, NotFound, NotPermitted, TriggerRefused
 from workflow.models import Review, utcnow

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from findings.reference_cases import ALICE, ANDREW, BENJAMIN, PARTNERSHIP
-from findings.report import BriefingData
+from api.demo.reference_cases import ALICE, ANDREW, BENJAMIN, PARTNERSHIP
+from findings.publication.view_model import BriefingData
 from workflow.states import State
 
 YEAR = 365

@@ -1,10 +1,10 @@
-"""From a review's analysis to the report view model (`findings.report`): the full report, the
+"""From a review's analysis to the report view model (`findings.publication.view_model`): the full report, the
 practitioner briefing, and the board briefing over several published reviews.
 
 Every piece of text a person wrote becomes a `Text` whose `Source` names the object and the field it
 came from, with the field named as the model names it (`Source(FINDING, 7, "how_it_showed", 3)`), so
 an anonymisation hit can be shown where it stands and corrected in place
-(`findings.report_service.ReportService.correct`).
+(`findings.publication.service.ReportService.correct`).
 
 How the practitioner briefing is filled (docs/reports.md): each of its four sections is taken from the
 briefing the coordinator writes (`ReportTexts.briefing`) when that section is written; a section not
@@ -29,10 +29,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from findings import factors as frameworks
-from findings import models as m
-from findings.quality import EVIDENCE_KINDS
-from findings.report import (
+from findings.analysis import frameworks
+from findings.analysis import models as m
+from findings.analysis.quality import EVIDENCE_KINDS
+from findings.analysis.vocabulary import BUILT_IN_THEMES
+from findings.publication.models import ReportTexts
+from findings.publication.view_model import (
     Action,
     AgencyNarrative,
     BoardBriefing,
@@ -58,8 +60,6 @@ from findings.report import (
     Valence,
     format_date,
 )
-from findings.reporting_models import ReportTexts
-from findings.themes import BUILT_IN_THEMES
 from workflow import regimes
 from workflow.models import AuditEntry, Membership, Review
 from workflow.service import ROLE_NAMES

@@ -1,11 +1,27 @@
-"""Frozen published reports: the exact bytes that were published, with their SHA-256, never changed."""
+"""The tables of publication: frozen published reports (the exact bytes that were published, with their
+SHA-256, never changed), the sealed identity register (real identifiers are stored only inside `sealed`,
+a Fernet token, so the database alone never reveals a real name), and the words of a review that exist
+only for its reports (the case summary, a methodology note, the board's overall response, the
+partnership's name as the documents show it, and the practitioner briefing as the coordinator writes
+it, section by section; a section not written is derived from the analysis, see
+`findings.publication.assemble`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from workflow.models import Base, utcnow
@@ -63,3 +79,40 @@ def _refuse_changes_to_publications(session: Session, _context: Any, _instances:
     for obj in session.deleted:
         if isinstance(obj, PublishedReport | PublishedDocument):
             raise FrozenPublication("A published report cannot be deleted.")
+
+
+class RegisterEntry(Base):
+    """One sealed identifier of a review. `kind` is in clear (it says "a sibling", never who); the real
+    value, its pseudonym, its variants and the note are sealed together."""
+
+    __tablename__ = "register_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class ReportTexts(Base):
+    __tablename__ = "report_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    partnership: Mapped[str] = mapped_column(String(200), default="")
+    case_summary: Mapped[str] = mapped_column(Text, default="")
+    methodology_note: Mapped[str] = mapped_column(Text, default="")
+    board_response: Mapped[str] = mapped_column(Text, default="")
+    # section key (background, key_issues, positive_factors, lessons_learned) ->
+    # {"heading": str, "intro": [str], "items": [str | {"text": str, "children": [str]}], "outro": [str]}
+    briefing: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}

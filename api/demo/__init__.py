@@ -1,5 +1,5 @@
 """Demo data: people for every role, and the reviews of the reference briefing entered through the real
-services as a coordinator, chair, lead reviewers and panel members would (`api.demo_reviews`):
+services as a coordinator, chair, lead reviewers and panel members would (`api.demo.reviews`):
 
 - Alice, published: her practitioner briefing reproduces the reference's, and her frozen documents
   are on the published page;
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from api.demo_reviews import DEMO_PARTNERSHIP, DEMO_REVIEWS, ReviewSpec
+from api.demo.reviews import DEMO_PARTNERSHIP, DEMO_REVIEWS, ReviewSpec
 from api.passwords import hash_password
 from api.wiring import Services
-from findings.reporting import briefing_sections
+from findings.publication.assemble import briefing_sections
 from workflow import people
 from workflow.models import Review
 from workflow.service import ReviewService

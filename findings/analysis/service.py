@@ -22,12 +22,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from findings import factors as frameworks
-from findings import narratives as narr
-from findings import quality
-from findings.errors import NotAtThisStage, StaleObject
-from findings.facts import FindingsFacts, episodes_of, findings_of, review_warnings
-from findings.models import (
+from findings.analysis import chronology as narr
+from findings.analysis import frameworks, quality
+from findings.analysis.facts import FindingsFacts, episodes_of, findings_of, review_warnings
+from findings.analysis.models import (
     ACTION_STATUSES,
     FINDING_STATUSES,
     VALENCES,
@@ -49,9 +47,10 @@ from findings.models import (
     ReviewTheme,
     WarningAcknowledgement,
 )
-from findings.themes import BUILT_IN_THEMES, FINDING_CATEGORIES, theme_key
+from findings.analysis.vocabulary import BUILT_IN_THEMES, FINDING_CATEGORIES, theme_key
+from findings.errors import StaleObject
 from workflow import audit
-from workflow.errors import InvalidInput, NotFound, NotPermitted, StaleReview
+from workflow.errors import InvalidInput, NotAtThisStage, NotFound, NotPermitted, StaleReview
 from workflow.models import Membership, Review, utcnow
 from workflow.service import ReviewService
 from workflow.states import FINAL_STATES, STATE_LABELS, ReviewRole, State

@@ -5,7 +5,8 @@ The documents that are checked are the documents that are stored: `prepare` rend
 renderings (HTML text, Markdown, and the text pypdf extracts from the PDF), and `freeze` stores those same
 bytes with their SHA-256. Later edits to the review never change what was published.
 
-Wiring into the lifecycle (`publish` / `decline_publication`) is `findings.publishing.Publishing`: the
+Wiring into the lifecycle (`publish` / `decline_publication`) is
+`findings.publication.publisher.Publishing`: the
 publish guard's `anonymisation_hits` come from its check, and as the `workflow.ports.Publisher` it calls
 `freeze` inside the trigger's transaction with the documents that check prepared.
 """
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from findings.anonymise import (
+from findings.publication.anonymise import (
     CheckResult,
     Hit,
     Identifier,
@@ -30,8 +31,8 @@ from findings.anonymise import (
     scan_pdf,
     scan_traced,
 )
-from findings.publication_models import PublishedDocument, PublishedReport
-from findings.render import (
+from findings.publication.models import PublishedDocument, PublishedReport
+from findings.publication.render import (
     DocumentKind,
     Format,
     Rendered,
@@ -39,7 +40,7 @@ from findings.render import (
     html_to_pdf,
     render_traced,
 )
-from findings.report import BriefingData, ReportData
+from findings.publication.view_model import BriefingData, ReportData
 from workflow import audit
 from workflow.errors import TriggerRefused
 from workflow.models import Review

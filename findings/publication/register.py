@@ -26,8 +26,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from findings.anonymise import PERSON_KINDS, Identifier, IdentifierKind
-from findings.register_models import RegisterEntry
+from findings.publication.anonymise import PERSON_KINDS, Identifier, IdentifierKind
+from findings.publication.models import RegisterEntry
 from workflow import audit
 from workflow.errors import DomainError, InvalidInput, NotFound
 from workflow.models import Review, utcnow

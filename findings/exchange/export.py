@@ -28,14 +28,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from findings import factors as frameworks
-from findings import models as m
-from findings.facts import review_warnings
-from findings.publication_models import PublishedDocument, PublishedReport
-from findings.quality import EVIDENCE_KINDS, QualityWarning
-from findings.reporting import report_texts
-from findings.reporting_models import ReportTexts
-from findings.themes import BUILT_IN_THEMES, FINDING_CATEGORIES
+from findings.analysis import frameworks
+from findings.analysis import models as m
+from findings.analysis.facts import review_warnings
+from findings.analysis.quality import EVIDENCE_KINDS, QualityWarning
+from findings.analysis.vocabulary import BUILT_IN_THEMES, FINDING_CATEGORIES
+from findings.publication.assemble import report_texts
+from findings.publication.models import PublishedDocument, PublishedReport, ReportTexts
 from workflow import audit, regimes
 from workflow.errors import InvalidInput, NotPermitted
 from workflow.models import AuditEntry, Membership, Review, User, utcnow

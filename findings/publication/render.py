@@ -1,4 +1,5 @@
-"""Rendering reports from the view model (`findings.report`) through the templates in `templates/reports/`.
+"""Rendering reports from the view model (`findings.publication.view_model`) through the templates in
+`templates/reports/`.
 
 Two sandboxed Jinja2 environments, built once: one for HTML (autoescape on) and one for Markdown (its own
 escaping). Both use `StrictUndefined`, refuse to print `None`, and register the same filters once. Templates
@@ -27,8 +28,16 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from findings.anonymise import MARK_CLOSE, MARK_MID, MARK_OPEN, Traced, html_text, strip_marks, without_marks
-from findings.report import (
+from findings.publication.anonymise import (
+    MARK_CLOSE,
+    MARK_MID,
+    MARK_OPEN,
+    Traced,
+    html_text,
+    strip_marks,
+    without_marks,
+)
+from findings.publication.view_model import (
     ANONYMITY_SENTENCE,
     BoardBriefing,
     BriefingData,
@@ -38,7 +47,7 @@ from findings.report import (
     format_date,
 )
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 REPORT_TEMPLATES = TEMPLATES / "reports"
 
 
@@ -167,9 +176,7 @@ def _md_finalize(value: Any) -> Any:
 def _html_paragraphs(value: Text | None) -> Markup:
     if value is None:
         return Markup("")
-    return Markup("\n").join(
-        Markup(f"<p>{_mark(value, str(escape(p)))}</p>") for p in value.paragraphs
-    )
+    return Markup("\n").join(Markup(f"<p>{_mark(value, str(escape(p)))}</p>") for p in value.paragraphs)
 
 
 def _md_paragraphs(value: Text | None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from findings.report import (
+from findings.publication.view_model import (
     BoardBriefing,
     BriefingData,
     BriefingItem,
