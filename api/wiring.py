@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Authenticator
 from findings.analysis.facts import FindingsFacts
+from findings.analysis.good_practice import GoodPracticeService
 from findings.analysis.service import FindingsService
 from findings.exchange.export import ExportService
 from findings.publication.freeze import ALL_FORMATS
@@ -33,6 +34,7 @@ class Services:
     sessions: sessionmaker[Session]
     reviews: ReviewService
     findings: FindingsService
+    good_practice: GoodPracticeService
     auth: Authenticator
     register: RegisterService
     reports: ReportService
@@ -76,7 +78,17 @@ def build_services(
     reports = ReportService(reviews, publishing, today=today)
     exports = ExportService(reviews)
     return Services(
-        settings, engine, sessions, reviews, findings, auth, register, reports, publishing, exports
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        reviews=reviews,
+        findings=findings,
+        good_practice=GoodPracticeService(reviews, today=today),
+        auth=auth,
+        register=register,
+        reports=reports,
+        publishing=publishing,
+        exports=exports,
     )
 
 

@@ -19,4 +19,3 @@ class StaleObject(StaleReview):
 
     def __str__(self) -> str:
         return str(self.args[0])
-

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import audit, regimes
+from workflow import audit, policy, regimes
 from workflow.clocks import Clock, compute_clocks
 from workflow.errors import InvalidInput, NotFound, NotPermitted, StaleReview, TriggerRefused
 from workflow.guards import (
@@ -29,6 +29,7 @@ from workflow.guards import (
 )
 from workflow.machine import next_state
 from workflow.models import AuditEntry, Membership, Review, User
+from workflow.policy import ROLE_NAMES
 from workflow.ports import AnalysisFacts, NoAnalysis, NoPublisher, Publisher
 from workflow.regimes import Recommendation, Regime
 from workflow.regimes.base import ClockAnchor, ClockEvent
@@ -40,7 +41,6 @@ from workflow.states import (
     Route,
     State,
     Trigger,
-    roles_for,
     triggers_from,
 )
 
@@ -50,14 +50,6 @@ INCIDENT_OUTCOMES = {
     "other": "Other incident",
 }
 ABUSE_OR_NEGLECT = {"known": "Known", "suspected": "Suspected", "not_suspected": "Not suspected"}
-
-ROLE_NAMES = {
-    ReviewRole.COORDINATOR: "review coordinator",
-    ReviewRole.LEAD_REVIEWER: "lead reviewer",
-    ReviewRole.PANEL_MEMBER: "panel member",
-    ReviewRole.CASE_GROUP: "case group member",
-    ReviewRole.CHAIR: "chair",
-}
 
 
 @dataclass(frozen=True)
@@ -94,11 +86,6 @@ class ReviewDetail:
 
 
 Listener = Callable[[Transitioned], None]
-
-
-def _roles_phrase(roles: Iterable[ReviewRole]) -> str:
-    names = sorted(ROLE_NAMES[r] for r in roles)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _event_dates(entries: Sequence[AuditEntry]) -> tuple[dict[ClockAnchor, date], dict[ClockEvent, date]]:
@@ -197,7 +184,7 @@ class ReviewService:
     def require(roles: frozenset[ReviewRole], allowed: Iterable[ReviewRole], what: str) -> None:
         allowed = frozenset(allowed)
         if not roles & allowed:
-            raise NotPermitted(f"Only the {_roles_phrase(allowed)} may {what}.")
+            raise NotPermitted(f"Only the {policy.roles_phrase(allowed)} may {what}.")
 
     @staticmethod
     def require_not_final(review: Review) -> None:
@@ -252,7 +239,9 @@ class ReviewService:
                         f"stage '{STATE_LABELS[current]}'."
                     ],
                 )
-            self.require(roles, roles_for(trigger), TRIGGER_LABELS[trigger].lower())
+            refused = policy.role_refusal(roles, trigger)
+            if refused:
+                raise NotPermitted(refused)
             verdict = evaluate(
                 trigger, self.facts(session, review, with_analysis=needs_analysis(trigger)), params
             )
@@ -306,9 +295,9 @@ class ReviewService:
         facts = self.facts(session, review, with_analysis=any(map(needs_analysis, triggers)))
         options = []
         for trigger in triggers:
-            allowed_roles = roles_for(trigger)
+            allowed_roles = policy.rule(trigger).roles
             if not roles & allowed_roles:
-                verdict = Verdict(reasons=(f"Only the {_roles_phrase(allowed_roles)} may do this.",))
+                verdict = Verdict(reasons=(f"Only the {policy.roles_phrase(allowed_roles)} may do this.",))
             else:
                 verdict = evaluate(trigger, facts, None)
             options.append(
@@ -432,13 +421,7 @@ class ReviewService:
         if unknown:
             raise InvalidInput({name: "This field cannot be changed here." for name in unknown})
         with self.session() as session:
-            review, _roles = self._for_change(
-                session, review_id, actor, expected_version, {ReviewRole.COORDINATOR}, "change the referral"
-            )
-            if review.state not in (State.REFERRED, State.SCREENING):
-                raise TriggerRefused(
-                    "update_referral", ["The referral can only be changed before the route is decided."]
-                )
+            review, _roles = self._for_change(session, review_id, actor, expected_version, "update_referral")
             merged = {name: getattr(review, name) for name in allowed} | fields
             errors = _referral_errors(
                 merged["child_pseudonym"],
@@ -461,18 +444,7 @@ class ReviewService:
         self, review_id: int, actor: int, expected_version: int | None, answers: Mapping[str, str]
     ) -> ReviewDetail:
         with self.session() as session:
-            review, roles = self._for_change(
-                session,
-                review_id,
-                actor,
-                expected_version,
-                {ReviewRole.COORDINATOR, ReviewRole.CHAIR},
-                "record the criteria check",
-            )
-            if review.state not in (State.REFERRED, State.SCREENING):
-                raise TriggerRefused(
-                    "record_criteria", ["The criteria check can only change before the route is decided."]
-                )
+            review, roles = self._for_change(session, review_id, actor, expected_version, "record_criteria")
             regime = regimes.get(review.regime_key, review.regime_version)
             problems = regime.invalid_answers(answers)
             if problems:
@@ -504,11 +476,7 @@ class ReviewService:
         period_end: date | None = None,
     ) -> Review:
         with self.session() as session:
-            review, _ = self._for_change(
-                session, review_id, actor, expected_version, {ReviewRole.COORDINATOR}, "set the scope"
-            )
-            if review.state != State.SCOPING:
-                raise TriggerRefused("set_scope", ["The scope can only be set at the scoping stage."])
+            review, _ = self._for_change(session, review_id, actor, expected_version, "set_scope")
             if period_start and period_end and period_end < period_start:
                 raise InvalidInput({"period_end": "The period must end on or after the day it starts."})
             questions = [q.strip() for q in research_questions if q and q.strip()]
@@ -542,10 +510,7 @@ class ReviewService:
         declared_interest: str | None = None,
     ) -> Membership:
         with self.session() as session:
-            review, _ = self._for_change(
-                session, review_id, actor, expected_version, {ReviewRole.COORDINATOR}, "change the membership"
-            )
-            self.require_not_final(review)
+            review, _ = self._for_change(session, review_id, actor, expected_version, "change_membership")
             errors: dict[str, str] = {}
             user = session.scalar(select(User).where(User.email == email.strip().lower()))
             if user is None or not user.active:
@@ -594,10 +559,7 @@ class ReviewService:
         self, review_id: int, actor: int, expected_version: int | None, membership_id: int
     ) -> Review:
         with self.session() as session:
-            review, _ = self._for_change(
-                session, review_id, actor, expected_version, {ReviewRole.COORDINATOR}, "change the membership"
-            )
-            self.require_not_final(review)
+            review, _ = self._for_change(session, review_id, actor, expected_version, "change_membership")
             membership = next((m for m in review.memberships if m.id == membership_id), None)
             if membership is None:
                 raise NotFound(f"Membership {membership_id} is not part of this review.")
@@ -625,14 +587,8 @@ class ReviewService:
         """Record why an agency in scope has no panel member (or clear it with an empty reason)."""
         with self.session() as session:
             review, _ = self._for_change(
-                session,
-                review_id,
-                actor,
-                expected_version,
-                {ReviewRole.COORDINATOR},
-                "record a panel exemption",
+                session, review_id, actor, expected_version, "record_panel_exemption"
             )
-            self.require_not_final(review)
             if agency not in review.agencies_in_scope:
                 raise InvalidInput({"agency": f"'{agency}' is not an agency in scope."})
             exemptions = dict(review.panel_exemptions)
@@ -657,15 +613,7 @@ class ReviewService:
     ) -> Review:
         """Set or clear a publication hold (criminal proceedings, inquest, family court)."""
         with self.session() as session:
-            review, _ = self._for_change(
-                session,
-                review_id,
-                actor,
-                expected_version,
-                {ReviewRole.COORDINATOR, ReviewRole.CHAIR},
-                "set or clear a publication hold",
-            )
-            self.require_not_final(review)
+            review, _ = self._for_change(session, review_id, actor, expected_version, "set_publication_hold")
             if not reason.strip():
                 raise InvalidInput({"reason": "Give the reason for setting or clearing the hold."})
             if held == review.publication_hold:
@@ -699,31 +647,22 @@ class ReviewService:
         if on > self._today():
             raise InvalidInput({"on": "A notice cannot be recorded for a future date."})
         with self.session() as session:
-            review, _ = self._for_change(
-                session,
-                review_id,
-                actor,
-                expected_version,
-                {ReviewRole.COORDINATOR, ReviewRole.CHAIR},
-                "record a notice",
-            )
-            self.require_not_final(review)
+            review, _ = self._for_change(session, review_id, actor, expected_version, "record_notice")
             audit.append(session, review, actor_id=actor, action=actions[kind], params={"on": on.isoformat()})
             session.commit()
             return review
 
     def _for_change(
-        self,
-        session: Session,
-        review_id: int,
-        actor: int,
-        expected_version: int | None,
-        allowed: set[ReviewRole],
-        what: str,
+        self, session: Session, review_id: int, actor: int, expected_version: int | None, action: str
     ) -> tuple[Review, frozenset[ReviewRole]]:
+        """Load the review for a change named in the policy table: the actor's role, the review's
+        version, then its stage (each refusal in that order)."""
         review, roles = self.load(session, review_id, actor, for_change=True)
-        self.require(roles, allowed, what)
+        refused = policy.role_refusal(roles, action)
+        if refused:
+            raise NotPermitted(refused)
         self.check_version(review, expected_version)
+        policy.check(roles, review.state, action)
         return review, roles
 
 

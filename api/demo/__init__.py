@@ -21,6 +21,7 @@ from typing import Any
 from api.demo.reviews import DEMO_PARTNERSHIP, DEMO_REVIEWS, ReviewSpec
 from api.passwords import hash_password
 from api.wiring import Services
+from findings.analysis.good_practice import AddGoodPractice
 from findings.publication.assemble import briefing_sections
 from workflow import people
 from workflow.models import Review
@@ -289,13 +290,15 @@ class _Loader:
                     episode_ids=[episode.id],
                 )
         for g in self.spec.good_practice:
-            findings.add_good_practice(
+            self.services.good_practice.add(
                 review_id=rid,
                 actor=self.coordinator,
-                what_went_well=g.what_went_well,
-                what_enabled_it=g.what_enabled_it,
-                agencies=list(g.agencies),
-                episode_id=self.episodes[g.episode] if g.episode is not None else None,
+                command=AddGoodPractice(
+                    what_went_well=g.what_went_well,
+                    what_enabled_it=g.what_enabled_it,
+                    agencies=list(g.agencies),
+                    episode_id=self.episodes[g.episode] if g.episode is not None else None,
+                ),
             )
         for agency, appraisal in self.spec.panel_appraisals.items():
             panel = self.user(PANEL[agency])

@@ -24,7 +24,7 @@ from api.wiring import Services
 from workflow import people
 from workflow.errors import InvalidInput
 from workflow.machine import mermaid
-from workflow.service import ROLE_NAMES
+from workflow.policy import ROLE_NAMES
 from workflow.states import STATE_LABELS, TRANSITIONS, TRIGGER_LABELS, Trigger
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)

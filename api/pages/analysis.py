@@ -25,7 +25,7 @@ from api.pages.common import (
     render,
     uploaded_file,
 )
-from api.pages.views import may, review_context
+from api.pages.views import may, member_names, review_context
 from api.wiring import Services
 from findings.analysis import frameworks
 from findings.analysis.chronology import COLUMNS, CsvImportError
@@ -37,10 +37,6 @@ from workflow.states import ReviewRole
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 VALENCE_LABELS = {"good": "Good practice", "problematic": "Problematic practice", "mixed": "Mixed"}
-
-
-def _names(review: Any) -> dict[int, str]:
-    return {m.user_id: m.user.name for m in review.memberships}
 
 
 # ---- narratives --------------------------------------------------------------------------------------
@@ -347,7 +343,7 @@ def _conversations_page(
     context.update(
         {
             "conversations": services.findings.conversations(review_id=review_id, actor=user.id),
-            "names": _names(review),
+            "names": member_names(review),
             "practitioners": [
                 (str(m.user_id), f"{m.user.name} ({m.agency})" if m.agency else m.user.name)
                 for m in review.memberships
@@ -418,7 +414,7 @@ def _conversation_page(
     context.update(
         {
             "conversation": conversation,
-            "names": _names(review),
+            "names": member_names(review),
             "headings": CONVERSATION_HEADINGS,
             "may_edit": may(roles, review.state, "write_conversation"),
             "may_comment": may(roles, review.state, "comment_on_conversation")
@@ -843,7 +839,7 @@ def _panel_page(
             "submissions": submissions,
             "mine": mine,
             "episodes": episodes,
-            "names": _names(review),
+            "names": member_names(review),
             "panel": panel,
             "by_membership": by_membership,
             "is_panel": ReviewRole.PANEL_MEMBER in roles,
@@ -917,59 +913,3 @@ def waive_panel(
     if not status:
         return redirect(f"/reviews/{review_id}/panel", flash="The panel analysis is waived.")
     return _panel_page(request, services, user, review_id, waive_form=form, status=status)
-
-
-# ---- good practice -----------------------------------------------------------------------------------
-
-
-def _good_practice_page(
-    request: Request,
-    services: Services,
-    user: Caller,
-    review_id: int,
-    form: Form | None = None,
-    status: int = 200,
-) -> Response:
-    context = review_context(services, user, review_id, "good_practice")
-    review = context["review"]
-    episodes = services.findings.episodes(review_id=review_id, actor=user.id)
-    context.update(
-        {
-            "items": services.findings.good_practice(review_id=review_id, actor=user.id),
-            "episodes": {e.id: e for e in episodes},
-            "episode_options": [(str(e.id), f"Episode {e.number}: {e.title}") for e in episodes],
-            "agency_options": [(a, a) for a in review.agencies_in_scope or review.agencies_involved],
-            "names": _names(review),
-            "may_write": may(context["roles"], review.state, "write_good_practice"),
-            "form": form or Form.of(),
-        }
-    )
-    return render(request, "pages/good_practice.html", context, status=status)
-
-
-@router.get("/reviews/{review_id}/good-practice")
-def good_practice(request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser) -> Response:
-    return _good_practice_page(request, services, user, review_id)
-
-
-@router.post("/reviews/{review_id}/good-practice", dependencies=[CsrfChecked])
-def add_good_practice(
-    request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser, submitted: Submitted
-) -> Response:
-    form = Form.of(submitted)
-    what = form.text("what_went_well", required="Say what went well.")
-    episode_id = form.value("episode_id")
-    _, status = attempt(
-        form,
-        lambda: services.findings.add_good_practice(
-            review_id=review_id,
-            actor=user.id,
-            what_went_well=what,
-            what_enabled_it=form.text("what_enabled_it"),
-            agencies=form.values("agencies"),
-            episode_id=int(episode_id) if episode_id.isdigit() else None,
-        ),
-    )
-    if not status:
-        return redirect(f"/reviews/{review_id}/good-practice", flash="Good practice recorded.")
-    return _good_practice_page(request, services, user, review_id, form, status)

@@ -29,8 +29,8 @@ from findings.analysis import frameworks, quality
 from findings.analysis.models import ACTION_STATUSES
 from findings.analysis.vocabulary import BUILT_IN_THEMES, FINDING_CATEGORIES
 from findings.publication.render import DocumentKind, Format, filename
-from findings.publication.service import DRAFT_REPORT_READERS
 from workflow.errors import NotFound
+from workflow.policy import READERS
 from workflow.states import ReviewRole, State
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -580,7 +580,7 @@ def report(request: Request, review_id: ReviewId, services: ServicesDep, user: P
             "episodes": services.findings.episodes(review_id=review_id, actor=user.id),
             "groups": [g for g in grouped if g[2]]
             + ([("none", "Not yet categorised", uncategorised)] if uncategorised else []),
-            "good_practice": services.findings.good_practice(review_id=review_id, actor=user.id),
+            "good_practice": services.good_practice.list(review_id=review_id, actor=user.id).items,
             "factor_label": frameworks.category_label,
             "valence_labels": {
                 "good": "Good practice",
@@ -590,7 +590,7 @@ def report(request: Request, review_id: ReviewId, services: ServicesDep, user: P
             "evidence_labels": EVIDENCE_KINDS,
             "themes": BUILT_IN_THEMES | services.findings.vocabulary(actor=user.id),
             "at_sign_off": review.state == State.SIGN_OFF,
-            "may_read_draft": bool(context["roles"] & DRAFT_REPORT_READERS),
+            "may_read_draft": bool(context["roles"] & READERS["draft_report"]),
             "is_chair": ReviewRole.CHAIR in context["roles"],
             "form": Form.of(),
         }

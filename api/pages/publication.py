@@ -22,9 +22,10 @@ from api.pages.common import (
 )
 from api.pages.views import review_context
 from api.wiring import Services
-from findings.publication.service import CHECKERS, TEXT_STAGES, TEXT_WRITERS
+from workflow import policy
 from workflow.errors import NotPermitted
-from workflow.states import State, Trigger
+from workflow.policy import READERS
+from workflow.states import Trigger
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -50,7 +51,7 @@ def _publication_page(
     context = review_context(services, user, review_id, "publication")
     review = context["review"]
     roles = context["roles"]
-    if not roles & (TEXT_WRITERS | CHECKERS):
+    if not roles & (policy.rule("write_report_texts").roles | READERS["anonymisation_check"]):
         raise NotPermitted("Only the coordinator, the lead reviewers and the chair prepare the publication.")
     texts = services.reports.texts(review_id=review_id, actor=user.id)
     if form is None:
@@ -62,8 +63,8 @@ def _publication_page(
         {
             "form": form,
             "texts": TEXTS,
-            "may_write": bool(roles & TEXT_WRITERS) and State(review.state) in TEXT_STAGES,
-            "may_check": bool(roles & CHECKERS),
+            "may_write": policy.permits(roles, review.state, "write_report_texts"),
+            "may_check": bool(roles & READERS["anonymisation_check"]),
             "check": services.reports.anonymisation(review_id=review_id, actor=user.id) if check else None,
             "options": [o for o in options if o.trigger in PUBLICATION_TRIGGERS],
         }

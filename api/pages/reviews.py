@@ -35,7 +35,8 @@ from api.pages.views import (
 )
 from workflow import regimes
 from workflow.errors import InvalidInput, StaleReview, TriggerRefused
-from workflow.service import ABUSE_OR_NEGLECT, INCIDENT_OUTCOMES, ROLE_NAMES, ReviewDetail
+from workflow.policy import ROLE_NAMES
+from workflow.service import ABUSE_OR_NEGLECT, INCIDENT_OUTCOMES, ReviewDetail
 from workflow.states import STAGES, STATE_LABELS, TRIGGER_LABELS, ReviewRole, Route, State, Trigger
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)

@@ -29,8 +29,8 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from workflow.clocks import Clock
+from workflow.policy import ROLE_NAMES
 from workflow.regimes.base import ClockUnit
-from workflow.service import ROLE_NAMES
 from workflow.states import STATE_LABELS, TRIGGER_LABELS, ReviewRole, State, Trigger
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"

@@ -9,8 +9,9 @@ from typing import Any
 
 from api.auth import Caller
 from api.wiring import Services
-from findings.analysis.service import POLICY, REVIEW_TEAM
+from workflow import policy
 from workflow.clocks import Clock
+from workflow.policy import REVIEW_TEAM
 from workflow.service import ReviewDetail
 from workflow.states import (
     FINAL_STATES,
@@ -47,10 +48,13 @@ COMMON_AGENCIES = (
 
 
 def may(roles: Iterable[ReviewRole], state: str, action: str) -> bool:
-    """Whether someone with `roles` may make the change `action` (findings.analysis.service.POLICY) now."""
-    rule = POLICY[action]
-    current = State(state)
-    return bool(frozenset(roles) & rule.roles) and current in rule.stages
+    """Whether someone with `roles` may make the change `action` (workflow.policy) now."""
+    return policy.permits(roles, state, action)
+
+
+def member_names(review: Any) -> dict[int, str]:
+    """Each member's user id and name, to show who wrote what."""
+    return {m.user_id: m.user.name for m in review.memberships}
 
 
 def next_deadline(clocks: Iterable[Clock]) -> Clock | None:

@@ -5,25 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from api.deps import CurrentUser, Limit, ObjectVersion, Offset, ReviewId, ServicesDep
-from api.routes.answers import CHANGE, CREATE, READ, GoodPracticeId, created, page, tagged
-from api.schemas.analysis import GoodPracticeIn, GoodPracticeList, GoodPracticeOut, GoodPracticePatch
-from api.wiring import Services
-from workflow.errors import NotFound
+from api.routes.answers import CHANGE, CREATE, READ, GoodPracticeId, created, tagged
+from api.schemas.analysis import GoodPracticeList, GoodPracticeOut
+from findings.analysis.good_practice import AddGoodPractice, ChangeGoodPractice
 
 router = APIRouter(tags=["good practice"])
-
-
-def _answer(
-    services: Services, review_id: int, actor: int, item_id: int, response: Response
-) -> GoodPracticeOut:
-    item = next(
-        (g for g in services.findings.good_practice(review_id=review_id, actor=actor) if g.id == item_id),
-        None,
-    )
-    if item is None:
-        raise NotFound(f"Good practice entry {item_id} was not found in this review.")
-    tagged(response, item.version)
-    return GoodPracticeOut.of(item)
 
 
 @router.get("/reviews/{review_id}/good-practice", response_model=GoodPracticeList, responses=READ)
@@ -31,10 +17,8 @@ def list_good_practice(
     review_id: ReviewId, services: ServicesDep, caller: CurrentUser, limit: Limit = 50, offset: Offset = 0
 ) -> GoodPracticeList:
     """What went well in this case and what enabled it (every member)."""
-    items = services.findings.good_practice(review_id=review_id, actor=caller.id)
-    return GoodPracticeList(
-        items=[GoodPracticeOut.of(g) for g in page(items, limit, offset)], total=len(items)
-    )
+    found = services.good_practice.list(review_id=review_id, actor=caller.id, limit=limit, offset=offset)
+    return GoodPracticeList(items=[GoodPracticeOut.of(g) for g in found.items], total=found.total)
 
 
 @router.post(
@@ -44,12 +28,17 @@ def list_good_practice(
     responses=CREATE,
 )
 def add_good_practice(
-    review_id: ReviewId, body: GoodPracticeIn, services: ServicesDep, caller: CurrentUser, response: Response
+    review_id: ReviewId,
+    body: AddGoodPractice,
+    services: ServicesDep,
+    caller: CurrentUser,
+    response: Response,
 ) -> GoodPracticeOut:
     """Record good practice (any member of the review team but the chair)."""
-    item = services.findings.add_good_practice(review_id=review_id, actor=caller.id, **body.model_dump())
+    item = services.good_practice.add(review_id=review_id, actor=caller.id, command=body)
     created(response, f"/api/v1/reviews/{review_id}/good-practice/{item.id}")
-    return _answer(services, review_id, caller.id, item.id, response)
+    tagged(response, item.version)
+    return GoodPracticeOut.of(item)
 
 
 @router.get(
@@ -63,7 +52,9 @@ def get_good_practice(
     response: Response,
 ) -> GoodPracticeOut:
     """One good practice entry."""
-    return _answer(services, review_id, caller.id, good_practice_id, response)
+    item = services.good_practice.get(review_id=review_id, actor=caller.id, good_practice_id=good_practice_id)
+    tagged(response, item.version)
+    return GoodPracticeOut.of(item)
 
 
 @router.patch(
@@ -72,18 +63,19 @@ def get_good_practice(
 def update_good_practice(
     review_id: ReviewId,
     good_practice_id: GoodPracticeId,
-    body: GoodPracticePatch,
+    body: ChangeGoodPractice,
     services: ServicesDep,
     caller: CurrentUser,
     version: ObjectVersion,
     response: Response,
 ) -> GoodPracticeOut:
     """Change the fields sent."""
-    services.findings.update_good_practice(
+    item = services.good_practice.update(
         review_id=review_id,
         actor=caller.id,
         good_practice_id=good_practice_id,
         expected_version=version,
-        **body.model_dump(exclude_unset=True),
+        command=body,
     )
-    return _answer(services, review_id, caller.id, good_practice_id, response)
+    tagged(response, item.version)
+    return GoodPracticeOut.of(item)

@@ -358,20 +358,6 @@ class PanelSubmissionList(BaseModel):
 # ---- good practice --------------------------------------------------------------------------------
 
 
-class GoodPracticeIn(Body):
-    what_went_well: Reason
-    what_enabled_it: Reason = ""
-    agencies: list[Agency] = Field(default_factory=list, max_length=MAX_ITEMS)
-    episode_id: Id | None = None
-
-
-class GoodPracticePatch(Body):
-    what_went_well: Reason = None  # type: ignore[assignment]
-    what_enabled_it: Reason = None  # type: ignore[assignment]
-    agencies: list[Agency] = Field(default=None, max_length=MAX_ITEMS)  # type: ignore[assignment]
-    episode_id: Id | None = None
-
-
 class GoodPracticeOut(BaseModel):
     id: int
     what_went_well: str

@@ -6,7 +6,7 @@ the review's stage, check the edited object's own version (StaleObject on a stal
 append one audit row (which also raises the review's version, so concurrent audited writes are
 serialised), commit once. A refused change leaves nothing behind.
 
-Who may do what, and at which stages, is declared once in `POLICY`.
+Who may do what, and at which stages, is declared once, in `workflow.policy`.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from findings.analysis.models import (
     Finding,
     FindingComment,
     FindingEvidence,
-    GoodPractice,
     NarrativeEntry,
     PanelSubmission,
     PartnershipTheme,
@@ -49,11 +48,12 @@ from findings.analysis.models import (
 )
 from findings.analysis.vocabulary import BUILT_IN_THEMES, FINDING_CATEGORIES, theme_key
 from findings.errors import StaleObject
-from workflow import audit
+from workflow import audit, policy
 from workflow.errors import InvalidInput, NotAtThisStage, NotFound, NotPermitted, StaleReview
 from workflow.models import Membership, Review, utcnow
+from workflow.policy import EVERYONE, READERS, REVIEW_TEAM
 from workflow.service import ReviewService
-from workflow.states import FINAL_STATES, STATE_LABELS, ReviewRole, State
+from workflow.states import ReviewRole
 
 _C, _L, _P, _G, _CH = (
     ReviewRole.COORDINATOR,
@@ -62,57 +62,6 @@ _C, _L, _P, _G, _CH = (
     ReviewRole.CASE_GROUP,
     ReviewRole.CHAIR,
 )
-REVIEW_TEAM = frozenset({_C, _L, _P, _CH})
-EVERYONE = frozenset(ReviewRole)
-
-
-@dataclass(frozen=True)
-class Rule:
-    roles: frozenset[ReviewRole]
-    stages: frozenset[State]
-    what: str  # "<verb phrase>" for refusals: "Only the lead reviewer may <what>."
-
-
-def _rule(roles: Iterable[ReviewRole], stages: Iterable[State], what: str) -> Rule:
-    return Rule(frozenset(roles), frozenset(stages), what)
-
-
-_GATHERING = (State.CASE_GROUP, State.DATA_GATHERING, State.ANALYSIS)
-_ANALYSING = (State.DATA_GATHERING, State.ANALYSIS, State.FINDINGS)
-_WRITING = (State.ANALYSIS, State.FINDINGS)
-_RESPONDING = (State.APPROVED, State.PUBLISHED)
-_OPEN = (*_GATHERING, State.FINDINGS, State.SIGN_OFF, State.APPROVED, State.PUBLISHED, State.SCOPING)
-
-# Who may change what, and at which stages. A panel member writes only their own agency's narrative
-# (checked in the function); a case group member comments only on their own conversation.
-POLICY: dict[str, Rule] = {
-    "write_narrative": _rule({_C, _P}, _GATHERING, "write an agency narrative"),
-    "submit_narrative": _rule({_C, _P}, _GATHERING, "submit an agency narrative"),
-    "return_narrative": _rule({_C, _L}, _GATHERING, "return a submitted narrative"),
-    "record_narrative_exemption": _rule({_C}, _GATHERING, "record a narrative exemption"),
-    "write_conversation": _rule({_L}, _ANALYSING, "record a conversation"),
-    "comment_on_conversation": _rule({_L, _G}, _ANALYSING, "comment on a conversation"),
-    "write_episode": _rule({_L}, _ANALYSING, "write key practice episodes"),
-    "write_factor": _rule({_L}, _ANALYSING, "code contributory factors"),
-    "write_panel_submission": _rule({_P}, (State.DATA_GATHERING, State.ANALYSIS), "write a panel analysis"),
-    "waive_panel_submission": _rule({_C}, (State.DATA_GATHERING, State.ANALYSIS), "waive a panel analysis"),
-    "write_good_practice": _rule({_C, _L, _P}, _ANALYSING, "record good practice"),
-    "write_finding": _rule({_L}, _WRITING, "write findings"),
-    "write_question": _rule({_L, _C, _CH}, _WRITING, "write questions for the board"),
-    "comment_on_finding": _rule({_L, _P, _G}, _WRITING, "comment on a draft finding"),
-    "record_board_response": _rule({_C, _CH}, _RESPONDING, "record the board's response"),
-    "write_action": _rule({_C, _CH}, _RESPONDING, "record the board's actions"),
-    "set_review_themes": _rule({_C, _L}, _OPEN, "tag the review with themes"),
-    "acknowledge_warning": _rule({_L}, (*_ANALYSING, State.SIGN_OFF), "acknowledge a quality warning"),
-}
-
-# Who may read what. Panel submissions have their own rule (`_may_read_submission`).
-READERS: dict[str, frozenset[ReviewRole]] = {
-    "narratives": REVIEW_TEAM,
-    "conversations": REVIEW_TEAM,  # and the case group member, their own
-    "analysis": EVERYONE,  # episodes, factors, good practice, findings, warnings
-    "board": EVERYONE,
-}
 
 NARRATIVE_ENTRY_FIELDS = frozenset(
     {"occurred_on", "occurred_at", "what_happened", "source_record", "aware", "significant"}
@@ -156,7 +105,6 @@ EPISODE_FIELDS = frozenset(
     }
 )
 FACTOR_FIELDS = frozenset({"framework", "level", "category", "description", "evidence", "episode_ids"})
-GOOD_PRACTICE_FIELDS = frozenset({"what_went_well", "what_enabled_it", "agencies", "episode_id"})
 FINDING_FIELDS = frozenset(
     {
         "title",
@@ -267,19 +215,10 @@ class FindingsService:
 
     @contextmanager
     def _change(self, review_id: int, actor: int, action: str) -> Iterator[_Ctx]:
-        rule = POLICY[action]
         with self._reviews.session() as session:
             try:
                 review, roles = self._reviews.load(session, review_id, actor)
-                self._reviews.require(roles, rule.roles, rule.what)
-                state = State(review.state)
-                if state in FINAL_STATES or state == State.PAUSED or state not in rule.stages:
-                    allowed = ", ".join(STATE_LABELS[s] for s in sorted(rule.stages, key=list(State).index))
-                    raise NotAtThisStage(
-                        action,
-                        f"You cannot {rule.what} while the review is at the stage "
-                        f"'{STATE_LABELS[state]}' (possible at: {allowed}).",
-                    )
+                policy.check(roles, review.state, action)
                 yield _Ctx(session, review, roles, actor)
                 session.commit()
             except StaleDataError as error:
@@ -1060,75 +999,6 @@ class FindingsService:
             return submission
 
     # ---- good practice -----------------------------------------------------------------------
-
-    def _good_practice_values(self, ctx: _Ctx, item: GoodPractice, fields: Mapping[str, Any]) -> None:
-        errors: dict[str, str] = {}
-        if "what_went_well" in fields:
-            item.what_went_well = _text(fields["what_went_well"], "what_went_well", errors, required=True)
-        if "what_enabled_it" in fields:
-            item.what_enabled_it = _text(fields["what_enabled_it"], "what_enabled_it", errors)
-        if "agencies" in fields:
-            item.agencies = _agencies(fields["agencies"])
-        if "episode_id" in fields:
-            ids = [fields["episode_id"]] if fields["episode_id"] is not None else []
-            self._ids_in_review(ctx, Episode, ids, "episode_id")
-            item.episode_id = fields["episode_id"]
-        _raise(errors)
-
-    def add_good_practice(
-        self,
-        *,
-        review_id: int,
-        actor: int,
-        what_went_well: str,
-        what_enabled_it: str = "",
-        agencies: Sequence[str] = (),
-        episode_id: int | None = None,
-    ) -> GoodPractice:
-        """Record what went well and what enabled it (any member of the review team)."""
-        with self._change(review_id, actor, "write_good_practice") as ctx:
-            item = GoodPractice(review_id=ctx.review.id, author_id=actor, what_went_well="")
-            self._good_practice_values(
-                ctx,
-                item,
-                {
-                    "what_went_well": what_went_well,
-                    "what_enabled_it": what_enabled_it,
-                    "agencies": agencies,
-                    "episode_id": episode_id,
-                },
-            )
-            ctx.session.add(item)
-            ctx.session.flush()
-            self._audit(ctx, "add_good_practice", good_practice_id=item.id)
-            return item
-
-    def update_good_practice(
-        self,
-        *,
-        review_id: int,
-        actor: int,
-        good_practice_id: int,
-        expected_version: int | None,
-        **fields: Any,
-    ) -> GoodPractice:
-        _unknown(fields, GOOD_PRACTICE_FIELDS)
-        with self._change(review_id, actor, "write_good_practice") as ctx:
-            item = self._get(ctx, GoodPractice, good_practice_id, "good practice entry")
-            self._check_version(item, expected_version, "good practice entry")
-            self._good_practice_values(ctx, item, fields)
-            self._audit(ctx, "update_good_practice", good_practice_id=item.id, fields=sorted(fields))
-            return item
-
-    def good_practice(self, *, review_id: int, actor: int) -> list[GoodPractice]:
-        with self._read(review_id, actor, READERS["analysis"]) as ctx:
-            return list(
-                ctx.session.scalars(
-                    select(GoodPractice)
-                    .where(GoodPractice.review_id == ctx.review.id)
-                    .order_by(GoodPractice.id)
-                )
-            )
 
     # ---- findings ------------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ from workflow import audit, regimes
 from workflow.errors import InvalidInput, NotPermitted
 from workflow.models import AuditEntry, Membership, Review, User, utcnow
 from workflow.people import normalise_email
+from workflow.policy import READERS
 from workflow.service import ReviewService
 from workflow.states import ReviewRole, Route, State
 
@@ -1215,7 +1216,7 @@ class ExportService:
     def export(self, *, review_id: int, actor: int) -> dict[str, Any]:
         with self._reviews.session() as session:
             review, roles = self._reviews.load(session, review_id, actor)
-            self._reviews.require(roles, {ReviewRole.COORDINATOR}, "export the review")
+            self._reviews.require(roles, READERS["export"], "export the review")
             document = export_review(session, review)
             audit.append(session, review, actor_id=actor, action=EXPORTED, changes_review=False)
             session.commit()

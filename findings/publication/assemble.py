@@ -62,7 +62,7 @@ from findings.publication.view_model import (
 )
 from workflow import regimes
 from workflow.models import AuditEntry, Membership, Review
-from workflow.service import ROLE_NAMES
+from workflow.policy import ROLE_NAMES
 from workflow.states import ReviewRole, Route, Trigger
 
 DEFAULT_PARTNERSHIP = "Safeguarding Children Partnership"

@@ -31,13 +31,13 @@ from findings.publication.models import RegisterEntry
 from workflow import audit
 from workflow.errors import DomainError, InvalidInput, NotFound
 from workflow.models import Review, utcnow
+from workflow.policy import READERS
 from workflow.service import ReviewService
 from workflow.settings import Settings, get_settings
 from workflow.states import ReviewRole
 
 log = logging.getLogger(__name__)
 
-MAY_SEE_REGISTER = frozenset({ReviewRole.COORDINATOR, ReviewRole.CHAIR})
 
 KIND_NAMES: dict[IdentifierKind, str] = {
     IdentifierKind.CHILD: "child",
@@ -280,7 +280,7 @@ class RegisterService:
         self, session: Session, review_id: int, actor: int, what: str
     ) -> tuple[Review, frozenset[ReviewRole]]:
         review, roles = self._reviews.load(session, review_id, actor)
-        self._reviews.require(roles, MAY_SEE_REGISTER, what)
+        self._reviews.require(roles, READERS["register"], what)
         return review, roles
 
     def read(self, review_id: int, actor: int) -> RegisterView:

@@ -34,32 +34,12 @@ from findings.publication.models import PublishedReport, ReportTexts
 from findings.publication.publisher import Publishing
 from findings.publication.render import DocumentKind, Format, Rendered, render
 from findings.publication.view_model import SourceKind
-from workflow import audit
+from workflow import audit, policy
 from workflow.errors import InvalidInput, NotFound, NotPermitted, TriggerRefused
 from workflow.models import Review, utcnow
+from workflow.policy import READERS
 from workflow.service import ReviewService
-from workflow.states import STATE_LABELS, ReviewRole, State
-
-_C, _L, _CH = ReviewRole.COORDINATOR, ReviewRole.LEAD_REVIEWER, ReviewRole.CHAIR
-
-# Who may write the words of the reports, and when: until the review is published.
-TEXT_WRITERS = frozenset({_C, _L, _CH})
-TEXT_STAGES = frozenset(
-    {
-        State.SCOPING,
-        State.CASE_GROUP,
-        State.DATA_GATHERING,
-        State.ANALYSIS,
-        State.FINDINGS,
-        State.SIGN_OFF,
-        State.APPROVED,
-    }
-)
-# Who may read the draft full report: it holds the narratives, which the case group does not see.
-DRAFT_REPORT_READERS = frozenset({_C, _L, ReviewRole.PANEL_MEMBER, _CH})
-# Who sees the anonymisation check (it shows the real words it found) and corrects text in place.
-CHECKERS = frozenset({_C, _CH})
-CORRECTION_STAGES = frozenset({State.FINDINGS, State.SIGN_OFF, State.APPROVED})
+from workflow.states import ReviewRole
 
 TEXT_FIELDS = ("partnership", "case_summary", "methodology_note", "board_response", "briefing")
 TEXT_LIMIT = 20_000
@@ -266,25 +246,16 @@ class ReportService:
 
     @contextmanager
     def _change(
-        self,
-        review_id: int,
-        actor: int,
-        expected_version: int | None,
-        roles: frozenset[ReviewRole],
-        stages: frozenset[State],
-        what: str,
+        self, review_id: int, actor: int, expected_version: int | None, action: str
     ) -> Iterator[tuple[Session, Review]]:
+        """A change named in `workflow.policy`: role, then the review's version, then its stage."""
         with self._reviews.session() as session:
-            review, held = self._reviews.load(session, review_id, actor, for_change=True)
-            self._reviews.require(held, roles, what)
+            review, roles = self._reviews.load(session, review_id, actor, for_change=True)
+            refused = policy.role_refusal(roles, action)
+            if refused:
+                raise NotPermitted(refused)
             self._reviews.check_version(review, expected_version)
-            state = State(review.state)
-            if state not in stages:
-                allowed = ", ".join(STATE_LABELS[s] for s in State if s in stages)
-                raise TriggerRefused(
-                    what,
-                    [f"You cannot {what} at the stage '{STATE_LABELS[state]}' (possible at: {allowed})."],
-                )
+            policy.check(roles, review.state, action)
             yield session, review
             session.commit()
 
@@ -305,7 +276,7 @@ class ReportService:
                 )
                 if stored is not None:
                     return Rendered(kind, fmt, bytes(stored.content))
-            if kind == DocumentKind.FULL and not roles & DRAFT_REPORT_READERS:
+            if kind == DocumentKind.FULL and not roles & READERS["draft_report"]:
                 raise NotPermitted(
                     "The draft report holds every agency's narrative, which the case group does not see; "
                     "it is yours to read once it is published."
@@ -343,9 +314,7 @@ class ReportService:
                 values[name] = _text(value, name, errors, 200 if name == "partnership" else TEXT_LIMIT)
         if errors:
             raise InvalidInput(errors)
-        with self._change(
-            review_id, actor, expected_version, TEXT_WRITERS, TEXT_STAGES, "write the words of the reports"
-        ) as (session, review):
+        with self._change(review_id, actor, expected_version, "write_report_texts") as (session, review):
             texts = report_texts(session, review.id)
             if texts is None:
                 texts = ReportTexts(review_id=review.id, briefing={})
@@ -370,7 +339,7 @@ class ReportService:
         real words found (so it is audited, like opening the register)."""
         with self._reviews.session() as session:
             review, roles = self._reviews.load(session, review_id, actor)
-            self._reviews.require(roles, CHECKERS, "see the anonymisation check")
+            self._reviews.require(roles, READERS["anonymisation_check"], "see the anonymisation check")
             try:
                 prepared = self.publishing.prepared(session, review.id)
             except Exception as error:  # a missing key, a broken template: the check did not run
@@ -445,9 +414,7 @@ class ReportService:
             errors["value"] = "This cannot be empty."
         if errors:
             raise InvalidInput(errors)
-        with self._change(
-            review_id, actor, expected_version, CHECKERS, CORRECTION_STAGES, "correct a text for publication"
-        ) as (session, review):
+        with self._change(review_id, actor, expected_version, "correct_for_publication") as (session, review):
             target = self._target(session, review, source_kind, model, object_id)
             setattr(target, field, words)
             if hasattr(target, "updated_at"):

@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 from api.main import create_app
 from api.routes.analysis import analysis_routes
 from api.wiring import Services, build_services
-from findings.analysis.service import FindingsService
+from findings.analysis.good_practice import AddGoodPractice
 from tests.api.world import World, build_world
 from workflow.errors import DomainError
 from workflow.settings import Settings
@@ -88,7 +88,9 @@ def analysis_world(service, people, api_services: Services) -> World:
         appraisal="Hard to see.",
         proposed_factors=[{"level": "frontline", "category": "own_team", "description": "No supervision."}],
     )
-    good = fs.add_good_practice(review_id=rid, actor=coordinator, what_went_well="Quick follow-up.")
+    good = api_services.good_practice.add(
+        review_id=rid, actor=coordinator, command=AddGoodPractice(what_went_well="Quick follow-up.")
+    )
     finding = fs.add_finding(review_id=rid, actor=lead, title="Missed appointments", episode_ids=[episode.id])
     finding = fs.add_evidence(
         review_id=rid,
@@ -170,8 +172,9 @@ def _caller(path: str) -> str:
     return "lead"
 
 
-def _version(case: schemathesis.Case, world: World, fs: FindingsService) -> int:
+def _version(case: schemathesis.Case, world: World, services: Services) -> int:
     """The current version of the object the request names (1 when it is gone)."""
+    fs = services.findings
     rid, ids = world.review_id, world.ids
     lead, coordinator = world.users["lead"], world.users["coordinator"]
     path = case.path
@@ -190,8 +193,10 @@ def _version(case: schemathesis.Case, world: World, fs: FindingsService) -> int:
         if "/panel-submissions/" in path:
             return fs.panel_submission(review_id=rid, actor=lead, submission_id=ids["submission_id"]).version
         if "/good-practice/" in path:
-            items = fs.good_practice(review_id=rid, actor=lead)
-            return next(g.version for g in items if g.id == ids["good_practice_id"])
+            item = services.good_practice.get(
+                review_id=rid, actor=lead, good_practice_id=ids["good_practice_id"]
+            )
+            return item.version
         if "/findings/" in path:
             finding = fs.finding(review_id=rid, actor=lead, finding_id=ids["finding_id"])
             if path.endswith("/board-response") and finding.response is not None:
@@ -212,7 +217,7 @@ def call_analysis(case: schemathesis.Case, world: World, api_services: Services)
     if any(p.name == "If-Match" for p in case.operation.headers):
         case.headers = {
             **(case.headers or {}),
-            "If-Match": f'"{_version(case, world, api_services.findings)}"',
+            "If-Match": f'"{_version(case, world, api_services)}"',
         }
     token = world.tokens[_caller(case.path)]
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)

@@ -20,6 +20,7 @@ from starlette.routing import Mount
 
 from api.pages.common import PageRoute
 from api.routes.analysis import analysis_routes
+from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
 from findings.analysis.service import FindingsService
 from findings.exchange.export import ExportService
 from findings.publication.assemble import briefing_data, load, report_data
@@ -196,7 +197,9 @@ def _panel_submitted(world: World) -> None:
 
 
 def _good_practice(world: World) -> None:
-    item = _fs(world).add_good_practice(**_as(world, "coordinator"), what_went_well="Quick follow-up.")
+    item = GoodPracticeService(world.service).add(
+        **_as(world, "coordinator"), command=AddGoodPractice(what_went_well="Quick follow-up.")
+    )
     world.ids.update(good_practice_id=item.id, good_practice_version=item.version)
 
 

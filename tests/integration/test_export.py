@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
 from findings.analysis.quality import Code
 from findings.exchange.export import IMPORTED, ExportService, dumps, normalised, parse
 from findings.publication.freeze import published_for, verify
@@ -71,13 +72,15 @@ def rich_review(wired: Wired, people: People) -> Analysis:
         expected_version=a.findings.episode(review_id=rid, actor=cast.lead, episode_id=second).version,
         explanation="The health visitor failed to see the pattern; the school should have escalated.",
     )
-    a.findings.add_good_practice(
+    GoodPracticeService(wired.reviews).add(
         review_id=rid,
         actor=cast.coordinator,
-        what_went_well="The school shared its attendance notes.",
-        what_enabled_it="A weekly huddle.",
-        agencies=["Education"],
-        episode_id=second,
+        command=AddGoodPractice(
+            what_went_well="The school shared its attendance notes.",
+            what_enabled_it="A weekly huddle.",
+            agencies=["Education"],
+            episode_id=second,
+        ),
     )
     a.panel_submissions().draft_findings()
     finding_id = a.finding()

@@ -1,0 +1,97 @@
+"""From a submitted page form to the command the API takes as its JSON body, validated once.
+
+`command(form, AddGoodPractice)` reads each of the command's fields from the form by name (a list
+field from its repeated values, a date from a GOV.UK date input's day/month/year, a flag from a
+checkbox, an optional id from a select), validates the whole command, and puts every problem in the
+form under its field, so the page shows all of them at once with what was typed kept.
+"""
+
+from __future__ import annotations
+
+import types
+from datetime import date
+from typing import Any, TypeVar, Union, get_args, get_origin
+
+from pydantic import ValidationError
+
+from api.pages.common import Form
+from workflow.commands import Command, field_errors
+
+C = TypeVar("C", bound=Command)
+
+
+def command(form: Form, kind: type[C], *, only: set[str] | None = None, **given: Any) -> C | None:
+    """The command `kind` from `form` (fields in `given` are taken as they are, not from the form;
+    with `only`, just those form fields are read, so a change leaves the rest alone). None, with the
+    errors in `form`, when anything is wrong."""
+    values: dict[str, Any] = {}
+    for name, info in kind.model_fields.items():
+        if name in given or (only is not None and name not in only):
+            continue
+        value = _read(form, name, info.annotation)
+        if value is not _ABSENT:
+            values[name] = value
+    values.update(given)
+    if not form.ok:
+        _validate(form, kind, values)  # the other fields' problems too, all at once
+        return None
+    return _validate(form, kind, values)
+
+
+def _validate(form: Form, kind: type[C], values: dict[str, Any]) -> C | None:
+    try:
+        return kind.model_validate(values)
+    except ValidationError as error:
+        for field, message in field_errors(error).items():
+            form.fail(field, message)
+        return None
+
+
+_ABSENT = object()
+
+
+def _read(form: Form, name: str, annotation: Any) -> Any:
+    inner, optional = _unwrap(annotation)
+    origin = get_origin(inner)
+    if origin in (list, tuple, set, frozenset):
+        (item, *_) = get_args(inner) or (str,)
+        raw = form.values(name)
+        return [_scalar(form, name, v, _unwrap(item)[0]) for v in raw]
+    if inner is date:
+        return form.date(name) if _date_sent(form, name) else (None if optional else _ABSENT)
+    if inner is bool:
+        return form.value(name) not in ("", "0", "false", "no")
+    raw = form.value(name)
+    if raw.strip() == "" and name not in form.data:
+        return _ABSENT
+    if raw.strip() == "" and optional:
+        return None
+    return _scalar(form, name, raw, inner)
+
+
+def _scalar(form: Form, name: str, raw: str, kind: Any) -> Any:
+    if kind is int:
+        text = raw.strip()
+        if text.isdigit() and len(text) < 10:
+            return int(text)
+        form.fail(name, "Choose from the list.")
+        return None
+    return raw
+
+
+def _date_sent(form: Form, name: str) -> bool:
+    return any(f"{name}-{part}" in form.data for part in ("day", "month", "year"))
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """The type inside `Annotated[...]` and `X | None`, and whether None is allowed."""
+    while get_origin(annotation) is not None and hasattr(annotation, "__metadata__"):
+        annotation = get_args(annotation)[0]
+    origin = get_origin(annotation)
+    if origin is Union or origin is types.UnionType:
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        inner, _ = _unwrap(args[0]) if len(args) == 1 else (annotation, False)
+        return inner, True
+    if hasattr(annotation, "__metadata__"):
+        return _unwrap(get_args(annotation)[0])
+    return annotation, False
