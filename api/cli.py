@@ -10,11 +10,11 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from api.passwords import hash_password, password_problem
-from api.wiring import get_services
-from workflow import audit, migrate, people
+from api.wiring import Services, build_services
+from workflow import accounts, audit, migrate, people
 from workflow.errors import DomainError, TriggerRefused
 from workflow.machine import mermaid
+from workflow.principal import command_line
 from workflow.regimes import UnknownRegime
 from workflow.settings import UnsafeSettings, get_settings
 
@@ -59,8 +59,14 @@ def user_errors() -> Iterator[None]:
         ) from None
 
 
-def _actor_id(email: str) -> int:
-    with get_services().sessions() as session:
+def services_for(acting_for: str | None = None) -> Services:
+    """The services of one command. Every audit row they write names the operator: the command line,
+    the OS user who ran it and the account it acts for (`--as`)."""
+    return build_services(get_settings(), operator=command_line(acting_for))
+
+
+def _actor_id(services: Services, email: str) -> int:
+    with services.sessions() as session:
         user = people.find_by_email(session, email)
         if user is None:
             raise fail(f"No user has the email address '{email}'.")
@@ -85,25 +91,37 @@ def users_create(
     ] = False,
 ) -> None:
     """Create a user account. The password is prompted for (never echoed) or read from stdin."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problem = password_problem(password)
-    if problem:
-        raise fail(problem)
-    with user_errors(), get_services().sessions() as session:
-        user = people.create_user(
-            session, email=email, name=name, role=role, password_hash=hash_password(password)
-        )
-        session.commit()
-        typer.echo(f"Created user {user.id}: {user.email} ({user.global_role}).")
+    password = _new_password(password_stdin)
+    with user_errors():
+        user = services_for().accounts.create(None, email=email, name=name, role=role, password=password)
+    typer.echo(f"Created user {user.id}: {user.email} ({user.global_role}).")
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    email: Annotated[str, typer.Option(help="The account's sign-in email address.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the new password from stdin.")
+    ] = False,
+) -> None:
+    """Give an account a new password; its tokens and sessions stop working. Audited in the accounts log."""
+    password = _new_password(password_stdin)
+    with user_errors():
+        services = services_for()
+        user = services.accounts.reset_password(None, _actor_id(services, email), password=password)
+    typer.echo(f"New password set for {user.email}; signed out everywhere.")
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
 @users_app.command("list")
 def users_list() -> None:
     """List user accounts."""
-    with user_errors(), get_services().sessions() as session:
+    with user_errors(), services_for().sessions() as session:
         users, total = people.list_users(session, limit=10_000)
         for user in users:
             status = "" if user.active else "  (inactive)"
@@ -115,7 +133,8 @@ def users_list() -> None:
 def reviews_list(as_email: Annotated[str, typer.Option("--as", help="Act as this user.")]) -> None:
     """List the reviews this user is a member of."""
     with user_errors():
-        details, total = get_services().reviews.list_for(_actor_id(as_email), limit=1000)
+        services = services_for(as_email)
+        details, total = services.reviews.list_for(_actor_id(services, as_email), limit=1000)
         for d in details:
             typer.echo(
                 f"{d.review.id:>4}  {d.review.state:<15} {d.review.child_pseudonym:<20} "
@@ -130,8 +149,8 @@ def reviews_show(
 ) -> None:
     """Show a review: stage, regime, clocks and the actions open to this user."""
     with user_errors():
-        services = get_services()
-        actor = _actor_id(as_email)
+        services = services_for(as_email)
+        actor = _actor_id(services, as_email)
         d = services.reviews.get(review_id, actor)
         r = d.review
         typer.echo(f"Review {r.id}: {r.child_pseudonym}")
@@ -172,8 +191,8 @@ def reviews_fire(
             raise fail(f"Parameter '{item}' must look like key=value.")
         params[key] = value
     with user_errors():
-        services = get_services()
-        actor = _actor_id(as_email)
+        services = services_for(as_email)
+        actor = _actor_id(services, as_email)
         expected = version if version is not None else services.reviews.get(review_id, actor).review.version
         review = services.reviews.fire(review_id, trigger, actor, expected, **params)
         typer.echo(f"Review {review.id} is now at '{review.state}' (version {review.version}).")
@@ -203,8 +222,8 @@ def report(
     if kind != "board" and len(ids) != 1:
         raise fail(f"A {kind} report is of one review: give one review id.")
     with user_errors():
-        services = get_services()
-        actor = _actor_id(as_email)
+        services = services_for(as_email)
+        actor = _actor_id(services, as_email)
         if kind == "board":
             document = services.reports.board_briefing(actor=actor, review_ids=ids or None, fmt=Format(fmt))
         else:
@@ -240,7 +259,8 @@ def export_review(
     if not as_email:
         raise fail("Say who is asking: --as EMAIL.")
     with user_errors():
-        document = get_services().exports.export(review_id=review_id, actor=_actor_id(as_email))
+        services = services_for(as_email)
+        document = services.exports.export(review_id=review_id, actor=_actor_id(services, as_email))
     _write(output, dumps(document).encode("utf-8"))
     if output != "-":
         typer.echo(f"Exported review {review_id} to {output}.")
@@ -263,7 +283,8 @@ def import_review(
         raise fail(f"Cannot read {file}: {error.strerror}.") from None
     with user_errors():
         try:
-            review = get_services().exports.import_(data=data, actor=_actor_id(as_email))
+            services = services_for(as_email)
+            review = services.exports.import_(data=data, actor=_actor_id(services, as_email))
         except InvalidInput as error:
             typer.echo(f"Error: {file} cannot be imported; nothing was saved:", err=True)
             for where, problem in error.errors.items():
@@ -275,8 +296,18 @@ def import_review(
 @audit_app.command("verify")
 def audit_verify(review_id: int) -> None:
     """Check the hash chain of a review's audit log: 'intact' or the first broken link."""
-    with user_errors(), get_services().sessions() as session:
-        report = audit.verify(session, review_id)
+    with user_errors(), services_for().sessions() as session:
+        _report_chain(audit.verify(session, review_id))
+
+
+@audit_app.command("verify-accounts")
+def audit_verify_accounts() -> None:
+    """Check the hash chain of the accounts log: 'intact' or the first broken link."""
+    with user_errors(), services_for().sessions() as session:
+        _report_chain(accounts.verify(session))
+
+
+def _report_chain(report: audit.ChainReport) -> None:
     if not report.intact:
         typer.echo(str(report), err=True)
         raise typer.Exit(code=1)
@@ -300,7 +331,7 @@ def demo(
 
     with user_errors():
         migrate.upgrade(get_settings().database_url)
-        logins = load_demo(get_services())
+        logins = load_demo(services_for())
     typer.echo("Demo logins (password for all: " + DEMO_PASSWORD + "):")
     for email, role in logins:
         typer.echo(f"  {email:<36} {role}")

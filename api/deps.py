@@ -166,7 +166,9 @@ async def require_csrf(request: Request, services: ServicesDep) -> None:
     if submitted is None and "form" in request.headers.get("content-type", ""):
         value = (await request.form()).get(CSRF_FIELD)
         submitted = value if isinstance(value, str) else None
-    if not session_token or not csrf_valid(services.settings.secret_key, session_token, submitted):
+    if not session_token or not csrf_valid(
+        services.settings.secret_key.get_secret_value(), session_token, submitted
+    ):
         raise ApiProblem(
             403, "csrf", "The form has expired or did not come from this site. Reload the page and try again."
         )

@@ -42,3 +42,13 @@ def password_problem(password: str) -> str | None:
     if len(password) < MINIMUM_LENGTH:
         return f"The password must be at least {MINIMUM_LENGTH} characters long."
     return None
+
+
+class Argon2Passwords:
+    """`workflow.accounts.PasswordHasher`: this module's policy and Argon2id hashing."""
+
+    def problem(self, password: str) -> str | None:
+        return password_problem(password)
+
+    def hash(self, password: str) -> str:
+        return hash_password(password)

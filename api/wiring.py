@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Authenticator
+from api.passwords import Argon2Passwords
 from findings.analysis.facts import FindingsFacts
 from findings.analysis.good_practice import GoodPracticeService
 from findings.analysis.service import FindingsService
@@ -21,8 +22,10 @@ from findings.publication.publisher import Publishing
 from findings.publication.register import RegisterService, register_cipher
 from findings.publication.render import Format
 from findings.publication.service import ReportService
+from workflow.accounts import AccountService
 from workflow.db import make_engine, make_session_factory
 from workflow.models import utcnow
+from workflow.principal import Operator
 from workflow.service import ReviewService
 from workflow.settings import Settings, get_settings
 
@@ -40,6 +43,7 @@ class Services:
     reports: ReportService
     publishing: Publishing
     exports: ExportService
+    accounts: AccountService
 
 
 def build_services(
@@ -50,13 +54,15 @@ def build_services(
     today: Callable[[], date] = date.today,
     now: Callable[[], datetime] | None = None,
     formats: tuple[Format, ...] = ALL_FORMATS,
+    operator: Operator | None = None,
 ) -> Services:
     """The production wiring. The anonymisation check reads the sealed register with the cipher from
     `settings` and checks the review's rendered documents in every format (PDF text included); the
     publish guard refuses while it finds anything, and `publish` freezes exactly what it checked. Names
-    in the register also feed the quality warning that a finding names a person."""
+    in the register also feed the quality warning that a finding names a person. With an `operator`
+    (the command line), every audit row written through these services names it."""
     engine = engine or make_engine(settings.database_url)
-    sessions = sessions or make_session_factory(engine)
+    sessions = sessions or make_session_factory(engine, operator=operator)
     cipher: MultiFernet | None = None
 
     def the_cipher() -> MultiFernet:
@@ -77,6 +83,7 @@ def build_services(
     register = _LazyRegister(reviews, the_cipher)
     reports = ReportService(reviews, publishing, today=today)
     exports = ExportService(reviews)
+    accounts = AccountService(sessions, passwords=Argon2Passwords(), now=now or utcnow)
     return Services(
         settings=settings,
         engine=engine,
@@ -89,6 +96,7 @@ def build_services(
         reports=reports,
         publishing=publishing,
         exports=exports,
+        accounts=accounts,
     )
 
 

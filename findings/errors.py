@@ -3,7 +3,20 @@ so `api/` maps it to the same HTTP answer without knowing about it."""
 
 from __future__ import annotations
 
-from workflow.errors import StaleReview
+from workflow.errors import DomainError, StaleReview
+
+REGISTER_UNREADABLE = (
+    "The sealed identity register cannot be read, so no check can see the real names it holds "
+    "(tell your administrator: {error})"
+)
+
+
+class RegisterUnreadable(DomainError):
+    """The sealed register cannot be opened (a missing or wrong key): every check that needs its real
+    names must refuse rather than pass without them."""
+
+    def reason(self) -> str:
+        return REGISTER_UNREADABLE.format(error=str(self).rstrip("."))
 
 
 class StaleObject(StaleReview):

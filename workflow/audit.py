@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.models import AuditEntry, Review, utcnow
+from workflow.principal import via_of
 
 GENESIS = "0" * 64
+
+
+def digest(body: dict[str, Any]) -> str:
+    """The SHA-256 of a row's canonical JSON (sorted keys, no spaces): what a chain's hashes are of."""
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def entry_hash(
@@ -29,25 +36,25 @@ def entry_hash(
     reason: str | None,
     params: dict[str, Any],
     prev_hash: str,
+    via: str | None = None,
 ) -> str:
-    body = json.dumps(
-        {
-            "review_id": review_id,
-            "seq": seq,
-            "at": at.isoformat(timespec="microseconds"),
-            "actor_id": actor_id,
-            "action": action,
-            "from_state": from_state,
-            "to_state": to_state,
-            "reason": reason,
-            "params": params,
-            "prev_hash": prev_hash,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    """The hash of one row. `via` is hashed only when set, so rows written before it existed (and
+    every row of a person signed in to the app) keep the hash they were written with."""
+    body: dict[str, Any] = {
+        "review_id": review_id,
+        "seq": seq,
+        "at": at.isoformat(timespec="microseconds"),
+        "actor_id": actor_id,
+        "action": action,
+        "from_state": from_state,
+        "to_state": to_state,
+        "reason": reason,
+        "params": params,
+        "prev_hash": prev_hash,
+    }
+    if via is not None:
+        body["via"] = via
+    return digest(body)
 
 
 def _hash_of(entry: AuditEntry) -> str:
@@ -62,6 +69,7 @@ def _hash_of(entry: AuditEntry) -> str:
         reason=entry.reason,
         params=entry.params,
         prev_hash=entry.prev_hash,
+        via=entry.via,
     )
 
 
@@ -83,7 +91,8 @@ def append(
     writers the second is refused by the version check before it can read a stale end of the chain.
     A read that is audited (`changes_review=False`, e.g. opening the sealed register) leaves the
     version alone, so it never makes someone else's open form stale; it locks the review's row
-    instead, so two appends still cannot take the same place in the chain.
+    instead, so two appends still cannot take the same place in the chain. The row names the
+    session's operator (`workflow.principal`), if any, in `via`.
     """
     if changes_review:
         review.updated_at = utcnow()
@@ -97,6 +106,7 @@ def append(
     prev_hash = GENESIS if last is None else last.hash
     clean_params = json.loads(json.dumps(params or {}, default=str))
     at = utcnow()
+    via = via_of(session)
     entry = AuditEntry(
         review_id=review.id,
         seq=seq,
@@ -107,6 +117,7 @@ def append(
         to_state=to_state,
         reason=reason,
         params=clean_params,
+        via=via,
         prev_hash=prev_hash,
         hash=entry_hash(
             review_id=review.id,
@@ -119,6 +130,7 @@ def append(
             reason=reason,
             params=clean_params,
             prev_hash=prev_hash,
+            via=via,
         ),
     )
     session.add(entry)
@@ -139,8 +151,20 @@ class ChainReport:
         return f"broken at entry {self.broken_at}: {self.problem}"
 
 
-def verify_entries(entries: Iterable[AuditEntry]) -> ChainReport:
-    """Walk the chain in order; report the first row whose link or hash does not hold."""
+class Chained(Protocol):
+    @property
+    def seq(self) -> int: ...
+    @property
+    def prev_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+
+
+E = TypeVar("E", bound=Chained)
+
+
+def verify_chain(entries: Iterable[E], hash_of: Callable[[E], str]) -> ChainReport:
+    """Walk a chain in order; report the first row whose link or hash does not hold."""
     prev_hash = GENESIS
     count = 0
     for expected_seq, entry in enumerate(entries, start=1):
@@ -149,10 +173,14 @@ def verify_entries(entries: Iterable[AuditEntry]) -> ChainReport:
             return ChainReport(False, count, entry.seq, f"expected entry {expected_seq} here")
         if entry.prev_hash != prev_hash:
             return ChainReport(False, count, entry.seq, "it does not link to the entry before it")
-        if _hash_of(entry) != entry.hash:
+        if hash_of(entry) != entry.hash:
             return ChainReport(False, count, entry.seq, "its contents do not match its hash")
         prev_hash = entry.hash
     return ChainReport(True, count)
+
+
+def verify_entries(entries: Iterable[AuditEntry]) -> ChainReport:
+    return verify_chain(entries, _hash_of)
 
 
 def entries_of(session: Session, review_id: int) -> Sequence[AuditEntry]:

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from workflow.principal import Operator, session_info
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
@@ -29,8 +31,9 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, operator: Operator | None = None) -> sessionmaker[Session]:
+    """Sessions on `engine`; with an `operator` (the command line), every audit row they write names it."""
+    return sessionmaker(engine, expire_on_commit=False, info=session_info(operator))
 
 
 @contextmanager

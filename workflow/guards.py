@@ -222,6 +222,13 @@ def _ready_to_publish(facts: ReviewFacts, _params: Params, out: _Findings) -> No
         out.reasons.extend(f"Anonymisation check: {hit}" for hit in analysis.anonymisation_hits)
 
 
+def _register_readable(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
+    """Fail closed: the "person named" warning and the anonymisation check need the sealed register's
+    real names, so a register that cannot be read refuses the steps that rely on them."""
+    if facts.analysis is not None and facts.analysis.register_problem:
+        out.reasons.append(facts.analysis.register_problem + ".")
+
+
 def _actions_tracked(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
     analysis = facts.analysis
     if analysis is None:
@@ -253,12 +260,12 @@ GUARDS: dict[Trigger, tuple[_Guard, ...]] = {
     Trigger.CONVENE: (_team_convened,),
     Trigger.BEGIN_ANALYSIS: (_narratives_in,),
     Trigger.DRAFT_FINDINGS: (_analysis_complete,),
-    Trigger.SUBMIT_FOR_SIGNOFF: (_findings_ready,),
-    Trigger.APPROVE: (),
+    Trigger.SUBMIT_FOR_SIGNOFF: (_findings_ready, _register_readable),
+    Trigger.APPROVE: (_register_readable,),
     Trigger.RETURN_FOR_REVISION: (
         _comment_required("comment", "Say what needs revising (comments are required)."),
     ),
-    Trigger.PUBLISH: (_ready_to_publish,),
+    Trigger.PUBLISH: (_ready_to_publish, _register_readable),
     Trigger.DECLINE_PUBLICATION: (
         _comment_required("rationale", "Record why the report will not be published."),
     ),
@@ -283,6 +290,7 @@ def needs_analysis(trigger: Trigger) -> bool:
         Trigger.BEGIN_ANALYSIS,
         Trigger.DRAFT_FINDINGS,
         Trigger.SUBMIT_FOR_SIGNOFF,
+        Trigger.APPROVE,
         Trigger.PUBLISH,
         Trigger.CLOSE,
     }

@@ -1,4 +1,4 @@
-"""Typed SQLAlchemy models of the lifecycle: people, reviews, memberships and the audit log.
+"""Typed SQLAlchemy models of the lifecycle: people, reviews, memberships and the audit logs.
 
 Models hold data; decisions (guards, clocks, criteria) are pure functions elsewhere. The `state`
 column of a review is written by `workflow.service` alone.
@@ -128,10 +128,32 @@ class AuditEntry(Base):
     to_state: Mapped[str | None] = mapped_column(String(30), default=None)
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    via: Mapped[str | None] = mapped_column(String(300), default=None)  # workflow.principal
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class AccountAuditEntry(Base):
+    """One append-only row of the accounts log (one chain for every account), hash-chained to the row
+    before it: who changed which account, how, and through what (`via`: the command line)."""
+
+    __tablename__ = "account_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None, index=True)
+    via: Mapped[str | None] = mapped_column(String(300), default=None)
+    action: Mapped[str] = mapped_column(String(40))
+    account_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
+    account: Mapped[User] = relationship(foreign_keys=[account_id], lazy="joined")
 
 
 class AuthToken(Base):

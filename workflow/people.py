@@ -1,4 +1,6 @@
-"""User accounts. Passwords arrive already hashed: hashing is the auth module's business."""
+"""User accounts: reading them, and the rows the accounts service (`workflow.accounts`) writes.
+Code that changes an account goes through `AccountService`, which audits the change; `create_user`
+here only inserts the row (test worlds use it directly). Passwords arrive already hashed."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _check(email: str | None, name: str | None, role: str | None) -> dict[str, str]:
+def check(email: str | None, name: str | None, role: str | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if email is not None and not _EMAIL.match(normalise_email(email)):
         errors["email"] = "Enter an email address like name@example.org."
@@ -31,7 +33,7 @@ def _check(email: str | None, name: str | None, role: str | None) -> dict[str, s
 
 
 def create_user(session: Session, *, email: str, name: str, role: str, password_hash: str | None) -> User:
-    errors = _check(email, name, role)
+    errors = check(email, name, role)
     if not errors and find_by_email(session, email) is not None:
         errors["email"] = f"A user with the email address '{normalise_email(email)}' already exists."
     if errors:
@@ -63,28 +65,6 @@ def list_users(session: Session, *, limit: int = 50, offset: int = 0) -> tuple[S
     total = session.scalar(select(func.count()).select_from(User)) or 0
     users = session.scalars(select(User).order_by(User.id).limit(limit).offset(offset)).all()
     return users, total
-
-
-def update_user(
-    session: Session,
-    user_id: int,
-    *,
-    active: bool | None = None,
-    role: str | None = None,
-    name: str | None = None,
-) -> User:
-    errors = _check(None, name, role)
-    if errors:
-        raise InvalidInput(errors)
-    user = get_user(session, user_id)
-    if active is not None:
-        user.active = active
-    if role is not None:
-        user.global_role = role
-    if name is not None:
-        user.name = name.strip()
-    session.flush()
-    return user
 
 
 def memberships_of(session: Session, user_id: int) -> Sequence[Membership]:

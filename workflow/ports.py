@@ -60,6 +60,7 @@ class AnalysisSnapshot:
     blocking_warnings: tuple[str, ...] = ()  # unresolved, unacknowledged, in words
     board_response_recorded: bool = False
     anonymisation_hits: tuple[str, ...] | None = None  # None: the check could not run
+    register_problem: str | None = None  # why the sealed register cannot be read, in words
     actions: tuple[ActionFacts, ...] = ()
 
 

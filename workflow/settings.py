@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
@@ -22,7 +23,9 @@ class Settings(BaseSettings):
         default="sqlite:///./tunnelview.db",
         description="SQLAlchemy URL of the database (SQLite file or PostgreSQL).",
     )
-    secret_key: str = Field(default=DEFAULT_SECRET_KEY, description="Signs sessions and CSRF tokens.")
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEFAULT_SECRET_KEY), description="Signs sessions and CSRF tokens."
+    )
     dev_mode: bool = Field(default=False, description="Allows the default secret key (local use only).")
     default_regime: str = Field(default="wt2023", description="Regime of new reviews: wt2010 or wt2023.")
     token_lifetime_minutes: int = Field(default=8 * 60, ge=1)
@@ -30,20 +33,50 @@ class Settings(BaseSettings):
         default="",
         description="The safeguarding partnership's name, as the published documents show it.",
     )
-    register_key: str = Field(
-        default="",
+    register_key: SecretStr = Field(
+        default=SecretStr(""),
         description="Fernet key(s) for the sealed identity register, newest first, comma-separated.",
     )
 
+    def register_keys(self) -> list[str]:
+        """The register keys, newest first (possibly none)."""
+        return [k.strip() for k in self.register_key.get_secret_value().split(",") if k.strip()]
+
     def check_safe_to_serve(self) -> None:
-        """Refuse to start a server outside dev mode with the default or a short secret key."""
+        """Refuse to start a server outside dev mode with the default or a short secret key, or without
+        a register key that opens the sealed register: never serve with a register nobody can read."""
         if self.dev_mode:
             return
-        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < MINIMUM_SECRET_LENGTH:
+        secret = self.secret_key.get_secret_value()
+        if secret == DEFAULT_SECRET_KEY or len(secret) < MINIMUM_SECRET_LENGTH:
             raise UnsafeSettings(
                 "TUNNELVIEW_SECRET_KEY must be set to a random value of at least "
                 f"{MINIMUM_SECRET_LENGTH} characters (or set TUNNELVIEW_DEV_MODE=1 for local use)."
             )
+        keys = self.register_keys()
+        if not keys:
+            raise UnsafeSettings(f"TUNNELVIEW_REGISTER_KEY is not set. {REGISTER_KEY_HELP}")
+        for number, key in enumerate(keys, start=1):
+            if not is_fernet_key(key):
+                raise UnsafeSettings(
+                    f"Register key number {number} in TUNNELVIEW_REGISTER_KEY is not a valid Fernet key "
+                    f"(32 url-safe base64-encoded bytes). {REGISTER_KEY_HELP}"
+                )
+
+
+REGISTER_KEY_HELP = (
+    "Set it to one or more Fernet keys, newest first, comma-separated; generate one with "
+    "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'` "
+    "(or set TUNNELVIEW_DEV_MODE=1 for local use with a development key)."
+)
+
+
+def is_fernet_key(key: str) -> bool:
+    try:
+        Fernet(key)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 @lru_cache(maxsize=1)

@@ -13,17 +13,19 @@ Loading is idempotent: a review whose pseudonym is already there is left alone.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from api.demo.reviews import DEMO_PARTNERSHIP, DEMO_REVIEWS, ReviewSpec
-from api.passwords import hash_password
+from api.passwords import Argon2Passwords, hash_password
 from api.wiring import Services
 from findings.analysis.good_practice import AddGoodPractice
 from findings.publication.assemble import briefing_sections
 from workflow import people
+from workflow.accounts import AccountService
 from workflow.models import Review
 from workflow.service import ReviewService
 from workflow.states import State
@@ -64,17 +66,23 @@ STAGES = (
 )
 
 
+class _DemoPasswords(Argon2Passwords):
+    """Every demo login has the same password: hash it once (Argon2id is slow by design)."""
+
+    @functools.cache  # noqa: B019 - one instance per load, one password
+    def hash(self, password: str) -> str:
+        return hash_password(password)
+
+
 def _ensure_users(services: Services) -> dict[str, int]:
     ids: dict[str, int] = {}
-    hashed: str | None = None
-    with services.sessions() as session:
-        for email, name, role, _ in DEMO_USERS:
+    accounts = AccountService(services.sessions, passwords=_DemoPasswords())
+    for email, name, role, _ in DEMO_USERS:
+        with services.sessions() as session:
             user = people.find_by_email(session, email)
-            if user is None:
-                hashed = hashed or hash_password(DEMO_PASSWORD)
-                user = people.create_user(session, email=email, name=name, role=role, password_hash=hashed)
-            ids[email] = user.id
-        session.commit()
+        if user is None:
+            user = accounts.create(None, email=email, name=name, role=role, password=DEMO_PASSWORD)
+        ids[email] = user.id
     return ids
 
 

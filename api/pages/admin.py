@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.exc import IntegrityError
 
 from api.auth import Caller
 from api.deps import UserId
@@ -19,7 +18,6 @@ from api.pages.common import (
     redirect,
     render,
 )
-from api.passwords import hash_password, password_problem
 from api.wiring import Services
 from workflow import people
 from workflow.errors import InvalidInput
@@ -69,24 +67,13 @@ def create_user(
     name = form.text("name", required="Enter their name.")
     role = form.choice("role", GLOBAL_ROLE_LABELS, required="Choose their role.")
     password = form.value("password")
-    problem = password_problem(password)
-    if problem:
-        form.fail("password", problem)
     form.data.pop("password", None)  # never sent back
-    if form.ok and role:
-        with services.sessions() as session:
-            try:
-                people.create_user(
-                    session, email=email, name=name, role=role, password_hash=hash_password(password)
-                )
-                session.commit()
-            except InvalidInput as error:
-                form.absorb(error)
-            except IntegrityError:
-                form.fail("email", "A user with this email address already exists.")
-        if form.ok:
-            return redirect("/users", flash=f"Account created for {name}.")
-    return _users_page(request, services, admin, form, status=422)
+    try:  # the service checks everything again and says every problem at once
+        services.accounts.create(admin.id, email=email, name=name, role=role or "", password=password)
+    except InvalidInput as error:
+        form.absorb(error)
+        return _users_page(request, services, admin, form, status=422)
+    return redirect("/users", flash=f"Account created for {name}.")
 
 
 @router.post("/users/{user_id}", dependencies=[CsrfChecked])
@@ -95,21 +82,12 @@ def update_user(
 ) -> Response:
     form = Form.of(submitted)
     action = form.value("action")
-    role = form.value("role") or None
+    role = (form.value("role") or None) if action == "role" else None
     active = {"deactivate": False, "reactivate": True}.get(action)
-    if user_id == admin.id and (active is False or (role is not None and role != "admin")):
-        return redirect("/users", flash="Nothing changed: you cannot demote or deactivate yourself.")
-    with services.sessions() as session:
-        try:
-            user = people.update_user(
-                session, user_id, active=active, role=role if action == "role" else None
-            )
-        except InvalidInput as error:
-            return redirect("/users", flash="Nothing changed: " + " ".join(error.errors.values()))
-        if active is False:
-            services.auth.revoke_all(session, user_id)
-        session.commit()
-        name = user.name
+    try:
+        name = services.accounts.update(admin.id, user_id, active=active, role=role).name
+    except InvalidInput as error:
+        return redirect("/users", flash="Nothing changed. " + " ".join(error.errors.values()))
     message = {
         "deactivate": f"{name}'s account is deactivated and signed out everywhere.",
         "reactivate": f"{name}'s account is active again.",

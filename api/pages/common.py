@@ -250,7 +250,7 @@ def services_of(request: Request) -> Services:
 def csrf_for(request: Request) -> str:
     services = services_of(request)
     token = request.cookies.get(SESSION_COOKIE) or request.cookies.get(PRESESSION_COOKIE) or ""
-    return csrf_token(services.settings.secret_key, token) if token else ""
+    return csrf_token(services.settings.secret_key.get_secret_value(), token) if token else ""
 
 
 def render(

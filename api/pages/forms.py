@@ -55,8 +55,7 @@ def _read(form: Form, name: str, annotation: Any) -> Any:
     origin = get_origin(inner)
     if origin in (list, tuple, set, frozenset):
         (item, *_) = get_args(inner) or (str,)
-        raw = form.values(name)
-        return [_scalar(form, name, v, _unwrap(item)[0]) for v in raw]
+        return [_scalar(form, name, v, _unwrap(item)[0]) for v in form.values(name)]
     if inner is date:
         return form.date(name) if _date_sent(form, name) else (None if optional else _ABSENT)
     if inner is bool:

@@ -59,8 +59,11 @@ def _publication_page(
     elif form.stale:
         form.data["version"] = [str(texts.version)]
     options = services.reviews.allowed_triggers(review_id, user.id)
+    with services.sessions() as session:
+        register_problem = services.publishing.register_problem(session, review_id)
     context.update(
         {
+            "register_problem": register_problem,
             "form": form,
             "texts": TEXTS,
             "may_write": policy.permits(roles, review.state, "write_report_texts"),

@@ -72,7 +72,7 @@ def sign_in(request: Request, services: ServicesDep, submitted: Submitted) -> Re
     token = request.cookies.get(PRESESSION_COOKIE) or request.cookies.get(SESSION_COOKIE) or ""
     submitted_token = submitted.get("csrf_token")
     submitted_csrf = submitted_token if isinstance(submitted_token, str) else None
-    if not token or not csrf_valid(services.settings.secret_key, token, submitted_csrf):
+    if not token or not csrf_valid(services.settings.secret_key.get_secret_value(), token, submitted_csrf):
         form.data.pop("password", None)
         form.fail("email", "The sign-in form had expired. Enter your email address and password again.")
         return _sign_in_page(request, form, status=403, renew=True)

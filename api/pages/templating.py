@@ -1,5 +1,7 @@
 """The Jinja2 environment of the pages: templates/layout.html and templates/pages/, GOV.UK Frontend's
-macros from `govuk-frontend-jinja`, autoescape, strict undefined, and the filters, registered once.
+macros from `govuk-frontend-jinja`, sandboxed (`SandboxedEnvironment`: a template cannot reach
+`__class__`, `__globals__` or any other private attribute, nor call an unsafe function), autoescape,
+strict undefined, and the filters, registered once.
 
 Strictness: every name our own templates use must exist (`StrictUndefined`). The GOV.UK macros were
 written for Nunjucks, where a missing parameter is simply falsy (`{% if params.classes %}`), so inside
@@ -19,13 +21,13 @@ from urllib.parse import quote
 import govuk_frontend_jinja
 from jinja2 import (
     ChoiceLoader,
-    Environment,
     FileSystemLoader,
     PackageLoader,
     PrefixLoader,
     StrictUndefined,
     select_autoescape,
 )
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from workflow.clocks import Clock
@@ -213,8 +215,8 @@ FILTERS: Mapping[str, Any] = {
 
 
 @lru_cache(maxsize=1)
-def environment() -> Environment:
-    env = Environment(
+def environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
         loader=ChoiceLoader(
             [
                 FileSystemLoader(TEMPLATES),

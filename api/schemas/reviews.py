@@ -335,6 +335,7 @@ class AuditEntryOut(BaseModel):
     at: UtcDateTime
     actor_id: int | None
     actor_name: str | None
+    via: str | None  # set when the change came through the command line: its OS user and account
     action: str
     from_state: str | None
     to_state: str | None
@@ -350,6 +351,7 @@ class AuditEntryOut(BaseModel):
             at=entry.at,
             actor_id=entry.actor_id,
             actor_name=entry.actor.name if entry.actor else None,
+            via=entry.via,
             action=entry.action,
             from_state=entry.from_state,
             to_state=entry.to_state,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from api.schemas.common import Body, Email, Name, Password, UtcDateTime
-from workflow.models import User
+from api.schemas.reviews import ChainOut
+from workflow.audit import ChainReport
+from workflow.models import AccountAuditEntry, User
 from workflow.people import GLOBAL_ROLES
 
 GlobalRole = Literal[GLOBAL_ROLES]  # type: ignore[valid-type]
@@ -49,3 +52,49 @@ class UserOut(BaseModel):
 class UserList(BaseModel):
     items: list[UserOut]
     total: int
+
+
+class PasswordReset(Body):
+    password: Password
+
+
+class AccountAuditEntryOut(BaseModel):
+    seq: int
+    at: UtcDateTime
+    actor_id: int | None
+    actor_name: str | None
+    via: str | None  # set when the change came through the command line: its OS user and account
+    action: str
+    account_id: int
+    account_email: str
+    params: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def of(cls, entry: AccountAuditEntry) -> AccountAuditEntryOut:
+        return cls(
+            seq=entry.seq,
+            at=entry.at,
+            actor_id=entry.actor_id,
+            actor_name=entry.actor.name if entry.actor else None,
+            via=entry.via,
+            action=entry.action,
+            account_id=entry.account_id,
+            account_email=entry.account.email,
+            params=dict(entry.params),
+            prev_hash=entry.prev_hash,
+            hash=entry.hash,
+        )
+
+
+class AccountAuditList(BaseModel):
+    items: list[AccountAuditEntryOut]
+    total: int
+    chain: ChainOut
+
+    @classmethod
+    def of(cls, entries: Sequence[AccountAuditEntry], total: int, report: ChainReport) -> AccountAuditList:
+        return cls(
+            items=[AccountAuditEntryOut.of(e) for e in entries], total=total, chain=ChainOut.of(report)
+        )

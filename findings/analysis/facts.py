@@ -27,6 +27,7 @@ from findings.analysis.models import (
     WarningAcknowledgement,
 )
 from findings.analysis.statements import FindingParts, missing_parts
+from findings.errors import RegisterUnreadable
 from workflow.models import Review
 from workflow.ports import (
     ActionFacts,
@@ -152,8 +153,19 @@ class FindingsFacts:
         self._anonymisation = anonymisation
         self._extra_names = extra_names
 
+    def sealed_names(self, session: Session, review_id: int) -> tuple[list[str], str | None]:
+        """The register's names of people, and why the register cannot be read (then no names)."""
+        if self._extra_names is None:
+            return [], None
+        try:
+            return list(self._extra_names(session, review_id)), None
+        except RegisterUnreadable as error:
+            return [], error.reason()
+
     def names(self, session: Session, review_id: int) -> list[str]:
-        return list(self._extra_names(session, review_id)) if self._extra_names else []
+        """For listing the warnings while writing: without a readable register they are listed without
+        its names, and the snapshot's `register_problem` refuses the steps that rely on them."""
+        return self.sealed_names(session, review_id)[0]
 
     def snapshot(self, session: Session, review_id: int) -> AnalysisSnapshot | None:
         review = session.get(Review, review_id)
@@ -167,7 +179,8 @@ class FindingsFacts:
         actions = session.scalars(
             select(Action).where(Action.review_id == review_id).order_by(Action.id)
         ).all()
-        warnings = review_warnings(session, review, self.names(session, review_id))
+        names, register_problem = self.sealed_names(session, review_id)
+        warnings = review_warnings(session, review, names)
         return AnalysisSnapshot(
             narratives_submitted=frozenset(n.agency for n in narratives if n.status == "submitted"),
             narrative_exemptions={n.agency: n.exemption for n in narratives if n.exemption},
@@ -197,6 +210,7 @@ class FindingsFacts:
             blocking_warnings=quality.unresolved_blocking(warnings),
             board_response_recorded=bool(findings) and all(f.response is not None for f in findings),
             anonymisation_hits=self._hits(session, review_id),
+            register_problem=register_problem,
             actions=tuple(
                 ActionFacts(
                     a.title,

@@ -289,6 +289,7 @@ class HistoryX(_Strict):
     to_state: str | None = None
     reason: Text | None = None
     params: dict[str, Any] = {}
+    via: Annotated[str, Field(max_length=300)] | None = None
 
 
 class SourceX(_Strict):
@@ -547,6 +548,7 @@ def export_review(session: Session, review: Review, *, now: datetime | None = No
             "to_state": e.to_state,
             "reason": e.reason,
             "params": e.params,
+            "via": e.via,
         }
         for e in audit.entries_of(session, rid)
     ]
@@ -1184,6 +1186,7 @@ def _carry_history(
             reason=row.reason,
             params=params,
             prev_hash=prev,
+            via=row.via,
         )
         session.add(
             AuditEntry(
@@ -1196,6 +1199,7 @@ def _carry_history(
                 to_state=row.to_state,
                 reason=row.reason,
                 params=params,
+                via=row.via,
                 prev_hash=prev,
                 hash=entry_hash,
             )

@@ -25,6 +25,7 @@ from datetime import date
 from cryptography.fernet import MultiFernet
 from sqlalchemy.orm import Session
 
+from findings.errors import RegisterUnreadable
 from findings.publication.anonymise import PERSON_KINDS, Identifier
 from findings.publication.assemble import ReviewContent, briefing_data, load, report_data
 from findings.publication.freeze import ALL_FORMATS, Prepared, freeze, prepare
@@ -79,17 +80,22 @@ class Publishing:
 
     def extra_names(self, session: Session, review_id: int) -> list[str]:
         """The names of people in the register (value and variants), for the quality warning that a
-        finding names a person. Never shown on their own: a warning quotes the text it was found in."""
-        try:
-            identifiers = self.identifiers(session, review_id)
-        except Exception as error:  # the warning must not break reading the analysis
-            log.warning("The register could not be read for quality warnings: %s", type(error).__name__)
-            return []
+        finding names a person. Never shown on their own: a warning quotes the text it was found in.
+        A register that cannot be read raises `RegisterUnreadable`: never an empty list that would let
+        the warning pass without the sealed names."""
         names: list[str] = []
-        for identifier in identifiers:
+        for identifier in self.identifiers(session, review_id):
             if identifier.kind in PERSON_KINDS:
                 names += [identifier.value, *identifier.variants]
         return names
+
+    def register_problem(self, session: Session, review_id: int) -> str | None:
+        """Why the review's register cannot be read, in words for the pages; None when it can."""
+        try:
+            self.identifiers(session, review_id)
+        except RegisterUnreadable as error:
+            return error.reason()
+        return None
 
     def content(self, session: Session, review_id: int) -> ReviewContent:
         review = session.get(Review, review_id)

@@ -26,14 +26,15 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from findings.errors import RegisterUnreadable
 from findings.publication.anonymise import PERSON_KINDS, Identifier, IdentifierKind
 from findings.publication.models import RegisterEntry
 from workflow import audit
-from workflow.errors import DomainError, InvalidInput, NotFound
+from workflow.errors import InvalidInput, NotFound
 from workflow.models import Review, utcnow
 from workflow.policy import READERS
 from workflow.service import ReviewService
-from workflow.settings import Settings, get_settings
+from workflow.settings import REGISTER_KEY_HELP, Settings, get_settings, is_fernet_key
 from workflow.states import ReviewRole
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ KIND_NAMES: dict[IdentifierKind, str] = {
 # ---- keys ----------------------------------------------------------------------------------------
 
 
-class RegisterKeyError(DomainError):
+class RegisterKeyError(RegisterUnreadable):
     """The register key is missing or unusable, or a sealed entry cannot be opened with any key."""
 
 
@@ -76,25 +77,20 @@ def register_cipher(settings: Settings | None = None) -> MultiFernet:
     """The register's cipher from settings: every key in `register_key` (newest first, comma-separated).
     Without a key, dev mode derives one (and warns); otherwise it is refused."""
     settings = settings or get_settings()
-    keys = [k.strip() for k in settings.register_key.split(",") if k.strip()]
+    keys = settings.register_keys()
     if not keys:
         if not settings.dev_mode:
-            raise RegisterKeyError(
-                "TUNNELVIEW_REGISTER_KEY is not set. Generate a key with "
-                "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'` "
-                "(or set TUNNELVIEW_DEV_MODE=1 for local use with a development key)."
-            )
+            raise RegisterKeyError(f"TUNNELVIEW_REGISTER_KEY is not set. {REGISTER_KEY_HELP}")
         log.warning(DEV_KEY_WARNING)
-        keys = [dev_key(settings.secret_key).decode()]
+        keys = [dev_key(settings.secret_key.get_secret_value()).decode()]
     fernets = []
     for number, key in enumerate(keys, start=1):
-        try:
-            fernets.append(Fernet(key))
-        except (ValueError, TypeError):
+        if not is_fernet_key(key):
             raise RegisterKeyError(
                 f"Register key number {number} in TUNNELVIEW_REGISTER_KEY is not a valid Fernet key "
                 "(32 url-safe base64-encoded bytes)."
-            ) from None
+            )
+        fernets.append(Fernet(key))
     return MultiFernet(fernets)
 
 

@@ -312,6 +312,9 @@ MATRIX: tuple[Row, ...] = (
                            "password": "a long enough password"}),
     Row("PATCH", "/api/v1/users/{user_id}", R,                (401, 200, 403, 403, 403, 403, 403),
         body=lambda w, c: {"name": "Polly P. Practitioner"}),
+    Row("PUT", "/api/v1/users/{user_id}/password", R,         (401, 204, 403, 403, 403, 403, 403),
+        body=lambda w, c: {"password": "a new long enough password"}),
+    Row("GET", "/api/v1/account-audit", R,                    (401, 200, 403, 403, 403, 403, 403)),
     # ---- the analysis (issue 4); the last status is the lead reviewer's ----------------------------
     #   caller:    anonymous  admin  coordinator  chair  panel_member  case_group  other_review | lead
     Row("GET", "/api/v1/reviews/{review_id}/narratives", D,   (401, 404, 200, 200, 200, 403, 404), lead=200,

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.support import AGENCIES
-from workflow import audit, people
+from workflow import accounts, audit, people
+from workflow.principal import os_user
 
 CLI = [sys.executable, "-m", "api.cli"]
 PASSWORD = "correct horse battery"
@@ -122,11 +123,27 @@ def test_a_review_is_shown_fired_and_verified_through_the_cli(cli, service, sess
     verified = cli(["audit", "verify", str(review.id)])
     assert verified.returncode == 0 and verified.stdout.startswith("intact (3 entries)")
     with sessions() as session:
-        assert [e.action for e in audit.entries_of(session, review.id)] == [
-            "log_referral",
-            "update_referral",
-            "open_screening",
+        assert [(e.action, e.via) for e in audit.entries_of(session, review.id)] == [
+            ("log_referral", None),
+            ("update_referral", None),
+            ("open_screening", f"command line, OS user {os_user()}, acting for coord@example.org"),
         ]
+
+
+def test_accounts_created_at_the_command_line_are_in_the_accounts_log_with_the_os_user(cli, sessions):
+    assert _create_user(cli, "admin@example.org", "admin").returncode == 0
+    reset = cli(
+        ["users", "reset-password", "--email", "admin@example.org", "--password-stdin"], "a new password\n"
+    )
+    assert reset.returncode == 0, reset.stderr
+    with sessions() as session:
+        rows = accounts.entries(session)
+        assert [(r.action, r.actor_id, r.via) for r in rows] == [
+            ("account_created", None, f"command line, OS user {os_user()}"),
+            ("password_reset", None, f"command line, OS user {os_user()}"),
+        ]
+    verified = cli(["audit", "verify-accounts"])
+    assert verified.returncode == 0 and verified.stdout.startswith("intact (2 entries)")
 
 
 def test_the_workflow_diagram_is_generated_from_the_transition_table(tmp_path):

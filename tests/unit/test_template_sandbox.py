@@ -1,0 +1,56 @@
+"""The pages' and the reports' Jinja2 environments are sandboxed and strict: a template cannot climb from
+a value to Python's internals, a missing name is an error, and HTML is escaped."""
+
+from __future__ import annotations
+
+import pytest
+from jinja2 import UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from api.pages.templating import environment as page_environment
+from findings.publication.render import Format
+from findings.publication.render import environment as report_environment
+
+ENVIRONMENTS = {
+    "pages": page_environment(),
+    "html reports": report_environment(Format.HTML),
+    "markdown reports": report_environment(Format.MARKDOWN),
+}
+ESCAPES = ("__class__", "__globals__", "__subclasses__", "__init__", "__builtins__", "mro")
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS.values(), ids=ENVIRONMENTS.keys())
+def test_every_environment_is_a_sandbox(env):
+    assert isinstance(env, SandboxedEnvironment)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS.values(), ids=ENVIRONMENTS.keys())
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ value.__class__ }}",
+        "{{ value.__init__.__globals__ }}",
+        "{{ (value|attr('__class__')).__name__ }}",
+        "{{ cycler.__init__.__globals__.os }}",
+    ],
+)
+def test_a_template_that_reaches_for_python_internals_is_refused(env, source):
+    with pytest.raises((SecurityError, UndefinedError)) as refused:
+        env.from_string(source).render(value="Alice", cycler=object())
+    assert any(word in str(refused.value) for word in ESCAPES)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS.values(), ids=ENVIRONMENTS.keys())
+def test_a_missing_name_is_an_error_not_an_empty_string(env):
+    with pytest.raises(UndefinedError):
+        env.from_string("{{ no_such_name }}").render()
+
+
+@pytest.mark.parametrize(
+    "env", [ENVIRONMENTS["pages"], ENVIRONMENTS["html reports"]], ids=["pages", "html reports"]
+)
+def test_html_is_escaped(env):
+    assert (
+        env.from_string("{{ value }}").render(value="<script>x</script>") == "&lt;script&gt;x&lt;/script&gt;"
+    )

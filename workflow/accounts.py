@@ -1,0 +1,250 @@
+"""The one way to change a user account: create it, change its global role or name, deactivate or
+reactivate it, reset its password. Every change appends a row to the accounts log, in the same
+transaction: a hash chain of its own (`account_audit`), like a review's log.
+
+The rule that an admin cannot demote or deactivate themselves lives here and nowhere else.
+Passwords are checked and hashed by an injected `PasswordHasher` (the API's Argon2id): the service
+never stores, logs or audits a password, and the domain does not depend on a hashing library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from workflow import people
+from workflow.audit import GENESIS, ChainReport, digest, verify_chain
+from workflow.errors import InvalidInput, NotPermitted
+from workflow.models import AccountAuditEntry, AuthToken, User, utcnow
+from workflow.principal import via_of
+
+SELF_DEMOTION = "Ask another admin to do this: you cannot demote or deactivate yourself."
+
+
+class PasswordHasher(Protocol):
+    def problem(self, password: str) -> str | None:
+        """What is wrong with a new password, in words, or None."""
+        ...
+
+    def hash(self, password: str) -> str: ...
+
+
+class AccountAction(StrEnum):
+    CREATED = "account_created"
+    ROLE_CHANGED = "role_changed"
+    RENAMED = "renamed"
+    DEACTIVATED = "deactivated"
+    REACTIVATED = "reactivated"
+    PASSWORD_RESET = "password_reset"
+
+
+ACTION_LABELS = {
+    AccountAction.CREATED: "Account created",
+    AccountAction.ROLE_CHANGED: "Role changed",
+    AccountAction.RENAMED: "Name changed",
+    AccountAction.DEACTIVATED: "Deactivated (signed out everywhere)",
+    AccountAction.REACTIVATED: "Reactivated",
+    AccountAction.PASSWORD_RESET: "Password reset (signed out everywhere)",
+}
+
+
+def entry_hash(entry: AccountAuditEntry) -> str:
+    return digest(
+        {
+            "seq": entry.seq,
+            "at": entry.at.isoformat(timespec="microseconds"),
+            "actor_id": entry.actor_id,
+            "via": entry.via,
+            "action": entry.action,
+            "account_id": entry.account_id,
+            "params": entry.params,
+            "prev_hash": entry.prev_hash,
+        }
+    )
+
+
+def self_change_refused(
+    actor: int | None, account: User, *, role: str | None, active: bool | None
+) -> str | None:
+    """Which field an admin may not change on their own account, if any."""
+    if actor != account.id:
+        return None
+    if active is False:
+        return "active"
+    if role is not None and role != "admin":
+        return "role"
+    return None
+
+
+class AccountService:
+    """`actor` is the admin making the change, or None for the system (the demo loader, or the
+    command line, whose operator the session names in every row's `via`)."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        passwords: PasswordHasher,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._sessions = sessions
+        self._passwords = passwords
+        self._now = now
+
+    @contextmanager
+    def _change(self, actor: int | None) -> Iterator[Session]:
+        with self._sessions() as session:
+            if actor is not None:
+                user = session.get(User, actor)
+                if user is None or not user.active or user.global_role != "admin":
+                    raise NotPermitted("Only an admin may change user accounts.")
+            yield session
+
+    def create(self, actor: int | None, *, email: str, name: str, role: str, password: str) -> User:
+        """A new active account. Every problem with the input is reported at once, by field."""
+        errors = people.check(email, name, role)
+        problem = self._passwords.problem(password)
+        if problem:
+            errors["password"] = problem
+        if errors:
+            raise InvalidInput(errors)
+        with self._change(actor) as session:
+            try:
+                user = people.create_user(
+                    session, email=email, name=name, role=role, password_hash=self._passwords.hash(password)
+                )
+            except IntegrityError:  # the same email created at the same moment
+                raise InvalidInput({"email": "A user with this email address already exists."}) from None
+            params = {"email": user.email, "name": user.name, "role": user.global_role}
+            self._append(session, actor, AccountAction.CREATED, user, params)
+            session.commit()
+            return user
+
+    def update(
+        self,
+        actor: int | None,
+        account_id: int,
+        *,
+        role: str | None = None,
+        name: str | None = None,
+        active: bool | None = None,
+    ) -> User:
+        """Change any of the role, the name and whether the account is active, in one transaction and
+        one audit row per change; a value that is already so changes nothing. Deactivating revokes
+        every token and session of the account."""
+        errors = people.check(None, name, role)
+        if errors:
+            raise InvalidInput(errors)
+        with self._change(actor) as session:
+            user = people.get_user(session, account_id)
+            refused = self_change_refused(actor, user, role=role, active=active)
+            if refused:
+                raise InvalidInput({refused: SELF_DEMOTION})
+            if role is not None and role != user.global_role:
+                params = {"from": user.global_role, "to": role}
+                user.global_role = role
+                self._append(session, actor, AccountAction.ROLE_CHANGED, user, params)
+            if name is not None and name.strip() != user.name:
+                params = {"from": user.name, "to": name.strip()}
+                user.name = name.strip()
+                self._append(session, actor, AccountAction.RENAMED, user, params)
+            if active is not None and active != user.active:
+                user.active = active
+                if active:
+                    self._append(session, actor, AccountAction.REACTIVATED, user, {})
+                else:
+                    revoked = self._revoke_all(session, user.id)
+                    self._append(session, actor, AccountAction.DEACTIVATED, user, {"revoked": revoked})
+            session.commit()
+            return user
+
+    def change_role(self, actor: int | None, account_id: int, role: str) -> User:
+        return self.update(actor, account_id, role=role)
+
+    def deactivate(self, actor: int | None, account_id: int) -> User:
+        return self.update(actor, account_id, active=False)
+
+    def reactivate(self, actor: int | None, account_id: int) -> User:
+        return self.update(actor, account_id, active=True)
+
+    def reset_password(self, actor: int | None, account_id: int, *, password: str) -> User:
+        """A new password; every token and session of the account stops working."""
+        problem = self._passwords.problem(password)
+        if problem:
+            raise InvalidInput({"password": problem})
+        with self._change(actor) as session:
+            user = people.get_user(session, account_id)
+            user.password_hash = self._passwords.hash(password)
+            revoked = self._revoke_all(session, user.id)
+            self._append(session, actor, AccountAction.PASSWORD_RESET, user, {"revoked": revoked})
+            session.commit()
+            return user
+
+    # ---- the accounts log ----------------------------------------------------------------------
+
+    def log(self, *, limit: int = 50, offset: int = 0) -> tuple[Sequence[AccountAuditEntry], int]:
+        """The accounts log, newest first, and how many rows it has."""
+        with self._sessions() as session:
+            total = session.scalar(select(func.count()).select_from(AccountAuditEntry)) or 0
+            rows = session.scalars(
+                select(AccountAuditEntry).order_by(AccountAuditEntry.seq.desc()).limit(limit).offset(offset)
+            ).all()
+            return rows, total
+
+    def verify(self) -> ChainReport:
+        with self._sessions() as session:
+            return verify(session)
+
+    def _append(
+        self,
+        session: Session,
+        actor: int | None,
+        action: AccountAction,
+        account: User,
+        params: dict[str, Any],
+    ) -> AccountAuditEntry:
+        session.flush()  # the account has its id
+        if session.get_bind().dialect.name == "postgresql":
+            # One chain for all accounts: writers queue for its end (SQLite's BEGIN IMMEDIATE does the same).
+            session.connection().exec_driver_sql("LOCK TABLE account_audit IN EXCLUSIVE MODE")
+        last = session.scalars(
+            select(AccountAuditEntry).order_by(AccountAuditEntry.seq.desc()).limit(1)
+        ).first()
+        entry = AccountAuditEntry(
+            seq=1 if last is None else last.seq + 1,
+            at=self._now(),
+            actor_id=actor,
+            via=via_of(session),
+            action=action.value,
+            account_id=account.id,
+            params=params,
+            prev_hash=GENESIS if last is None else last.hash,
+        )
+        entry.hash = entry_hash(entry)
+        session.add(entry)
+        session.flush()
+        return entry
+
+    def _revoke_all(self, session: Session, user_id: int) -> int:
+        result = session.execute(
+            update(AuthToken)
+            .where(AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None))
+            .values(revoked_at=self._now())
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def entries(session: Session) -> Sequence[AccountAuditEntry]:
+    return session.scalars(select(AccountAuditEntry).order_by(AccountAuditEntry.seq)).all()
+
+
+def verify(session: Session) -> ChainReport:
+    """Check the accounts log's hash chain: intact, or the first row that does not hold."""
+    return verify_chain(entries(session), entry_hash)
