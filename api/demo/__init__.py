@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from api.demo.reviews import DEMO_PARTNERSHIP, DEMO_REVIEWS, ReviewSpec
+from api.demo.reviews import DEMO_PARTNERSHIP, DEMO_REVIEWS
+from api.demo.specs import ReviewSpec
 from api.passwords import hash_password
 from api.wiring import Services
 from findings.analysis.good_practice import AddGoodPractice
