@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
 from findings.analysis.quality import Code
-from findings.exchange.export import IMPORTED, ExportService, dumps, normalised, parse
+from findings.exchange.document import IMPORTED, normalised, parse
+from findings.exchange.export import dumps
+from findings.exchange.service import ExportService
 from findings.publication.freeze import published_for, verify
 from tests.findings_support import Analysis, Wired, to_approved, wired_services
 from tests.support import Clock, People
@@ -242,7 +244,7 @@ def test_a_malformed_import_says_where_and_saves_nothing(
 def test_a_failure_while_writing_saves_nothing(
     wired: Wired, people: People, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import findings.exchange.export
+    import findings.exchange.recreate
 
     a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
     exports = ExportService(wired.reviews)
@@ -252,7 +254,7 @@ def test_a_failure_while_writing_saves_nothing(
     def broken_history(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(findings.exchange.export, "_carry_history", broken_history)
+    monkeypatch.setattr(findings.exchange.recreate, "_carry_history", broken_history)
     with pytest.raises(RuntimeError):
         exports.import_(data=text, actor=a.cast.coordinator)
     assert _count(sessions, Review) == before
