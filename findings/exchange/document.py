@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
@@ -321,10 +322,35 @@ def normalised(document: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+# An export nests a handful of levels; far deeper is no export, and would exhaust the JSON decoder's stack.
+MAX_DEPTH = 64
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _nested_too_deep(text: str) -> bool:
+    """Whether arrays and objects nest more than `MAX_DEPTH` deep (brackets inside strings do not count);
+    it stops at the first level too many, so a file of brackets costs no more than a valid export."""
+    depth = 0
+    for token in _STRUCTURE.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif bracket in "]}":
+            depth -= 1
+    return False
+
+
 def parse(data: bytes | str) -> ReviewExport:
     """The export document, validated; `InvalidInput` names every problem (field -> what is wrong)."""
     try:
-        raw = json.loads(data)
+        text = data if isinstance(data, str) else data.decode(json.detect_encoding(data), "surrogatepass")
+        if _nested_too_deep(text):
+            raise InvalidInput(
+                {"file": f"The file nests arrays and objects more than {MAX_DEPTH} deep; no export does."}
+            )
+        raw = json.loads(text)
     except UnicodeDecodeError:
         raise InvalidInput({"file": "The file is not UTF-8 text."}) from None
     except json.JSONDecodeError as error:
