@@ -16,7 +16,7 @@ from api.passwords import Argon2Passwords
 from findings.analysis.facts import FindingsFacts
 from findings.analysis.good_practice import GoodPracticeService
 from findings.analysis.service import FindingsService
-from findings.exchange.export import ExportService
+from findings.exchange.service import ExportService
 from findings.publication.freeze import ALL_FORMATS
 from findings.publication.publisher import Publishing
 from findings.publication.register import RegisterService, register_cipher

@@ -1,5 +1,6 @@
 """Demo data: people for every role, and the reviews of the reference briefing entered through the real
-services as a coordinator, chair, lead reviewers and panel members would (`api.demo.reviews`):
+services as a coordinator, chair, lead reviewers and panel members would (their data files are in
+`api/demo/data/`, read by `api.demo.reviews`; docs/demo.md):
 
 - Alice, published: her practitioner briefing reproduces the reference's, and her frozen documents
   are on the published page;
@@ -19,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from api.demo.reviews import DEMO_PARTNERSHIP, DEMO_REVIEWS, ReviewSpec
+from api.demo.reviews import DEMO_PARTNERSHIP, DEMO_REFERRAL, DEMO_REVIEWS
+from api.demo.specs import ReferralSpec, ReviewSpec
 from api.passwords import Argon2Passwords, hash_password
 from api.wiring import Services
 from findings.analysis.good_practice import AddGoodPractice
@@ -91,17 +93,16 @@ def _exists(services: Services, pseudonym: str) -> bool:
         return session.query(Review).filter(Review.child_pseudonym == pseudonym).first() is not None
 
 
-def _fresh_referral(reviews: ReviewService, ids: dict[str, int], today: date) -> None:
+def _fresh_referral(reviews: ReviewService, ids: dict[str, int], today: date, spec: ReferralSpec) -> None:
     coordinator = ids["coordinator@demo.example.org"]
     review = reviews.create_review(
         coordinator,
-        child_pseudonym="Daisy",
-        incident_outcome="serious_harm",
-        abuse_or_neglect="suspected",
-        date_of_awareness=today - timedelta(days=3),
-        incident_summary="Daisy, aged 14 months, was admitted to hospital with a fractured femur "
-        "that her parents could not explain.",
-        agencies_involved=["Police", "Health", "Children's social care"],
+        child_pseudonym=spec.pseudonym,
+        incident_outcome=spec.incident_outcome,
+        abuse_or_neglect=spec.abuse_or_neglect,
+        date_of_awareness=today - timedelta(days=spec.awareness_days_ago),
+        incident_summary=spec.incident_summary,
+        agencies_involved=list(spec.agencies),
     )
     reviews.add_member(review.id, coordinator, review.version, email="chair@demo.example.org", role="chair")
 
@@ -414,8 +415,8 @@ def load_demo(services: Services, *, today: date | None = None) -> list[tuple[st
     for spec in DEMO_REVIEWS:
         if not _exists(services, spec.pseudonym):
             _Loader(services, ids, spec, today).load()
-    if not _exists(services, "Daisy"):
-        _fresh_referral(services.reviews, ids, today)
+    if not _exists(services, DEMO_REFERRAL.pseudonym):
+        _fresh_referral(services.reviews, ids, today, DEMO_REFERRAL)
     return [(email, description) for email, _, _, description in DEMO_USERS]
 
 

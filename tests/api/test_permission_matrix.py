@@ -22,7 +22,7 @@ from api.pages.common import PageRoute
 from api.routes.analysis import analysis_routes
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
 from findings.analysis.service import FindingsService
-from findings.exchange.export import ExportService
+from findings.exchange.service import ExportService
 from findings.publication.assemble import briefing_data, load, report_data
 from findings.publication.freeze import freeze, prepare
 from findings.publication.models import ReportTexts

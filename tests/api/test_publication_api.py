@@ -224,3 +224,17 @@ def test_export_and_import_over_http(client, api_services: Services, approved: A
     assert garbage.status_code == 422 and "file" in garbage.json()["errors"]
     with sessions() as session:
         assert session.query(Review).count() == before
+
+
+def test_an_import_nested_deeper_than_any_export_is_refused_with_a_problem_not_a_crash(
+    client, api_services: Services, people: People, sessions
+) -> None:
+    coordinator = _auth(api_services, people.user("coordinator", "Cara Coordinator"))
+    nested = '{"format": "tunnelview.review", "version": 1, "review": ' + "[" * 1000 + "]" * 1000 + "}"
+    refused = client.post("/api/v1/reviews/import", headers=coordinator, content=nested.encode())
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"] == {
+        "file": "The file nests arrays and objects more than 64 deep; no export does."
+    }
+    with sessions() as session:
+        assert session.query(Review).count() == 0

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
 from findings.analysis.quality import Code
-from findings.exchange.export import IMPORTED, ExportService, dumps, normalised, parse
+from findings.exchange.document import IMPORTED, MAX_DEPTH, normalised, parse
+from findings.exchange.export import dumps
+from findings.exchange.service import ExportService
 from findings.publication.freeze import published_for, verify
 from tests.findings_support import Analysis, Wired, to_approved, wired_services
 from tests.support import Clock, People
@@ -242,7 +244,7 @@ def test_a_malformed_import_says_where_and_saves_nothing(
 def test_a_failure_while_writing_saves_nothing(
     wired: Wired, people: People, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import findings.exchange.export
+    import findings.exchange.recreate
 
     a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
     exports = ExportService(wired.reviews)
@@ -252,7 +254,7 @@ def test_a_failure_while_writing_saves_nothing(
     def broken_history(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(findings.exchange.export, "_carry_history", broken_history)
+    monkeypatch.setattr(findings.exchange.recreate, "_carry_history", broken_history)
     with pytest.raises(RuntimeError):
         exports.import_(data=text, actor=a.cast.coordinator)
     assert _count(sessions, Review) == before
@@ -299,3 +301,25 @@ def test_parse_reads_an_export_and_names_the_format(wired: Wired, people: People
     assert parsed.review.child_pseudonym == "Alice" and parsed.format == "tunnelview.review"
     with pytest.raises(InvalidInput, match="version"):
         parse(json.dumps(document | {"version": 2}))
+
+
+def test_nesting_is_bounded_before_the_json_is_decoded_and_brackets_in_words_do_not_count(
+    wired: Wired, people: People
+) -> None:
+    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    document = ExportService(wired.reviews).export(review_id=a.review_id, actor=a.cast.coordinator)
+    document["review"]["incident_summary"] = "[{" * 5_000
+    assert parse(json.dumps(document)).review.incident_summary == "[{" * 5_000
+
+    too_deep = "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)
+    for text in (too_deep, "[" * 1_000_000, json.dumps(document)[:-1] + ', "deep": ' + too_deep + "}"):
+        with pytest.raises(InvalidInput) as refused:
+            parse(text)
+        assert refused.value.errors == {
+            "file": f"The file nests arrays and objects more than {MAX_DEPTH} deep; no export does."
+        }
+    with pytest.raises(InvalidInput) as at_the_bound:
+        parse("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    assert at_the_bound.value.errors == {
+        "file": "The file must hold one JSON object (a Tunnelview review export)."
+    }

@@ -1,4 +1,5 @@
-"""A plain (non-editable) wheel carries the packages, the migrations and the templates."""
+"""A plain (non-editable) wheel carries the packages, the migrations, the templates and the demo's data
+files (so `tunnelview demo` works from an installed wheel)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 import zipfile
 
 
-def test_the_wheel_ships_migrations_and_templates_and_runs_from_its_own_files(repo_root, tmp_path):
+def test_the_wheel_ships_migrations_templates_and_demo_data_and_runs_from_its_own_files(repo_root, tmp_path):
     built = subprocess.run(
         [
             sys.executable,
@@ -34,6 +35,8 @@ def test_the_wheel_ships_migrations_and_templates_and_runs_from_its_own_files(re
     assert any(n.startswith("workflow/migrations/versions/0001") for n in names)
     assert any(n.startswith("templates/") for n in names)
     assert any(n.startswith("api/") for n in names) and any(n.startswith("findings/") for n in names)
+    for data in ("alice", "andrew", "benjamin", "daisy", "reference"):
+        assert f"api/demo/data/{data}.toml" in names
 
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
@@ -41,6 +44,9 @@ def test_the_wheel_ships_migrations_and_templates_and_runs_from_its_own_files(re
     env["PYTHONPATH"] = str(site)
     code = (
         f"import workflow, api.cli; assert workflow.__file__.startswith({str(site)!r}), workflow.__file__; "
+        "import api.demo.reviews as demo; "
+        f"assert demo.DATA.is_relative_to({str(site)!r}), demo.DATA; "
+        "assert [r.pseudonym for r in demo.DEMO_REVIEWS] == ['Alice', 'Andrew', 'Benjamin']; "
         "api.cli.app(['db', 'upgrade'])"
     )
     ran = subprocess.run(
