@@ -29,7 +29,7 @@ from api.pages.common import (
 )
 from api.pages.views import may, review_context
 from api.wiring import Services
-from findings.analysis.chronology import COLUMNS, CsvImportError
+from findings.analysis.chronology import COLUMNS, CsvImportError, EntryView
 from findings.analysis.models import AgencyNarrative, NarrativeEntry
 from findings.analysis.narratives import (
     AddEntry,
@@ -188,9 +188,11 @@ def narrative(
     return _narrative_page(request, services, user, review_id, agency, editing=edit)
 
 
-def _aware(form: Form, kept: dict[str, str] | None = None) -> dict[str, str | None]:
-    """The agencies ticked as aware; one that was already aware keeps the day it knew."""
-    return {agency: (kept or {}).get(agency) for agency in form.values("aware")}
+def _aware(form: Form, entry: EntryView | None = None) -> dict[str, str | None]:
+    """The agencies ticked as aware. One that learned of the entry later than it happened keeps the
+    day it learned; the others knew at the time (of the entry's date as sent)."""
+    later = {a: on for a, on in entry.aware.items() if on != entry.occurred_on.isoformat()} if entry else {}
+    return {agency: later.get(agency) for agency in form.values("aware")}
 
 
 @router.post("/reviews/{review_id}/narratives/{agency}/entries", dependencies=[CsrfChecked])
@@ -228,8 +230,8 @@ def update_entry(
     submitted: Submitted,
 ) -> Response:
     form = Form.of(submitted)
-    kept = services.narratives.get_entry(review_id=review_id, actor=user.id, entry_id=entry_id).aware
-    command = forms.command(form, ChangeEntry, aware=_aware(form, kept))
+    entry = services.narratives.get_entry(review_id=review_id, actor=user.id, entry_id=entry_id)
+    command = forms.command(form, ChangeEntry, aware=_aware(form, entry))
     status = 422
     if command is not None:
         _, status = attempt(
