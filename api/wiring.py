@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Authenticator
 from api.passwords import Argon2Passwords
+from findings.analysis.conversations import ConversationService
 from findings.analysis.facts import FindingsFacts
 from findings.analysis.good_practice import GoodPracticeService
+from findings.analysis.narratives import NarrativeService
 from findings.analysis.service import FindingsService
 from findings.exchange.service import ExportService
 from findings.publication.freeze import ALL_FORMATS
@@ -38,6 +40,8 @@ class Services:
     reviews: ReviewService
     findings: FindingsService
     good_practice: GoodPracticeService
+    narratives: NarrativeService
+    conversations: ConversationService
     auth: Authenticator
     register: RegisterService
     reports: ReportService
@@ -91,6 +95,8 @@ def build_services(
         reviews=reviews,
         findings=findings,
         good_practice=GoodPracticeService(reviews, today=today),
+        narratives=NarrativeService(reviews, today=today),
+        conversations=ConversationService(reviews, today=today),
         auth=auth,
         register=register,
         reports=reports,

@@ -10,7 +10,9 @@ from datetime import date
 from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy.orm import Session, sessionmaker
 
+from findings.analysis.conversations import ConversationService
 from findings.analysis.facts import FindingsFacts
+from findings.analysis.narratives import ImportNarrative, NarrativeService
 from findings.analysis.service import FindingsService
 from findings.publication.publisher import Publishing
 from findings.publication.register import RegisterService
@@ -47,6 +49,8 @@ class Analysis:
     def __init__(self, reviews: ReviewService, findings: FindingsService, people: People) -> None:
         self.reviews = reviews
         self.findings = findings
+        self.narrative_service = NarrativeService(reviews)
+        self.conversation_service = ConversationService(reviews)
         self.journey = Journey(reviews, people)
         self.cast = self.journey.cast
         self.episode_ids: list[int] = []
@@ -63,11 +67,14 @@ class Analysis:
     def narratives(self) -> Analysis:
         for agency in AGENCIES:
             panel = self.cast.panel[agency]
-            self.findings.import_csv(
-                review_id=self.review_id, actor=panel, agency=agency, data=NARRATIVE_CSV.encode()
+            self.narrative_service.import_csv(
+                review_id=self.review_id,
+                actor=panel,
+                agency=agency,
+                command=ImportNarrative(data=NARRATIVE_CSV.encode()),
             )
-            narrative = self.findings.narrative(review_id=self.review_id, actor=panel, agency=agency)
-            self.findings.submit_narrative(
+            narrative = self.narrative_service.get(review_id=self.review_id, actor=panel, agency=agency)
+            self.narrative_service.submit(
                 review_id=self.review_id, actor=panel, agency=agency, expected_version=narrative.version
             )
         return self

@@ -24,7 +24,9 @@ from api.demo.reviews import DEMO_PARTNERSHIP, DEMO_REFERRAL, DEMO_REVIEWS
 from api.demo.specs import ReferralSpec, ReviewSpec
 from api.passwords import Argon2Passwords, hash_password
 from api.wiring import Services
+from findings.analysis.conversations import AddConversation
 from findings.analysis.good_practice import AddGoodPractice
+from findings.analysis.narratives import AddEntry
 from findings.publication.assemble import briefing_sections
 from workflow import people
 from workflow.accounts import AccountService
@@ -237,23 +239,22 @@ class _Loader:
 
     def data_gathering(self) -> None:
         self.fire("convene", self.coordinator)
-        findings = self.services.findings
+        narratives = self.services.narratives
         for agency, entries in self.spec.narratives.items():
             panel = self.user(PANEL[agency])
             for index, entry in enumerate(entries):
-                on = self.ago(entry.days_ago)
-                added = findings.add_entry(
-                    review_id=self.review_id,
-                    actor=panel,
-                    agency=agency,
-                    occurred_on=on,
+                command = AddEntry(
+                    occurred_on=self.ago(entry.days_ago),
                     what_happened=entry.text,
                     aware={other: None for other in entry.aware},
                     significant=entry.significant,
                 )
+                added = narratives.add_entry(
+                    review_id=self.review_id, actor=panel, agency=agency, command=command
+                )
                 self.entries[(agency, index)] = added.id
-            narrative = findings.narrative(review_id=self.review_id, actor=panel, agency=agency)
-            findings.submit_narrative(
+            narrative = narratives.get(review_id=self.review_id, actor=panel, agency=agency)
+            narratives.submit(
                 review_id=self.review_id, actor=panel, agency=agency, expected_version=narrative.version
             )
 
@@ -262,12 +263,14 @@ class _Loader:
         findings, rid, lead = self.services.findings, self.review_id, self.lead
         conversation_ids: list[int] = []
         if self.spec.conversation:
-            conversation = findings.add_conversation(
+            conversation = self.services.conversations.add(
                 review_id=rid,
                 actor=lead,
-                practitioner_id=self.user("practitioner@demo.example.org"),
-                held_on=self.ago(20),
-                **self.spec.conversation,
+                command=AddConversation(
+                    practitioner_id=self.user("practitioner@demo.example.org"),
+                    held_on=self.ago(20),
+                    **self.spec.conversation,
+                ),
             )
             conversation_ids.append(conversation.id)
         for number, e in enumerate(self.spec.episodes):

@@ -6,28 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from api.deps import CurrentUser, Limit, ObjectVersion, Offset, ReviewId, ServicesDep
-from api.routes.answers import CHANGE, CREATE, READ, ConversationId, created, page, tagged
-from api.schemas.narratives import (
-    CommentIn,
-    CommentOut,
-    ConversationIn,
-    ConversationList,
-    ConversationOut,
-    ConversationPatch,
-)
-from api.wiring import Services
+from api.routes.answers import CHANGE, CREATE, READ, ConversationId, created, tagged
+from api.schemas.narratives import CommentOut, ConversationList, ConversationOut
+from findings.analysis.conversations import AddComment, AddConversation, ChangeConversation
 
 router = APIRouter(tags=["conversations"])
-
-
-def _answer(
-    services: Services, review_id: int, actor: int, conversation_id: int, response: Response
-) -> ConversationOut:
-    conversation = services.findings.conversation(
-        review_id=review_id, actor=actor, conversation_id=conversation_id
-    )
-    tagged(response, conversation.version)
-    return ConversationOut.of(conversation)
 
 
 @router.get("/reviews/{review_id}/conversations", response_model=ConversationList, responses=READ)
@@ -36,8 +19,8 @@ def list_conversations(
 ) -> ConversationList:
     """The conversations the caller may see: all of them for the review team, their own for a
     practitioner of the case group."""
-    rows = services.findings.conversations(review_id=review_id, actor=caller.id)
-    return ConversationList(items=[ConversationOut.of(c) for c in page(rows, limit, offset)], total=len(rows))
+    found = services.conversations.list(review_id=review_id, actor=caller.id, limit=limit, offset=offset)
+    return ConversationList(items=[ConversationOut.of(c) for c in found.items], total=found.total)
 
 
 @router.post(
@@ -47,14 +30,12 @@ def list_conversations(
     responses=CREATE,
 )
 def add_conversation(
-    review_id: ReviewId, body: ConversationIn, services: ServicesDep, caller: CurrentUser, response: Response
+    review_id: ReviewId, body: AddConversation, services: ServicesDep, caller: CurrentUser, response: Response
 ) -> ConversationOut:
     """Record a conversation with a case group member (lead reviewer)."""
-    conversation = services.findings.add_conversation(
-        review_id=review_id, actor=caller.id, **body.model_dump()
-    )
-    created(response, f"/api/v1/reviews/{review_id}/conversations/{conversation.id}")
-    return _answer(services, review_id, caller.id, conversation.id, response)
+    conversation = services.conversations.add(review_id=review_id, actor=caller.id, command=body)
+    created(response, f"/api/v1/reviews/{review_id}/conversations/{conversation.id}", conversation.version)
+    return ConversationOut.of(conversation)
 
 
 @router.get(
@@ -68,7 +49,11 @@ def get_conversation(
     response: Response,
 ) -> ConversationOut:
     """One conversation with its comments (a practitioner sees only their own: 404 for others')."""
-    return _answer(services, review_id, caller.id, conversation_id, response)
+    conversation = services.conversations.get(
+        review_id=review_id, actor=caller.id, conversation_id=conversation_id
+    )
+    tagged(response, conversation.version)
+    return ConversationOut.of(conversation)
 
 
 @router.patch(
@@ -77,21 +62,22 @@ def get_conversation(
 def update_conversation(
     review_id: ReviewId,
     conversation_id: ConversationId,
-    body: ConversationPatch,
+    body: ChangeConversation,
     services: ServicesDep,
     caller: CurrentUser,
     version: ObjectVersion,
     response: Response,
 ) -> ConversationOut:
     """Change the headings sent (lead reviewer)."""
-    services.findings.update_conversation(
+    conversation = services.conversations.update(
         review_id=review_id,
         actor=caller.id,
         conversation_id=conversation_id,
         expected_version=version,
-        **body.model_dump(exclude_unset=True),
+        command=body,
     )
-    return _answer(services, review_id, caller.id, conversation_id, response)
+    tagged(response, conversation.version)
+    return ConversationOut.of(conversation)
 
 
 @router.post(
@@ -103,13 +89,13 @@ def update_conversation(
 def comment_on_conversation(
     review_id: ReviewId,
     conversation_id: ConversationId,
-    body: CommentIn,
+    body: AddComment,
     services: ServicesDep,
     caller: CurrentUser,
 ) -> CommentOut:
     """The practitioner comments on their own conversation (a lead reviewer may answer). Comments
     are kept with their author and time."""
-    comment = services.findings.comment_on_conversation(
-        review_id=review_id, actor=caller.id, conversation_id=conversation_id, text=body.text
+    comment = services.conversations.comment(
+        review_id=review_id, actor=caller.id, conversation_id=conversation_id, command=body
     )
     return CommentOut.of(comment)

@@ -8,28 +8,29 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Response, UploadFile, status
 
 from api.deps import CurrentUser, Limit, ObjectVersion, Offset, ReviewId, ServicesDep
-from api.routes.answers import CHANGE, CREATE, READ, Agency, EntryId, created, fields_as_sent, page, tagged
+from api.routes.answers import CHANGE, CREATE, READ, Agency, EntryId, created, page, tagged
 from api.schemas.narratives import (
     ColumnList,
     ColumnOut,
     DayList,
     DayOut,
-    EntryIn,
     EntryOut,
-    EntryPatch,
     ImportOut,
     NarrativeOut,
-    ReasonIn,
     SharingMapOut,
 )
-from api.wiring import Services
-from findings.analysis import chronology as narr
-from workflow.errors import InvalidInput, NotFound
+from findings.analysis.models import AgencyNarrative
+from findings.analysis.narratives import (
+    AddEntry,
+    ChangeEntry,
+    ExemptNarrative,
+    ImportNarrative,
+    ReturnNarrative,
+)
+from workflow.errors import InvalidInput
 
 router = APIRouter(tags=["narratives"])
 
-# The service checks an entry with the CSV's column names; the request calls it `aware`.
-ENTRY_FIELDS = {"agencies_aware": "aware"}
 # Accepted types of the uploaded file's part (spreadsheets and browsers label CSV in several ways).
 CSV_TYPES = {
     "text/csv",
@@ -42,20 +43,8 @@ CSV_TYPES = {
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
-def _entry(services: Services, review_id: int, actor: int, entry_id: int) -> narr.EntryView:
-    overview = services.findings.narratives(review_id=review_id, actor=actor)
-    for column in overview.columns:
-        for entry in column.entries:
-            if entry.id == entry_id:
-                return entry
-    raise NotFound(f"Narrative entry {entry_id} was not found in this review.")
-
-
-def _narrative(
-    services: Services, review_id: int, actor: int, agency: str, response: Response
-) -> NarrativeOut:
-    """The narrative as it is now, with its ETag."""
-    narrative = services.findings.narrative(review_id=review_id, actor=actor, agency=agency)
+def _answer(narrative: AgencyNarrative, response: Response) -> NarrativeOut:
+    """The narrative as the change left it, with its ETag."""
     tagged(response, narrative.version)
     return NarrativeOut.of(narrative)
 
@@ -64,7 +53,7 @@ def _narrative(
 def side_by_side(review_id: ReviewId, services: ServicesDep, caller: CurrentUser) -> ColumnList:
     """Every agency's narrative side by side (the review team): one column per agency in scope
     (status draft, submitted, returned, exempt or missing), entries in date order."""
-    overview = services.findings.narratives(review_id=review_id, actor=caller.id)
+    overview = services.narratives.overview(review_id=review_id, actor=caller.id)
     return ColumnList(items=[ColumnOut.of(c) for c in overview.columns], total=len(overview.columns))
 
 
@@ -74,7 +63,7 @@ def merged(
 ) -> DayList:
     """All narratives merged in date order, a day at a time; where several agencies recorded the
     same day, every account stays (`several_accounts`)."""
-    days = services.findings.narratives(review_id=review_id, actor=caller.id).days
+    days = services.narratives.overview(review_id=review_id, actor=caller.id).days
     return DayList(items=[DayOut.of(d) for d in page(days, limit, offset)], total=len(days))
 
 
@@ -83,7 +72,8 @@ def get_narrative(
     review_id: ReviewId, agency: Agency, services: ServicesDep, caller: CurrentUser, response: Response
 ) -> NarrativeOut:
     """One agency's narrative with its entries; its ETag is what submitting or returning it needs."""
-    return _narrative(services, review_id, caller.id, agency, response)
+    narrative = services.narratives.get(review_id=review_id, actor=caller.id, agency=agency)
+    return _answer(narrative, response)
 
 
 @router.post(
@@ -95,17 +85,14 @@ def get_narrative(
 def add_entry(
     review_id: ReviewId,
     agency: Agency,
-    body: EntryIn,
+    body: AddEntry,
     services: ServicesDep,
     caller: CurrentUser,
     response: Response,
 ) -> EntryOut:
     """Add a dated entry (the agency's panel member, or the coordinator) to a draft or returned
     narrative; the narrative is created with its first entry."""
-    with fields_as_sent(ENTRY_FIELDS):
-        entry = services.findings.add_entry(
-            review_id=review_id, actor=caller.id, agency=agency, **body.model_dump()
-        )
+    entry = services.narratives.add_entry(review_id=review_id, actor=caller.id, agency=agency, command=body)
     created(response, f"/api/v1/reviews/{review_id}/narrative-entries/{entry.id}", entry.version)
     return EntryOut.of(entry, agency.strip())
 
@@ -115,7 +102,7 @@ def get_entry(
     review_id: ReviewId, entry_id: EntryId, services: ServicesDep, caller: CurrentUser, response: Response
 ) -> EntryOut:
     """One narrative entry, with its ETag."""
-    entry = _entry(services, review_id, caller.id, entry_id)
+    entry = services.narratives.get_entry(review_id=review_id, actor=caller.id, entry_id=entry_id)
     tagged(response, entry.version)
     return EntryOut.of(entry)
 
@@ -124,21 +111,16 @@ def get_entry(
 def update_entry(
     review_id: ReviewId,
     entry_id: EntryId,
-    body: EntryPatch,
+    body: ChangeEntry,
     services: ServicesDep,
     caller: CurrentUser,
     version: ObjectVersion,
     response: Response,
 ) -> EntryOut:
     """Change the fields sent of an entry of a draft or returned narrative."""
-    with fields_as_sent(ENTRY_FIELDS):
-        entry = services.findings.update_entry(
-            review_id=review_id,
-            actor=caller.id,
-            entry_id=entry_id,
-            expected_version=version,
-            **body.model_dump(exclude_unset=True),
-        )
+    entry = services.narratives.update_entry(
+        review_id=review_id, actor=caller.id, entry_id=entry_id, expected_version=version, command=body
+    )
     tagged(response, entry.version)
     return EntryOut.of(entry, entry.narrative.agency)
 
@@ -153,7 +135,7 @@ def delete_entry(
     review_id: ReviewId, entry_id: EntryId, services: ServicesDep, caller: CurrentUser, version: ObjectVersion
 ) -> Response:
     """Delete an entry of a draft or returned narrative."""
-    services.findings.delete_entry(
+    services.narratives.delete_entry(
         review_id=review_id, actor=caller.id, entry_id=entry_id, expected_version=version
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -181,8 +163,11 @@ def import_csv(
     data = file.file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise InvalidInput({"file": f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."})
-    result = services.findings.import_csv(
-        review_id=review_id, actor=caller.id, agency=agency, data=data, replace=replace
+    result = services.narratives.import_csv(
+        review_id=review_id,
+        actor=caller.id,
+        agency=agency,
+        command=ImportNarrative(data=data, replace=replace),
     )
     return ImportOut.of(result)
 
@@ -200,27 +185,27 @@ def submit_narrative(
 ) -> NarrativeOut:
     """Submit the agency's narrative (its panel member, or the coordinator): it becomes read-only
     until it is returned."""
-    services.findings.submit_narrative(
+    narrative = services.narratives.submit(
         review_id=review_id, actor=caller.id, agency=agency, expected_version=version
     )
-    return _narrative(services, review_id, caller.id, agency, response)
+    return _answer(narrative, response)
 
 
 @router.post("/reviews/{review_id}/narratives/{agency}/return", response_model=NarrativeOut, responses=CHANGE)
 def return_narrative(
     review_id: ReviewId,
     agency: Agency,
-    body: ReasonIn,
+    body: ReturnNarrative,
     services: ServicesDep,
     caller: CurrentUser,
     version: ObjectVersion,
     response: Response,
 ) -> NarrativeOut:
     """Return a submitted narrative for changes (lead reviewer or coordinator), with the reason."""
-    services.findings.return_narrative(
-        review_id=review_id, actor=caller.id, agency=agency, reason=body.reason, expected_version=version
+    narrative = services.narratives.return_for_changes(
+        review_id=review_id, actor=caller.id, agency=agency, expected_version=version, command=body
     )
-    return _narrative(services, review_id, caller.id, agency, response)
+    return _answer(narrative, response)
 
 
 @router.put(
@@ -229,19 +214,17 @@ def return_narrative(
 def record_exemption(
     review_id: ReviewId,
     agency: Agency,
-    body: ReasonIn,
+    body: ExemptNarrative,
     services: ServicesDep,
     caller: CurrentUser,
     response: Response,
 ) -> NarrativeOut:
     """Record why the agency need not submit a narrative (coordinator); it stands in for one at
     `begin_analysis`."""
-    if not body.reason.strip():
-        raise InvalidInput({"reason": "Say why this agency need not submit a narrative."})
-    services.findings.record_narrative_exemption(
-        review_id=review_id, actor=caller.id, agency=agency, reason=body.reason
+    narrative = services.narratives.record_exemption(
+        review_id=review_id, actor=caller.id, agency=agency, command=body
     )
-    return _narrative(services, review_id, caller.id, agency, response)
+    return _answer(narrative, response)
 
 
 @router.delete(
@@ -251,14 +234,12 @@ def clear_exemption(
     review_id: ReviewId, agency: Agency, services: ServicesDep, caller: CurrentUser, response: Response
 ) -> NarrativeOut:
     """Clear the agency's exemption (coordinator)."""
-    services.findings.record_narrative_exemption(
-        review_id=review_id, actor=caller.id, agency=agency, reason=""
-    )
-    return _narrative(services, review_id, caller.id, agency, response)
+    narrative = services.narratives.clear_exemption(review_id=review_id, actor=caller.id, agency=agency)
+    return _answer(narrative, response)
 
 
 @router.get("/reviews/{review_id}/information-sharing", response_model=SharingMapOut, responses=READ)
 def information_sharing(review_id: ReviewId, services: ServicesDep, caller: CurrentUser) -> SharingMapOut:
     """For each narrative entry marked significant: which agencies knew of it and from when, as a
     grid (a row per entry, a cell per agency; `how` is recorded, at_the_time, later or not_known)."""
-    return SharingMapOut.of(services.findings.information_sharing(review_id=review_id, actor=caller.id))
+    return SharingMapOut.of(services.narratives.information_sharing(review_id=review_id, actor=caller.id))

@@ -1,84 +1,27 @@
 """Agency narratives and their entries, the views side by side and merged, the information-sharing
-map, and conversations with practitioners."""
+map, and conversations with practitioners: the answers. The requests are the commands of
+`findings.analysis.narratives` and `findings.analysis.conversations`."""
 
 from __future__ import annotations
 
-import re
-from datetime import date, time
-from typing import Annotated, Any
+from datetime import date
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+from pydantic import BaseModel, Field
 
-from api.schemas.common import Agency, AnyDate, Body, Id, Reason, Title, UtcDateTime
+from api.schemas.common import Body, Reason, UtcDateTime
 from findings.analysis import chronology as narr
 from findings.analysis.models import AgencyNarrative, Conversation, NarrativeEntry
-from findings.analysis.service import ImportResult
-
-MAX_ITEMS = 50
-SourceRecord = Title  # at most 300 characters, as the narrative CSV
-_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
-
-
-def _parse_time(value: Any) -> time:
-    if isinstance(value, time) and value.tzinfo is None:
-        return value
-    if not isinstance(value, str) or not re.fullmatch(_TIME, value):
-        raise ValueError("Write the time of day as HH:MM (24-hour), without a time zone.")
-    return time.fromisoformat(value)
-
-
-# A time of day as the agency recorded it: local, 24-hour, no time zone ("09:30", "14:05:10").
-TimeOfDay = Annotated[
-    time,
-    BeforeValidator(_parse_time),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": _TIME,
-            "description": "The time of day, 24-hour HH:MM (or HH:MM:SS), local; null when not known.",
-        }
-    ),
-]
-
-
-def time_of_day(value: time | None) -> str | None:
-    if value is None:
-        return None
-    return value.strftime("%H:%M" if value.second == 0 else "%H:%M:%S")
-
+from findings.analysis.narratives import TIME_PATTERN, ImportResult, time_of_day
 
 # ---- entries --------------------------------------------------------------------------------------
-
-
-class EntryIn(Body):
-    occurred_on: AnyDate = Field(description="The day it happened.")
-    occurred_at: TimeOfDay | None = None
-    what_happened: Reason = Field(description="What happened, in the agency's words (pseudonyms only).")
-    source_record: SourceRecord = Field(default="", description="Where it is recorded.")
-    aware: dict[Agency, AnyDate | None] = Field(
-        default_factory=dict,
-        max_length=MAX_ITEMS,
-        description="The other agencies that knew of it -> the day each knew (null: at the time).",
-    )
-    significant: bool = Field(default=False, description="A key fact for the information-sharing map.")
-
-
-class EntryPatch(Body):
-    """Only the fields sent change."""
-
-    occurred_on: AnyDate = None  # type: ignore[assignment]
-    occurred_at: TimeOfDay | None = None
-    what_happened: Reason = None  # type: ignore[assignment]
-    source_record: SourceRecord = None  # type: ignore[assignment]
-    aware: dict[Agency, AnyDate | None] = Field(default=None, max_length=MAX_ITEMS)  # type: ignore[assignment]
-    significant: bool = None  # type: ignore[assignment]
 
 
 class EntryOut(BaseModel):
     id: int
     agency: str
     occurred_on: date
-    occurred_at: str | None = Field(pattern=_TIME, description="24-hour HH:MM (or HH:MM:SS), local.")
+    occurred_at: str | None = Field(pattern=TIME_PATTERN, description="24-hour HH:MM (or HH:MM:SS), local.")
     what_happened: str
     source_record: str
     aware: dict[str, date] = Field(description="Each other agency that knew of it -> from which day.")
@@ -183,10 +126,6 @@ class ImportOut(BaseModel):
         return cls(agency=result.agency, imported=result.imported, replaced=result.replaced)
 
 
-class ReasonIn(Body):
-    reason: Reason = Field(description="Why, in words (kept in the audit log).")
-
-
 # ---- the information-sharing map ------------------------------------------------------------------
 
 
@@ -234,33 +173,6 @@ class SharingMapOut(BaseModel):
 
 
 # ---- conversations --------------------------------------------------------------------------------
-
-
-class ConversationIn(Body):
-    practitioner_id: Id = Field(description="The user id of a case group member of the review.")
-    held_on: AnyDate | None = None
-    overview: Reason = Field(default="", description="Overview of what happened and their part.")
-    turning_points: Reason = ""
-    mindset: Reason = Field(
-        default="",
-        description="Their mindset at the time: what they thought was going on, what was front of mind, "
-        "competing demands, what they hoped to achieve, options they saw.",
-    )
-    contributory_factors: Reason = Field(default="", description="Contributory factors as they see them.")
-    went_well: Reason = Field(default="", description="What went well and what enabled it.")
-    queries: Reason = ""
-    suggested_changes: Reason = ""
-
-
-class ConversationPatch(Body):
-    held_on: AnyDate | None = None
-    overview: Reason = None  # type: ignore[assignment]
-    turning_points: Reason = None  # type: ignore[assignment]
-    mindset: Reason = None  # type: ignore[assignment]
-    contributory_factors: Reason = None  # type: ignore[assignment]
-    went_well: Reason = None  # type: ignore[assignment]
-    queries: Reason = None  # type: ignore[assignment]
-    suggested_changes: Reason = None  # type: ignore[assignment]
 
 
 class CommentIn(Body):

@@ -7,9 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import TypeVar
 
 from workflow.errors import InvalidInput
 
@@ -23,6 +24,7 @@ MAX_AGENCY = 200
 
 _TRUE = {"yes", "y", "true", "1", "significant"}
 _FALSE = {"no", "n", "false", "0", ""}
+T = TypeVar("T")
 _AWARE_ITEM = re.compile(r"^(?P<agency>.*?)\s*(?:\((?P<on>[^()]*)\))?$")
 
 
@@ -42,6 +44,7 @@ class CsvImportError(InvalidInput):
 
     def __init__(self, problems: Sequence[CsvProblem], *, more: int = 0) -> None:
         self.problems = tuple(problems)
+        self.more = more  # problems found beyond those listed
         errors: dict[str, str] = {}
         for problem in self.problems:
             key = f"line {problem.line}" + (f", {problem.column}" if problem.column else "")
@@ -157,7 +160,9 @@ def check_entry(entry: EntryData) -> dict[str, str]:
 
 
 def parse_csv(text: str) -> list[EntryData]:
-    """Every row of a narrative file, or CsvImportError naming each bad row by line and column."""
+    """Every row of a narrative file, or CsvImportError naming every problem at once: the header's
+    and each bad row's, by line and column (the first MAX_PROBLEMS of them, and a count of the rest).
+    A column the header lacks is named once, on the header, not again on every row."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -166,6 +171,30 @@ def parse_csv(text: str) -> list[EntryData]:
     except csv.Error as error:
         raise CsvImportError([CsvProblem(1, None, f"The header cannot be read ({error}).")]) from None
     names = [h.strip().lower().replace(" ", "_") for h in header]
+    problems = _Problems(_header_problems(names))
+    index: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name in COLUMNS:
+            index.setdefault(name, i)
+    entries: list[EntryData] = []
+    for count, item in enumerate(_rows(reader), start=1):
+        if isinstance(item, CsvProblem):
+            problems.add([item])
+            break
+        line, row = item
+        if count > MAX_ROWS:
+            problems.add([CsvProblem(line, None, f"The file has more than {MAX_ROWS} rows.")])
+            break
+        result = _entry_or_problems(line, row, index, len(names))
+        if isinstance(result, EntryData):
+            entries.append(result)
+        else:
+            problems.add(result)
+    problems.raise_any()
+    return entries
+
+
+def _header_problems(names: list[str]) -> list[CsvProblem]:
     problems: list[CsvProblem] = []
     for name in names:
         if name not in COLUMNS:
@@ -175,27 +204,30 @@ def parse_csv(text: str) -> list[EntryData]:
     for name in REQUIRED_COLUMNS:
         if name not in names:
             problems.append(CsvProblem(1, name, "This column is required."))
-    if problems:
-        raise CsvImportError(problems)
-    index = {name: i for i, name in enumerate(names)}
-    entries: list[EntryData] = []
-    more = 0
-    for count, (line, row) in enumerate(_rows(reader), start=1):
-        if count > MAX_ROWS:
-            raise CsvImportError([CsvProblem(line, None, f"The file has more than {MAX_ROWS} rows.")])
-        result = _entry_or_problems(line, row, index, len(names))
-        if isinstance(result, EntryData):
-            entries.append(result)
-            continue
-        room = MAX_PROBLEMS - len(problems)
-        problems.extend(result[:room])
-        more += max(0, len(result) - room)
-    if problems:
-        raise CsvImportError(problems, more=more)
-    return entries
+    return problems
 
 
-def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+class _Problems:
+    """The problems found so far: the first MAX_PROBLEMS kept, the rest counted."""
+
+    def __init__(self, first: Sequence[CsvProblem] = ()) -> None:
+        self.kept: list[CsvProblem] = []
+        self.more = 0
+        self.add(first)
+
+    def add(self, problems: Sequence[CsvProblem]) -> None:
+        room = max(0, MAX_PROBLEMS - len(self.kept))
+        self.kept.extend(problems[:room])
+        self.more += max(0, len(problems) - room)
+
+    def raise_any(self) -> None:
+        if self.kept:
+            raise CsvImportError(self.kept, more=self.more)
+
+
+def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]] | CsvProblem]:
+    """(line, cells) of each row that is not blank; a row that cannot be read ends the file with
+    its problem (what follows it cannot be told apart)."""
     line = 2
     while True:
         try:
@@ -203,7 +235,8 @@ def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as error:
-            raise CsvImportError([CsvProblem(line, None, f"The row cannot be read ({error}).")]) from None
+            yield CsvProblem(line, None, f"The row cannot be read ({error}).")
+            return
         start = line
         line = reader.line_num + 1  # type: ignore[attr-defined]
         if any(cell.strip() for cell in row):
@@ -220,27 +253,20 @@ def _entry_or_problems(
         return row[index[name]] if name in index else ""
 
     problems: list[CsvProblem] = []
-    occurred_on: date | None = None
-    occurred_at: time | None = None
-    significant = False
-    aware: dict[str, str] = {}
-    try:
-        occurred_on = parse_date(cell("date"))
-    except ValueError as error:
-        problems.append(CsvProblem(line, "date", str(error)))
-    try:
-        occurred_at = parse_time(cell("time"))
-    except ValueError as error:
-        problems.append(CsvProblem(line, "time", str(error)))
-    try:
-        significant = parse_significant(cell("significant"))
-    except ValueError as error:
-        problems.append(CsvProblem(line, "significant", str(error)))
-    if occurred_on is not None:
+
+    def parsed(column: str, parse: Callable[[str], T], default: T) -> T:
         try:
-            aware = parse_aware(cell("agencies_aware"), occurred_on)
+            return parse(cell(column))
         except ValueError as error:
-            problems.append(CsvProblem(line, "agencies_aware", str(error)))
+            problems.append(CsvProblem(line, column, str(error)))
+            return default
+
+    occurred_on = parsed("date", parse_date, None) if "date" in index else None
+    occurred_at = parsed("time", parse_time, None)
+    significant = parsed("significant", parse_significant, False)
+    aware: dict[str, str] = {}
+    if occurred_on is not None:
+        aware = parsed("agencies_aware", lambda v: parse_aware(v, occurred_on), {})
     entry = EntryData(
         occurred_on=occurred_on or date.min,
         what_happened=cell("what_happened").strip(),
@@ -251,7 +277,7 @@ def _entry_or_problems(
         line=line,
     )
     for column, message in check_entry(entry).items():
-        if not any(p.column == column for p in problems):
+        if column in index and not any(p.column == column for p in problems):
             problems.append(CsvProblem(line, column, message))
     return problems or entry
 

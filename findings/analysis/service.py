@@ -14,15 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from findings.analysis import chronology as narr
 from findings.analysis import frameworks, quality
 from findings.analysis.facts import FindingsFacts, episodes_of, findings_of, review_warnings
 from findings.analysis.models import (
@@ -30,11 +29,9 @@ from findings.analysis.models import (
     FINDING_STATUSES,
     VALENCES,
     Action,
-    AgencyNarrative,
     BoardQuestion,
     BoardResponse,
     Conversation,
-    ConversationComment,
     Episode,
     Factor,
     Finding,
@@ -63,31 +60,6 @@ _C, _L, _P, _G, _CH = (
     ReviewRole.CHAIR,
 )
 
-NARRATIVE_ENTRY_FIELDS = frozenset(
-    {"occurred_on", "occurred_at", "what_happened", "source_record", "aware", "significant"}
-)
-CONVERSATION_FIELDS = frozenset(
-    {
-        "held_on",
-        "overview",
-        "turning_points",
-        "mindset",
-        "contributory_factors",
-        "went_well",
-        "queries",
-        "suggested_changes",
-    }
-)
-CONVERSATION_HEADINGS: dict[str, str] = {
-    "overview": "Overview of what happened and their part",
-    "turning_points": "Turning points",
-    "mindset": "Their mindset at the time (what they thought was going on, what was front of mind, "
-    "competing demands, what they hoped to achieve, options they saw)",
-    "contributory_factors": "Contributory factors as they see them",
-    "went_well": "What went well and what enabled it",
-    "queries": "Queries",
-    "suggested_changes": "Suggested changes",
-}
 EPISODE_FIELDS = frozenset(
     {
         "title",
@@ -131,21 +103,6 @@ class _Ctx:
     review: Review
     roles: frozenset[ReviewRole]
     actor: int
-
-
-@dataclass(frozen=True)
-class NarrativeOverview:
-    """Every agency's narrative side by side, and all of them merged in date order."""
-
-    columns: list[narr.AgencyColumn]
-    days: list[narr.Day]
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    agency: str
-    imported: int
-    replaced: int
 
 
 @dataclass(frozen=True)
@@ -263,383 +220,6 @@ class FindingsService:
         if missing:
             raise InvalidInput({field: f"Not part of this review: {', '.join(map(str, missing))}."})
         return [found[i] for i in wanted]
-
-    # ---- narratives ---------------------------------------------------------------------------
-
-    def _narrative(self, ctx: _Ctx, agency: str, *, create: bool) -> AgencyNarrative:
-        agency = agency.strip()
-        known = _agencies([*ctx.review.agencies_in_scope, *ctx.review.agencies_involved])
-        if agency not in known:
-            raise InvalidInput(
-                {"agency": f"'{agency}' is not an agency of this review ({', '.join(known)})."}
-            )
-        narrative = ctx.session.scalar(
-            select(AgencyNarrative).where(
-                AgencyNarrative.review_id == ctx.review.id, AgencyNarrative.agency == agency
-            )
-        )
-        if narrative is None:
-            if not create:
-                raise NotFound(f"{agency} has no narrative in this review yet.")
-            narrative = AgencyNarrative(review_id=ctx.review.id, agency=agency, status="draft")
-            ctx.session.add(narrative)
-            ctx.session.flush()
-        return narrative
-
-    @staticmethod
-    def _may_write_for(ctx: _Ctx, agency: str, what: str) -> None:
-        if _C in ctx.roles:
-            return
-        own = {m.agency for m in ctx.review.memberships if m.user_id == ctx.actor and m.role == _P}
-        if agency.strip() not in own:
-            raise NotPermitted(f"Only {agency}'s panel member or the review coordinator may {what}.")
-
-    @staticmethod
-    def _editable(narrative: AgencyNarrative) -> None:
-        if not narrative.editable:
-            raise NotAtThisStage(
-                "edit_narrative",
-                f"{narrative.agency}'s narrative is submitted and read-only; it can be changed again "
-                "once it is returned.",
-            )
-
-    def add_entry(
-        self,
-        *,
-        review_id: int,
-        actor: int,
-        agency: str,
-        occurred_on: date,
-        what_happened: str,
-        occurred_at: time | None = None,
-        source_record: str = "",
-        aware: Mapping[str, date | str | None] | None = None,
-        significant: bool = False,
-    ) -> NarrativeEntry:
-        """Add a dated entry to an agency's narrative (a draft, or a returned one). `aware` maps each
-        other agency that knew of it to the day it knew (None: at the time)."""
-        with self._change(review_id, actor, "write_narrative") as ctx:
-            self._may_write_for(ctx, agency, "write its narrative")
-            narrative = self._narrative(ctx, agency, create=True)
-            self._editable(narrative)
-            data = narr.EntryData(
-                occurred_on=occurred_on,
-                what_happened=what_happened.strip(),
-                occurred_at=occurred_at,
-                source_record=source_record.strip(),
-                aware=_aware(aware, occurred_on),
-                significant=significant,
-            )
-            _raise(narr.check_entry(data))
-            seq = (
-                ctx.session.scalar(
-                    select(func.max(NarrativeEntry.seq)).where(NarrativeEntry.narrative_id == narrative.id)
-                )
-                or 0
-            )
-            entry = NarrativeEntry(
-                narrative_id=narrative.id,
-                review_id=ctx.review.id,
-                seq=seq + 1,
-                occurred_on=data.occurred_on,
-                occurred_at=data.occurred_at,
-                what_happened=data.what_happened,
-                source_record=data.source_record,
-                aware=data.aware,
-                significant=data.significant,
-            )
-            ctx.session.add(entry)
-            ctx.session.flush()
-            self._audit(ctx, "add_narrative_entry", agency=narrative.agency, entry_id=entry.id)
-            return entry
-
-    def update_entry(
-        self, *, review_id: int, actor: int, entry_id: int, expected_version: int | None, **fields: Any
-    ) -> NarrativeEntry:
-        _unknown(fields, NARRATIVE_ENTRY_FIELDS)
-        with self._change(review_id, actor, "write_narrative") as ctx:
-            entry = self._get(ctx, NarrativeEntry, entry_id, "narrative entry")
-            narrative = entry.narrative
-            self._may_write_for(ctx, narrative.agency, "change its narrative")
-            self._editable(narrative)
-            self._check_version(entry, expected_version, "narrative entry")
-            occurred_on = fields.get("occurred_on", entry.occurred_on)
-            data = narr.EntryData(
-                occurred_on=occurred_on,
-                what_happened=str(fields.get("what_happened", entry.what_happened)).strip(),
-                occurred_at=fields.get("occurred_at", entry.occurred_at),
-                source_record=str(fields.get("source_record", entry.source_record)).strip(),
-                aware=_aware(fields["aware"], occurred_on) if "aware" in fields else dict(entry.aware),
-                significant=bool(fields.get("significant", entry.significant)),
-            )
-            _raise(narr.check_entry(data))
-            entry.occurred_on, entry.occurred_at = data.occurred_on, data.occurred_at
-            entry.what_happened, entry.source_record = data.what_happened, data.source_record
-            entry.aware, entry.significant = data.aware, data.significant
-            self._audit(
-                ctx,
-                "update_narrative_entry",
-                agency=narrative.agency,
-                entry_id=entry.id,
-                fields=sorted(fields),
-            )
-            return entry
-
-    def delete_entry(
-        self, *, review_id: int, actor: int, entry_id: int, expected_version: int | None
-    ) -> None:
-        with self._change(review_id, actor, "write_narrative") as ctx:
-            entry = self._get(ctx, NarrativeEntry, entry_id, "narrative entry")
-            narrative = entry.narrative
-            self._may_write_for(ctx, narrative.agency, "change its narrative")
-            self._editable(narrative)
-            self._check_version(entry, expected_version, "narrative entry")
-            ctx.session.delete(entry)
-            self._audit(ctx, "delete_narrative_entry", agency=narrative.agency, entry_id=entry_id)
-
-    def import_csv(
-        self, *, review_id: int, actor: int, agency: str, data: bytes, replace: bool = False
-    ) -> ImportResult:
-        """Import an agency's entries from a CSV file (docs/narrative-csv.md). All or nothing: a file
-        with any bad row is refused with every problem by line and column, and nothing is saved.
-        With `replace`, the file's entries replace the narrative's existing ones."""
-        entries = narr.parse_csv(narr.decode(data))
-        with self._change(review_id, actor, "write_narrative") as ctx:
-            self._may_write_for(ctx, agency, "import its narrative")
-            narrative = self._narrative(ctx, agency, create=True)
-            self._editable(narrative)
-            replaced = 0
-            if replace:
-                replaced = len(narrative.entries)
-                ctx.session.execute(delete(NarrativeEntry).where(NarrativeEntry.narrative_id == narrative.id))
-                ctx.session.expire(narrative, ["entries"])
-                start = 0
-            else:
-                start = (
-                    ctx.session.scalar(
-                        select(func.max(NarrativeEntry.seq)).where(
-                            NarrativeEntry.narrative_id == narrative.id
-                        )
-                    )
-                    or 0
-                )
-            now = utcnow()
-            if entries:
-                ctx.session.execute(
-                    insert(NarrativeEntry),
-                    [
-                        {
-                            "narrative_id": narrative.id,
-                            "review_id": ctx.review.id,
-                            "seq": start + i,
-                            "occurred_on": e.occurred_on,
-                            "occurred_at": e.occurred_at,
-                            "what_happened": e.what_happened,
-                            "source_record": e.source_record,
-                            "aware": e.aware,
-                            "significant": e.significant,
-                            "version": 1,
-                            "created_at": now,
-                            "updated_at": now,
-                        }
-                        for i, e in enumerate(entries, start=1)
-                    ],
-                )
-            narrative.updated_at = now
-            self._audit(
-                ctx,
-                "import_narrative",
-                agency=narrative.agency,
-                entries=len(entries),
-                replaced=replaced,
-            )
-            return ImportResult(narrative.agency, len(entries), replaced)
-
-    def submit_narrative(
-        self, *, review_id: int, actor: int, agency: str, expected_version: int | None
-    ) -> AgencyNarrative:
-        """Submit an agency's narrative: it becomes read-only until returned."""
-        with self._change(review_id, actor, "submit_narrative") as ctx:
-            self._may_write_for(ctx, agency, "submit its narrative")
-            narrative = self._narrative(ctx, agency, create=False)
-            self._check_version(narrative, expected_version, "narrative")
-            if not narrative.editable:
-                raise InvalidInput({"agency": f"{narrative.agency}'s narrative is already submitted."})
-            if not narrative.entries:
-                raise InvalidInput(
-                    {"entries": "A narrative needs at least one entry before it is submitted."}
-                )
-            narrative.status = "submitted"
-            narrative.submitted_at = utcnow()
-            narrative.submitted_by = actor
-            narrative.returned_reason = None
-            self._audit(ctx, "submit_narrative", agency=narrative.agency, entries=len(narrative.entries))
-            return narrative
-
-    def return_narrative(
-        self, *, review_id: int, actor: int, agency: str, reason: str, expected_version: int | None
-    ) -> AgencyNarrative:
-        """Return a submitted narrative to its agency for changes (the reason is required)."""
-        errors: dict[str, str] = {}
-        reason = _text(reason, "reason", errors, required=True)
-        _raise(errors)
-        with self._change(review_id, actor, "return_narrative") as ctx:
-            narrative = self._narrative(ctx, agency, create=False)
-            self._check_version(narrative, expected_version, "narrative")
-            if narrative.status != "submitted":
-                raise InvalidInput({"agency": f"{narrative.agency}'s narrative is not submitted."})
-            narrative.status = "returned"
-            narrative.returned_reason = reason
-            self._audit(ctx, "return_narrative", reason=reason, agency=narrative.agency)
-            return narrative
-
-    def record_narrative_exemption(
-        self, *, review_id: int, actor: int, agency: str, reason: str
-    ) -> AgencyNarrative:
-        """Record why an agency need not submit a narrative; an empty reason clears the exemption."""
-        with self._change(review_id, actor, "record_narrative_exemption") as ctx:
-            narrative = self._narrative(ctx, agency, create=True)
-            narrative.exemption = reason.strip() or None
-            narrative.updated_at = utcnow()
-            self._audit(
-                ctx,
-                "record_narrative_exemption" if narrative.exemption else "clear_narrative_exemption",
-                reason=narrative.exemption,
-                agency=narrative.agency,
-            )
-            return narrative
-
-    def _entry_views(self, ctx: _Ctx) -> tuple[list[narr.EntryView], list[AgencyNarrative]]:
-        narratives = list(
-            ctx.session.scalars(select(AgencyNarrative).where(AgencyNarrative.review_id == ctx.review.id))
-        )
-        views = [
-            narr.EntryView(
-                e.id,
-                n.agency,
-                e.occurred_on,
-                e.occurred_at,
-                e.what_happened,
-                e.source_record,
-                dict(e.aware),
-                e.significant,
-                e.version,
-            )
-            for n in narratives
-            for e in n.entries
-        ]
-        return views, narratives
-
-    def narratives(self, *, review_id: int, actor: int) -> NarrativeOverview:
-        """The review's narratives side by side per agency, and merged in date order."""
-        with self._read(review_id, actor, READERS["narratives"]) as ctx:
-            views, narratives = self._entry_views(ctx)
-            columns = narr.side_by_side(
-                views,
-                agencies=_agencies(ctx.review.agencies_in_scope),
-                statuses={n.agency: n.status for n in narratives},
-                exemptions={n.agency: n.exemption for n in narratives if n.exemption},
-            )
-            return NarrativeOverview(columns, narr.merged(views))
-
-    def narrative(self, *, review_id: int, actor: int, agency: str) -> AgencyNarrative:
-        with self._read(review_id, actor, READERS["narratives"]) as ctx:
-            return self._narrative(ctx, agency, create=False)
-
-    def information_sharing(self, *, review_id: int, actor: int) -> narr.SharingMap:
-        """For each significant narrative entry: which agencies knew of it, and from when."""
-        with self._read(review_id, actor, READERS["narratives"]) as ctx:
-            views, _ = self._entry_views(ctx)
-            return narr.information_sharing(views, agencies=_agencies(ctx.review.agencies_in_scope))
-
-    # ---- conversations ------------------------------------------------------------------------
-
-    def add_conversation(
-        self,
-        *,
-        review_id: int,
-        actor: int,
-        practitioner_id: int,
-        held_on: date | None = None,
-        **headings: str,
-    ) -> Conversation:
-        """Record a conversation with a case group member under the headings of DESIGN §2."""
-        _unknown(headings, CONVERSATION_FIELDS - {"held_on"})
-        with self._change(review_id, actor, "write_conversation") as ctx:
-            if not any(m.user_id == practitioner_id and m.role == _G for m in ctx.review.memberships):
-                raise InvalidInput(
-                    {"practitioner_id": "The practitioner must be a member of the case group."}
-                )
-            errors: dict[str, str] = {}
-            values = {name: _text(headings.get(name), name, errors) for name in CONVERSATION_HEADINGS}
-            _raise(errors)
-            conversation = Conversation(
-                review_id=ctx.review.id,
-                practitioner_id=practitioner_id,
-                held_on=held_on,
-                author_id=actor,
-                **values,
-            )
-            ctx.session.add(conversation)
-            ctx.session.flush()
-            self._audit(
-                ctx, "add_conversation", conversation_id=conversation.id, practitioner_id=practitioner_id
-            )
-            return conversation
-
-    def update_conversation(
-        self, *, review_id: int, actor: int, conversation_id: int, expected_version: int | None, **fields: Any
-    ) -> Conversation:
-        _unknown(fields, CONVERSATION_FIELDS)
-        with self._change(review_id, actor, "write_conversation") as ctx:
-            conversation = self._get(ctx, Conversation, conversation_id, "conversation")
-            self._check_version(conversation, expected_version, "conversation")
-            errors: dict[str, str] = {}
-            for name, value in fields.items():
-                setattr(conversation, name, value if name == "held_on" else _text(value, name, errors))
-            _raise(errors)
-            self._audit(ctx, "update_conversation", conversation_id=conversation.id, fields=sorted(fields))
-            return conversation
-
-    @staticmethod
-    def _may_see_conversation(ctx: _Ctx, conversation: Conversation) -> bool:
-        return bool(ctx.roles & REVIEW_TEAM) or (
-            _G in ctx.roles and conversation.practitioner_id == ctx.actor
-        )
-
-    def conversations(self, *, review_id: int, actor: int) -> list[Conversation]:
-        """The conversations the actor may see: all for the review team, their own for a practitioner."""
-        with self._read(review_id, actor, EVERYONE) as ctx:
-            rows = ctx.session.scalars(
-                select(Conversation).where(Conversation.review_id == ctx.review.id).order_by(Conversation.id)
-            )
-            return [c for c in rows if self._may_see_conversation(ctx, c)]
-
-    def conversation(self, *, review_id: int, actor: int, conversation_id: int) -> Conversation:
-        with self._read(review_id, actor, EVERYONE) as ctx:
-            conversation = self._get(ctx, Conversation, conversation_id, "conversation")
-            if not self._may_see_conversation(ctx, conversation):
-                raise NotFound(f"Conversation {conversation_id} was not found in this review.")
-            return conversation
-
-    def comment_on_conversation(
-        self, *, review_id: int, actor: int, conversation_id: int, text: str
-    ) -> ConversationComment:
-        """A practitioner comments on their own conversation (a lead reviewer may answer)."""
-        errors: dict[str, str] = {}
-        text = _text(text, "text", errors, required=True)
-        _raise(errors)
-        with self._change(review_id, actor, "comment_on_conversation") as ctx:
-            conversation = self._get(ctx, Conversation, conversation_id, "conversation")
-            if _L not in ctx.roles and conversation.practitioner_id != actor:
-                raise NotFound(f"Conversation {conversation_id} was not found in this review.")
-            comment = ConversationComment(conversation_id=conversation.id, author_id=actor, text=text)
-            conversation.comments.append(comment)
-            ctx.session.flush()
-            self._audit(
-                ctx, "comment_on_conversation", conversation_id=conversation.id, comment_id=comment.id
-            )
-            return comment
 
     # ---- key practice episodes ---------------------------------------------------------------
 
@@ -1415,21 +995,3 @@ class FindingsService:
                 matched=list(warning.matched),
             )
             return quality.acknowledge([warning], {fingerprint: reason})[0]
-
-
-def _aware(values: Mapping[str, date | str | None] | None, occurred_on: date) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for agency, on in (values or {}).items():
-        name = agency.strip()
-        if not name:
-            continue
-        if on is None or on == "":
-            out[name] = occurred_on.isoformat()
-        elif isinstance(on, date):
-            out[name] = on.isoformat()
-        else:
-            try:
-                out[name] = narr.parse_date(on).isoformat()
-            except ValueError as error:
-                raise InvalidInput({"aware": str(error)}) from None
-    return out

@@ -30,7 +30,9 @@ from schemathesis.specs.openapi.checks import (
 from api.main import create_app
 from api.routes.analysis import analysis_routes
 from api.wiring import Services, build_services
+from findings.analysis.conversations import AddConversation
 from findings.analysis.good_practice import AddGoodPractice
+from findings.analysis.narratives import AddEntry
 from tests.api.world import World, build_world
 from workflow.errors import DomainError
 from workflow.settings import Settings
@@ -56,16 +58,20 @@ def analysis_world(service, people, api_services: Services) -> World:
     fs = api_services.findings
     rid, coordinator, lead = world.review_id, world.users["coordinator"], world.users["lead"]
     police = world.users["panel_member"]
-    entry = fs.add_entry(
+    entry = api_services.narratives.add_entry(
         review_id=rid,
         actor=coordinator,
         agency="Police",
-        occurred_on=date(2026, 3, 4),
-        what_happened="Alice was not brought to the dentist.",
-        significant=True,
+        command=AddEntry(
+            occurred_on=date(2026, 3, 4),
+            what_happened="Alice was not brought to the dentist.",
+            significant=True,
+        ),
     )
-    conversation = fs.add_conversation(
-        review_id=rid, actor=lead, practitioner_id=world.users["case_group"], overview="Two visits."
+    conversation = api_services.conversations.add(
+        review_id=rid,
+        actor=lead,
+        command=AddConversation(practitioner_id=world.users["case_group"], overview="Two visits."),
     )
     episode = fs.add_episode(
         review_id=rid,
@@ -180,12 +186,16 @@ def _version(case: schemathesis.Case, world: World, services: Services) -> int:
     path = case.path
     try:
         if "/narrative-entries/" in path:
-            views = fs.narratives(review_id=rid, actor=coordinator).columns
-            return next(e.version for c in views for e in c.entries if e.id == ids["entry_id"])
+            return services.narratives.get_entry(
+                review_id=rid, actor=coordinator, entry_id=ids["entry_id"]
+            ).version
         if "/narratives/" in path:
-            return fs.narrative(review_id=rid, actor=coordinator, agency="Police").version
+            return services.narratives.get(review_id=rid, actor=coordinator, agency="Police").version
         if "/conversations/" in path:
-            return fs.conversation(review_id=rid, actor=lead, conversation_id=ids["conversation_id"]).version
+            conversation = services.conversations.get(
+                review_id=rid, actor=lead, conversation_id=ids["conversation_id"]
+            )
+            return conversation.version
         if "/episodes/" in path:
             return fs.episode(review_id=rid, actor=lead, episode_id=ids["episode_id"]).version
         if "/factors/" in path:

@@ -91,7 +91,11 @@ def test_one_bad_row_refuses_the_whole_file_naming_its_line_and_column(client, w
 def test_several_problems_are_all_listed(client, world):
     data = b"date,what_happened,significant,colour\n2026-03-04,x,maybe,red\n"
     errors = upload(client, world, data).json()["errors"]
-    assert set(errors) == {"line 1, colour"}  # an unknown column stops before the rows
+    assert errors == {  # the header's problem and the rows' together
+        "line 1, colour": "Unknown column. Columns are: date, time, what_happened, source_record, "
+        "agencies_aware, significant.",
+        "line 2, significant": "'maybe' is not yes or no.",
+    }
     data = b"date,what_happened,significant\n2026-03-04,,maybe\n,Something,yes\n"
     errors = upload(client, world, data).json()["errors"]
     assert errors == {
@@ -99,6 +103,14 @@ def test_several_problems_are_all_listed(client, world):
         "line 2, what_happened": "Say what happened.",
         "line 3, date": "'' is not a date: write it as YYYY-MM-DD (or DD/MM/YYYY).",
     }
+
+
+def test_past_fifty_problems_the_rest_are_counted(client, world):
+    rows = "".join(f"2026-02-30,Visit {i},maybe\n" for i in range(30)).encode()  # two a row
+    problem = upload(client, world, b"date,what_happened,significant\n" + rows).json()
+    assert len(problem["errors"]) == 51
+    assert problem["errors"]["line 26, date"].startswith("'2026-02-30' is not a date")
+    assert problem["errors"]["more"] == "10 more problem(s) not listed; fix these and import again."
 
 
 def test_a_file_that_is_not_utf8_is_refused_with_a_clear_message(client, world):

@@ -20,7 +20,9 @@ from starlette.routing import Mount
 
 from api.pages.common import PageRoute
 from api.routes.analysis import analysis_routes
+from findings.analysis.conversations import AddConversation, ConversationService
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
+from findings.analysis.narratives import AddEntry, NarrativeService
 from findings.analysis.service import FindingsService
 from findings.exchange.service import ExportService
 from findings.publication.assemble import briefing_data, load, report_data
@@ -128,30 +130,35 @@ def _as(world: World, kind: str) -> dict[str, Any]:
 
 
 def _entry(world: World) -> None:
-    entry = _fs(world).add_entry(
+    entry = NarrativeService(world.service).add_entry(
         **_as(world, "coordinator"),
         agency="Police",
-        occurred_on=date(2026, 3, 4),
-        what_happened="Alice was not brought to the dentist.",
-        significant=True,
+        command=AddEntry(
+            occurred_on=date(2026, 3, 4),
+            what_happened="Alice was not brought to the dentist.",
+            significant=True,
+        ),
     )
     world.ids.update(agency="Police", entry_id=entry.id, entry_version=entry.version)
 
 
 def _narrative_version(world: World) -> int:
-    return _fs(world).narrative(**_as(world, "coordinator"), agency="Police").version
+    return NarrativeService(world.service).get(**_as(world, "coordinator"), agency="Police").version
 
 
 def _submitted_narrative(world: World) -> None:
     _entry(world)
-    _fs(world).submit_narrative(
+    NarrativeService(world.service).submit(
         **_as(world, "coordinator"), agency="Police", expected_version=_narrative_version(world)
     )
 
 
 def _conversation(world: World) -> None:
-    conversation = _fs(world).add_conversation(
-        **_as(world, "lead"), practitioner_id=world.users["case_group"], overview="Two home visits in spring."
+    conversation = ConversationService(world.service).add(
+        **_as(world, "lead"),
+        command=AddConversation(
+            practitioner_id=world.users["case_group"], overview="Two home visits in spring."
+        ),
     )
     world.ids.update(conversation_id=conversation.id, conversation_version=conversation.version)
 

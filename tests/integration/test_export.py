@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from findings.analysis.conversations import AddComment, AddConversation
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
 from findings.analysis.quality import Code
 from findings.exchange.document import IMPORTED, MAX_DEPTH, normalised, parse
@@ -42,18 +43,20 @@ def rich_review(wired: Wired, people: People) -> Analysis:
     a.narratives().begin_analysis()
     a.findings.add_theme(actor=cast.coordinator, label="Dental access")
     a.findings.set_review_themes(review_id=rid, actor=cast.lead, themes=["neglect", "dental_access"])
-    conversation = a.findings.add_conversation(
+    conversation = a.conversation_service.add(
         review_id=rid,
         actor=cast.lead,
-        practitioner_id=cast.practitioner,
-        overview="I saw the family twice.",
-        went_well="The school shared its notes.",
+        command=AddConversation(
+            practitioner_id=cast.practitioner,
+            overview="I saw the family twice.",
+            went_well="The school shared its notes.",
+        ),
     )
-    a.findings.comment_on_conversation(
+    a.conversation_service.comment(
         review_id=rid,
         actor=cast.practitioner,
         conversation_id=conversation.id,
-        text="That is right.",
+        command=AddComment(text="That is right."),
     )
     episode_id = a.episode()
     a.findings.update_episode(
@@ -63,7 +66,7 @@ def rich_review(wired: Wired, people: People) -> Analysis:
         expected_version=a.findings.episode(review_id=rid, actor=cast.lead, episode_id=episode_id).version,
         conversation_ids=[conversation.id],
         entry_ids=[
-            e.id for e in a.findings.narrative(review_id=rid, actor=cast.lead, agency="Health").entries
+            e.id for e in a.narrative_service.get(review_id=rid, actor=cast.lead, agency="Health").entries
         ][:2],
     )
     second = a.episode("The school's notes were shared", "good")

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from findings.analysis.narratives import AddEntry, ExemptNarrative
 from findings.analysis.quality import Code
 from tests.findings_support import Analysis, real_services
 from workflow import audit
@@ -113,22 +114,20 @@ def test_begin_analysis_refuses_until_every_agency_has_submitted_or_is_exempt(bu
     )
 
     police = cast.panel["Police"]
-    analysis.findings.add_entry(
+    narratives = analysis.narrative_service
+    narratives.add_entry(
         review_id=review_id,
         actor=police,
         agency="Police",
-        occurred_on=date(2025, 2, 1),
-        what_happened="Call to the address.",
+        command=AddEntry(occurred_on=date(2025, 2, 1), what_happened="Call to the address."),
     )
-    narrative = analysis.findings.narrative(review_id=review_id, actor=police, agency="Police")
-    analysis.findings.submit_narrative(
-        review_id=review_id, actor=police, agency="Police", expected_version=narrative.version
-    )
-    analysis.findings.record_narrative_exemption(
+    narrative = narratives.get(review_id=review_id, actor=police, agency="Police")
+    narratives.submit(review_id=review_id, actor=police, agency="Police", expected_version=narrative.version)
+    narratives.record_exemption(
         review_id=review_id,
         actor=cast.coordinator,
         agency="Health",
-        reason="No involvement in the period under review.",
+        command=ExemptNarrative(reason="No involvement in the period under review."),
     )
     assert _refusal(analysis, "begin_analysis", cast.coordinator) == (
         "Children's social care has not submitted its narrative and has no exemption.",

@@ -1,16 +1,15 @@
-"""The findings service: CSV import, narrative rules and views, the information-sharing map, panel
-privacy, conversations, per-object versions, stages and roles, comments, actions and themes."""
+"""The findings service: panel privacy, per-object versions, stages and roles, comments, actions and
+themes (narratives: test_narratives.py; conversations: test_conversations.py)."""
 
 from __future__ import annotations
 
 import threading
-from datetime import date, time
+from datetime import date
 
 import pytest
 
-from findings.analysis.chronology import CsvImportError
 from findings.errors import StaleObject
-from tests.findings_support import NARRATIVE_CSV, Analysis, real_services
+from tests.findings_support import Analysis, real_services
 from workflow import audit
 from workflow.errors import InvalidInput, NotAtThisStage, NotFound, NotPermitted, StaleReview
 from workflow.states import State
@@ -32,209 +31,9 @@ def _audit_count(sessions, review_id: int) -> int:
         return len(audit.entries_of(session, review_id))
 
 
-def _entries(analysis: Analysis, agency: str = "Health"):
-    return analysis.findings.narrative(
-        review_id=analysis.review_id, actor=analysis.cast.coordinator, agency=agency
-    ).entries
-
-
-# ---- CSV import ---------------------------------------------------------------------------------
-
-
-def test_a_good_csv_file_is_imported_as_dated_entries(gathering, sessions):
-    before = _audit_count(sessions, gathering.review_id)
-    result = gathering.findings.import_csv(
-        review_id=gathering.review_id,
-        actor=gathering.cast.panel["Health"],
-        agency="Health",
-        data=NARRATIVE_CSV.encode(),
-    )
-    assert (result.agency, result.imported, result.replaced) == ("Health", 3, 0)
-    first, second, third = _entries(gathering)
-    assert (first.occurred_on, first.occurred_at, first.significant) == (date(2025, 3, 4), time(9, 30), True)
-    assert first.source_record == "Dental record 12"
-    assert second.aware == {"Education": "2025-03-10"} and second.occurred_at is None
-    assert third.what_happened == "Home visit: house clean, routines in place" and not third.significant
-    assert _audit_count(sessions, gathering.review_id) == before + 1
-
-
-def test_a_file_with_one_bad_row_is_refused_whole_naming_the_line_and_column(gathering, sessions):
-    coordinator = gathering.cast.coordinator
-    gathering.findings.import_csv(
-        review_id=gathering.review_id, actor=coordinator, agency="Health", data=NARRATIVE_CSV.encode()
-    )
-    before = _audit_count(sessions, gathering.review_id)
-    bad = (
-        NARRATIVE_CSV
-        + "2025-05-01,,GP letter,GP record,,yes\n2025-13-01,,Visit,Log,,no\n2025-06-01,,Call,Log,,no\n"
-    )
-
-    with pytest.raises(CsvImportError) as refused:
-        gathering.findings.import_csv(
-            review_id=gathering.review_id, actor=coordinator, agency="Health", data=bad.encode()
-        )
-
-    [problem] = refused.value.problems
-    assert (problem.line, problem.column) == (6, "date")
-    assert "'2025-13-01' is not a date" in problem.message
-    assert refused.value.errors == {"line 6, date": problem.message}
-    assert len(_entries(gathering)) == 3  # nothing of the bad file was saved
-    assert _audit_count(sessions, gathering.review_id) == before
-
-
-def test_every_bad_cell_is_named_and_quoted_newlines_keep_line_numbers_right(gathering):
-    data = (
-        "date,time,what_happened,source_record,agencies_aware,significant\n"
-        '2025-01-02,,"A visit\nover two lines",Log,,no\n'
-        "02/01/2025,25:00,,Log,Police (2024-12-01),maybe\n"
-    )
-    with pytest.raises(CsvImportError) as refused:
-        gathering.findings.import_csv(
-            review_id=gathering.review_id,
-            actor=gathering.cast.coordinator,
-            agency="Police",
-            data=data.encode(),
-        )
-    assert [(p.line, p.column) for p in refused.value.problems] == [
-        (4, "time"),
-        (4, "significant"),
-        (4, "agencies_aware"),
-        (4, "what_happened"),
-    ]
-
-
-@pytest.mark.parametrize(
-    ("header", "column", "message"),
-    [
-        ("date,what_happened,colour", "colour", "Unknown column"),
-        ("time,what_happened", "date", "This column is required."),
-        ("date,date,what_happened", "date", "more than once"),
-    ],
-)
-def test_a_bad_header_is_named(gathering, header, column, message):
-    with pytest.raises(CsvImportError) as refused:
-        gathering.findings.import_csv(
-            review_id=gathering.review_id,
-            actor=gathering.cast.coordinator,
-            agency="Police",
-            data=(header + "\n").encode(),
-        )
-    [problem] = refused.value.problems
-    assert (problem.line, problem.column) == (1, column) and message in problem.message
-
-
-def test_a_file_that_is_not_utf8_gets_a_clear_error_and_nothing_is_saved(gathering):
-    data = "date,what_happened\n2025-01-02,Visite à domicile\n".encode("latin-1")
-    with pytest.raises(CsvImportError) as refused:
-        gathering.findings.import_csv(
-            review_id=gathering.review_id, actor=gathering.cast.coordinator, agency="Police", data=data
-        )
-    [problem] = refused.value.problems
-    assert problem.line == 2
-    assert "not UTF-8" in problem.message and "0xE0" in problem.message and "CSV UTF-8" in problem.message
-    with pytest.raises(NotFound):
-        gathering.findings.narrative(
-            review_id=gathering.review_id, actor=gathering.cast.coordinator, agency="Police"
-        )
-
-
-def test_a_utf8_file_with_a_byte_order_mark_imports(gathering):
-    data = "\ufeffdate,what_happened\n2025-01-02,Visite à domicile\n".encode()
-    result = gathering.findings.import_csv(
-        review_id=gathering.review_id, actor=gathering.cast.coordinator, agency="Police", data=data
-    )
-    assert result.imported == 1
-    assert _entries(gathering, "Police")[0].what_happened == "Visite à domicile"
-
-
-def test_an_import_can_replace_the_draft(gathering):
-    args = dict(review_id=gathering.review_id, actor=gathering.cast.coordinator, agency="Health")
-    gathering.findings.import_csv(**args, data=NARRATIVE_CSV.encode())
-    result = gathering.findings.import_csv(
-        **args, data=b"date,what_happened\n2025-01-01,Only this\n", replace=True
-    )
-    assert (result.imported, result.replaced) == (1, 3)
-    assert [e.what_happened for e in _entries(gathering)] == ["Only this"]
-
-
-# ---- narrative rules ----------------------------------------------------------------------------
-
-
-def test_a_panel_member_writes_only_their_own_agencys_narrative(gathering):
-    with pytest.raises(NotPermitted, match="Only Health's panel member or the review coordinator"):
-        gathering.findings.add_entry(
-            review_id=gathering.review_id,
-            actor=gathering.cast.panel["Police"],
-            agency="Health",
-            occurred_on=date(2025, 1, 1),
-            what_happened="x",
-        )
-    with pytest.raises(NotPermitted):
-        gathering.findings.add_entry(
-            review_id=gathering.review_id,
-            actor=gathering.cast.lead,
-            agency="Health",
-            occurred_on=date(2025, 1, 1),
-            what_happened="x",
-        )
-
-
-def test_a_submitted_narrative_is_read_only_until_returned(gathering, sessions):
-    findings, review_id, health = gathering.findings, gathering.review_id, gathering.cast.panel["Health"]
-    entry = findings.add_entry(
-        review_id=review_id,
-        actor=health,
-        agency="Health",
-        occurred_on=date(2025, 1, 5),
-        what_happened="Health visit",
-    )
-    narrative = findings.narrative(review_id=review_id, actor=health, agency="Health")
-    narrative = findings.submit_narrative(
-        review_id=review_id, actor=health, agency="Health", expected_version=narrative.version
-    )
-    assert narrative.status == "submitted"
-
-    with pytest.raises(NotAtThisStage, match="read-only"):
-        findings.update_entry(
-            review_id=review_id,
-            actor=health,
-            entry_id=entry.id,
-            expected_version=entry.version,
-            what_happened="Changed",
-        )
-    with pytest.raises(NotAtThisStage):
-        findings.import_csv(
-            review_id=review_id,
-            actor=gathering.cast.coordinator,
-            agency="Health",
-            data=NARRATIVE_CSV.encode(),
-        )
-
-    findings.return_narrative(
-        review_id=review_id,
-        actor=gathering.cast.lead,
-        agency="Health",
-        reason="Please add the GP letters.",
-        expected_version=narrative.version,
-    )
-    changed = findings.update_entry(
-        review_id=review_id,
-        actor=health,
-        entry_id=entry.id,
-        expected_version=entry.version,
-        what_happened="Health visit, child seen",
-    )
-    assert changed.what_happened == "Health visit, child seen" and changed.version == entry.version + 1
-
-
-def test_the_case_group_does_not_see_narratives(gathering):
-    with pytest.raises(NotPermitted):
-        gathering.findings.narratives(review_id=gathering.review_id, actor=gathering.cast.practitioner)
-
-
 def test_a_non_member_is_told_the_review_does_not_exist(gathering):
     for call in (
-        lambda actor: gathering.findings.narratives(review_id=gathering.review_id, actor=actor),
+        lambda actor: gathering.narrative_service.overview(review_id=gathering.review_id, actor=actor),
         lambda actor: gathering.findings.episodes(review_id=gathering.review_id, actor=actor),
         lambda actor: gathering.findings.add_episode(
             review_id=gathering.review_id, actor=actor, title="x", valence="good"
@@ -243,70 +42,6 @@ def test_a_non_member_is_told_the_review_does_not_exist(gathering):
         for outsider in (gathering.cast.outsider, gathering.cast.admin):
             with pytest.raises(NotFound):
                 call(outsider)
-
-
-# ---- views and the information-sharing map -------------------------------------------------------
-
-
-def _two_accounts(analysis: Analysis) -> None:
-    f, review_id, cast = analysis.findings, analysis.review_id, analysis.cast
-    f.add_entry(
-        review_id=review_id,
-        actor=cast.panel["Health"],
-        agency="Health",
-        occurred_on=date(2025, 3, 10),
-        what_happened="Dentist: decay in four teeth; mother says Alice refuses to brush.",
-        significant=True,
-        aware={"Children's social care": date(2025, 4, 2)},
-    )
-    f.add_entry(
-        review_id=review_id,
-        actor=cast.panel["Children's social care"],
-        agency="Children's social care",
-        occurred_on=date(2025, 3, 10),
-        occurred_at=time(11, 0),
-        what_happened="Mother reports the dentist found no problems.",
-    )
-    f.add_entry(
-        review_id=review_id,
-        actor=cast.panel["Police"],
-        agency="Police",
-        occurred_on=date(2025, 2, 1),
-        what_happened="Concern for welfare call.",
-        significant=True,
-        aware={"Health": None},
-    )
-
-
-def test_narratives_side_by_side_and_merged_keep_disagreements_visible(gathering):
-    _two_accounts(gathering)
-    overview = gathering.findings.narratives(review_id=gathering.review_id, actor=gathering.cast.lead)
-    assert [(c.agency, c.status, len(c.entries)) for c in overview.columns] == [
-        ("Police", "draft", 1),
-        ("Health", "draft", 1),
-        ("Children's social care", "draft", 1),
-    ]
-    assert [d.on for d in overview.days] == [date(2025, 2, 1), date(2025, 3, 10)]
-    disagreement = overview.days[1]
-    assert disagreement.several_accounts
-    assert [e.agency for e in disagreement.entries] == ["Health", "Children's social care"]
-
-
-def test_the_information_sharing_map_says_who_knew_and_from_when(gathering):
-    _two_accounts(gathering)
-    grid = gathering.findings.information_sharing(review_id=gathering.review_id, actor=gathering.cast.chair)
-    assert grid.agencies == ("Police", "Health", "Children's social care")
-    police_call, dentist = grid.rows
-    assert [(c.agency, c.knew, c.known_from, c.how) for c in police_call.cells] == [
-        ("Police", True, date(2025, 2, 1), "recorded"),
-        ("Health", True, date(2025, 2, 1), "at_the_time"),
-        ("Children's social care", False, None, "not_known"),
-    ]
-    assert [(c.agency, c.how, c.known_from) for c in dentist.cells if c.knew] == [
-        ("Health", "recorded", date(2025, 3, 10)),
-        ("Children's social care", "later", date(2025, 4, 2)),
-    ]
-    assert dentist.not_known_to == ("Police",)
 
 
 # ---- panel analysis privacy ----------------------------------------------------------------------
@@ -415,53 +150,6 @@ def test_a_lead_reviewer_adopts_a_proposed_factor_from_a_submitted_analysis(anal
         [episode],
         cast.panel["Police"],
     )
-
-
-# ---- conversations ----------------------------------------------------------------------------
-
-
-def test_a_practitioner_sees_and_comments_on_their_own_conversation_only(analysing, people):
-    f, review_id, cast = analysing.findings, analysing.review_id, analysing.cast
-    other = people.user("member", "Oliver Other")
-    analysing.reviews.add_member(
-        review_id,
-        cast.coordinator,
-        analysing.journey.version,
-        email=people.email(other),
-        role="case_group",
-        agency="Police",
-    )
-    mine = f.add_conversation(
-        review_id=review_id,
-        actor=cast.lead,
-        practitioner_id=cast.practitioner,
-        overview="Visited twice.",
-        mindset="Worried about the school attendance.",
-    )
-    theirs = f.add_conversation(review_id=review_id, actor=cast.lead, practitioner_id=other, overview="Call.")
-
-    assert [c.id for c in f.conversations(review_id=review_id, actor=cast.practitioner)] == [mine.id]
-    assert [c.id for c in f.conversations(review_id=review_id, actor=cast.panel["Police"])] == [
-        mine.id,
-        theirs.id,
-    ]
-    with pytest.raises(NotFound):
-        f.conversation(review_id=review_id, actor=cast.practitioner, conversation_id=theirs.id)
-    comment = f.comment_on_conversation(
-        review_id=review_id,
-        actor=cast.practitioner,
-        conversation_id=mine.id,
-        text="I also phoned the school.",
-    )
-    assert comment.author_id == cast.practitioner
-    with pytest.raises(NotFound):
-        f.comment_on_conversation(
-            review_id=review_id, actor=cast.practitioner, conversation_id=theirs.id, text="x"
-        )
-    with pytest.raises(NotPermitted):
-        f.add_conversation(review_id=review_id, actor=cast.coordinator, practitioner_id=cast.practitioner)
-    with pytest.raises(InvalidInput):
-        f.add_conversation(review_id=review_id, actor=cast.lead, practitioner_id=cast.panel["Police"])
 
 
 # ---- versions, stages, roles -------------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 import findings.publication.publisher
+from findings.analysis.narratives import AddEntry
 from findings.analysis.quality import Code
 from findings.publication.freeze import published_for, verify
 from findings.publication.render import DocumentKind, Format
@@ -85,12 +86,13 @@ def _plant_episode(a: Analysis) -> Source:
 
 
 def _plant_narrative_entry(a: Analysis) -> Source:
-    entry = a.findings.add_entry(
+    entry = a.narrative_service.add_entry(
         review_id=a.review_id,
         actor=a.cast.coordinator,
         agency="Health",
-        occurred_on=date(2025, 5, 2),
-        what_happened=f"{LEAK} wrote to the GP about the decay.",
+        command=AddEntry(
+            occurred_on=date(2025, 5, 2), what_happened=f"{LEAK} wrote to the GP about the decay."
+        ),
     )
     return Source(SourceKind.NARRATIVE_ENTRY, entry.id, "what_happened")
 
@@ -406,12 +408,11 @@ def test_corrections_are_for_the_coordinator_and_chair_from_the_findings_stage(
     from workflow.errors import InvalidInput, NotPermitted
 
     a = Analysis(wired.reviews, wired.findings, people).gathering()
-    entry = a.findings.add_entry(
+    entry = a.narrative_service.add_entry(
         review_id=a.review_id,
         actor=a.cast.coordinator,
         agency="Health",
-        occurred_on=date(2025, 5, 2),
-        what_happened="A letter.",
+        command=AddEntry(occurred_on=date(2025, 5, 2), what_happened="A letter."),
     )
     args = {"kind": "narrative_entry", "object_id": entry.id, "field": "what_happened", "value": "A note."}
     with pytest.raises(TriggerRefused, match="possible at: Findings, Chair's sign-off, Approved"):

@@ -29,6 +29,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from findings.analysis.narratives import AddEntry, ExemptNarrative
 from findings.analysis.quality import Code
 from tests.findings_support import Analysis, real_services
 from tests.support import AGENCIES
@@ -136,14 +137,16 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
         @rule(who=WHO, agency=AGENCY, significant=st.booleans())
         def add_entry(self, who: str, agency: str, significant: bool) -> None:
             self.attempt(
-                lambda: self.findings.add_entry(
+                lambda: self.analysis.narrative_service.add_entry(
                     review_id=self.review_id,
                     actor=self.actor(who, PANEL[agency]),
                     agency=agency,
-                    occurred_on=date(2025, 3, 4),
-                    what_happened="Alice was not brought to the dental appointment.",
-                    significant=significant,
-                    aware={"Police": None},
+                    command=AddEntry(
+                        occurred_on=date(2025, 3, 4),
+                        what_happened="Alice was not brought to the dental appointment.",
+                        significant=significant,
+                        aware={"Police": None},
+                    ),
                 )
             )
 
@@ -151,10 +154,12 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
         def submit_narrative(self, who: str, agency: str) -> None:
             coordinator = self.analysis.cast.coordinator
             version = self.version_of(
-                lambda: self.findings.narrative(review_id=self.review_id, actor=coordinator, agency=agency)
+                lambda: self.analysis.narrative_service.get(
+                    review_id=self.review_id, actor=coordinator, agency=agency
+                )
             )
             self.attempt(
-                lambda: self.findings.submit_narrative(
+                lambda: self.analysis.narrative_service.submit(
                     review_id=self.review_id,
                     actor=self.actor(who, PANEL[agency]),
                     agency=agency,
@@ -165,11 +170,11 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
         @rule(who=WHO, agency=AGENCY)
         def exempt_narrative(self, who: str, agency: str) -> None:
             self.attempt(
-                lambda: self.findings.record_narrative_exemption(
+                lambda: self.analysis.narrative_service.record_exemption(
                     review_id=self.review_id,
                     actor=self.actor(who, "coordinator"),
                     agency=agency,
-                    reason="No involvement in the period.",
+                    command=ExemptNarrative(reason="No involvement in the period."),
                 )
             )
 
