@@ -12,8 +12,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Authenticator
+from findings.analysis.episodes import EpisodeService
+from findings.analysis.factors import FactorService
 from findings.analysis.facts import FindingsFacts
 from findings.analysis.good_practice import GoodPracticeService
+from findings.analysis.panel import PanelService
 from findings.analysis.service import FindingsService
 from findings.exchange.export import ExportService
 from findings.publication.freeze import ALL_FORMATS
@@ -35,6 +38,9 @@ class Services:
     reviews: ReviewService
     findings: FindingsService
     good_practice: GoodPracticeService
+    episodes: EpisodeService
+    factors: FactorService
+    panel: PanelService
     auth: Authenticator
     register: RegisterService
     reports: ReportService
@@ -84,6 +90,9 @@ def build_services(
         reviews=reviews,
         findings=findings,
         good_practice=GoodPracticeService(reviews, today=today),
+        episodes=EpisodeService(reviews, today=today),
+        factors=FactorService(reviews, today=today),
+        panel=PanelService(reviews, today=today),
         auth=auth,
         register=register,
         reports=reports,

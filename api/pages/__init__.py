@@ -5,11 +5,36 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import admin, analysis, findings, good_practice, publication, published, reviews, signin
+from api.pages import (
+    admin,
+    analysis,
+    episodes,
+    factors,
+    findings,
+    good_practice,
+    panel,
+    publication,
+    published,
+    reviews,
+    signin,
+)
 
 
 def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    for module in (signin, reviews, analysis, good_practice, findings, publication, published, admin):
+    modules = (
+        signin,
+        reviews,
+        analysis,
+        episodes,
+        factors,
+        panel,
+        good_practice,
+        findings,
+        publication,
+        published,
+        admin,
+    )
+    for module in modules:
         router.include_router(module.router)
     return router
