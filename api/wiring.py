@@ -14,9 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.auth import Authenticator
 from api.passwords import Argon2Passwords
 from findings.analysis.conversations import ConversationService
+from findings.analysis.episodes import EpisodeService
+from findings.analysis.factors import FactorService
 from findings.analysis.facts import FindingsFacts
 from findings.analysis.good_practice import GoodPracticeService
 from findings.analysis.narratives import NarrativeService
+from findings.analysis.panel import PanelService
 from findings.analysis.service import FindingsService
 from findings.exchange.service import ExportService
 from findings.publication.freeze import ALL_FORMATS
@@ -42,6 +45,9 @@ class Services:
     good_practice: GoodPracticeService
     narratives: NarrativeService
     conversations: ConversationService
+    episodes: EpisodeService
+    factors: FactorService
+    panel: PanelService
     auth: Authenticator
     register: RegisterService
     reports: ReportService
@@ -97,6 +103,9 @@ def build_services(
         good_practice=GoodPracticeService(reviews, today=today),
         narratives=NarrativeService(reviews, today=today),
         conversations=ConversationService(reviews, today=today),
+        episodes=EpisodeService(reviews, today=today),
+        factors=FactorService(reviews, today=today),
+        panel=PanelService(reviews, today=today),
         auth=auth,
         register=register,
         reports=reports,

@@ -1,5 +1,5 @@
 """Test support for the analysis: a review service wired to the real `FindingsFacts`, and a builder
-that fills a review with real analysis data (through `FindingsService`) stage by stage."""
+that fills a review with real analysis data (through the analysis services) stage by stage."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy.orm import Session, sessionmaker
 
 from findings.analysis.conversations import ConversationService
+from findings.analysis.episodes import AddEpisode, EpisodeService
+from findings.analysis.factors import AddFactor, FactorService
 from findings.analysis.facts import FindingsFacts
 from findings.analysis.narratives import ImportNarrative, NarrativeService
+from findings.analysis.panel import PanelService, SavePanelAnalysis
 from findings.analysis.service import FindingsService
 from findings.publication.publisher import Publishing
 from findings.publication.register import RegisterService
@@ -51,6 +54,9 @@ class Analysis:
         self.findings = findings
         self.narrative_service = NarrativeService(reviews)
         self.conversation_service = ConversationService(reviews)
+        self.episodes = EpisodeService(reviews)
+        self.factors = FactorService(reviews)
+        self.panel = PanelService(reviews)
         self.journey = Journey(reviews, people)
         self.cast = self.journey.cast
         self.episode_ids: list[int] = []
@@ -91,28 +97,37 @@ class Analysis:
         explained: bool = True,
     ) -> int:
         lead = self.cast.lead
-        episode = self.findings.add_episode(
+        episode = self.episodes.add(
             review_id=self.review_id,
             actor=lead,
-            title=title,
-            valence=valence,
-            period_start=date(2025, 1, 1),
-            period_end=date(2025, 6, 30),
-            agencies=["Health", "Children's social care"],
-            what_happened="Three dental appointments were not attended; the decay was not linked to neglect.",
-            view_from_tunnel="Each appointment was seen on its own; no one held the whole pattern.",
-            appraisal="Expected practice links severe dental decay with possible neglect.",
-            appraisal_reference="RCPCH dental neglect guidance 2009",
-            explanation="Appointment systems record non-attendance without asking who brings the child.",
+            command=AddEpisode.model_validate(
+                {
+                    "title": title,
+                    "valence": valence,
+                    "period_start": date(2025, 1, 1),
+                    "period_end": date(2025, 6, 30),
+                    "agencies": ["Health", "Children's social care"],
+                    "what_happened": "Three dental appointments were not attended; the decay was not "
+                    "linked to neglect.",
+                    "view_from_tunnel": "Each appointment was seen on its own; no one held the whole "
+                    "pattern.",
+                    "appraisal": "Expected practice links severe dental decay with possible neglect.",
+                    "appraisal_reference": "RCPCH dental neglect guidance 2009",
+                    "explanation": "Appointment systems record non-attendance without asking who brings "
+                    "the child.",
+                }
+            ),
         )
         if explained:
-            self.findings.add_factor(
+            self.factors.add(
                 review_id=self.review_id,
                 actor=lead,
-                level="frontline",
-                category="conditions_of_work",
-                description="Dental practices have no route to share repeated non-attendance.",
-                episode_ids=[episode.id],
+                command=AddFactor(
+                    level="frontline",
+                    category="conditions_of_work",
+                    description="Dental practices have no route to share repeated non-attendance.",
+                    episode_ids=[episode.id],
+                ),
             )
         self.episode_ids.append(episode.id)
         return episode.id
@@ -120,12 +135,13 @@ class Analysis:
     def panel_submissions(self) -> Analysis:
         for agency in AGENCIES:
             panel = self.cast.panel[agency]
-            draft = self.findings.save_panel_submission(
-                review_id=self.review_id, actor=panel, appraisal=f"{agency}: the pattern was hard to see."
+            draft = self.panel.save(
+                review_id=self.review_id,
+                actor=panel,
+                expected_version=None,
+                command=SavePanelAnalysis(appraisal=f"{agency}: the pattern was hard to see."),
             )
-            self.findings.submit_panel_submission(
-                review_id=self.review_id, actor=panel, expected_version=draft.version
-            )
+            self.panel.submit(review_id=self.review_id, actor=panel, expected_version=draft.version)
         return self
 
     def draft_findings(self) -> Analysis:

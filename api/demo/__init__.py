@@ -25,8 +25,11 @@ from api.demo.specs import ReferralSpec, ReviewSpec
 from api.passwords import Argon2Passwords, hash_password
 from api.wiring import Services
 from findings.analysis.conversations import AddConversation
+from findings.analysis.episodes import AddEpisode
+from findings.analysis.factors import AddFactor
 from findings.analysis.good_practice import AddGoodPractice
 from findings.analysis.narratives import AddEntry
+from findings.analysis.panel import SavePanelAnalysis
 from findings.publication.assemble import briefing_sections
 from workflow import people
 from workflow.accounts import AccountService
@@ -260,7 +263,7 @@ class _Loader:
 
     def analysis(self) -> None:
         self.fire("begin_analysis", self.coordinator)
-        findings, rid, lead = self.services.findings, self.review_id, self.lead
+        rid, lead = self.review_id, self.lead
         conversation_ids: list[int] = []
         if self.spec.conversation:
             conversation = self.services.conversations.add(
@@ -274,32 +277,38 @@ class _Loader:
             )
             conversation_ids.append(conversation.id)
         for number, e in enumerate(self.spec.episodes):
-            episode = findings.add_episode(
+            episode = self.services.episodes.add(
                 review_id=rid,
                 actor=lead,
-                title=e.title,
-                valence=e.valence,
-                period_start=self.ago(e.period[0]),
-                period_end=self.ago(e.period[1]),
-                agencies=list(e.agencies),
-                what_happened=e.what_happened,
-                view_from_tunnel=e.view_from_tunnel,
-                appraisal=e.appraisal,
-                appraisal_reference=e.appraisal_reference,
-                explanation=e.explanation,
-                entry_ids=[self.entries[key] for key in e.entries],
-                conversation_ids=conversation_ids if number == 0 else [],
+                command=AddEpisode.model_validate(
+                    {
+                        "title": e.title,
+                        "valence": e.valence,
+                        "period_start": self.ago(e.period[0]),
+                        "period_end": self.ago(e.period[1]),
+                        "agencies": list(e.agencies),
+                        "what_happened": e.what_happened,
+                        "view_from_tunnel": e.view_from_tunnel,
+                        "appraisal": e.appraisal,
+                        "appraisal_reference": e.appraisal_reference,
+                        "explanation": e.explanation,
+                        "entry_ids": [self.entries[key] for key in e.entries],
+                        "conversation_ids": conversation_ids if number == 0 else [],
+                    }
+                ),
             )
             self.episodes.append(episode.id)
             for f in e.factors:
-                findings.add_factor(
+                self.services.factors.add(
                     review_id=rid,
                     actor=lead,
-                    level=f.level,
-                    category=f.category,
-                    description=f.description,
-                    evidence=f.evidence,
-                    episode_ids=[episode.id],
+                    command=AddFactor(
+                        level=f.level,
+                        category=f.category,
+                        description=f.description,
+                        evidence=f.evidence,
+                        episode_ids=[episode.id],
+                    ),
                 )
         for g in self.spec.good_practice:
             self.services.good_practice.add(
@@ -314,9 +323,14 @@ class _Loader:
             )
         for agency, appraisal in self.spec.panel_appraisals.items():
             panel = self.user(PANEL[agency])
-            draft = findings.save_panel_submission(review_id=rid, actor=panel, appraisal=appraisal)
+            draft = self.services.panel.save(
+                review_id=rid,
+                actor=panel,
+                expected_version=None,
+                command=SavePanelAnalysis(appraisal=appraisal),
+            )
             if self.spec.submit_panel:
-                findings.submit_panel_submission(review_id=rid, actor=panel, expected_version=draft.version)
+                self.services.panel.submit(review_id=rid, actor=panel, expected_version=draft.version)
         if self.spec.target == State.ANALYSIS:
             self.write_findings()  # a draft finding while the analysis goes on
 

@@ -7,11 +7,13 @@ from fastapi import APIRouter
 
 from api.pages import (
     admin,
-    analysis,
     conversations,
+    episodes,
+    factors,
     findings,
     good_practice,
     narratives,
+    panel,
     publication,
     published,
     reviews,
@@ -21,17 +23,20 @@ from api.pages import (
 
 def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    for module in (
+    modules = (
         signin,
         reviews,
         narratives,
         conversations,
-        analysis,
+        episodes,
+        factors,
+        panel,
         good_practice,
         findings,
         publication,
         published,
         admin,
-    ):
+    )
+    for module in modules:
         router.include_router(module.router)
     return router

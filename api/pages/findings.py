@@ -163,7 +163,7 @@ def _finding_page(
         or (w.where.kind == "question" and w.where.id in question_ids)
     ]
     vocabulary = services.findings.vocabulary(actor=user.id)
-    episodes = services.findings.episodes(review_id=review_id, actor=user.id)
+    episodes = services.episodes.list(review_id=review_id, actor=user.id).items
     context.update(
         {
             "finding": finding,
@@ -577,7 +577,7 @@ def report(request: Request, review_id: ReviewId, services: ServicesDep, user: P
     uncategorised = [f for f in findings if f.category not in FINDING_CATEGORIES]
     context.update(
         {
-            "episodes": services.findings.episodes(review_id=review_id, actor=user.id),
+            "episodes": services.episodes.list(review_id=review_id, actor=user.id).items,
             "groups": [g for g in grouped if g[2]]
             + ([("none", "Not yet categorised", uncategorised)] if uncategorised else []),
             "good_practice": services.good_practice.list(review_id=review_id, actor=user.id).items,

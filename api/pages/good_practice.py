@@ -36,7 +36,7 @@ def _page(
 ) -> Response:
     context = review_context(services, user, review_id, "good_practice")
     review = context["review"]
-    episodes = services.findings.episodes(review_id=review_id, actor=user.id)
+    episodes = services.episodes.list(review_id=review_id, actor=user.id).items
     context.update(
         {
             "items": services.good_practice.list(review_id=review_id, actor=user.id).items,

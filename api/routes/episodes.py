@@ -6,17 +6,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from api.deps import CurrentUser, Limit, ObjectVersion, Offset, ReviewId, ServicesDep
-from api.routes.answers import CHANGE, CREATE, READ, EpisodeId, created, page, tagged, warnings_by_object
-from api.schemas.analysis import EpisodeIn, EpisodeList, EpisodeOut, EpisodePatch
+from api.routes.answers import CHANGE, CREATE, READ, EpisodeId, created, tagged, warnings_by_object
+from api.schemas.analysis import EpisodeList, EpisodeOut
 from api.wiring import Services
+from findings.analysis.episodes import AddEpisode, ChangeEpisode
+from findings.analysis.models import Episode
 
 router = APIRouter(tags=["episodes"])
 
 
 def _answer(
-    services: Services, review_id: int, actor: int, episode_id: int, response: Response
+    services: Services, review_id: int, actor: int, episode: Episode, response: Response
 ) -> EpisodeOut:
-    episode = services.findings.episode(review_id=review_id, actor=actor, episode_id=episode_id)
     tagged(response, episode.version)
     return EpisodeOut.of(episode, warnings_by_object(services, review_id, actor))
 
@@ -26,11 +27,9 @@ def list_episodes(
     review_id: ReviewId, services: ServicesDep, caller: CurrentUser, limit: Limit = 50, offset: Offset = 0
 ) -> EpisodeList:
     """The review's key practice episodes in number order, each with its warnings (every member)."""
-    episodes = services.findings.episodes(review_id=review_id, actor=caller.id)
+    found = services.episodes.list(review_id=review_id, actor=caller.id, limit=limit, offset=offset)
     warnings = warnings_by_object(services, review_id, caller.id)
-    return EpisodeList(
-        items=[EpisodeOut.of(e, warnings) for e in page(episodes, limit, offset)], total=len(episodes)
-    )
+    return EpisodeList(items=[EpisodeOut.of(e, warnings) for e in found.items], total=found.total)
 
 
 @router.post(
@@ -40,12 +39,12 @@ def list_episodes(
     responses=CREATE,
 )
 def add_episode(
-    review_id: ReviewId, body: EpisodeIn, services: ServicesDep, caller: CurrentUser, response: Response
+    review_id: ReviewId, body: AddEpisode, services: ServicesDep, caller: CurrentUser, response: Response
 ) -> EpisodeOut:
     """Record a key practice episode (lead reviewer); it is numbered after the last one."""
-    episode = services.findings.add_episode(review_id=review_id, actor=caller.id, **body.model_dump())
+    episode = services.episodes.add(review_id=review_id, actor=caller.id, command=body)
     created(response, f"/api/v1/reviews/{review_id}/episodes/{episode.id}")
-    return _answer(services, review_id, caller.id, episode.id, response)
+    return _answer(services, review_id, caller.id, episode, response)
 
 
 @router.get("/reviews/{review_id}/episodes/{episode_id}", response_model=EpisodeOut, responses=READ)
@@ -53,28 +52,25 @@ def get_episode(
     review_id: ReviewId, episode_id: EpisodeId, services: ServicesDep, caller: CurrentUser, response: Response
 ) -> EpisodeOut:
     """One episode, its links (narrative entries, conversations, factors) and its warnings."""
-    return _answer(services, review_id, caller.id, episode_id, response)
+    episode = services.episodes.get(review_id=review_id, actor=caller.id, episode_id=episode_id)
+    return _answer(services, review_id, caller.id, episode, response)
 
 
 @router.patch("/reviews/{review_id}/episodes/{episode_id}", response_model=EpisodeOut, responses=CHANGE)
 def update_episode(
     review_id: ReviewId,
     episode_id: EpisodeId,
-    body: EpisodePatch,
+    body: ChangeEpisode,
     services: ServicesDep,
     caller: CurrentUser,
     version: ObjectVersion,
     response: Response,
 ) -> EpisodeOut:
     """Change the fields sent (lead reviewer); `entry_ids` and `conversation_ids` replace the links."""
-    services.findings.update_episode(
-        review_id=review_id,
-        actor=caller.id,
-        episode_id=episode_id,
-        expected_version=version,
-        **body.model_dump(exclude_unset=True),
+    episode = services.episodes.update(
+        review_id=review_id, actor=caller.id, episode_id=episode_id, expected_version=version, command=body
     )
-    return _answer(services, review_id, caller.id, episode_id, response)
+    return _answer(services, review_id, caller.id, episode, response)
 
 
 @router.delete(
@@ -91,7 +87,7 @@ def delete_episode(
     version: ObjectVersion,
 ) -> Response:
     """Delete an episode (lead reviewer); the ones after it move up a number."""
-    services.findings.delete_episode(
+    services.episodes.delete(
         review_id=review_id, actor=caller.id, episode_id=episode_id, expected_version=version
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

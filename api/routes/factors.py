@@ -6,39 +6,17 @@ from fastapi import APIRouter, Response, status
 
 from api.deps import CurrentUser, Limit, ObjectVersion, Offset, ReviewId, ServicesDep
 from api.errors import documented
-from api.routes.answers import (
-    CHANGE,
-    CREATE,
-    READ,
-    FactorId,
-    created,
-    fields_as_sent,
-    page,
-    tagged,
-    warnings_by_object,
-)
-from api.schemas.analysis import (
-    AdoptionIn,
-    FactorIn,
-    FactorList,
-    FactorOut,
-    FactorPatch,
-    FrameworkList,
-    FrameworkOut,
-)
+from api.routes.answers import CHANGE, CREATE, READ, FactorId, created, tagged, warnings_by_object
+from api.schemas.analysis import FactorList, FactorOut, FrameworkList, FrameworkOut
 from api.wiring import Services
 from findings.analysis import frameworks
-from workflow.errors import NotFound
+from findings.analysis.factors import AddFactor, AdoptProposedFactor, ChangeFactor
+from findings.analysis.models import Factor
 
 router = APIRouter(tags=["factors"])
 
 
-def _answer(services: Services, review_id: int, actor: int, factor_id: int, response: Response) -> FactorOut:
-    factor = next(
-        (f for f in services.findings.factors(review_id=review_id, actor=actor) if f.id == factor_id), None
-    )
-    if factor is None:
-        raise NotFound(f"Factor {factor_id} was not found in this review.")
+def _answer(services: Services, review_id: int, actor: int, factor: Factor, response: Response) -> FactorOut:
     tagged(response, factor.version)
     return FactorOut.of(factor, warnings_by_object(services, review_id, actor))
 
@@ -57,11 +35,9 @@ def list_factors(
     review_id: ReviewId, services: ServicesDep, caller: CurrentUser, limit: Limit = 50, offset: Offset = 0
 ) -> FactorList:
     """The review's contributory factors, each with its warnings (every member)."""
-    factors = services.findings.factors(review_id=review_id, actor=caller.id)
+    found = services.factors.list(review_id=review_id, actor=caller.id, limit=limit, offset=offset)
     warnings = warnings_by_object(services, review_id, caller.id)
-    return FactorList(
-        items=[FactorOut.of(f, warnings) for f in page(factors, limit, offset)], total=len(factors)
-    )
+    return FactorList(items=[FactorOut.of(f, warnings) for f in found.items], total=found.total)
 
 
 @router.post(
@@ -71,12 +47,12 @@ def list_factors(
     responses=CREATE,
 )
 def add_factor(
-    review_id: ReviewId, body: FactorIn, services: ServicesDep, caller: CurrentUser, response: Response
+    review_id: ReviewId, body: AddFactor, services: ServicesDep, caller: CurrentUser, response: Response
 ) -> FactorOut:
     """Code a contributory factor and the episodes it explains (lead reviewer)."""
-    factor = services.findings.add_factor(review_id=review_id, actor=caller.id, **body.model_dump())
+    factor = services.factors.add(review_id=review_id, actor=caller.id, command=body)
     created(response, f"/api/v1/reviews/{review_id}/factors/{factor.id}")
-    return _answer(services, review_id, caller.id, factor.id, response)
+    return _answer(services, review_id, caller.id, factor, response)
 
 
 @router.post(
@@ -86,14 +62,16 @@ def add_factor(
     responses=CREATE,
 )
 def adopt_factor(
-    review_id: ReviewId, body: AdoptionIn, services: ServicesDep, caller: CurrentUser, response: Response
+    review_id: ReviewId,
+    body: AdoptProposedFactor,
+    services: ServicesDep,
+    caller: CurrentUser,
+    response: Response,
 ) -> FactorOut:
     """Adopt a factor a panel member proposed in their submitted analysis (lead reviewer)."""
-    factor = services.findings.adopt_proposed_factor(
-        review_id=review_id, actor=caller.id, submission_id=body.submission_id, index=body.index
-    )
+    factor = services.factors.adopt(review_id=review_id, actor=caller.id, command=body)
     created(response, f"/api/v1/reviews/{review_id}/factors/{factor.id}")
-    return _answer(services, review_id, caller.id, factor.id, response)
+    return _answer(services, review_id, caller.id, factor, response)
 
 
 @router.get("/reviews/{review_id}/factors/{factor_id}", response_model=FactorOut, responses=READ)
@@ -101,29 +79,25 @@ def get_factor(
     review_id: ReviewId, factor_id: FactorId, services: ServicesDep, caller: CurrentUser, response: Response
 ) -> FactorOut:
     """One factor and its warnings."""
-    return _answer(services, review_id, caller.id, factor_id, response)
+    factor = services.factors.get(review_id=review_id, actor=caller.id, factor_id=factor_id)
+    return _answer(services, review_id, caller.id, factor, response)
 
 
 @router.patch("/reviews/{review_id}/factors/{factor_id}", response_model=FactorOut, responses=CHANGE)
 def update_factor(
     review_id: ReviewId,
     factor_id: FactorId,
-    body: FactorPatch,
+    body: ChangeFactor,
     services: ServicesDep,
     caller: CurrentUser,
     version: ObjectVersion,
     response: Response,
 ) -> FactorOut:
     """Change the fields sent (lead reviewer); `episode_ids` replaces the links."""
-    with fields_as_sent():
-        services.findings.update_factor(
-            review_id=review_id,
-            actor=caller.id,
-            factor_id=factor_id,
-            expected_version=version,
-            **body.model_dump(exclude_unset=True),
-        )
-    return _answer(services, review_id, caller.id, factor_id, response)
+    factor = services.factors.update(
+        review_id=review_id, actor=caller.id, factor_id=factor_id, expected_version=version, command=body
+    )
+    return _answer(services, review_id, caller.id, factor, response)
 
 
 @router.delete(
@@ -140,7 +114,7 @@ def delete_factor(
     version: ObjectVersion,
 ) -> Response:
     """Delete a factor (lead reviewer)."""
-    services.findings.delete_factor(
+    services.factors.delete(
         review_id=review_id, actor=caller.id, factor_id=factor_id, expected_version=version
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

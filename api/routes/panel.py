@@ -14,33 +14,16 @@ from api.routes.answers import (
     created,
     fields_as_sent,
     must_name_version,
-    page,
     tagged,
 )
-from api.schemas.analysis import PanelSubmissionIn, PanelSubmissionList, PanelSubmissionOut, WaiverIn
-from api.wiring import Services
+from api.schemas.analysis import PanelSubmissionList, PanelSubmissionOut
 from findings.analysis.models import PanelSubmission
+from findings.analysis.panel import SavePanelAnalysis, WaivePanelAnalysis
 
 router = APIRouter(tags=["panel analyses"])
 
 
-def _own(services: Services, review_id: int, actor: int) -> PanelSubmission | None:
-    return next(
-        (
-            s
-            for s in services.findings.panel_submissions(review_id=review_id, actor=actor)
-            if s.author_id == actor
-        ),
-        None,
-    )
-
-
-def _answer(
-    services: Services, review_id: int, actor: int, submission_id: int, response: Response
-) -> PanelSubmissionOut:
-    submission = services.findings.panel_submission(
-        review_id=review_id, actor=actor, submission_id=submission_id
-    )
+def _answer(submission: PanelSubmission, response: Response) -> PanelSubmissionOut:
     tagged(response, submission.version)
     return PanelSubmissionOut.of(submission)
 
@@ -51,10 +34,8 @@ def list_submissions(
 ) -> PanelSubmissionList:
     """The panel analyses the caller may read: their own and, for a lead reviewer, every draft;
     for the review team, those submitted or waived. The case group sees none."""
-    rows = services.findings.panel_submissions(review_id=review_id, actor=caller.id)
-    return PanelSubmissionList(
-        items=[PanelSubmissionOut.of(s) for s in page(rows, limit, offset)], total=len(rows)
-    )
+    found = services.panel.list(review_id=review_id, actor=caller.id, limit=limit, offset=offset)
+    return PanelSubmissionList(items=[PanelSubmissionOut.of(s) for s in found.items], total=found.total)
 
 
 @router.put(
@@ -64,7 +45,7 @@ def list_submissions(
 )
 def save_own_submission(
     review_id: ReviewId,
-    body: PanelSubmissionIn,
+    body: SavePanelAnalysis,
     services: ServicesDep,
     caller: CurrentUser,
     version: OptionalObjectVersion,
@@ -73,19 +54,19 @@ def save_own_submission(
     """Write the caller's own draft analysis (a panel member): their appraisal, a note per episode
     and proposed factors; only the fields sent change. The first save creates it (201, no If-Match);
     after that, send its ETag."""
-    own = _own(services, review_id, caller.id)
+    own = services.panel.mine(review_id=review_id, actor=caller.id)
     must_name_version(own is not None, version, "your panel analysis")
     with fields_as_sent():
-        submission = services.findings.save_panel_submission(
+        submission = services.panel.save(
             review_id=review_id,
             actor=caller.id,
             expected_version=version if own is not None else None,
-            **body.model_dump(exclude_unset=True, mode="python"),
+            command=body,
         )
     if own is None:
         response.status_code = status.HTTP_201_CREATED
         created(response, f"/api/v1/reviews/{review_id}/panel-submissions/{submission.id}")
-    return _answer(services, review_id, caller.id, submission.id, response)
+    return _answer(submission, response)
 
 
 @router.post(
@@ -101,23 +82,23 @@ def submit_own_submission(
     response: Response,
 ) -> PanelSubmissionOut:
     """Submit the caller's analysis: from now on the review team can read it, and it can no longer change."""
-    submission = services.findings.submit_panel_submission(
-        review_id=review_id, actor=caller.id, expected_version=version
-    )
-    return _answer(services, review_id, caller.id, submission.id, response)
+    submission = services.panel.submit(review_id=review_id, actor=caller.id, expected_version=version)
+    return _answer(submission, response)
 
 
 @router.post(
     "/reviews/{review_id}/panel-submissions/waivers", response_model=PanelSubmissionOut, responses=CREATE
 )
 def waive_submission(
-    review_id: ReviewId, body: WaiverIn, services: ServicesDep, caller: CurrentUser, response: Response
+    review_id: ReviewId,
+    body: WaivePanelAnalysis,
+    services: ServicesDep,
+    caller: CurrentUser,
+    response: Response,
 ) -> PanelSubmissionOut:
     """Waive a panel member's analysis, with the reason (coordinator; audited)."""
-    submission = services.findings.waive_panel_submission(
-        review_id=review_id, actor=caller.id, membership_id=body.membership_id, reason=body.reason
-    )
-    return _answer(services, review_id, caller.id, submission.id, response)
+    submission = services.panel.waive(review_id=review_id, actor=caller.id, command=body)
+    return _answer(submission, response)
 
 
 @router.get(
@@ -133,4 +114,5 @@ def get_submission(
     response: Response,
 ) -> PanelSubmissionOut:
     """One panel analysis; a draft is 404 to everyone but its author and the lead reviewers."""
-    return _answer(services, review_id, caller.id, submission_id, response)
+    submission = services.panel.get(review_id=review_id, actor=caller.id, submission_id=submission_id)
+    return _answer(submission, response)

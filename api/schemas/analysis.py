@@ -4,20 +4,13 @@ analyses, good practice, and the quality warnings shown beside each of them."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import Agency, AnyDate, Body, Id, Key, Reason, Title, UtcDateTime
+from api.schemas.common import Body, Reason, UtcDateTime
 from findings.analysis import frameworks, quality
-from findings.analysis.models import VALENCES, Episode, Factor, GoodPractice, PanelSubmission
-
-MAX_ITEMS = 50
-MAX_LINKS = 500
-
-Valence = Literal[VALENCES]  # type: ignore[valid-type]
-FrameworkKey = Literal[tuple(frameworks.FRAMEWORKS)]  # type: ignore[valid-type]
-
+from findings.analysis.models import Episode, Factor, GoodPractice, PanelSubmission
 
 # ---- quality warnings -----------------------------------------------------------------------------
 
@@ -82,42 +75,6 @@ def index_warnings(warnings: list[quality.QualityWarning]) -> WarningIndex:
 # ---- key practice episodes ------------------------------------------------------------------------
 
 
-class EpisodeIn(Body):
-    title: Title
-    valence: Valence = Field(description="good, problematic or mixed: episodes are neutral by design.")
-    period_start: AnyDate | None = None
-    period_end: AnyDate | None = None
-    agencies: list[Agency] = Field(default_factory=list, max_length=MAX_ITEMS)
-    what_happened: Reason = ""
-    view_from_tunnel: Reason = Field(
-        default="", description="What was known and what mattered to those involved then."
-    )
-    appraisal: Reason = Field(default="", description="Against expected practice.")
-    appraisal_reference: Reason = Field(
-        default="", description="The guidance or research that defines the expected practice."
-    )
-    explanation: Reason = Field(default="", description="Why it happened: made of contributory factors.")
-    entry_ids: list[Id] = Field(default_factory=list, max_length=MAX_LINKS, description="Narrative entries.")
-    conversation_ids: list[Id] = Field(default_factory=list, max_length=MAX_LINKS)
-
-
-class EpisodePatch(Body):
-    """Only the fields sent change."""
-
-    title: Title = None  # type: ignore[assignment]
-    valence: Valence = None  # type: ignore[assignment]
-    period_start: AnyDate | None = None
-    period_end: AnyDate | None = None
-    agencies: list[Agency] = Field(default=None, max_length=MAX_ITEMS)  # type: ignore[assignment]
-    what_happened: Reason = None  # type: ignore[assignment]
-    view_from_tunnel: Reason = None  # type: ignore[assignment]
-    appraisal: Reason = None  # type: ignore[assignment]
-    appraisal_reference: Reason = None  # type: ignore[assignment]
-    explanation: Reason = None  # type: ignore[assignment]
-    entry_ids: list[Id] = Field(default=None, max_length=MAX_LINKS)  # type: ignore[assignment]
-    conversation_ids: list[Id] = Field(default=None, max_length=MAX_LINKS)  # type: ignore[assignment]
-
-
 class EpisodeOut(BaseModel):
     id: int
     number: int
@@ -166,31 +123,6 @@ class EpisodeList(BaseModel):
 
 
 # ---- contributory factors -------------------------------------------------------------------------
-
-
-class FactorIn(Body):
-    framework: FrameworkKey = Field(default=frameworks.DEFAULT_FRAMEWORK)
-    level: Key = Field(description="A level of the framework (see /api/v1/factor-frameworks).")
-    category: Key = Field(description="A category of that level.")
-    description: Reason
-    evidence: Reason = ""
-    episode_ids: list[Id] = Field(
-        default_factory=list, max_length=MAX_LINKS, description="The episodes it explains."
-    )
-
-
-class FactorPatch(Body):
-    framework: FrameworkKey = None  # type: ignore[assignment]
-    level: Key = None  # type: ignore[assignment]
-    category: Key = None  # type: ignore[assignment]
-    description: Reason = None  # type: ignore[assignment]
-    evidence: Reason = None  # type: ignore[assignment]
-    episode_ids: list[Id] = Field(default=None, max_length=MAX_LINKS)  # type: ignore[assignment]
-
-
-class AdoptionIn(Body):
-    submission_id: Id = Field(description="A submitted panel analysis.")
-    index: int = Field(ge=0, le=MAX_LINKS, description="Which of its proposed factors (from 0).")
 
 
 class FactorOut(BaseModel):
@@ -274,30 +206,6 @@ class FrameworkList(BaseModel):
 
 
 # ---- panel analyses -------------------------------------------------------------------------------
-
-
-class ProposedFactorIn(Body):
-    framework: FrameworkKey = Field(default=frameworks.DEFAULT_FRAMEWORK)
-    level: Key
-    category: Key
-    description: Reason
-    evidence: Reason = ""
-    episode_ids: list[Id] = Field(default_factory=list, max_length=MAX_LINKS)
-
-
-class PanelSubmissionIn(Body):
-    """The caller's own draft; only the fields sent change."""
-
-    appraisal: Reason = None  # type: ignore[assignment]
-    episode_notes: dict[Id, Reason] = Field(  # type: ignore[assignment]
-        default=None, max_length=MAX_LINKS, description="Episode id -> the panel member's note on it."
-    )
-    proposed_factors: list[ProposedFactorIn] = Field(default=None, max_length=MAX_ITEMS)  # type: ignore[assignment]
-
-
-class WaiverIn(Body):
-    membership_id: Id = Field(description="The panel member's membership (from the members list).")
-    reason: Reason = Field(description="Why their analysis is not needed (kept in the audit log).")
 
 
 class ProposedFactorOut(BaseModel):

@@ -13,6 +13,7 @@ import httpx
 import pytest
 import uvicorn
 
+from findings.analysis.episodes import AddEpisode
 from tests.api.world import build_world
 from workflow.states import State
 
@@ -87,11 +88,10 @@ def test_ten_writers_change_the_same_episode_against_one_etag_and_exactly_one_wi
     live_url, service, people, api_services
 ):
     world = build_world(service, people, api_services.auth, State.ANALYSIS, api_services.findings)
-    episode = api_services.findings.add_episode(
+    episode = api_services.episodes.add(
         review_id=world.review_id,
         actor=world.users["lead"],
-        title="Dental appointments missed",
-        valence="mixed",
+        command=AddEpisode(title="Dental appointments missed", valence="mixed"),
     )
     url = f"{live_url}/api/v1/reviews/{world.review_id}/episodes/{episode.id}"
     headers = {**world.headers("lead"), "If-Match": f'"{episode.version}"'}
@@ -113,5 +113,5 @@ def test_ten_first_saves_of_one_panel_analysis_make_exactly_one(live_url, servic
     # One creates it; the others lost the race (412) or found it made and named no version (428).
     assert statuses.count(201) == 1
     assert set(statuses) <= {201, 412, 428}
-    mine = api_services.findings.panel_submissions(review_id=world.review_id, actor=world.users["lead"])
-    assert len(mine) == 1
+    mine = api_services.panel.list(review_id=world.review_id, actor=world.users["lead"])
+    assert len(mine.items) == 1

@@ -31,8 +31,11 @@ from api.main import create_app
 from api.routes.analysis import analysis_routes
 from api.wiring import Services, build_services
 from findings.analysis.conversations import AddConversation
+from findings.analysis.episodes import AddEpisode
+from findings.analysis.factors import AddFactor
 from findings.analysis.good_practice import AddGoodPractice
 from findings.analysis.narratives import AddEntry
+from findings.analysis.panel import ProposedFactor, SavePanelAnalysis
 from tests.api.world import World, build_world
 from workflow.errors import DomainError
 from workflow.settings import Settings
@@ -73,26 +76,32 @@ def analysis_world(service, people, api_services: Services) -> World:
         actor=lead,
         command=AddConversation(practitioner_id=world.users["case_group"], overview="Two visits."),
     )
-    episode = fs.add_episode(
+    episode = api_services.episodes.add(
         review_id=rid,
         actor=lead,
-        title="Dental appointments missed",
-        valence="problematic",
-        explanation="The dental practice failed to follow up.",
+        command=AddEpisode(
+            title="Dental appointments missed",
+            valence="problematic",
+            explanation="The dental practice failed to follow up.",
+        ),
     )
-    factor = fs.add_factor(
+    factor = api_services.factors.add(
         review_id=rid,
         actor=lead,
-        level="frontline",
-        category="personal",
-        description="New in post.",
-        episode_ids=[episode.id],
+        command=AddFactor(
+            level="frontline", category="personal", description="New in post.", episode_ids=[episode.id]
+        ),
     )
-    draft = fs.save_panel_submission(
+    draft = api_services.panel.save(
         review_id=rid,
         actor=police,
-        appraisal="Hard to see.",
-        proposed_factors=[{"level": "frontline", "category": "own_team", "description": "No supervision."}],
+        expected_version=None,
+        command=SavePanelAnalysis(
+            appraisal="Hard to see.",
+            proposed_factors=[
+                ProposedFactor(level="frontline", category="own_team", description="No supervision.")
+            ],
+        ),
     )
     good = api_services.good_practice.add(
         review_id=rid, actor=coordinator, command=AddGoodPractice(what_went_well="Quick follow-up.")
@@ -197,11 +206,12 @@ def _version(case: schemathesis.Case, world: World, services: Services) -> int:
             )
             return conversation.version
         if "/episodes/" in path:
-            return fs.episode(review_id=rid, actor=lead, episode_id=ids["episode_id"]).version
+            return services.episodes.get(review_id=rid, actor=lead, episode_id=ids["episode_id"]).version
         if "/factors/" in path:
-            return next(f.version for f in fs.factors(review_id=rid, actor=lead) if f.id == ids["factor_id"])
+            return services.factors.get(review_id=rid, actor=lead, factor_id=ids["factor_id"]).version
         if "/panel-submissions/" in path:
-            return fs.panel_submission(review_id=rid, actor=lead, submission_id=ids["submission_id"]).version
+            item = services.panel.get(review_id=rid, actor=lead, submission_id=ids["submission_id"])
+            return item.version
         if "/good-practice/" in path:
             item = services.good_practice.get(
                 review_id=rid, actor=lead, good_practice_id=ids["good_practice_id"]

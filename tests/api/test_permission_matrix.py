@@ -21,8 +21,11 @@ from starlette.routing import Mount
 from api.pages.common import PageRoute
 from api.routes.analysis import analysis_routes
 from findings.analysis.conversations import AddConversation, ConversationService
+from findings.analysis.episodes import AddEpisode, EpisodeService
+from findings.analysis.factors import AddFactor, FactorService
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
 from findings.analysis.narratives import AddEntry, NarrativeService
+from findings.analysis.panel import PanelService, ProposedFactor, SavePanelAnalysis
 from findings.analysis.service import FindingsService
 from findings.exchange.service import ExportService
 from findings.publication.assemble import briefing_data, load, report_data
@@ -164,20 +167,22 @@ def _conversation(world: World) -> None:
 
 
 def _episode(world: World) -> None:
-    episode = _fs(world).add_episode(
-        **_as(world, "lead"), title="Dental appointments missed", valence="problematic"
+    episode = EpisodeService(world.service).add(
+        **_as(world, "lead"), command=AddEpisode(title="Dental appointments missed", valence="problematic")
     )
     world.ids.update(episode_id=episode.id, episode_version=episode.version)
 
 
 def _factor(world: World) -> None:
     _episode(world)
-    factor = _fs(world).add_factor(
+    factor = FactorService(world.service).add(
         **_as(world, "lead"),
-        level="frontline",
-        category="conditions_of_work",
-        description="No route to share repeated non-attendance.",
-        episode_ids=[world.ids["episode_id"]],
+        command=AddFactor(
+            level="frontline",
+            category="conditions_of_work",
+            description="No route to share repeated non-attendance.",
+            episode_ids=[world.ids["episode_id"]],
+        ),
     )
     world.ids.update(factor_id=factor.id, factor_version=factor.version)
 
@@ -190,15 +195,19 @@ _PROPOSAL = {
 
 
 def _panel_draft(world: World) -> None:
-    draft = _fs(world).save_panel_submission(
-        **_as(world, "panel_member"), appraisal="Hard to see from one agency.", proposed_factors=[_PROPOSAL]
+    draft = PanelService(world.service).save(
+        **_as(world, "panel_member"),
+        expected_version=None,
+        command=SavePanelAnalysis(
+            appraisal="Hard to see from one agency.", proposed_factors=[ProposedFactor(**_PROPOSAL)]
+        ),
     )
     world.ids.update(submission_id=draft.id, submission_version=draft.version)
 
 
 def _panel_submitted(world: World) -> None:
     _panel_draft(world)
-    _fs(world).submit_panel_submission(
+    PanelService(world.service).submit(
         **_as(world, "panel_member"), expected_version=world.ids["submission_version"]
     )
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from findings.analysis.conversations import AddComment, AddConversation
+from findings.analysis.episodes import ChangeEpisode
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
 from findings.analysis.quality import Code
 from findings.exchange.document import IMPORTED, MAX_DEPTH, normalised, parse
@@ -59,23 +60,27 @@ def rich_review(wired: Wired, people: People) -> Analysis:
         command=AddComment(text="That is right."),
     )
     episode_id = a.episode()
-    a.findings.update_episode(
+    a.episodes.update(
         review_id=rid,
         actor=cast.lead,
         episode_id=episode_id,
-        expected_version=a.findings.episode(review_id=rid, actor=cast.lead, episode_id=episode_id).version,
-        conversation_ids=[conversation.id],
-        entry_ids=[
-            e.id for e in a.narrative_service.get(review_id=rid, actor=cast.lead, agency="Health").entries
-        ][:2],
+        expected_version=a.episodes.get(review_id=rid, actor=cast.lead, episode_id=episode_id).version,
+        command=ChangeEpisode(
+            conversation_ids=[conversation.id],
+            entry_ids=[
+                e.id for e in a.narrative_service.get(review_id=rid, actor=cast.lead, agency="Health").entries
+            ][:2],
+        ),
     )
     second = a.episode("The school's notes were shared", "good")
-    a.findings.update_episode(
+    a.episodes.update(
         review_id=rid,
         actor=cast.lead,
         episode_id=second,
-        expected_version=a.findings.episode(review_id=rid, actor=cast.lead, episode_id=second).version,
-        explanation="The health visitor failed to see the pattern; the school should have escalated.",
+        expected_version=a.episodes.get(review_id=rid, actor=cast.lead, episode_id=second).version,
+        command=ChangeEpisode(
+            explanation="The health visitor failed to see the pattern; the school should have escalated."
+        ),
     )
     GoodPracticeService(wired.reviews).add(
         review_id=rid,

@@ -7,7 +7,10 @@ from datetime import date
 
 import pytest
 
+from findings.analysis.episodes import AddEpisode
+from findings.analysis.factors import AddFactor
 from findings.analysis.narratives import AddEntry, ExemptNarrative
+from findings.analysis.panel import SavePanelAnalysis, WaivePanelAnalysis
 from findings.analysis.quality import Code
 from tests.findings_support import Analysis, real_services
 from workflow import audit
@@ -149,13 +152,15 @@ def test_draft_findings_refuses_a_problematic_episode_explained_only_by_individu
     analysis.episode("Strategy discussion held promptly", "good")
     analysis.episode("Home visits established routines", "mixed")
     third = analysis.episode("Dental appointments missed", "problematic", explained=False)
-    analysis.findings.add_factor(
+    analysis.factors.add(
         review_id=analysis.review_id,
         actor=analysis.cast.lead,
-        level="frontline",
-        category="personal",
-        description="The dental nurse was new in post.",
-        episode_ids=[third],
+        command=AddFactor(
+            level="frontline",
+            category="personal",
+            description="The dental nurse was new in post.",
+            episode_ids=[third],
+        ),
     )
 
     assert _refusal(analysis, "draft_findings", analysis.cast.lead) == (
@@ -170,12 +175,14 @@ def test_draft_findings_refuses_a_problematic_episode_explained_only_by_individu
 
 def test_draft_findings_refuses_episodes_without_appraisal_or_explanation(build):
     analysis = build().gathering().narratives().begin_analysis().panel_submissions()
-    episode = analysis.findings.add_episode(
+    episode = analysis.episodes.add(
         review_id=analysis.review_id,
         actor=analysis.cast.lead,
-        title="Referral not followed up",
-        valence="problematic",
-        appraisal="Guidance expects a referral to be followed up.",
+        command=AddEpisode(
+            title="Referral not followed up",
+            valence="problematic",
+            appraisal="Guidance expects a referral to be followed up.",
+        ),
     )
     assert episode.number == 1
     assert _refusal(analysis, "draft_findings", analysis.cast.lead) == (
@@ -189,10 +196,10 @@ def test_draft_findings_refuses_until_every_panel_member_submitted_or_was_waived
     analysis.episode()
     cast, review_id = analysis.cast, analysis.review_id
     police = cast.panel["Police"]
-    draft = analysis.findings.save_panel_submission(review_id=review_id, actor=police, appraisal="Seen.")
-    analysis.findings.submit_panel_submission(
-        review_id=review_id, actor=police, expected_version=draft.version
+    draft = analysis.panel.save(
+        review_id=review_id, actor=police, expected_version=None, command=SavePanelAnalysis(appraisal="Seen.")
     )
+    analysis.panel.submit(review_id=review_id, actor=police, expected_version=draft.version)
 
     assert _refusal(analysis, "draft_findings", cast.lead) == (
         "Panel member Panel Health (Health) has not submitted their analysis and it has not been waived.",
@@ -205,11 +212,13 @@ def test_draft_findings_refuses_until_every_panel_member_submitted_or_was_waived
         if m.role == "panel_member"
     }
     for agency in ("Health", "Children's social care"):
-        analysis.findings.waive_panel_submission(
+        analysis.panel.waive(
             review_id=review_id,
             actor=cast.coordinator,
-            membership_id=memberships[cast.panel[agency]],
-            reason="On long-term leave; the agency's view came through its narrative.",
+            command=WaivePanelAnalysis(
+                membership_id=memberships[cast.panel[agency]],
+                reason="On long-term leave; the agency's view came through its narrative.",
+            ),
         )
     analysis.draft_findings()
     assert analysis.reviews.get(review_id, cast.coordinator).review.state == State.FINDINGS

@@ -7,7 +7,11 @@ import threading
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
 
+from findings.analysis.episodes import AddEpisode, ChangeEpisode
+from findings.analysis.factors import AddFactor, AdoptProposedFactor
+from findings.analysis.panel import ProposedFactor, SavePanelAnalysis, WaivePanelAnalysis
 from findings.errors import StaleObject
 from tests.findings_support import Analysis, real_services
 from workflow import audit
@@ -34,9 +38,9 @@ def _audit_count(sessions, review_id: int) -> int:
 def test_a_non_member_is_told_the_review_does_not_exist(gathering):
     for call in (
         lambda actor: gathering.narrative_service.overview(review_id=gathering.review_id, actor=actor),
-        lambda actor: gathering.findings.episodes(review_id=gathering.review_id, actor=actor),
-        lambda actor: gathering.findings.add_episode(
-            review_id=gathering.review_id, actor=actor, title="x", valence="good"
+        lambda actor: gathering.episodes.list(review_id=gathering.review_id, actor=actor),
+        lambda actor: gathering.episodes.add(
+            review_id=gathering.review_id, actor=actor, command=AddEpisode(title="x", valence="good")
         ),
     ):
         for outsider in (gathering.cast.outsider, gathering.cast.admin):
@@ -62,62 +66,85 @@ def _others(cast):
 
 
 def test_a_draft_panel_analysis_is_private_to_its_author_and_the_lead_reviewers(analysing):
-    f, review_id, cast = analysing.findings, analysing.review_id, analysing.cast
-    draft = f.save_panel_submission(
+    p, review_id, cast = analysing.panel, analysing.review_id, analysing.cast
+    draft = p.save(
         review_id=review_id,
         actor=cast.panel["Police"],
-        appraisal="The call handler could not see the earlier referrals.",
+        expected_version=None,
+        command=SavePanelAnalysis(appraisal="The call handler could not see the earlier referrals."),
     )
 
     for who, actor in _others(cast).items():
-        assert f.panel_submissions(review_id=review_id, actor=actor) == [], who
+        assert p.list(review_id=review_id, actor=actor).items == [], who
         with pytest.raises(NotFound):
-            f.panel_submission(review_id=review_id, actor=actor, submission_id=draft.id)
+            p.get(review_id=review_id, actor=actor, submission_id=draft.id)
     for actor in (cast.panel["Police"], cast.lead):
-        assert [s.id for s in f.panel_submissions(review_id=review_id, actor=actor)] == [draft.id]
-        assert f.panel_submission(review_id=review_id, actor=actor, submission_id=draft.id).appraisal
+        assert [s.id for s in p.list(review_id=review_id, actor=actor).items] == [draft.id]
+        assert p.get(review_id=review_id, actor=actor, submission_id=draft.id).appraisal
     with pytest.raises(NotFound):
-        f.panel_submissions(review_id=review_id, actor=cast.outsider)
+        p.list(review_id=review_id, actor=cast.outsider)
 
 
 def test_a_submitted_panel_analysis_is_visible_to_the_review_team_but_not_the_case_group(analysing):
-    f, review_id, cast = analysing.findings, analysing.review_id, analysing.cast
-    draft = f.save_panel_submission(review_id=review_id, actor=cast.panel["Police"], appraisal="Seen.")
-    f.submit_panel_submission(review_id=review_id, actor=cast.panel["Police"], expected_version=draft.version)
+    p, review_id, cast = analysing.panel, analysing.review_id, analysing.cast
+    draft = p.save(
+        review_id=review_id,
+        actor=cast.panel["Police"],
+        expected_version=None,
+        command=SavePanelAnalysis(appraisal="Seen."),
+    )
+    p.submit(review_id=review_id, actor=cast.panel["Police"], expected_version=draft.version)
 
     for who, actor in _others(cast).items():
-        visible = [s.id for s in f.panel_submissions(review_id=review_id, actor=actor)]
+        visible = [s.id for s in p.list(review_id=review_id, actor=actor).items]
         assert visible == ([] if who == "case group member" else [draft.id]), who
 
 
 def test_one_panel_analysis_per_member_and_no_change_after_submission(analysing):
-    f, review_id, police = analysing.findings, analysing.review_id, analysing.cast.panel["Police"]
-    first = f.save_panel_submission(review_id=review_id, actor=police, appraisal="One.")
-    second = f.save_panel_submission(
-        review_id=review_id, actor=police, appraisal="Two.", expected_version=first.version
+    p, review_id, police = analysing.panel, analysing.review_id, analysing.cast.panel["Police"]
+    first = p.save(
+        review_id=review_id, actor=police, expected_version=None, command=SavePanelAnalysis(appraisal="One.")
+    )
+    second = p.save(
+        review_id=review_id,
+        actor=police,
+        expected_version=first.version,
+        command=SavePanelAnalysis(appraisal="Two."),
     )
     assert second.id == first.id and second.appraisal == "Two."
-    f.submit_panel_submission(review_id=review_id, actor=police, expected_version=second.version)
+    p.submit(review_id=review_id, actor=police, expected_version=second.version)
     with pytest.raises((NotAtThisStage, StaleObject)):
-        f.save_panel_submission(
-            review_id=review_id, actor=police, appraisal="Three.", expected_version=second.version + 1
+        p.save(
+            review_id=review_id,
+            actor=police,
+            expected_version=second.version + 1,
+            command=SavePanelAnalysis(appraisal="Three."),
         )
 
 
 def test_only_panel_members_write_panel_analyses_and_only_the_coordinator_waives(analysing, sessions):
-    f, review_id, cast = analysing.findings, analysing.review_id, analysing.cast
+    p, review_id, cast = analysing.panel, analysing.review_id, analysing.cast
     with pytest.raises(NotPermitted):
-        f.save_panel_submission(review_id=review_id, actor=cast.lead, appraisal="x")
+        p.save(
+            review_id=review_id,
+            actor=cast.lead,
+            expected_version=None,
+            command=SavePanelAnalysis(appraisal="x"),
+        )
     review = analysing.reviews.get(review_id, cast.coordinator).review
     membership = next(m.id for m in review.memberships if m.user_id == cast.panel["Police"])
     with pytest.raises(NotPermitted):
-        f.waive_panel_submission(review_id=review_id, actor=cast.chair, membership_id=membership, reason="x")
-    with pytest.raises(InvalidInput):
-        f.waive_panel_submission(
-            review_id=review_id, actor=cast.coordinator, membership_id=membership, reason="  "
+        p.waive(
+            review_id=review_id,
+            actor=cast.chair,
+            command=WaivePanelAnalysis(membership_id=membership, reason="x"),
         )
-    waived = f.waive_panel_submission(
-        review_id=review_id, actor=cast.coordinator, membership_id=membership, reason="Left the agency."
+    with pytest.raises(ValidationError, match="Give the reason for waiving their analysis"):
+        WaivePanelAnalysis(membership_id=membership, reason="  ")
+    waived = p.waive(
+        review_id=review_id,
+        actor=cast.coordinator,
+        command=WaivePanelAnalysis(membership_id=membership, reason="Left the agency."),
     )
     assert waived.status == "waived"
     with sessions() as session:
@@ -126,25 +153,29 @@ def test_only_panel_members_write_panel_analyses_and_only_the_coordinator_waives
 
 
 def test_a_lead_reviewer_adopts_a_proposed_factor_from_a_submitted_analysis(analysing):
-    f, review_id, cast = analysing.findings, analysing.review_id, analysing.cast
+    p, review_id, cast = analysing.panel, analysing.review_id, analysing.cast
     episode = analysing.episode(explained=False)
-    draft = f.save_panel_submission(
+    draft = p.save(
         review_id=review_id,
         actor=cast.panel["Police"],
-        appraisal="See proposal.",
-        proposed_factors=[
-            {
-                "level": "frontline",
-                "category": "inter_agency_team",
-                "description": "No shared view of missed appointments.",
-                "episode_ids": [episode],
-            }
-        ],
+        expected_version=None,
+        command=SavePanelAnalysis(
+            appraisal="See proposal.",
+            proposed_factors=[
+                ProposedFactor(
+                    level="frontline",
+                    category="inter_agency_team",
+                    description="No shared view of missed appointments.",
+                    episode_ids=[episode],
+                )
+            ],
+        ),
     )
+    adoption = AdoptProposedFactor(submission_id=draft.id, index=0)
     with pytest.raises(InvalidInput):
-        f.adopt_proposed_factor(review_id=review_id, actor=cast.lead, submission_id=draft.id, index=0)
-    f.submit_panel_submission(review_id=review_id, actor=cast.panel["Police"], expected_version=draft.version)
-    factor = f.adopt_proposed_factor(review_id=review_id, actor=cast.lead, submission_id=draft.id, index=0)
+        analysing.factors.adopt(review_id=review_id, actor=cast.lead, command=adoption)
+    p.submit(review_id=review_id, actor=cast.panel["Police"], expected_version=draft.version)
+    factor = analysing.factors.adopt(review_id=review_id, actor=cast.lead, command=adoption)
     assert (factor.category, factor.episode_ids, factor.proposed_by) == (
         "inter_agency_team",
         [episode],
@@ -156,46 +187,46 @@ def test_a_lead_reviewer_adopts_a_proposed_factor_from_a_submitted_analysis(anal
 
 
 def test_an_edit_against_a_stale_object_version_is_refused_and_changes_nothing(analysing, sessions):
-    f, review_id, lead = analysing.findings, analysing.review_id, analysing.cast.lead
+    e, review_id, lead = analysing.episodes, analysing.review_id, analysing.cast.lead
     episode_id = analysing.episode()
-    episode = f.episode(review_id=review_id, actor=lead, episode_id=episode_id)
-    f.update_episode(
+    episode = e.get(review_id=review_id, actor=lead, episode_id=episode_id)
+    e.update(
         review_id=review_id,
         actor=lead,
         episode_id=episode_id,
         expected_version=episode.version,
-        title="Dental appointments not attended",
+        command=ChangeEpisode(title="Dental appointments not attended"),
     )
     before = _audit_count(sessions, review_id)
     with pytest.raises(StaleObject, match="Someone else changed this episode"):
-        f.update_episode(
+        e.update(
             review_id=review_id,
             actor=lead,
             episode_id=episode_id,
             expected_version=episode.version,
-            title="Mine",
+            command=ChangeEpisode(title="Mine"),
         )
-    assert f.episode(review_id=review_id, actor=lead, episode_id=episode_id).title == (
+    assert e.get(review_id=review_id, actor=lead, episode_id=episode_id).title == (
         "Dental appointments not attended"
     )
     assert _audit_count(sessions, review_id) == before
 
 
 def test_two_concurrent_edits_of_one_object_one_wins(analysing):
-    f, review_id, lead = analysing.findings, analysing.review_id, analysing.cast.lead
-    episode = f.episode(review_id=review_id, actor=lead, episode_id=analysing.episode())
+    e, review_id, lead = analysing.episodes, analysing.review_id, analysing.cast.lead
+    episode = e.get(review_id=review_id, actor=lead, episode_id=analysing.episode())
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
     def edit(title: str) -> None:
         barrier.wait()
         try:
-            f.update_episode(
+            e.update(
                 review_id=review_id,
                 actor=lead,
                 episode_id=episode.id,
                 expected_version=episode.version,
-                title=title,
+                command=ChangeEpisode(title=title),
             )
             outcomes.append("ok")
         except StaleReview:
@@ -219,39 +250,49 @@ def test_changes_are_refused_at_the_wrong_stage(gathering):
 
 
 def test_episodes_are_numbered_and_renumbered(analysing):
-    f, review_id, lead = analysing.findings, analysing.review_id, analysing.cast.lead
+    e, review_id, lead = analysing.episodes, analysing.review_id, analysing.cast.lead
     ids = [analysing.episode(f"Episode {n}", "good") for n in range(3)]
-    first = f.episode(review_id=review_id, actor=lead, episode_id=ids[0])
-    f.delete_episode(review_id=review_id, actor=lead, episode_id=ids[0], expected_version=first.version)
-    assert [(e.id, e.number) for e in f.episodes(review_id=review_id, actor=lead)] == [
+    first = e.get(review_id=review_id, actor=lead, episode_id=ids[0])
+    e.delete(review_id=review_id, actor=lead, episode_id=ids[0], expected_version=first.version)
+    assert [(x.id, x.number) for x in e.list(review_id=review_id, actor=lead).items] == [
         (ids[1], 1),
         (ids[2], 2),
     ]
 
 
 def test_only_the_lead_reviewer_writes_episodes_factors_and_findings(analysing):
-    f, review_id, cast = analysing.findings, analysing.review_id, analysing.cast
+    review_id, cast = analysing.review_id, analysing.cast
     for actor in (cast.coordinator, cast.chair, cast.panel["Police"], cast.practitioner):
         with pytest.raises(NotPermitted):
-            f.add_episode(review_id=review_id, actor=actor, title="x", valence="good")
+            analysing.episodes.add(
+                review_id=review_id, actor=actor, command=AddEpisode(title="x", valence="good")
+            )
         with pytest.raises(NotPermitted):
-            f.add_factor(
-                review_id=review_id, actor=actor, level="frontline", category="role", description="x"
+            analysing.factors.add(
+                review_id=review_id,
+                actor=actor,
+                command=AddFactor(level="frontline", category="role", description="x"),
             )
 
 
 def test_factor_codes_are_checked_against_the_framework(analysing):
-    f, review_id, lead = analysing.findings, analysing.review_id, analysing.cast.lead
+    f, review_id, lead = analysing.factors, analysing.review_id, analysing.cast.lead
     with pytest.raises(InvalidInput) as refused:
-        f.add_factor(review_id=review_id, actor=lead, level="frontline", category="weather", description="x")
+        f.add(
+            review_id=review_id,
+            actor=lead,
+            command=AddFactor(level="frontline", category="weather", description="x"),
+        )
     assert "category" in refused.value.errors
-    factor = f.add_factor(
+    factor = f.add(
         review_id=review_id,
         actor=lead,
-        framework="seips",
-        level="work_system",
-        category="tools_and_technology",
-        description="The record system hides CAFs.",
+        command=AddFactor(
+            framework="seips",
+            level="work_system",
+            category="tools_and_technology",
+            description="The record system hides CAFs.",
+        ),
     )
     assert factor.framework == "seips"
 

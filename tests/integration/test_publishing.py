@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 import findings.publication.publisher
+from findings.analysis.episodes import ChangeEpisode
 from findings.analysis.narratives import AddEntry
 from findings.analysis.quality import Code
 from findings.publication.freeze import published_for, verify
@@ -74,13 +75,15 @@ def _plant_finding(a: Analysis) -> Source:
 
 
 def _plant_episode(a: Analysis) -> Source:
-    episode = a.findings.episode(review_id=a.review_id, actor=a.cast.lead, episode_id=a.episode_ids[0])
-    a.findings.update_episode(
+    episode = a.episodes.get(review_id=a.review_id, actor=a.cast.lead, episode_id=a.episode_ids[0])
+    a.episodes.update(
         review_id=a.review_id,
         actor=a.cast.lead,
         episode_id=episode.id,
         expected_version=episode.version,
-        what_happened=f"{LEAK} recorded three missed appointments; the decay was not linked to neglect.",
+        command=ChangeEpisode(
+            what_happened=f"{LEAK} recorded three missed appointments; the decay was not linked to neglect."
+        ),
     )
     return Source(SourceKind.EPISODE, episode.id, "what_happened", 1)
 

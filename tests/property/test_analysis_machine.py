@@ -29,11 +29,15 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from findings.analysis.episodes import AddEpisode
+from findings.analysis.factors import AddFactor
 from findings.analysis.narratives import AddEntry, ExemptNarrative
+from findings.analysis.panel import SavePanelAnalysis, WaivePanelAnalysis
 from findings.analysis.quality import Code
 from tests.findings_support import Analysis, real_services
 from tests.support import AGENCIES
 from workflow import audit
+from workflow.commands import MAX_ID
 from workflow.errors import DomainError
 from workflow.models import Review
 from workflow.states import FINAL_STATES, State, Trigger
@@ -183,15 +187,21 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
         @rule(who=WHO, valence=st.sampled_from(("good", "problematic", "mixed")), appraised=st.booleans())
         def add_episode(self, who: str, valence: str, appraised: bool) -> None:
             episode = self.attempt(
-                lambda: self.findings.add_episode(
+                lambda: self.analysis.episodes.add(
                     review_id=self.review_id,
                     actor=self.actor(who, "lead"),
-                    title="Dental appointments missed",
-                    valence=valence,
-                    agencies=["Health"],
-                    appraisal="Expected practice links dental decay with neglect." if appraised else "",
-                    appraisal_reference="RCPCH 2009" if appraised else "",
-                    explanation="Appointment systems do not ask who brings the child.",
+                    command=AddEpisode.model_validate(
+                        {
+                            "title": "Dental appointments missed",
+                            "valence": valence,
+                            "agencies": ["Health"],
+                            "appraisal": "Expected practice links dental decay with neglect."
+                            if appraised
+                            else "",
+                            "appraisal_reference": "RCPCH 2009" if appraised else "",
+                            "explanation": "Appointment systems do not ask who brings the child.",
+                        }
+                    ),
                 )
             )
             if episode is not None:
@@ -205,13 +215,15 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
         def add_factor(self, who: str, pick: int, code: tuple[str, str]) -> None:
             episode_ids = [self.episodes[pick % len(self.episodes)]] if self.episodes else []
             self.attempt(
-                lambda: self.findings.add_factor(
+                lambda: self.analysis.factors.add(
                     review_id=self.review_id,
                     actor=self.actor(who, "lead"),
-                    level=code[0],
-                    category=code[1],
-                    description="Dental practices have no route to share non-attendance.",
-                    episode_ids=episode_ids,
+                    command=AddFactor(
+                        level=code[0],
+                        category=code[1],
+                        description="Dental practices have no route to share non-attendance.",
+                        episode_ids=episode_ids,
+                    ),
                 )
             )
 
@@ -221,13 +233,16 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
         def submit_panel_analysis(self, who: str, agency: str) -> None:
             actor = self.actor(who, PANEL[agency])
             draft = self.attempt(
-                lambda: self.findings.save_panel_submission(
-                    review_id=self.review_id, actor=actor, appraisal="The pattern was hard to see."
+                lambda: self.analysis.panel.save(
+                    review_id=self.review_id,
+                    actor=actor,
+                    expected_version=None,
+                    command=SavePanelAnalysis(appraisal="The pattern was hard to see."),
                 )
             )
             if draft is not None:
                 self.attempt(
-                    lambda: self.findings.submit_panel_submission(
+                    lambda: self.analysis.panel.submit(
                         review_id=self.review_id, actor=actor, expected_version=draft.version
                     )
                 )
@@ -236,13 +251,13 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
         def waive_panel_analysis(self, who: str, agency: str) -> None:
             review = self.reviews.get(self.review_id, self.analysis.cast.coordinator).review
             user = self.analysis.cast.panel[agency]
-            membership = next((m.id for m in review.memberships if m.user_id == user), -1)
+            # A membership that is not theirs (MAX_ID: none) is refused by the service.
+            membership = next((m.id for m in review.memberships if m.user_id == user), MAX_ID)
             self.attempt(
-                lambda: self.findings.waive_panel_submission(
+                lambda: self.analysis.panel.waive(
                     review_id=self.review_id,
                     actor=self.actor(who, "coordinator"),
-                    membership_id=membership,
-                    reason="On leave.",
+                    command=WaivePanelAnalysis(membership_id=membership, reason="On leave."),
                 )
             )
 
