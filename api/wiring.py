@@ -12,9 +12,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Authenticator
+from findings.analysis.board import BoardService
 from findings.analysis.facts import FindingsFacts
+from findings.analysis.findings import FindingService
 from findings.analysis.good_practice import GoodPracticeService
 from findings.analysis.service import FindingsService
+from findings.analysis.themes import ThemeService
+from findings.analysis.warnings import WarningService
 from findings.exchange.export import ExportService
 from findings.publication.freeze import ALL_FORMATS
 from findings.publication.publisher import Publishing
@@ -35,6 +39,10 @@ class Services:
     reviews: ReviewService
     findings: FindingsService
     good_practice: GoodPracticeService
+    finding: FindingService
+    board: BoardService
+    themes: ThemeService
+    warnings: WarningService
     auth: Authenticator
     register: RegisterService
     reports: ReportService
@@ -84,6 +92,10 @@ def build_services(
         reviews=reviews,
         findings=findings,
         good_practice=GoodPracticeService(reviews, today=today),
+        finding=FindingService(reviews, facts=facts, today=today),
+        board=BoardService(reviews, today=today),
+        themes=ThemeService(reviews, today=today),
+        warnings=WarningService(reviews, facts=facts, today=today),
         auth=auth,
         register=register,
         reports=reports,

@@ -5,11 +5,33 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import admin, analysis, findings, good_practice, publication, published, reviews, signin
+from api.pages import (
+    admin,
+    analysis,
+    board,
+    findings,
+    good_practice,
+    publication,
+    published,
+    report,
+    reviews,
+    signin,
+)
 
 
 def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    for module in (signin, reviews, analysis, good_practice, findings, publication, published, admin):
+    for module in (
+        signin,
+        reviews,
+        analysis,
+        good_practice,
+        findings,
+        board,
+        report,
+        publication,
+        published,
+        admin,
+    ):
         router.include_router(module.router)
     return router

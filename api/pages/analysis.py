@@ -554,7 +554,7 @@ def _episodes_page(
             "valences": [(v, VALENCE_LABELS[v]) for v in VALENCES],
             "valence_labels": VALENCE_LABELS,
             "agency_options": [(a, a) for a in review.agencies_in_scope or review.agencies_involved],
-            "warnings": services.findings.warnings(review_id=review_id, actor=user.id, kind="episode"),
+            "warnings": services.warnings.list(review_id=review_id, actor=user.id, kind="episode").items,
             **(_episode_choices(services, user, review_id, roles) if editing else {}),
         }
     )

@@ -64,10 +64,6 @@ class WarningList(BaseModel):
     blocking: int = Field(description="How many are blocking and not acknowledged.")
 
 
-class AcknowledgementIn(Body):
-    reason: Reason = Field(description="Why the warning stands (kept in the audit log).")
-
-
 WarningIndex = dict[tuple[str, int], list[WarningOut]]
 
 

@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 from api.main import create_app
 from api.routes.analysis import analysis_routes
 from api.wiring import Services, build_services
+from findings.analysis.findings import AddEvidence, AddFinding, AddQuestion
 from findings.analysis.good_practice import AddGoodPractice
 from tests.api.world import World, build_world
 from workflow.errors import DomainError
@@ -91,20 +92,27 @@ def analysis_world(service, people, api_services: Services) -> World:
     good = api_services.good_practice.add(
         review_id=rid, actor=coordinator, command=AddGoodPractice(what_went_well="Quick follow-up.")
     )
-    finding = fs.add_finding(review_id=rid, actor=lead, title="Missed appointments", episode_ids=[episode.id])
-    finding = fs.add_evidence(
+    findings = api_services.finding
+    finding = findings.add(
+        review_id=rid, actor=lead, command=AddFinding(title="Missed appointments", episode_ids=[episode.id])
+    ).finding
+    finding = findings.add_evidence(
         review_id=rid,
         actor=lead,
         finding_id=finding.id,
         expected_version=finding.version,
-        kind="research",
-        summary="Decay and neglect.",
-        reference="Harris 2009",
+        command=AddEvidence(kind="research", summary="Decay and neglect.", reference="Harris 2009"),
+    ).finding
+    finding = findings.add_question(
+        review_id=rid,
+        actor=lead,
+        finding_id=finding.id,
+        expected_version=finding.version,
+        command=AddQuestion(text="How?"),
+    ).finding
+    warning = next(
+        w for w in api_services.warnings.list(review_id=rid, actor=lead).items if w.code == "blame_language"
     )
-    finding = fs.add_question(
-        review_id=rid, actor=lead, finding_id=finding.id, expected_version=finding.version, text="How?"
-    )
-    warning = next(w for w in fs.warnings(review_id=rid, actor=lead) if w.code == "blame_language")
     world.ids.update(
         agency="Police",
         entry_id=entry.id,
@@ -198,7 +206,7 @@ def _version(case: schemathesis.Case, world: World, services: Services) -> int:
             )
             return item.version
         if "/findings/" in path:
-            finding = fs.finding(review_id=rid, actor=lead, finding_id=ids["finding_id"])
+            finding = services.finding.get(review_id=rid, actor=lead, finding_id=ids["finding_id"])
             if path.endswith("/board-response") and finding.response is not None:
                 return finding.response.version
             return finding.version

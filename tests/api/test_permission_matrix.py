@@ -20,8 +20,11 @@ from starlette.routing import Mount
 
 from api.pages.common import PageRoute
 from api.routes.analysis import analysis_routes
+from findings.analysis.board import AddAction, BoardService
+from findings.analysis.findings import AddEvidence, AddFinding, AddQuestion, FindingService
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
 from findings.analysis.service import FindingsService
+from findings.analysis.warnings import WarningService
 from findings.exchange.export import ExportService
 from findings.publication.assemble import briefing_data, load, report_data
 from findings.publication.freeze import freeze, prepare
@@ -207,21 +210,25 @@ def _finding(
     world: World, statement: str = "Appointment systems treat a missed appointment as a choice."
 ) -> None:
     _episode(world)
-    fs, lead = _fs(world), _as(world, "lead")
-    finding = fs.add_finding(
-        **lead, title="Missed appointments", statement=statement, episode_ids=[world.ids["episode_id"]]
-    )
-    finding = fs.add_evidence(
+    findings, lead = FindingService(world.service), _as(world, "lead")
+    finding = findings.add(
+        **lead,
+        command=AddFinding(
+            title="Missed appointments", statement=statement, episode_ids=[world.ids["episode_id"]]
+        ),
+    ).finding
+    finding = findings.add_evidence(
         **lead,
         finding_id=finding.id,
         expected_version=finding.version,
-        kind="research",
-        summary="Decay and neglect.",
-        reference="Harris 2009",
-    )
-    finding = fs.add_question(
-        **lead, finding_id=finding.id, expected_version=finding.version, text="How will the board know?"
-    )
+        command=AddEvidence(kind="research", summary="Decay and neglect.", reference="Harris 2009"),
+    ).finding
+    finding = findings.add_question(
+        **lead,
+        finding_id=finding.id,
+        expected_version=finding.version,
+        command=AddQuestion(text="How will the board know?"),
+    ).finding
     world.ids.update(
         finding_id=finding.id,
         finding_version=finding.version,
@@ -239,8 +246,12 @@ def _approved(world: World) -> None:
 
 def _action(world: World) -> None:
     _approved(world)
-    action = _fs(world).add_action(
-        **_as(world, "coordinator"), title="Neglect toolkit", owner_agency="Health"
+    action = (
+        BoardService(world.service)
+        .add_action(
+            **_as(world, "coordinator"), command=AddAction(title="Neglect toolkit", owner_agency="Health")
+        )
+        .action
     )
     world.ids.update(action_id=action.id, action_version=action.version)
 
@@ -249,7 +260,9 @@ def _named(world: World) -> None:
     """A finding that names the practitioner: a blocking warning to acknowledge."""
     _finding(world, statement="Polly could not see the whole pattern.")
     warning = next(
-        w for w in _fs(world).warnings(**_as(world, "lead"), kind="finding") if w.code == "person_named"
+        w
+        for w in WarningService(world.service).list(**_as(world, "lead"), kind="finding").items
+        if w.code == "person_named"
     )
     world.ids["fingerprint"] = warning.fingerprint
 

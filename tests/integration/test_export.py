@@ -15,8 +15,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from findings.analysis.findings import ChangeFinding, CommentOnFinding, FindingService
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
 from findings.analysis.quality import Code
+from findings.analysis.themes import AddTheme, SetReviewThemes, ThemeService
+from findings.analysis.warnings import AcknowledgeWarning
 from findings.exchange.export import IMPORTED, ExportService, dumps, normalised, parse
 from findings.publication.freeze import published_for, verify
 from tests.findings_support import Analysis, Wired, to_approved, wired_services
@@ -38,8 +41,11 @@ def rich_review(wired: Wired, people: People) -> Analysis:
         rid, cast.coordinator, a.journey.version, kind="child", value="Jane Smith", pseudonym="Alice"
     )
     a.narratives().begin_analysis()
-    a.findings.add_theme(actor=cast.coordinator, label="Dental access")
-    a.findings.set_review_themes(review_id=rid, actor=cast.lead, themes=["neglect", "dental_access"])
+    themes = ThemeService(wired.reviews)
+    themes.add(actor=cast.coordinator, command=AddTheme(label="Dental access"))
+    themes.set_for_review(
+        review_id=rid, actor=cast.lead, command=SetReviewThemes(themes=["neglect", "dental_access"])
+    )
     conversation = a.findings.add_conversation(
         review_id=rid,
         actor=cast.lead,
@@ -84,22 +90,29 @@ def rich_review(wired: Wired, people: People) -> Analysis:
     )
     a.panel_submissions().draft_findings()
     finding_id = a.finding()
-    a.findings.comment_on_finding(
-        review_id=rid, actor=cast.practitioner, finding_id=finding_id, text="Agreed."
+    findings = FindingService(wired.reviews)
+    findings.comment(
+        review_id=rid,
+        actor=cast.practitioner,
+        finding_id=finding_id,
+        command=CommentOnFinding(text="Agreed."),
     )
-    finding = a.findings.finding(review_id=rid, actor=cast.lead, finding_id=finding_id)
-    a.findings.update_finding(
+    finding = findings.get(review_id=rid, actor=cast.lead, finding_id=finding_id)
+    findings.update(
         review_id=rid,
         actor=cast.lead,
         finding_id=finding_id,
         expected_version=finding.version,
-        themes=["dental_access"],
+        command=ChangeFinding(themes=["dental_access"]),
     )
     warning = next(
-        w for w in a.findings.warnings(review_id=rid, actor=cast.lead) if w.code != Code.INDIVIDUAL_ONLY
+        w for w in wired.warnings.list(review_id=rid, actor=cast.lead).items if w.code != Code.INDIVIDUAL_ONLY
     )
-    a.findings.acknowledge_warning(
-        review_id=rid, actor=cast.lead, fingerprint=warning.fingerprint, reason="Deliberate wording."
+    wired.warnings.acknowledge(
+        review_id=rid,
+        actor=cast.lead,
+        fingerprint=warning.fingerprint,
+        command=AcknowledgeWarning(reason="Deliberate wording."),
     )
     wired.reports.write_texts(
         review_id=rid,

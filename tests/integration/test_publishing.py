@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 import findings.publication.publisher
+from findings.analysis.board import BoardService, ChangeAction, RecordBoardResponse
+from findings.analysis.findings import AddQuestion, ChangeFinding, FindingService
 from findings.analysis.quality import Code
 from findings.publication.freeze import published_for, verify
 from findings.publication.render import DocumentKind, Format
@@ -61,13 +63,16 @@ Planter = Callable[[Analysis], Source]
 
 
 def _plant_finding(a: Analysis) -> Source:
-    finding = a.findings.finding(review_id=a.review_id, actor=a.cast.lead, finding_id=a.finding_ids[0])
-    a.findings.update_finding(
+    findings = FindingService(a.reviews)
+    finding = findings.get(review_id=a.review_id, actor=a.cast.lead, finding_id=a.finding_ids[0])
+    findings.update(
         review_id=a.review_id,
         actor=a.cast.lead,
         finding_id=finding.id,
         expected_version=finding.version,
-        how_it_showed=f"Three dental appointments with {LEAK} were missed over four months.",
+        command=ChangeFinding(
+            how_it_showed=f"Three dental appointments with {LEAK} were missed over four months."
+        ),
     )
     return Source(SourceKind.FINDING, finding.id, "how_it_showed", 1)
 
@@ -96,26 +101,30 @@ def _plant_narrative_entry(a: Analysis) -> Source:
 
 
 def _plant_board_question(a: Analysis) -> Source:
-    finding = a.findings.finding(review_id=a.review_id, actor=a.cast.lead, finding_id=a.finding_ids[0])
-    finding = a.findings.add_question(
+    findings = FindingService(a.reviews)
+    finding = findings.get(review_id=a.review_id, actor=a.cast.lead, finding_id=a.finding_ids[0])
+    finding = findings.add_question(
         review_id=a.review_id,
         actor=a.cast.lead,
         finding_id=finding.id,
         expected_version=finding.version,
-        text=f"Does the board know how {LEAK}'s practice records a child not brought?",
-    )
+        command=AddQuestion(text=f"Does the board know how {LEAK}'s practice records a child not brought?"),
+    ).finding
     question = finding.questions[-1]
     return Source(SourceKind.BOARD_QUESTION, question.id, "text", f"1.{question.number}")
 
 
 def _plant_action_evidence(a: Analysis) -> Source:
-    view = a.findings.actions(review_id=a.review_id, actor=a.cast.coordinator)[0]
-    a.findings.update_action(
+    board = BoardService(a.reviews)
+    view = board.actions(review_id=a.review_id, actor=a.cast.coordinator).items[0]
+    board.update_action(
         review_id=a.review_id,
         actor=a.cast.coordinator,
         action_id=view.action.id,
         expected_version=view.action.version,
-        evidence_of_impact=f"An audit by {LEAK} shows the flag used in 31 of 40 records.",
+        command=ChangeAction(
+            evidence_of_impact=f"An audit by {LEAK} shows the flag used in 31 of 40 records."
+        ),
     )
     return Source(SourceKind.ACTION, view.action.id, "evidence_of_impact")
 
@@ -234,23 +243,25 @@ def test_later_edits_never_change_what_was_published(
         for kind in (DocumentKind.FULL, DocumentKind.PRACTITIONER)
     }
     # After publication the board's actions and responses still move on.
-    view = a.findings.actions(review_id=a.review_id, actor=a.cast.coordinator)[0]
-    a.findings.update_action(
+    board = BoardService(a.reviews)
+    view = board.actions(review_id=a.review_id, actor=a.cast.coordinator).items[0]
+    board.update_action(
         review_id=a.review_id,
         actor=a.cast.coordinator,
         action_id=view.action.id,
         expected_version=view.action.version,
-        status="done",
-        evidence_of_impact="A new audit: 38 of 40.",
+        command=ChangeAction(status="done", evidence_of_impact="A new audit: 38 of 40."),
     )
-    finding = a.findings.finding(review_id=a.review_id, actor=a.cast.chair, finding_id=a.finding_ids[0])
+    finding = FindingService(a.reviews).get(
+        review_id=a.review_id, actor=a.cast.chair, finding_id=a.finding_ids[0]
+    )
     assert finding.response is not None
-    a.findings.record_board_response(
+    board.record_response(
         review_id=a.review_id,
         actor=a.cast.chair,
         finding_id=finding.id,
-        response="A changed response.",
         expected_version=finding.response.version,
+        command=RecordBoardResponse(response="A changed response."),
     )
     for kind, document in frozen.items():
         again = wired.reports.document(
@@ -334,13 +345,14 @@ def test_an_edit_after_the_check_is_checked_again(wired: Wired, people: People) 
     a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
     assert wired.reports.anonymisation(review_id=a.review_id, actor=a.cast.coordinator).passed
     _seal(wired, a)
-    view = a.findings.actions(review_id=a.review_id, actor=a.cast.coordinator)[0]
-    a.findings.update_action(
+    board = BoardService(a.reviews)
+    view = board.actions(review_id=a.review_id, actor=a.cast.coordinator).items[0]
+    board.update_action(
         review_id=a.review_id,
         actor=a.cast.coordinator,
         action_id=view.action.id,
         expected_version=view.action.version,
-        title="Jane Smith's dentist to flag missed appointments",
+        command=ChangeAction(title="Jane Smith's dentist to flag missed appointments"),
     )
     check = wired.reports.anonymisation(review_id=a.review_id, actor=a.cast.coordinator)
     assert [(h.kind, h.field, h.what) for h in check.hits] == [("action", "title", "the child's name")]
@@ -380,21 +392,23 @@ def test_names_in_the_register_feed_the_person_named_warning(wired: Wired, peopl
     a.episode()
     a.panel_submissions().draft_findings()
     a.finding()
-    finding = a.findings.finding(review_id=a.review_id, actor=a.cast.lead, finding_id=a.finding_ids[0])
-    a.findings.update_finding(
+    findings = FindingService(a.reviews)
+    finding = findings.get(review_id=a.review_id, actor=a.cast.lead, finding_id=a.finding_ids[0])
+    findings.update(
         review_id=a.review_id,
         actor=a.cast.lead,
         finding_id=finding.id,
         expected_version=finding.version,
-        context=f"{LEAK}'s practice holds part of the picture.",
+        command=ChangeFinding(context=f"{LEAK}'s practice holds part of the picture."),
     )
     assert not any(
-        w.code == Code.PERSON_NAMED for w in a.findings.warnings(review_id=a.review_id, actor=a.cast.lead)
+        w.code == Code.PERSON_NAMED
+        for w in wired.warnings.list(review_id=a.review_id, actor=a.cast.lead).items
     )
     _seal(wired, a)
     named = [
         w
-        for w in a.findings.warnings(review_id=a.review_id, actor=a.cast.lead)
+        for w in wired.warnings.list(review_id=a.review_id, actor=a.cast.lead).items
         if w.code == Code.PERSON_NAMED
     ]
     assert [w.where.id for w in named] == [finding.id]
