@@ -13,14 +13,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Authenticator
 from api.passwords import Argon2Passwords
+from findings.analysis.board import BoardService
 from findings.analysis.conversations import ConversationService
 from findings.analysis.episodes import EpisodeService
 from findings.analysis.factors import FactorService
 from findings.analysis.facts import FindingsFacts
+from findings.analysis.findings import FindingService
 from findings.analysis.good_practice import GoodPracticeService
 from findings.analysis.narratives import NarrativeService
 from findings.analysis.panel import PanelService
-from findings.analysis.service import FindingsService
+from findings.analysis.themes import ThemeService
+from findings.analysis.warnings import WarningService
 from findings.exchange.service import ExportService
 from findings.publication.freeze import ALL_FORMATS
 from findings.publication.publisher import Publishing
@@ -41,13 +44,16 @@ class Services:
     engine: Engine
     sessions: sessionmaker[Session]
     reviews: ReviewService
-    findings: FindingsService
     good_practice: GoodPracticeService
     narratives: NarrativeService
     conversations: ConversationService
     episodes: EpisodeService
     factors: FactorService
     panel: PanelService
+    finding: FindingService
+    board: BoardService
+    themes: ThemeService
+    warnings: WarningService
     auth: Authenticator
     register: RegisterService
     reports: ReportService
@@ -86,7 +92,6 @@ def build_services(
     reviews = ReviewService(
         sessions, analysis=facts, publisher=publishing, today=today, default_regime=settings.default_regime
     )
-    findings = FindingsService(reviews, facts=facts, today=today)
     auth = Authenticator(
         sessions, token_lifetime=timedelta(minutes=settings.token_lifetime_minutes), now=now or utcnow
     )
@@ -99,13 +104,16 @@ def build_services(
         engine=engine,
         sessions=sessions,
         reviews=reviews,
-        findings=findings,
         good_practice=GoodPracticeService(reviews, today=today),
         narratives=NarrativeService(reviews, today=today),
         conversations=ConversationService(reviews, today=today),
         episodes=EpisodeService(reviews, today=today),
         factors=FactorService(reviews, today=today),
         panel=PanelService(reviews, today=today),
+        finding=FindingService(reviews, facts=facts, today=today),
+        board=BoardService(reviews, today=today),
+        themes=ThemeService(reviews, today=today),
+        warnings=WarningService(reviews, facts=facts, today=today),
         auth=auth,
         register=register,
         reports=reports,

@@ -10,13 +10,15 @@ from datetime import date
 from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy.orm import Session, sessionmaker
 
+from findings.analysis.board import AddAction, BoardService, RecordBoardResponse
 from findings.analysis.conversations import ConversationService
 from findings.analysis.episodes import AddEpisode, EpisodeService
 from findings.analysis.factors import AddFactor, FactorService
 from findings.analysis.facts import FindingsFacts
+from findings.analysis.findings import AddEvidence, AddFinding, AddQuestion, FindingService
 from findings.analysis.narratives import ImportNarrative, NarrativeService
 from findings.analysis.panel import PanelService, SavePanelAnalysis
-from findings.analysis.service import FindingsService
+from findings.analysis.warnings import WarningService
 from findings.publication.publisher import Publishing
 from findings.publication.register import RegisterService
 from findings.publication.render import Format
@@ -40,18 +42,16 @@ def real_services(
     *,
     anonymisation_clean: bool = False,
     publisher: Publisher | None = None,
-) -> tuple[ReviewService, FindingsService]:
+) -> ReviewService:
     facts = FindingsFacts(anonymisation=(lambda _s, _r: ()) if anonymisation_clean else None)
-    reviews = ReviewService(sessions, analysis=facts, publisher=publisher or FakePublisher(), today=clock)
-    return reviews, FindingsService(reviews, facts=facts, today=clock)
+    return ReviewService(sessions, analysis=facts, publisher=publisher or FakePublisher(), today=clock)
 
 
 class Analysis:
     """Drives one review through the analysis stages with real data."""
 
-    def __init__(self, reviews: ReviewService, findings: FindingsService, people: People) -> None:
+    def __init__(self, reviews: ReviewService, people: People) -> None:
         self.reviews = reviews
-        self.findings = findings
         self.narrative_service = NarrativeService(reviews)
         self.conversation_service = ConversationService(reviews)
         self.episodes = EpisodeService(reviews)
@@ -149,35 +149,41 @@ class Analysis:
         return self
 
     def finding(self, title: str = "Neglect is hard to see when appointments are missed") -> int:
-        lead = self.cast.lead
-        finding = self.findings.add_finding(
+        lead, findings = self.cast.lead, FindingService(self.reviews)
+        finding = findings.add(
             review_id=self.review_id,
             actor=lead,
-            title=title,
-            category="tools",
-            statement="Appointment systems treat missed appointments as the family's choice, so a pattern "
-            "of a child not being brought is not seen as a possible sign of neglect.",
-            context="Dental and GP practices each hold part of the picture.",
-            how_it_showed="Three dental appointments were missed over four months.",
-            why_it_matters="Children who are not brought depend on adults to reach care.",
-            themes=["was_not_brought", "dental_neglect"],
-            episode_ids=self.episode_ids[:1],
-        )
-        finding = self.findings.add_evidence(
-            review_id=self.review_id,
-            actor=lead,
-            finding_id=finding.id,
-            expected_version=finding.version,
-            kind="research",
-            summary="Severe dental decay in young children is linked with neglect.",
-            reference="Harris et al. 2009",
-        )
-        self.findings.add_question(
+            command=AddFinding(
+                title=title,
+                category="tools",
+                statement="Appointment systems treat missed appointments as the family's choice, so a "
+                "pattern of a child not being brought is not seen as a possible sign of neglect.",
+                context="Dental and GP practices each hold part of the picture.",
+                how_it_showed="Three dental appointments were missed over four months.",
+                why_it_matters="Children who are not brought depend on adults to reach care.",
+                themes=["was_not_brought", "dental_neglect"],
+                episode_ids=self.episode_ids[:1],
+            ),
+        ).finding
+        finding = findings.add_evidence(
             review_id=self.review_id,
             actor=lead,
             finding_id=finding.id,
             expected_version=finding.version,
-            text="How will the board know whether appointment systems flag a child who is not brought?",
+            command=AddEvidence(
+                kind="research",
+                summary="Severe dental decay in young children is linked with neglect.",
+                reference="Harris et al. 2009",
+            ),
+        ).finding
+        findings.add_question(
+            review_id=self.review_id,
+            actor=lead,
+            finding_id=finding.id,
+            expected_version=finding.version,
+            command=AddQuestion(
+                text="How will the board know whether appointment systems flag a child who is not brought?"
+            ),
         )
         self.finding_ids.append(finding.id)
         return finding.id
@@ -200,10 +206,10 @@ class Wired:
     the anonymisation check in the publish guard and the publisher that freezes what it checked."""
 
     reviews: ReviewService
-    findings: FindingsService
     register: RegisterService
     reports: ReportService
     publishing: Publishing
+    warnings: WarningService  # sees the register's names, as in production
 
 
 def wired_services(
@@ -217,34 +223,38 @@ def wired_services(
     reviews = ReviewService(sessions, analysis=facts, publisher=publishing, today=clock)
     return Wired(
         reviews,
-        FindingsService(reviews, facts=facts, today=clock),
         RegisterService(reviews, cipher=CIPHER),
         ReportService(reviews, publishing, today=clock),
         publishing,
+        WarningService(reviews, facts=facts, today=clock),
     )
 
 
 def to_approved(analysis: Analysis) -> Analysis:
     """From sign-off to approved with the board's response, an action and the notice recorded: all
     `publish` then waits for is the anonymisation check."""
-    cast, review_id = analysis.cast, analysis.review_id
+    cast, review_id, board = analysis.cast, analysis.review_id, BoardService(analysis.reviews)
     analysis.journey.fire("approve", cast.chair)
     for finding_id in analysis.finding_ids:
-        analysis.findings.record_board_response(
+        board.record_response(
             review_id=review_id,
             actor=cast.chair,
             finding_id=finding_id,
-            response="The board will ask dental and GP practices to flag children who are not brought.",
+            command=RecordBoardResponse(
+                response="The board will ask dental and GP practices to flag children who are not brought."
+            ),
         )
-    analysis.findings.add_action(
+    board.add_action(
         review_id=review_id,
         actor=cast.coordinator,
-        title="Was-not-brought flag in dental and GP systems",
-        owner_agency="Health",
-        due_on=date(2027, 3, 31),
-        status="in_progress",
-        evidence_of_impact="Audit of 40 records in March shows the flag used in 31.",
-        finding_id=analysis.finding_ids[0],
+        command=AddAction(
+            title="Was-not-brought flag in dental and GP systems",
+            owner_agency="Health",
+            due_on=date(2027, 3, 31),
+            status="in_progress",
+            evidence_of_impact="Audit of 40 records in March shows the flag used in 31.",
+            finding_id=analysis.finding_ids[0],
+        ),
     )
     analysis.reviews.record_notice(
         review_id, cast.chair, analysis.journey.version, kind="panel_notice", on=date(2026, 11, 2)

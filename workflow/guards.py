@@ -215,7 +215,10 @@ def _ready_to_publish(facts: ReviewFacts, _params: Params, out: _Findings) -> No
         out.reasons.append(ANALYSIS_UNAVAILABLE)
         return
     if not analysis.board_response_recorded:
-        out.reasons.append("The board's response has not been recorded.")
+        lacking = ", ".join(analysis.findings_without_response)
+        out.reasons.append(
+            "The board's response has not been recorded" + (f" for {lacking}." if lacking else ".")
+        )
     if analysis.anonymisation_hits is None:
         out.reasons.append("The anonymisation check could not be run on the report.")
     else:

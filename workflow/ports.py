@@ -59,6 +59,7 @@ class AnalysisSnapshot:
     findings: tuple[FindingFacts, ...] = ()
     blocking_warnings: tuple[str, ...] = ()  # unresolved, unacknowledged, in words
     board_response_recorded: bool = False
+    findings_without_response: tuple[str, ...] = ()  # "Finding 2 'Title'", in number order
     anonymisation_hits: tuple[str, ...] | None = None  # None: the check could not run
     register_problem: str | None = None  # why the sealed register cannot be read, in words
     actions: tuple[ActionFacts, ...] = ()

@@ -24,9 +24,11 @@ from api.demo.reviews import DEMO_PARTNERSHIP, DEMO_REFERRAL, DEMO_REVIEWS
 from api.demo.specs import ReferralSpec, ReviewSpec
 from api.passwords import Argon2Passwords, hash_password
 from api.wiring import Services
+from findings.analysis.board import AddAction, RecordBoardResponse
 from findings.analysis.conversations import AddConversation
 from findings.analysis.episodes import AddEpisode
 from findings.analysis.factors import AddFactor
+from findings.analysis.findings import AddEvidence, AddFinding, AddQuestion
 from findings.analysis.good_practice import AddGoodPractice
 from findings.analysis.narratives import AddEntry
 from findings.analysis.panel import SavePanelAnalysis
@@ -339,38 +341,42 @@ class _Loader:
         self.write_findings()
 
     def write_findings(self) -> None:
-        findings, rid, lead = self.services.findings, self.review_id, self.lead
+        findings, rid, lead = self.services.finding, self.review_id, self.lead
         for f in self.spec.findings:
-            finding = findings.add_finding(
+            finding = findings.add(
                 review_id=rid,
                 actor=lead,
-                title=f.title,
-                category=f.category,
-                statement=f.statement,
-                context=f.context,
-                how_it_showed=f.how_it_showed,
-                why_it_matters=f.why_it_matters,
-                themes=list(f.themes),
-                episode_ids=[self.episodes[i] for i in f.episodes],
-            )
+                command=AddFinding.model_validate(
+                    {
+                        "title": f.title,
+                        "category": f.category,
+                        "statement": f.statement,
+                        "context": f.context,
+                        "how_it_showed": f.how_it_showed,
+                        "why_it_matters": f.why_it_matters,
+                        "themes": list(f.themes),
+                        "episode_ids": [self.episodes[i] for i in f.episodes],
+                    }
+                ),
+            ).finding
             for kind, summary, reference in f.evidence:
                 finding = findings.add_evidence(
                     review_id=rid,
                     actor=lead,
                     finding_id=finding.id,
                     expected_version=finding.version,
-                    kind=kind,
-                    summary=summary,
-                    reference=reference,
-                )
+                    command=AddEvidence.model_validate(
+                        {"kind": kind, "summary": summary, "reference": reference}
+                    ),
+                ).finding
             for question in f.questions:
                 finding = findings.add_question(
                     review_id=rid,
                     actor=lead,
                     finding_id=finding.id,
                     expected_version=finding.version,
-                    text=question,
-                )
+                    command=AddQuestion(text=question),
+                ).finding
             self.findings.append(finding.id)
 
     def sign_off(self) -> None:
@@ -378,22 +384,29 @@ class _Loader:
 
     def approved(self) -> None:
         self.fire("approve", self.chair)
-        findings, rid = self.services.findings, self.review_id
+        board, rid = self.services.board, self.review_id
         for spec, finding_id in zip(self.spec.findings, self.findings, strict=True):
             if spec.response:
-                findings.record_board_response(
-                    review_id=rid, actor=self.chair, finding_id=finding_id, response=spec.response
+                board.record_response(
+                    review_id=rid,
+                    actor=self.chair,
+                    finding_id=finding_id,
+                    command=RecordBoardResponse(response=spec.response),
                 )
         for a in self.spec.actions:
-            findings.add_action(
+            board.add_action(
                 review_id=rid,
                 actor=self.coordinator,
-                title=a.title,
-                owner_agency=a.owner_agency,
-                due_on=self.today + timedelta(days=a.due_in_days),
-                status=a.status,
-                evidence_of_impact=a.evidence_of_impact,
-                finding_id=self.findings[a.finding],
+                command=AddAction.model_validate(
+                    {
+                        "title": a.title,
+                        "owner_agency": a.owner_agency,
+                        "due_on": self.today + timedelta(days=a.due_in_days),
+                        "status": a.status,
+                        "evidence_of_impact": a.evidence_of_impact,
+                        "finding_id": self.findings[a.finding],
+                    }
+                ),
             )
         if self.spec.board_response:
             self.texts(board_response=self.spec.board_response)

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from api.pages import (
     admin,
+    board,
     conversations,
     episodes,
     factors,
@@ -16,6 +17,7 @@ from api.pages import (
     panel,
     publication,
     published,
+    report,
     reviews,
     signin,
 )
@@ -33,6 +35,8 @@ def pages_router() -> APIRouter:
         panel,
         good_practice,
         findings,
+        board,
+        report,
         publication,
         published,
         admin,

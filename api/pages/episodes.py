@@ -98,7 +98,7 @@ def _page(
             "valences": [(v, VALENCE_LABELS[v]) for v in VALENCES],
             "valence_labels": VALENCE_LABELS,
             "agency_options": [(a, a) for a in review.agencies_in_scope or review.agencies_involved],
-            "warnings": services.findings.warnings(review_id=review_id, actor=user.id, kind="episode"),
+            "warnings": services.warnings.list(review_id=review_id, actor=user.id, kind="episode").items,
             **(_choices(services, user, review_id, roles) if editing else {}),
         }
     )

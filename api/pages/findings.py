@@ -1,6 +1,6 @@
 """Pages of the findings: the findings editor with its quality warnings beside the text (and their
-acknowledgement), evidence, questions for the board, case group comments, the board's response and
-actions, and the draft report the chair signs off."""
+acknowledgement), evidence, questions for the board and case group comments. The board's response
+is in `api.pages.board`, the draft report in `api.pages.report`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from api.auth import Caller
 from api.deps import ReviewId
+from api.pages import forms
 from api.pages.common import (
     CsrfChecked,
     Form,
@@ -25,13 +26,17 @@ from api.pages.common import (
 )
 from api.pages.views import may, review_context
 from api.wiring import Services
-from findings.analysis import frameworks, quality
-from findings.analysis.models import ACTION_STATUSES
-from findings.analysis.vocabulary import BUILT_IN_THEMES, FINDING_CATEGORIES
-from findings.publication.render import DocumentKind, Format, filename
-from workflow.errors import NotFound
-from workflow.policy import READERS
-from workflow.states import ReviewRole, State
+from findings.analysis import quality
+from findings.analysis.findings import (
+    AddEvidence,
+    AddFinding,
+    AddQuestion,
+    ChangeFinding,
+    CommentOnFinding,
+)
+from findings.analysis.vocabulary import FINDING_CATEGORIES
+from findings.analysis.warnings import AcknowledgeWarning
+from workflow.states import ReviewRole
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -49,7 +54,6 @@ EVIDENCE_KINDS = {
     "other_reviews": "Other reviews",
     "research": "Research",
 }
-ACTION_LABELS = {"planned": "Planned", "in_progress": "In progress", "done": "Done", "verified": "Verified"}
 
 
 def _names(review: Any) -> dict[int, str]:
@@ -73,32 +77,19 @@ def _findings_page(
 ) -> Response:
     context = review_context(services, user, review_id, "findings")
     review = context["review"]
-    findings = services.findings.findings(review_id=review_id, actor=user.id)
-    warnings = services.findings.warnings(review_id=review_id, actor=user.id)
-    blocking: dict[int, int] = {}
-    for w in warnings:
-        if w.blocks and w.where.kind in ("finding", "question"):
-            fid = w.where.id if w.where.kind == "finding" else _finding_of_question(findings, w.where.id)
-            blocking[fid] = blocking.get(fid, 0) + 1
+    views = services.finding.views(review_id=review_id, actor=user.id).items
     context.update(
         {
-            "findings": findings,
+            "findings": [v.finding for v in views],
             "categories": FINDING_CATEGORIES,
-            "blocking": blocking,
-            "warning_count": sum(1 for w in warnings if not w.acknowledged),
+            "blocking": {v.finding.id: sum(1 for w in v.warnings if w.blocks) for v in views},
+            "warning_count": sum(1 for v in views for w in v.warnings if not w.acknowledged),
             "may_write": may(context["roles"], review.state, "write_finding"),
             "form": form or Form.of(),
             "category_options": _category_options(),
         }
     )
     return render(request, "pages/findings.html", context, status=status)
-
-
-def _finding_of_question(findings: list[Any], question_id: int) -> int:
-    for finding in findings:
-        if any(q.id == question_id for q in finding.questions):
-            return int(finding.id)
-    return 0
 
 
 @router.get("/reviews/{review_id}/findings")
@@ -111,13 +102,11 @@ def add_finding(
     request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser, submitted: Submitted
 ) -> Response:
     form = Form.of(submitted)
-    title = form.text("title", required="Give the finding a short title.")
-    category = form.value("category") or None
+    command = forms.command(form, AddFinding, only={"title", "category"})
+    if command is None:
+        return _findings_page(request, services, user, review_id, form, 422)
     result, status = attempt(
-        form,
-        lambda: services.findings.add_finding(
-            review_id=review_id, actor=user.id, title=title, category=category
-        ),
+        form, lambda: services.finding.add(review_id=review_id, actor=user.id, command=command).finding
     )
     if result is not None:
         return redirect(
@@ -142,7 +131,8 @@ def _finding_page(
     context = review_context(services, user, review_id, "findings")
     review = context["review"]
     roles = context["roles"]
-    finding = services.findings.finding(review_id=review_id, actor=user.id, finding_id=finding_id)
+    view = services.finding.view(review_id=review_id, actor=user.id, finding_id=finding_id)
+    finding = view.finding
     if form is None:
         form = Form.of(
             version=finding.version,
@@ -155,14 +145,7 @@ def _finding_page(
         )
     elif form.stale:
         form.data["version"] = [str(finding.version)]
-    question_ids = {q.id for q in finding.questions}
-    warnings = [
-        w
-        for w in services.findings.warnings(review_id=review_id, actor=user.id)
-        if (w.where.kind == "finding" and w.where.id == finding.id)
-        or (w.where.kind == "question" and w.where.id in question_ids)
-    ]
-    vocabulary = services.findings.vocabulary(actor=user.id)
+    vocabulary = services.themes.vocabulary(actor=user.id)
     episodes = services.episodes.list(review_id=review_id, actor=user.id).items
     context.update(
         {
@@ -171,7 +154,7 @@ def _finding_page(
             "evidence_form": evidence_form or Form.of(),
             "question_form": question_form or Form.of(),
             "comment_form": comment_form or Form.of(),
-            "warnings": warnings,
+            "warnings": view.warnings,
             "may_write": may(roles, review.state, "write_finding"),
             "may_question": may(roles, review.state, "write_question"),
             "may_comment": may(roles, review.state, "comment_on_finding") and finding.status == "draft",
@@ -209,23 +192,17 @@ def update_finding(
     submitted: Submitted,
 ) -> Response:
     form = Form.of(submitted)
-    title = form.text("title", required="Give the finding a short title.")
-    fields = {
-        "title": title,
-        "category": form.value("category") or None,
-        "themes": form.values("themes"),
-        "episode_ids": form.ints("episode_ids"),
-        "status": form.value("status") or "draft",
-        **{name: form.text(name) for name in FINDING_TEXTS},
-    }
+    command = forms.command(form, ChangeFinding)
+    if command is None:
+        return _finding_page(request, services, user, review_id, finding_id, form=form, status=422)
     _, status = attempt(
         form,
-        lambda: services.findings.update_finding(
+        lambda: services.finding.update(
             review_id=review_id,
             actor=user.id,
             finding_id=finding_id,
             expected_version=form.version(),
-            **fields,
+            command=command,
         ),
     )
     if not status:
@@ -243,19 +220,17 @@ def add_evidence(
     submitted: Submitted,
 ) -> Response:
     form = Form.of(submitted)
-    kind = form.choice("kind", EVIDENCE_KINDS, required="Choose the kind of evidence.")
-    summary = form.text("summary", required="Say what the evidence shows.")
-    reference = form.text("reference", required="Give its reference, so a reader can find it.")
+    command = forms.command(form, AddEvidence)
+    if command is None:
+        return _finding_page(request, services, user, review_id, finding_id, evidence_form=form, status=422)
     _, status = attempt(
         form,
-        lambda: services.findings.add_evidence(
+        lambda: services.finding.add_evidence(
             review_id=review_id,
             actor=user.id,
             finding_id=finding_id,
             expected_version=form.version(),
-            kind=kind or "",
-            summary=summary,
-            reference=reference,
+            command=command,
         ),
     )
     if not status:
@@ -274,15 +249,17 @@ def add_question(
 ) -> Response:
     form = Form.of(submitted)
     form.anchors["text"] = "question-text"
-    text = form.text("text", required="Write the question for the board.")
+    command = forms.command(form, AddQuestion)
+    if command is None:
+        return _finding_page(request, services, user, review_id, finding_id, question_form=form, status=422)
     _, status = attempt(
         form,
-        lambda: services.findings.add_question(
+        lambda: services.finding.add_question(
             review_id=review_id,
             actor=user.id,
             finding_id=finding_id,
             expected_version=form.version(),
-            text=text,
+            command=command,
         ),
     )
     if not status:
@@ -305,7 +282,7 @@ def remove_evidence(
     form = Form.of(submitted)
     _, status = attempt(
         form,
-        lambda: services.findings.remove_evidence(
+        lambda: services.finding.remove_evidence(
             review_id=review_id,
             actor=user.id,
             finding_id=finding_id,
@@ -333,13 +310,12 @@ def remove_question(
     form = Form.of(submitted)
     _, status = attempt(
         form,
-        lambda: services.findings.update_question(
+        lambda: services.finding.remove_question(
             review_id=review_id,
             actor=user.id,
             finding_id=finding_id,
             expected_version=form.version(),
             question_id=question_id,
-            text=None,
         ),
     )
     if not status:
@@ -358,11 +334,13 @@ def comment_on_finding(
 ) -> Response:
     form = Form.of(submitted)
     form.anchors["text"] = "comment-text"
-    text = form.text("text", required="Write your comment.")
+    command = forms.command(form, CommentOnFinding)
+    if command is None:
+        return _finding_page(request, services, user, review_id, finding_id, comment_form=form, status=422)
     _, status = attempt(
         form,
-        lambda: services.findings.comment_on_finding(
-            review_id=review_id, actor=user.id, finding_id=finding_id, text=text
+        lambda: services.finding.comment(
+            review_id=review_id, actor=user.id, finding_id=finding_id, command=command
         ),
     )
     if not status:
@@ -378,11 +356,13 @@ def acknowledge_warning(
     back = safe_next(form.value("back"))
     if not back.startswith(f"/reviews/{review_id}/"):
         back = f"/reviews/{review_id}/findings"
-    reason = form.text("reason", required="Say why the wording is right as it is.")
+    command = forms.command(form, AcknowledgeWarning)
+    if command is None:
+        return redirect(back, flash="Not acknowledged: " + " ".join(form.errors.values()))
     _, status = attempt(
         form,
-        lambda: services.findings.acknowledge_warning(
-            review_id=review_id, actor=user.id, fingerprint=form.value("fingerprint"), reason=reason
+        lambda: services.warnings.acknowledge(
+            review_id=review_id, actor=user.id, fingerprint=form.value("fingerprint"), command=command
         ),
     )
     if not status:
@@ -402,7 +382,7 @@ def check_finding_text(
     """The quality warnings of the text as it is being typed (for the editor's script): names of
     people and blame or hindsight language. Saving runs every check."""
     context = review_context(services, user, review_id, "findings")
-    finding = services.findings.finding(review_id=review_id, actor=user.id, finding_id=finding_id)
+    finding = services.finding.get(review_id=review_id, actor=user.id, finding_id=finding_id)
     form = Form.of(submitted)
     names = quality.Names([m.user.name for m in context["review"].memberships])
     label = f"Finding {finding.number} '{form.value('title') or finding.title}'"
@@ -416,183 +396,3 @@ def check_finding_text(
         "pages/_warnings.html",
         {"warnings": found, "may_ack": False, "review_url": f"/reviews/{review_id}", "back": ""},
     )
-
-
-# ---- board response and actions -------------------------------------------------------------------------
-
-
-def _board_page(
-    request: Request,
-    services: Services,
-    user: Caller,
-    review_id: int,
-    *,
-    response_form: Form | None = None,
-    action_form: Form | None = None,
-    status: int = 200,
-) -> Response:
-    context = review_context(services, user, review_id, "board")
-    review = context["review"]
-    findings = services.findings.findings(review_id=review_id, actor=user.id)
-    context.update(
-        {
-            "findings": findings,
-            "actions": services.findings.actions(review_id=review_id, actor=user.id),
-            "may_respond": may(context["roles"], review.state, "record_board_response"),
-            "may_act": may(context["roles"], review.state, "write_action"),
-            "response_form": response_form or Form.of(),
-            "action_form": action_form or Form.of(status="planned"),
-            "status_options": [(s, ACTION_LABELS[s]) for s in ACTION_STATUSES],
-            "status_labels": ACTION_LABELS,
-            "finding_options": [(str(f.id), f"Finding {f.number}: {f.title}") for f in findings],
-            "agency_options": [(a, a) for a in review.agencies_in_scope or review.agencies_involved],
-        }
-    )
-    return render(request, "pages/board.html", context, status=status)
-
-
-@router.get("/reviews/{review_id}/board")
-def board(request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser) -> Response:
-    return _board_page(request, services, user, review_id)
-
-
-@router.post("/reviews/{review_id}/board/responses", dependencies=[CsrfChecked])
-def record_response(
-    request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser, submitted: Submitted
-) -> Response:
-    form = Form.of(submitted)
-    finding_id = form.value("finding_id")
-    name = f"response_{finding_id}"
-    form.anchors[name] = name
-    response = form.text(name)
-    if not response:
-        form.fail(name, "Write the board's response to this finding.")
-    _, status = attempt(
-        form,
-        lambda: services.findings.record_board_response(
-            review_id=review_id,
-            actor=user.id,
-            finding_id=int(finding_id),
-            response=response,
-            expected_version=form.version(),
-        ),
-        {"response": name},
-    )
-    if not status:
-        return redirect(f"/reviews/{review_id}/board", flash="The board's response is recorded.")
-    return _board_page(request, services, user, review_id, response_form=form, status=status)
-
-
-def _action_fields(form: Form) -> dict[str, Any]:
-    finding = form.value("finding_id")
-    return {
-        "description": form.text("description"),
-        "owner_agency": form.text("owner_agency") or None,
-        "due_on": form.date("due_on"),
-        "status": form.value("status") or "planned",
-        "evidence_of_impact": form.text("evidence_of_impact"),
-        "finding_id": int(finding) if finding.isdigit() else None,
-    }
-
-
-@router.post("/reviews/{review_id}/board/actions", dependencies=[CsrfChecked])
-def add_action(
-    request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser, submitted: Submitted
-) -> Response:
-    form = Form.of(submitted)
-    title = form.text("title", required="Say what the action is.")
-    fields = _action_fields(form)
-    _, status = attempt(
-        form, lambda: services.findings.add_action(review_id=review_id, actor=user.id, title=title, **fields)
-    )
-    if not status:
-        return redirect(f"/reviews/{review_id}/board", flash="Action recorded.")
-    return _board_page(request, services, user, review_id, action_form=form, status=status)
-
-
-@router.post("/reviews/{review_id}/board/actions/{action_id}", dependencies=[CsrfChecked])
-def update_action(
-    request: Request,
-    review_id: ReviewId,
-    action_id: ReviewId,
-    services: ServicesDep,
-    user: PageUser,
-    submitted: Submitted,
-) -> Response:
-    form = Form.of(submitted)
-    _, status = attempt(
-        form,
-        lambda: services.findings.update_action(
-            review_id=review_id,
-            actor=user.id,
-            action_id=action_id,
-            expected_version=form.version(),
-            status=form.value("status"),
-        ),
-    )
-    if not status:
-        return redirect(f"/reviews/{review_id}/board", flash="Action updated.")
-    return _board_page(request, services, user, review_id, action_form=form, status=status)
-
-
-# ---- the draft report and the chair's sign-off ----------------------------------------------------------
-
-
-DOCUMENTS = {"full": DocumentKind.FULL, "practitioner": DocumentKind.PRACTITIONER}
-FORMATS = {"html": Format.HTML, "pdf": Format.PDF, "md": Format.MARKDOWN}
-
-
-@router.get("/reviews/{review_id}/documents/{kind}")
-def document(
-    request: Request,
-    review_id: ReviewId,
-    kind: str,
-    services: ServicesDep,
-    user: PageUser,
-    format: str = "pdf",
-) -> Response:
-    """The review report or the practitioner briefing as a download: the draft as the analysis
-    stands, or, once published, exactly what was published (the report service decides)."""
-    if kind not in DOCUMENTS or format not in FORMATS:
-        raise NotFound("There is no such document.")
-    rendered = services.reports.document(
-        review_id=review_id, actor=user.id, kind=DOCUMENTS[kind], fmt=FORMATS[format]
-    )
-    name = filename(DOCUMENTS[kind], FORMATS[format], review_id)
-    return Response(
-        rendered.content,
-        media_type=rendered.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-@router.get("/reviews/{review_id}/report")
-def report(request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser) -> Response:
-    context = review_context(services, user, review_id, "report")
-    review = context["review"]
-    findings = services.findings.findings(review_id=review_id, actor=user.id)
-    grouped = [
-        (key, label, [f for f in findings if f.category == key]) for key, label in FINDING_CATEGORIES.items()
-    ]
-    uncategorised = [f for f in findings if f.category not in FINDING_CATEGORIES]
-    context.update(
-        {
-            "episodes": services.episodes.list(review_id=review_id, actor=user.id).items,
-            "groups": [g for g in grouped if g[2]]
-            + ([("none", "Not yet categorised", uncategorised)] if uncategorised else []),
-            "good_practice": services.good_practice.list(review_id=review_id, actor=user.id).items,
-            "factor_label": frameworks.category_label,
-            "valence_labels": {
-                "good": "Good practice",
-                "problematic": "Problematic practice",
-                "mixed": "Mixed",
-            },
-            "evidence_labels": EVIDENCE_KINDS,
-            "themes": BUILT_IN_THEMES | services.findings.vocabulary(actor=user.id),
-            "at_sign_off": review.state == State.SIGN_OFF,
-            "may_read_draft": bool(context["roles"] & READERS["draft_report"]),
-            "is_chair": ReviewRole.CHAIR in context["roles"],
-            "form": Form.of(),
-        }
-    )
-    return render(request, "pages/report.html", context)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.deps import MemberId, ReviewId
+from api.pages import forms
 from api.pages.common import (
     CsrfChecked,
     Form,
@@ -33,6 +34,7 @@ from api.pages.views import (
     review_context,
     stepper,
 )
+from findings.analysis.themes import SetReviewThemes
 from workflow import regimes
 from workflow.errors import InvalidInput, StaleReview, TriggerRefused
 from workflow.policy import ROLE_NAMES
@@ -535,8 +537,8 @@ def _scope_page(
 ) -> Response:
     context = review_context(services, user, review_id, "scope")
     review = context["review"]
-    themes = services.findings.review_themes(review_id=review_id, actor=user.id)
-    vocabulary = services.findings.vocabulary(actor=user.id)
+    themes = services.themes.of_review(review_id=review_id, actor=user.id)
+    vocabulary = services.themes.vocabulary(actor=user.id)
     if form is None:
         form = Form.of(
             version=review.version,
@@ -570,11 +572,11 @@ def review_themes(
     request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser, submitted: Submitted
 ) -> Response:
     form = Form.of(submitted)
+    command = forms.command(form, SetReviewThemes)
+    if command is None:
+        return _scope_page(request, services, user, review_id, themes_form=form, status=422)
     _, status = attempt(
-        form,
-        lambda: services.findings.set_review_themes(
-            review_id=review_id, actor=user.id, themes=form.values("themes")
-        ),
+        form, lambda: services.themes.set_for_review(review_id=review_id, actor=user.id, command=command)
     )
     if not status:
         return redirect(f"/reviews/{review_id}/scope#themes", flash="Themes saved.")

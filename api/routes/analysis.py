@@ -1,6 +1,7 @@
 """The analysis of a review over HTTP (issue 4): narratives, conversations, episodes, factors, panel
 analyses, good practice, findings, the board's response and actions, themes and quality warnings.
-Thin routes over `findings.analysis.service.FindingsService`, with the conventions of the rest of the API."""
+Thin routes over the analysis services (`findings/analysis/<aggregate>.py`), with the conventions of
+the rest of the API."""
 
 from __future__ import annotations
 

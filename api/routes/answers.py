@@ -70,7 +70,7 @@ def must_name_version(exists: bool, version: int | None, what: str) -> None:
 
 
 def warnings_by_object(services: Services, review_id: int, actor: int) -> WarningIndex:
-    return index_warnings(services.findings.warnings(review_id=review_id, actor=actor))
+    return index_warnings(services.warnings.list(review_id=review_id, actor=actor).items)
 
 
 _INDEX = re.compile(r"\[(\w+)\]")

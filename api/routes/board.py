@@ -17,30 +17,15 @@ from api.routes.answers import (
     FindingId,
     created,
     must_name_version,
-    page,
     tagged,
 )
-from api.schemas.findings import (
-    ActionIn,
-    ActionList,
-    ActionOut,
-    ActionPatch,
-    BoardResponseIn,
-    BoardResponseOut,
-)
-from api.wiring import Services
-from workflow.errors import NotFound
+from api.schemas.findings import ActionList, ActionOut, BoardResponseOut
+from findings.analysis.board import ActionView, AddAction, ChangeAction, RecordBoardResponse
 
 router = APIRouter(tags=["board response and actions"])
 
 
-def _action(services: Services, review_id: int, actor: int, action_id: int, response: Response) -> ActionOut:
-    view = next(
-        (v for v in services.findings.actions(review_id=review_id, actor=actor) if v.action.id == action_id),
-        None,
-    )
-    if view is None:
-        raise NotFound(f"Action {action_id} was not found in this review.")
+def _action(view: ActionView, response: Response) -> ActionOut:
     tagged(response, view.action.version)
     return ActionOut.of(view)
 
@@ -53,7 +38,7 @@ def _action(services: Services, review_id: int, actor: int, action_id: int, resp
 def record_board_response(
     review_id: ReviewId,
     finding_id: FindingId,
-    body: BoardResponseIn,
+    body: RecordBoardResponse,
     services: ServicesDep,
     caller: CurrentUser,
     version: OptionalObjectVersion,
@@ -61,14 +46,14 @@ def record_board_response(
 ) -> BoardResponseOut:
     """Record the board's response to a finding (chair or coordinator, once the review is approved).
     The first one needs no If-Match (201); changing it needs its ETag."""
-    existing = services.findings.finding(review_id=review_id, actor=caller.id, finding_id=finding_id).response
+    existing = services.finding.get(review_id=review_id, actor=caller.id, finding_id=finding_id).response
     must_name_version(existing is not None, version, "the board's response")
-    recorded = services.findings.record_board_response(
+    recorded = services.board.record_response(
         review_id=review_id,
         actor=caller.id,
         finding_id=finding_id,
-        response=body.response,
         expected_version=version if existing is not None else None,
+        command=body,
     )
     if existing is None:
         response.status_code = status.HTTP_201_CREATED
@@ -81,8 +66,8 @@ def list_actions(
     review_id: ReviewId, services: ServicesDep, caller: CurrentUser, limit: Limit = 50, offset: Offset = 0
 ) -> ActionList:
     """The board's actions for this review, with `overdue` (every member)."""
-    views = services.findings.actions(review_id=review_id, actor=caller.id)
-    return ActionList(items=[ActionOut.of(v) for v in page(views, limit, offset)], total=len(views))
+    found = services.board.actions(review_id=review_id, actor=caller.id, limit=limit, offset=offset)
+    return ActionList(items=[ActionOut.of(v) for v in found.items], total=found.total)
 
 
 @router.post(
@@ -92,12 +77,12 @@ def list_actions(
     responses=CREATE,
 )
 def add_action(
-    review_id: ReviewId, body: ActionIn, services: ServicesDep, caller: CurrentUser, response: Response
+    review_id: ReviewId, body: AddAction, services: ServicesDep, caller: CurrentUser, response: Response
 ) -> ActionOut:
     """Record an action of the board's response (chair or coordinator, once the review is approved)."""
-    action = services.findings.add_action(review_id=review_id, actor=caller.id, **body.model_dump())
-    created(response, f"/api/v1/reviews/{review_id}/actions/{action.id}")
-    return _action(services, review_id, caller.id, action.id, response)
+    view = services.board.add_action(review_id=review_id, actor=caller.id, command=body)
+    created(response, f"/api/v1/reviews/{review_id}/actions/{view.action.id}")
+    return _action(view, response)
 
 
 @router.get("/reviews/{review_id}/actions/{action_id}", response_model=ActionOut, responses=READ)
@@ -105,14 +90,14 @@ def get_action(
     review_id: ReviewId, action_id: ActionId, services: ServicesDep, caller: CurrentUser, response: Response
 ) -> ActionOut:
     """One action."""
-    return _action(services, review_id, caller.id, action_id, response)
+    return _action(services.board.action(review_id=review_id, actor=caller.id, action_id=action_id), response)
 
 
 @router.patch("/reviews/{review_id}/actions/{action_id}", response_model=ActionOut, responses=CHANGE)
 def update_action(
     review_id: ReviewId,
     action_id: ActionId,
-    body: ActionPatch,
+    body: ChangeAction,
     services: ServicesDep,
     caller: CurrentUser,
     version: ObjectVersion,
@@ -120,14 +105,10 @@ def update_action(
 ) -> ActionOut:
     """Change the fields sent: status (planned, in_progress, done, verified), owner, due date,
     evidence of impact."""
-    services.findings.update_action(
-        review_id=review_id,
-        actor=caller.id,
-        action_id=action_id,
-        expected_version=version,
-        **body.model_dump(exclude_unset=True),
+    view = services.board.update_action(
+        review_id=review_id, actor=caller.id, action_id=action_id, expected_version=version, command=body
     )
-    return _action(services, review_id, caller.id, action_id, response)
+    return _action(view, response)
 
 
 @router.get("/actions", response_model=ActionList, responses=documented(401, 422))
@@ -139,5 +120,7 @@ def actions_across_reviews(
     offset: Offset = 0,
 ) -> ActionList:
     """The actions of every review the caller is a member of, by due date, with `overdue`."""
-    views = services.findings.actions_across_reviews(actor=caller.id, overdue_only=overdue)
-    return ActionList(items=[ActionOut.of(v) for v in page(views, limit, offset)], total=len(views))
+    found = services.board.actions_across_reviews(
+        actor=caller.id, overdue_only=overdue, limit=limit, offset=offset
+    )
+    return ActionList(items=[ActionOut.of(v) for v in found.items], total=found.total)

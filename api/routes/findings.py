@@ -14,40 +14,27 @@ from api.routes.answers import (
     FindingId,
     QuestionId,
     created,
-    page,
     tagged,
-    warnings_by_object,
 )
-from api.schemas.findings import (
-    EvidenceIn,
-    FindingIn,
-    FindingList,
-    FindingOut,
-    FindingPatch,
-    MoveIn,
-    QuestionIn,
+from api.schemas.findings import FindingList, FindingOut
+from api.schemas.narratives import CommentOut
+from findings.analysis.findings import (
+    AddEvidence,
+    AddFinding,
+    AddQuestion,
+    ChangeFinding,
+    ChangeQuestion,
+    CommentOnFinding,
+    FindingView,
+    MoveFinding,
 )
-from api.schemas.narratives import CommentIn, CommentOut
-from api.wiring import Services
 
 router = APIRouter(tags=["findings"])
 
 
-def _answer(
-    services: Services, review_id: int, actor: int, finding_id: int, response: Response
-) -> FindingOut:
-    finding = services.findings.finding(review_id=review_id, actor=actor, finding_id=finding_id)
-    tagged(response, finding.version)
-    return FindingOut.of(finding, warnings_by_object(services, review_id, actor))
-
-
-def _list(
-    services: Services, review_id: int, actor: int, limit: int | None = None, offset: int = 0
-) -> FindingList:
-    findings = services.findings.findings(review_id=review_id, actor=actor)
-    warnings = warnings_by_object(services, review_id, actor)
-    shown = page(findings, limit or len(findings), offset)
-    return FindingList(items=[FindingOut.of(f, warnings) for f in shown], total=len(findings))
+def _answer(view: FindingView, response: Response) -> FindingOut:
+    tagged(response, view.finding.version)
+    return FindingOut.of(view)
 
 
 @router.get("/reviews/{review_id}/findings", response_model=FindingList, responses=READ)
@@ -56,7 +43,8 @@ def list_findings(
 ) -> FindingList:
     """The findings in number order, with evidence, questions, comments, the board's response and
     warnings (every member)."""
-    return _list(services, review_id, caller.id, limit, offset)
+    found = services.finding.views(review_id=review_id, actor=caller.id, limit=limit, offset=offset)
+    return FindingList(items=[FindingOut.of(v) for v in found.items], total=found.total)
 
 
 @router.post(
@@ -66,12 +54,12 @@ def list_findings(
     responses=CREATE,
 )
 def add_finding(
-    review_id: ReviewId, body: FindingIn, services: ServicesDep, caller: CurrentUser, response: Response
+    review_id: ReviewId, body: AddFinding, services: ServicesDep, caller: CurrentUser, response: Response
 ) -> FindingOut:
     """Draft a finding (lead reviewer); it is numbered after the last one."""
-    finding = services.findings.add_finding(review_id=review_id, actor=caller.id, **body.model_dump())
-    created(response, f"/api/v1/reviews/{review_id}/findings/{finding.id}")
-    return _answer(services, review_id, caller.id, finding.id, response)
+    view = services.finding.add(review_id=review_id, actor=caller.id, command=body)
+    created(response, f"/api/v1/reviews/{review_id}/findings/{view.finding.id}")
+    return _answer(view, response)
 
 
 @router.get("/reviews/{review_id}/findings/{finding_id}", response_model=FindingOut, responses=READ)
@@ -79,14 +67,16 @@ def get_finding(
     review_id: ReviewId, finding_id: FindingId, services: ServicesDep, caller: CurrentUser, response: Response
 ) -> FindingOut:
     """One finding, everything hung on it, and its warnings."""
-    return _answer(services, review_id, caller.id, finding_id, response)
+    return _answer(
+        services.finding.view(review_id=review_id, actor=caller.id, finding_id=finding_id), response
+    )
 
 
 @router.patch("/reviews/{review_id}/findings/{finding_id}", response_model=FindingOut, responses=CHANGE)
 def update_finding(
     review_id: ReviewId,
     finding_id: FindingId,
-    body: FindingPatch,
+    body: ChangeFinding,
     services: ServicesDep,
     caller: CurrentUser,
     version: ObjectVersion,
@@ -94,14 +84,10 @@ def update_finding(
 ) -> FindingOut:
     """Change the fields sent (lead reviewer): text, category, themes, linked episodes, or the
     status (draft / agreed)."""
-    services.findings.update_finding(
-        review_id=review_id,
-        actor=caller.id,
-        finding_id=finding_id,
-        expected_version=version,
-        **body.model_dump(exclude_unset=True),
+    view = services.finding.update(
+        review_id=review_id, actor=caller.id, finding_id=finding_id, expected_version=version, command=body
     )
-    return _answer(services, review_id, caller.id, finding_id, response)
+    return _answer(view, response)
 
 
 @router.delete(
@@ -118,7 +104,7 @@ def delete_finding(
     version: ObjectVersion,
 ) -> Response:
     """Delete a finding (lead reviewer); the ones after it move up a number."""
-    services.findings.delete_finding(
+    services.finding.delete(
         review_id=review_id, actor=caller.id, finding_id=finding_id, expected_version=version
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -128,21 +114,17 @@ def delete_finding(
 def move_finding(
     review_id: ReviewId,
     finding_id: FindingId,
-    body: MoveIn,
+    body: MoveFinding,
     services: ServicesDep,
     caller: CurrentUser,
     version: ObjectVersion,
 ) -> FindingList:
     """Move a finding to another number (lead reviewer); the others renumber around it. The answer
     is every finding in its new order."""
-    services.findings.move_finding(
-        review_id=review_id,
-        actor=caller.id,
-        finding_id=finding_id,
-        expected_version=version,
-        to_number=body.to_number,
+    views = services.finding.move(
+        review_id=review_id, actor=caller.id, finding_id=finding_id, expected_version=version, command=body
     )
-    return _list(services, review_id, caller.id)
+    return FindingList(items=[FindingOut.of(v) for v in views], total=len(views))
 
 
 @router.post(
@@ -151,7 +133,7 @@ def move_finding(
 def add_evidence(
     review_id: ReviewId,
     finding_id: FindingId,
-    body: EvidenceIn,
+    body: AddEvidence,
     services: ServicesDep,
     caller: CurrentUser,
     version: ObjectVersion,
@@ -159,14 +141,10 @@ def add_evidence(
 ) -> FindingOut:
     """Add evidence that the finding is not a quirk of this case, with its reference (lead
     reviewer). If-Match is the finding's ETag."""
-    services.findings.add_evidence(
-        review_id=review_id,
-        actor=caller.id,
-        finding_id=finding_id,
-        expected_version=version,
-        **body.model_dump(),
+    view = services.finding.add_evidence(
+        review_id=review_id, actor=caller.id, finding_id=finding_id, expected_version=version, command=body
     )
-    return _answer(services, review_id, caller.id, finding_id, response)
+    return _answer(view, response)
 
 
 @router.delete(
@@ -184,14 +162,14 @@ def remove_evidence(
     response: Response,
 ) -> FindingOut:
     """Remove one piece of evidence (lead reviewer). If-Match is the finding's ETag."""
-    services.findings.remove_evidence(
+    view = services.finding.remove_evidence(
         review_id=review_id,
         actor=caller.id,
         finding_id=finding_id,
         expected_version=version,
         evidence_id=evidence_id,
     )
-    return _answer(services, review_id, caller.id, finding_id, response)
+    return _answer(view, response)
 
 
 @router.post(
@@ -200,17 +178,17 @@ def remove_evidence(
 def add_question(
     review_id: ReviewId,
     finding_id: FindingId,
-    body: QuestionIn,
+    body: AddQuestion,
     services: ServicesDep,
     caller: CurrentUser,
     version: ObjectVersion,
     response: Response,
 ) -> FindingOut:
     """Add a question for the board (lead reviewer, coordinator, chair). If-Match is the finding's ETag."""
-    services.findings.add_question(
-        review_id=review_id, actor=caller.id, finding_id=finding_id, expected_version=version, text=body.text
+    view = services.finding.add_question(
+        review_id=review_id, actor=caller.id, finding_id=finding_id, expected_version=version, command=body
     )
-    return _answer(services, review_id, caller.id, finding_id, response)
+    return _answer(view, response)
 
 
 @router.patch(
@@ -222,22 +200,22 @@ def update_question(
     review_id: ReviewId,
     finding_id: FindingId,
     question_id: QuestionId,
-    body: QuestionIn,
+    body: ChangeQuestion,
     services: ServicesDep,
     caller: CurrentUser,
     version: ObjectVersion,
     response: Response,
 ) -> FindingOut:
     """Change a question for the board. If-Match is the finding's ETag."""
-    services.findings.update_question(
+    view = services.finding.update_question(
         review_id=review_id,
         actor=caller.id,
         finding_id=finding_id,
         expected_version=version,
         question_id=question_id,
-        text=body.text,
+        command=body,
     )
-    return _answer(services, review_id, caller.id, finding_id, response)
+    return _answer(view, response)
 
 
 @router.delete(
@@ -255,15 +233,14 @@ def remove_question(
     response: Response,
 ) -> FindingOut:
     """Remove a question for the board; the others renumber. If-Match is the finding's ETag."""
-    services.findings.update_question(
+    view = services.finding.remove_question(
         review_id=review_id,
         actor=caller.id,
         finding_id=finding_id,
         expected_version=version,
         question_id=question_id,
-        text=None,
     )
-    return _answer(services, review_id, caller.id, finding_id, response)
+    return _answer(view, response)
 
 
 @router.post(
@@ -273,11 +250,15 @@ def remove_question(
     responses=CREATE,
 )
 def comment_on_finding(
-    review_id: ReviewId, finding_id: FindingId, body: CommentIn, services: ServicesDep, caller: CurrentUser
+    review_id: ReviewId,
+    finding_id: FindingId,
+    body: CommentOnFinding,
+    services: ServicesDep,
+    caller: CurrentUser,
 ) -> CommentOut:
     """Comment on a draft finding (case group, panel members, lead reviewer): does it ring true?
     Comments are kept with their author and time."""
-    comment = services.findings.comment_on_finding(
-        review_id=review_id, actor=caller.id, finding_id=finding_id, text=body.text
+    comment = services.finding.comment(
+        review_id=review_id, actor=caller.id, finding_id=finding_id, command=body
     )
     return CommentOut.of(comment)

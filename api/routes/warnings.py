@@ -3,13 +3,14 @@ and the lead reviewer's acknowledgement of one, with a reason."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
 from api.deps import CurrentUser, Limit, Offset, ReviewId, ServicesDep
-from api.routes.answers import CREATE, READ, page
-from api.schemas.analysis import AcknowledgementIn, WarningList, WarningOut
+from api.routes.answers import CREATE, READ
+from api.schemas.analysis import WarningList, WarningOut
+from findings.analysis.warnings import AcknowledgeWarning, Kind
 
 router = APIRouter(tags=["quality warnings"])
 
@@ -21,20 +22,17 @@ def list_warnings(
     review_id: ReviewId,
     services: ServicesDep,
     caller: CurrentUser,
-    kind: Annotated[
-        Literal["episode", "factor", "finding", "question"] | None,
-        Query(description="Only this kind of object."),
-    ] = None,
+    kind: Annotated[Kind | None, Query(description="Only this kind of object.")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> WarningList:
     """The review's quality warnings in reading order, acknowledged ones marked; `blocking` counts
     those that stop submit_for_signoff now."""
-    found = services.findings.warnings(review_id=review_id, actor=caller.id, kind=kind)
+    found = services.warnings.list(
+        review_id=review_id, actor=caller.id, kind=kind, limit=limit, offset=offset
+    )
     return WarningList(
-        items=[WarningOut.of(w) for w in page(found, limit, offset)],
-        total=len(found),
-        blocking=sum(1 for w in found if w.blocks),
+        items=[WarningOut.of(w) for w in found.items], total=found.total, blocking=found.blocking
     )
 
 
@@ -44,14 +42,14 @@ def list_warnings(
 def acknowledge_warning(
     review_id: ReviewId,
     fingerprint: Fingerprint,
-    body: AcknowledgementIn,
+    body: AcknowledgeWarning,
     services: ServicesDep,
     caller: CurrentUser,
 ) -> WarningOut:
     """Acknowledge a warning with the reason it stands (lead reviewer; audited). An acknowledged
     blocking warning no longer blocks submit_for_signoff. 404 when the warning no longer applies."""
     return WarningOut.of(
-        services.findings.acknowledge_warning(
-            review_id=review_id, actor=caller.id, fingerprint=fingerprint, reason=body.reason
+        services.warnings.acknowledge(
+            review_id=review_id, actor=caller.id, fingerprint=fingerprint, command=body
         )
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import Body, Reason, UtcDateTime
+from api.schemas.common import UtcDateTime
 from findings.analysis import frameworks, quality
 from findings.analysis.models import Episode, Factor, GoodPractice, PanelSubmission
 
@@ -55,10 +55,6 @@ class WarningList(BaseModel):
     items: list[WarningOut]
     total: int
     blocking: int = Field(description="How many are blocking and not acknowledged.")
-
-
-class AcknowledgementIn(Body):
-    reason: Reason = Field(description="Why the warning stands (kept in the audit log).")
 
 
 WarningIndex = dict[tuple[str, int], list[WarningOut]]

@@ -1,72 +1,19 @@
-"""Findings about the system, their evidence, questions for the board and comments; the board's
-response and actions; themes."""
+"""The answers about findings, their evidence, questions for the board and comments; the board's
+response and actions; themes. (The request bodies are the commands of `findings.analysis`.)"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from api.schemas.analysis import WarningIndex, WarningOut
-from api.schemas.common import Agency, AnyDate, Body, Id, Key, Name, Reason, Title
+from api.schemas.analysis import WarningOut, index_warnings
 from api.schemas.narratives import CommentOut
-from findings.analysis import quality
-from findings.analysis.models import ACTION_STATUSES, FINDING_STATUSES, BoardResponse, Finding
-from findings.analysis.service import ActionView
-from findings.analysis.vocabulary import FINDING_CATEGORIES
-
-MAX_ITEMS = 50
-MAX_LINKS = 500
-
-Category = Literal[tuple(FINDING_CATEGORIES)]  # type: ignore[valid-type]
-FindingStatus = Literal[FINDING_STATUSES]  # type: ignore[valid-type]
-EvidenceKind = Literal[tuple(quality.EVIDENCE_KINDS)]  # type: ignore[valid-type]
-ActionStatus = Literal[ACTION_STATUSES]  # type: ignore[valid-type]
-
+from findings.analysis.board import ActionView
+from findings.analysis.findings import FindingView
+from findings.analysis.models import BoardResponse
 
 # ---- findings -------------------------------------------------------------------------------------
-
-
-class FindingIn(Body):
-    title: Title
-    category: Category | None = Field(
-        default=None, description="The Learning Together typology (DESIGN §5.4)."
-    )
-    statement: Reason = Field(default="", description="One sentence: the pattern, about the system.")
-    context: Reason = ""
-    how_it_showed: Reason = Field(default="", description="How it showed in this case.")
-    why_it_matters: Reason = ""
-    themes: list[Key] = Field(default_factory=list, max_length=MAX_ITEMS, description="Theme keys.")
-    episode_ids: list[Id] = Field(default_factory=list, max_length=MAX_LINKS)
-
-
-class FindingPatch(Body):
-    """Only the fields sent change; `status` agrees a finding (or takes it back to draft)."""
-
-    title: Title = None  # type: ignore[assignment]
-    category: Category | None = None
-    statement: Reason = None  # type: ignore[assignment]
-    context: Reason = None  # type: ignore[assignment]
-    how_it_showed: Reason = None  # type: ignore[assignment]
-    why_it_matters: Reason = None  # type: ignore[assignment]
-    themes: list[Key] = Field(default=None, max_length=MAX_ITEMS)  # type: ignore[assignment]
-    episode_ids: list[Id] = Field(default=None, max_length=MAX_LINKS)  # type: ignore[assignment]
-    status: FindingStatus = None  # type: ignore[assignment]
-
-
-class MoveIn(Body):
-    to_number: int = Field(ge=1, le=10_000, description="The finding's new number; the others renumber.")
-
-
-class EvidenceIn(Body):
-    kind: EvidenceKind = Field(description="typicality, audit, data, other_reviews or research.")
-    summary: Reason
-    reference: Reason
-
-
-class QuestionIn(Body):
-    text: Reason = Field(description="A question for the board.")
 
 
 class EvidenceOut(BaseModel):
@@ -81,10 +28,6 @@ class QuestionOut(BaseModel):
     number: int
     text: str
     warnings: list[WarningOut]
-
-
-class BoardResponseIn(Body):
-    response: Reason = Field(description="The board's response to the finding.")
 
 
 class BoardResponseOut(BaseModel):
@@ -125,7 +68,8 @@ class FindingOut(BaseModel):
     warnings: list[WarningOut] = Field(description="The finding's own; each question carries its own.")
 
     @classmethod
-    def of(cls, f: Finding, warnings: WarningIndex) -> FindingOut:
+    def of(cls, view: FindingView) -> FindingOut:
+        f, warnings = view.finding, index_warnings(view.warnings)
         return cls(
             id=f.id,
             number=f.number,
@@ -161,26 +105,6 @@ class FindingList(BaseModel):
 
 
 # ---- actions --------------------------------------------------------------------------------------
-
-
-class ActionIn(Body):
-    title: Title
-    description: Reason = ""
-    owner_agency: Agency | None = None
-    due_on: AnyDate | None = None
-    status: ActionStatus = "planned"
-    evidence_of_impact: Reason = ""
-    finding_id: Id | None = Field(default=None, description="The finding it answers, if any.")
-
-
-class ActionPatch(Body):
-    title: Title = None  # type: ignore[assignment]
-    description: Reason = None  # type: ignore[assignment]
-    owner_agency: Agency | None = None
-    due_on: AnyDate | None = None
-    status: ActionStatus = None  # type: ignore[assignment]
-    evidence_of_impact: Reason = None  # type: ignore[assignment]
-    finding_id: Id | None = None
 
 
 class ActionOut(BaseModel):
@@ -222,10 +146,6 @@ class ActionList(BaseModel):
 # ---- themes ---------------------------------------------------------------------------------------
 
 
-class ThemeIn(Body):
-    label: Name = Field(description="The new theme's name; its key is made from it.")
-
-
 class ThemeOut(BaseModel):
     key: str
     label: str
@@ -235,10 +155,6 @@ class ThemeOut(BaseModel):
 class ThemeList(BaseModel):
     items: list[ThemeOut]
     total: int
-
-
-class ReviewThemesIn(Body):
-    themes: list[Key] = Field(max_length=MAX_ITEMS, description="Theme keys; replaces the review's tags.")
 
 
 class ReviewThemesOut(BaseModel):

@@ -88,39 +88,46 @@ def finding_parts(finding: Finding) -> FindingParts:
     )
 
 
+def episode_text(e: Episode) -> quality.EpisodeText:
+    return quality.EpisodeText(
+        e.id,
+        e.number,
+        e.title,
+        e.valence,
+        {name: getattr(e, name) for name in EPISODE_FIELDS},
+        tuple(factor_code(f) for f in e.factors),
+    )
+
+
+def factor_text(f: Factor) -> quality.FactorText:
+    return quality.FactorText(f.id, factor_label(f), {name: getattr(f, name) for name in FACTOR_FIELDS})
+
+
+def finding_text(f: Finding) -> quality.FindingText:
+    return quality.FindingText(
+        f.id,
+        f.number,
+        f.title,
+        {name: getattr(f, name) for name in FINDING_FIELDS},
+        agencies=tuple(a for e in f.episodes for a in e.agencies),
+        evidence=evidence_items(f),
+        questions=tuple(quality.QuestionText(q.id, q.number, q.text) for q in f.questions),
+    )
+
+
+def review_names(review: Review, extra_names: Iterable[str] = ()) -> tuple[str, ...]:
+    """The names no finding or question may carry: the review's members (which include the case
+    group's practitioners) and any extra names (the sealed register)."""
+    return tuple(dict.fromkeys([*(m.user.name for m in review.memberships), *extra_names]))
+
+
 def review_text(session: Session, review: Review, extra_names: Iterable[str] = ()) -> quality.ReviewText:
-    """Every text the quality checks read, as plain data. Names are the review's members (which
-    include the case group's practitioners) and any extra names (the sealed register)."""
-    episodes = episodes_of(session, review.id)
+    """Every text the quality checks read, as plain data."""
     return quality.ReviewText(
-        episodes=tuple(
-            quality.EpisodeText(
-                e.id,
-                e.number,
-                e.title,
-                e.valence,
-                {name: getattr(e, name) for name in EPISODE_FIELDS},
-                tuple(factor_code(f) for f in e.factors),
-            )
-            for e in episodes
-        ),
-        factors=tuple(
-            quality.FactorText(f.id, factor_label(f), {name: getattr(f, name) for name in FACTOR_FIELDS})
-            for f in factors_of(session, review.id)
-        ),
-        findings=tuple(
-            quality.FindingText(
-                f.id,
-                f.number,
-                f.title,
-                {name: getattr(f, name) for name in FINDING_FIELDS},
-                agencies=tuple(a for e in f.episodes for a in e.agencies),
-                evidence=evidence_items(f),
-                questions=tuple(quality.QuestionText(q.id, q.number, q.text) for q in f.questions),
-            )
-            for f in findings_of(session, review.id)
-        ),
-        names=tuple(dict.fromkeys([*(m.user.name for m in review.memberships), *extra_names])),
+        episodes=tuple(episode_text(e) for e in episodes_of(session, review.id)),
+        factors=tuple(factor_text(f) for f in factors_of(session, review.id)),
+        findings=tuple(finding_text(f) for f in findings_of(session, review.id)),
+        names=review_names(review, extra_names),
     )
 
 
@@ -209,6 +216,9 @@ class FindingsFacts:
             ),
             blocking_warnings=quality.unresolved_blocking(warnings),
             board_response_recorded=bool(findings) and all(f.response is not None for f in findings),
+            findings_without_response=tuple(
+                f"Finding {f.number} '{f.title}'" for f in findings if f.response is None
+            ),
             anonymisation_hits=self._hits(session, review_id),
             register_problem=register_problem,
             actions=tuple(

@@ -3,7 +3,7 @@ contributory factors, panel submissions, good practice, findings, board response
 and warning acknowledgements.
 
 Models hold data. Every object a person edits carries its own `version` (optimistic locking): an edit
-names the version it was made against and `findings.analysis.service` refuses a stale one. Decisions (quality
+names the version it was made against and its service refuses a stale one. Decisions (quality
 warnings, the guard facts, views) are pure functions elsewhere.
 """
 
@@ -336,7 +336,7 @@ class BoardResponse(_Versioned, Base):
 
 class Action(_Versioned, Base):
     """An action of the board's response: owner agency, due date, status, evidence of impact.
-    Overdue is derived (`findings.analysis.service.is_overdue`), never stored."""
+    Overdue is derived (`findings.analysis.board.is_overdue`), never stored."""
 
     __tablename__ = "board_actions"
 

@@ -2,7 +2,7 @@
 
 Each check returns `QualityWarning`s that say what was found (the matched words), where (the object
 and field), how serious it is (blocking or advisory) and how to rephrase it. Nothing here touches a
-database: `findings.analysis.service` gathers the texts and the acknowledgements, this module decides.
+database: `findings.analysis.warnings` gathers the texts and the acknowledgements, this module decides.
 
 Linguistic care, in one place:
 - matching is case-insensitive and on whole words only (never inside another word: "Al" does not hit

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from findings.analysis.board import AddAction
 from tests.api.world import World, build_world
 from workflow.states import State
 
@@ -22,7 +23,7 @@ def as_(world: World, caller: str, etag: str | None = None) -> dict[str, str]:
 
 @pytest.fixture
 def world(service, people, api_services) -> World:
-    return build_world(service, people, api_services.auth, State.ANALYSIS, api_services.findings)
+    return build_world(service, people, api_services.auth, State.ANALYSIS)
 
 
 def add_episode(client, world: World, **fields) -> tuple[dict, str]:
@@ -258,22 +259,18 @@ def test_the_vocabularies(client, world):
 
 
 def test_actions_across_reviews_show_what_is_overdue(client, service, people, api_services, clock):
-    world = build_world(service, people, api_services.auth, State.APPROVED, api_services.findings)
-    fs = api_services.findings
+    world = build_world(service, people, api_services.auth, State.APPROVED)
+    board = api_services.board
     coordinator = world.users["coordinator"]
-    late = fs.add_action(
+    late = board.add_action(
         review_id=world.review_id,
         actor=coordinator,
-        title="Audit dental flags",
-        owner_agency="Health",
-        due_on=date(2026, 10, 1),
-    )
-    fs.add_action(
+        command=AddAction(title="Audit dental flags", owner_agency="Health", due_on=date(2026, 10, 1)),
+    ).action
+    board.add_action(
         review_id=world.review_id,
         actor=coordinator,
-        title="Neglect toolkit",
-        owner_agency="Health",
-        due_on=date(2027, 3, 1),
+        command=AddAction(title="Neglect toolkit", owner_agency="Health", due_on=date(2027, 3, 1)),
     )
     all_ = client.get("/api/v1/actions", headers=as_(world, "case_group")).json()
     assert [(a["title"], a["overdue"]) for a in all_["items"]] == [

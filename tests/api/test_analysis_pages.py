@@ -15,7 +15,7 @@ from workflow.states import State
 
 @pytest.fixture
 def world(service, people, api_services) -> World:
-    world = build_world(service, people, api_services.auth, State.ANALYSIS, api_services.findings)
+    world = build_world(service, people, api_services.auth, State.ANALYSIS)
     episode = api_services.episodes.add(
         review_id=world.review_id,
         actor=world.users["lead"],

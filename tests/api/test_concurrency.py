@@ -87,7 +87,7 @@ def _at_once(count: int, send) -> list[int]:
 def test_ten_writers_change_the_same_episode_against_one_etag_and_exactly_one_wins(
     live_url, service, people, api_services
 ):
-    world = build_world(service, people, api_services.auth, State.ANALYSIS, api_services.findings)
+    world = build_world(service, people, api_services.auth, State.ANALYSIS)
     episode = api_services.episodes.add(
         review_id=world.review_id,
         actor=world.users["lead"],
@@ -104,7 +104,7 @@ def test_ten_writers_change_the_same_episode_against_one_etag_and_exactly_one_wi
 
 
 def test_ten_first_saves_of_one_panel_analysis_make_exactly_one(live_url, service, people, api_services):
-    world = build_world(service, people, api_services.auth, State.ANALYSIS, api_services.findings)
+    world = build_world(service, people, api_services.auth, State.ANALYSIS)
     url = f"{live_url}/api/v1/reviews/{world.review_id}/panel-submissions/mine"
     statuses = _at_once(
         10,

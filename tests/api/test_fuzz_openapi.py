@@ -33,6 +33,7 @@ from api.wiring import Services, build_services
 from findings.analysis.conversations import AddConversation
 from findings.analysis.episodes import AddEpisode
 from findings.analysis.factors import AddFactor
+from findings.analysis.findings import AddEvidence, AddFinding, AddQuestion
 from findings.analysis.good_practice import AddGoodPractice
 from findings.analysis.narratives import AddEntry
 from findings.analysis.panel import ProposedFactor, SavePanelAnalysis
@@ -57,8 +58,7 @@ CHECKS = [
 
 def analysis_world(service, people, api_services: Services) -> World:
     """A review at the analysis stage holding one object of each kind (ids in `world.ids`)."""
-    world = build_world(service, people, api_services.auth, State.ANALYSIS, api_services.findings)
-    fs = api_services.findings
+    world = build_world(service, people, api_services.auth, State.ANALYSIS)
     rid, coordinator, lead = world.review_id, world.users["coordinator"], world.users["lead"]
     police = world.users["panel_member"]
     entry = api_services.narratives.add_entry(
@@ -106,20 +106,27 @@ def analysis_world(service, people, api_services: Services) -> World:
     good = api_services.good_practice.add(
         review_id=rid, actor=coordinator, command=AddGoodPractice(what_went_well="Quick follow-up.")
     )
-    finding = fs.add_finding(review_id=rid, actor=lead, title="Missed appointments", episode_ids=[episode.id])
-    finding = fs.add_evidence(
+    findings = api_services.finding
+    finding = findings.add(
+        review_id=rid, actor=lead, command=AddFinding(title="Missed appointments", episode_ids=[episode.id])
+    ).finding
+    finding = findings.add_evidence(
         review_id=rid,
         actor=lead,
         finding_id=finding.id,
         expected_version=finding.version,
-        kind="research",
-        summary="Decay and neglect.",
-        reference="Harris 2009",
+        command=AddEvidence(kind="research", summary="Decay and neglect.", reference="Harris 2009"),
+    ).finding
+    finding = findings.add_question(
+        review_id=rid,
+        actor=lead,
+        finding_id=finding.id,
+        expected_version=finding.version,
+        command=AddQuestion(text="How?"),
+    ).finding
+    warning = next(
+        w for w in api_services.warnings.list(review_id=rid, actor=lead).items if w.code == "blame_language"
     )
-    finding = fs.add_question(
-        review_id=rid, actor=lead, finding_id=finding.id, expected_version=finding.version, text="How?"
-    )
-    warning = next(w for w in fs.warnings(review_id=rid, actor=lead) if w.code == "blame_language")
     world.ids.update(
         agency="Police",
         entry_id=entry.id,
@@ -189,7 +196,6 @@ def _caller(path: str) -> str:
 
 def _version(case: schemathesis.Case, world: World, services: Services) -> int:
     """The current version of the object the request names (1 when it is gone)."""
-    fs = services.findings
     rid, ids = world.review_id, world.ids
     lead, coordinator = world.users["lead"], world.users["coordinator"]
     path = case.path
@@ -218,7 +224,7 @@ def _version(case: schemathesis.Case, world: World, services: Services) -> int:
             )
             return item.version
         if "/findings/" in path:
-            finding = fs.finding(review_id=rid, actor=lead, finding_id=ids["finding_id"])
+            finding = services.finding.get(review_id=rid, actor=lead, finding_id=ids["finding_id"])
             if path.endswith("/board-response") and finding.response is not None:
                 return finding.response.version
             return finding.version

@@ -25,7 +25,7 @@ ONE_BAD_ROW = (
 
 @pytest.fixture
 def world(service, people, api_services) -> World:
-    return build_world(service, people, api_services.auth, State.DATA_GATHERING, api_services.findings)
+    return build_world(service, people, api_services.auth, State.DATA_GATHERING)
 
 
 def upload(

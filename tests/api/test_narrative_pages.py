@@ -16,7 +16,7 @@ from workflow.states import State
 
 @pytest.fixture
 def world(service, people, api_services) -> World:
-    return build_world(service, people, api_services.auth, State.DATA_GATHERING, api_services.findings)
+    return build_world(service, people, api_services.auth, State.DATA_GATHERING)
 
 
 def _page(world: World) -> str:

@@ -20,13 +20,15 @@ from starlette.routing import Mount
 
 from api.pages.common import PageRoute
 from api.routes.analysis import analysis_routes
+from findings.analysis.board import AddAction, BoardService
 from findings.analysis.conversations import AddConversation, ConversationService
 from findings.analysis.episodes import AddEpisode, EpisodeService
 from findings.analysis.factors import AddFactor, FactorService
+from findings.analysis.findings import AddEvidence, AddFinding, AddQuestion, FindingService
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
 from findings.analysis.narratives import AddEntry, NarrativeService
 from findings.analysis.panel import PanelService, ProposedFactor, SavePanelAnalysis
-from findings.analysis.service import FindingsService
+from findings.analysis.warnings import WarningService
 from findings.exchange.service import ExportService
 from findings.publication.assemble import briefing_data, load, report_data
 from findings.publication.freeze import freeze, prepare
@@ -121,11 +123,6 @@ NARRATIVE_CSV = (
     b"date,time,what_happened,source_record,agencies_aware,significant\n"
     b"2026-03-04,09:30,Alice was not brought to the dentist,Custody log 12,Health,yes\n"
 )
-
-
-def _fs(world: World) -> FindingsService:
-    assert world.findings is not None
-    return world.findings
 
 
 def _as(world: World, kind: str) -> dict[str, Any]:
@@ -223,21 +220,25 @@ def _finding(
     world: World, statement: str = "Appointment systems treat a missed appointment as a choice."
 ) -> None:
     _episode(world)
-    fs, lead = _fs(world), _as(world, "lead")
-    finding = fs.add_finding(
-        **lead, title="Missed appointments", statement=statement, episode_ids=[world.ids["episode_id"]]
-    )
-    finding = fs.add_evidence(
+    findings, lead = FindingService(world.service), _as(world, "lead")
+    finding = findings.add(
+        **lead,
+        command=AddFinding(
+            title="Missed appointments", statement=statement, episode_ids=[world.ids["episode_id"]]
+        ),
+    ).finding
+    finding = findings.add_evidence(
         **lead,
         finding_id=finding.id,
         expected_version=finding.version,
-        kind="research",
-        summary="Decay and neglect.",
-        reference="Harris 2009",
-    )
-    finding = fs.add_question(
-        **lead, finding_id=finding.id, expected_version=finding.version, text="How will the board know?"
-    )
+        command=AddEvidence(kind="research", summary="Decay and neglect.", reference="Harris 2009"),
+    ).finding
+    finding = findings.add_question(
+        **lead,
+        finding_id=finding.id,
+        expected_version=finding.version,
+        command=AddQuestion(text="How will the board know?"),
+    ).finding
     world.ids.update(
         finding_id=finding.id,
         finding_version=finding.version,
@@ -255,8 +256,12 @@ def _approved(world: World) -> None:
 
 def _action(world: World) -> None:
     _approved(world)
-    action = _fs(world).add_action(
-        **_as(world, "coordinator"), title="Neglect toolkit", owner_agency="Health"
+    action = (
+        BoardService(world.service)
+        .add_action(
+            **_as(world, "coordinator"), command=AddAction(title="Neglect toolkit", owner_agency="Health")
+        )
+        .action
     )
     world.ids.update(action_id=action.id, action_version=action.version)
 
@@ -265,7 +270,9 @@ def _named(world: World) -> None:
     """A finding that names the practitioner: a blocking warning to acknowledge."""
     _finding(world, statement="Polly could not see the whole pattern.")
     warning = next(
-        w for w in _fs(world).warnings(**_as(world, "lead"), kind="finding") if w.code == "person_named"
+        w
+        for w in WarningService(world.service).list(**_as(world, "lead"), kind="finding").items
+        if w.code == "person_named"
     )
     world.ids["fingerprint"] = warning.fingerprint
 
@@ -591,7 +598,7 @@ def _call(client, world: World, row: Row, caller: str):
 @pytest.mark.parametrize("row", MATRIX, ids=lambda row: row.id)
 def test_permission_matrix(row: Row, client, service, people, api_services):
     def fresh() -> World:
-        world = build_world(service, people, api_services.auth, row.at, api_services.findings)
+        world = build_world(service, people, api_services.auth, row.at)
         if row.prepare:
             row.prepare(world)
         return world

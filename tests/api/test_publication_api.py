@@ -15,7 +15,7 @@ from workflow.models import Review
 
 @pytest.fixture
 def approved(api_services: Services, people: People) -> Analysis:
-    return to_approved(Analysis(api_services.reviews, api_services.findings, people).to_sign_off())
+    return to_approved(Analysis(api_services.reviews, people).to_sign_off())
 
 
 def _auth(services: Services, user_id: int, **headers: str) -> dict[str, str]:

@@ -53,7 +53,7 @@ def _page(client, services: Services, user_id: int, path: str) -> str:
 
 @pytest.fixture
 def at_sign_off(api_services: Services, people: People) -> Analysis:
-    return Analysis(api_services.reviews, api_services.findings, people).to_sign_off()
+    return Analysis(api_services.reviews, people).to_sign_off()
 
 
 def test_an_unreadable_register_refuses_approve_with_the_reason_and_the_overview_shows_it(

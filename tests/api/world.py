@@ -10,7 +10,6 @@ from typing import Any
 
 from api.auth import Authenticator
 from api.passwords import hash_password
-from findings.analysis.service import FindingsService
 from tests.support import AGENCIES, ORDER, Cast, Journey, People
 from workflow.service import ReviewService
 from workflow.states import State
@@ -35,7 +34,6 @@ class World:
     emails: dict[str, str]
     tokens: dict[str, str] = field(default_factory=dict)
     other_review_id: int = 0
-    findings: FindingsService | None = None  # to fill the review with analysis objects
     ids: dict[str, Any] = field(default_factory=dict)  # ids of those objects, for paths ({episode_id}, ...)
 
     @property
@@ -60,7 +58,6 @@ def build_world(
     people: People,
     auth: Authenticator,
     at: State,
-    findings: FindingsService | None = None,
 ) -> World:
     """A review at stage `at` whose coordinator, chair, a panel member (Police) and a case group
     member are callers; an admin; and a member of another review only."""
@@ -99,7 +96,7 @@ def build_world(
         "spare": user("member", "Sam Spare"),
     }
     world = World(
-        service, journey, users, {kind: people.email(uid) for kind, uid in users.items()}, findings=findings
+        service, journey, users, {kind: people.email(uid) for kind, uid in users.items()}
     )
     world.emails["anonymous"] = "nobody@test.example.org"
 

@@ -16,8 +16,8 @@ from workflow.errors import InvalidInput
 
 @pytest.fixture
 def analysing(sessions, clock, people) -> Analysis:
-    reviews, findings = real_services(sessions, clock)
-    return Analysis(reviews, findings, people).gathering().narratives().begin_analysis()
+    reviews = real_services(sessions, clock)
+    return Analysis(reviews, people).gathering().narratives().begin_analysis()
 
 
 def test_an_episode_refused_for_several_reasons_names_them_all(analysing):

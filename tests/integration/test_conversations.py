@@ -12,8 +12,8 @@ from workflow.errors import InvalidInput, NotFound, NotPermitted
 
 @pytest.fixture
 def analysing(sessions, clock, people) -> Analysis:
-    reviews, findings = real_services(sessions, clock)
-    return Analysis(reviews, findings, people).gathering().narratives().begin_analysis()
+    reviews = real_services(sessions, clock)
+    return Analysis(reviews, people).gathering().narratives().begin_analysis()
 
 
 def test_a_practitioner_sees_and_comments_on_their_own_conversation_only(analysing, people):

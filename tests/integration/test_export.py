@@ -17,8 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from findings.analysis.conversations import AddComment, AddConversation
 from findings.analysis.episodes import ChangeEpisode
+from findings.analysis.findings import ChangeFinding, CommentOnFinding, FindingService
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
 from findings.analysis.quality import Code
+from findings.analysis.themes import AddTheme, SetReviewThemes, ThemeService
+from findings.analysis.warnings import AcknowledgeWarning
 from findings.exchange.document import IMPORTED, MAX_DEPTH, normalised, parse
 from findings.exchange.export import dumps
 from findings.exchange.service import ExportService
@@ -36,14 +39,17 @@ from workflow.states import State
 
 def rich_review(wired: Wired, people: People) -> Analysis:
     """A review with something in every part of the export, published through the real services."""
-    a = Analysis(wired.reviews, wired.findings, people).gathering()
+    a = Analysis(wired.reviews, people).gathering()
     rid, cast = a.review_id, a.cast
     wired.register.add(
         rid, cast.coordinator, a.journey.version, kind="child", value="Jane Smith", pseudonym="Alice"
     )
     a.narratives().begin_analysis()
-    a.findings.add_theme(actor=cast.coordinator, label="Dental access")
-    a.findings.set_review_themes(review_id=rid, actor=cast.lead, themes=["neglect", "dental_access"])
+    themes = ThemeService(wired.reviews)
+    themes.add(actor=cast.coordinator, command=AddTheme(label="Dental access"))
+    themes.set_for_review(
+        review_id=rid, actor=cast.lead, command=SetReviewThemes(themes=["neglect", "dental_access"])
+    )
     conversation = a.conversation_service.add(
         review_id=rid,
         actor=cast.lead,
@@ -94,22 +100,29 @@ def rich_review(wired: Wired, people: People) -> Analysis:
     )
     a.panel_submissions().draft_findings()
     finding_id = a.finding()
-    a.findings.comment_on_finding(
-        review_id=rid, actor=cast.practitioner, finding_id=finding_id, text="Agreed."
+    findings = FindingService(wired.reviews)
+    findings.comment(
+        review_id=rid,
+        actor=cast.practitioner,
+        finding_id=finding_id,
+        command=CommentOnFinding(text="Agreed."),
     )
-    finding = a.findings.finding(review_id=rid, actor=cast.lead, finding_id=finding_id)
-    a.findings.update_finding(
+    finding = findings.get(review_id=rid, actor=cast.lead, finding_id=finding_id)
+    findings.update(
         review_id=rid,
         actor=cast.lead,
         finding_id=finding_id,
         expected_version=finding.version,
-        themes=["dental_access"],
+        command=ChangeFinding(themes=["dental_access"]),
     )
     warning = next(
-        w for w in a.findings.warnings(review_id=rid, actor=cast.lead) if w.code != Code.INDIVIDUAL_ONLY
+        w for w in wired.warnings.list(review_id=rid, actor=cast.lead).items if w.code != Code.INDIVIDUAL_ONLY
     )
-    a.findings.acknowledge_warning(
-        review_id=rid, actor=cast.lead, fingerprint=warning.fingerprint, reason="Deliberate wording."
+    wired.warnings.acknowledge(
+        review_id=rid,
+        actor=cast.lead,
+        fingerprint=warning.fingerprint,
+        command=AcknowledgeWarning(reason="Deliberate wording."),
     )
     wired.reports.write_texts(
         review_id=rid,
@@ -186,7 +199,7 @@ def test_the_export_never_holds_the_sealed_register(wired: Wired, people: People
 
 
 def test_only_the_coordinator_exports_and_only_coordinators_import(wired: Wired, people: People) -> None:
-    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    a = to_approved(Analysis(wired.reviews, people).to_sign_off())
     exports = ExportService(wired.reviews)
     with pytest.raises(NotPermitted):
         exports.export(review_id=a.review_id, actor=a.cast.chair)
@@ -235,7 +248,7 @@ BROKEN = {
 def test_a_malformed_import_says_where_and_saves_nothing(
     wired: Wired, people: People, sessions: sessionmaker[Session], change: str
 ) -> None:
-    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    a = to_approved(Analysis(wired.reviews, people).to_sign_off())
     a.journey.fire("publish", a.cast.chair)
     exports = ExportService(wired.reviews)
     document = exports.export(review_id=a.review_id, actor=a.cast.coordinator)
@@ -254,7 +267,7 @@ def test_a_failure_while_writing_saves_nothing(
 ) -> None:
     import findings.exchange.recreate
 
-    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    a = to_approved(Analysis(wired.reviews, people).to_sign_off())
     exports = ExportService(wired.reviews)
     text = dumps(exports.export(review_id=a.review_id, actor=a.cast.coordinator))
     before = _count(sessions, Review)
@@ -303,7 +316,7 @@ def test_import_into_another_tunnelview(wired: Wired, people: People, tmp_path: 
 
 
 def test_parse_reads_an_export_and_names_the_format(wired: Wired, people: People) -> None:
-    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    a = to_approved(Analysis(wired.reviews, people).to_sign_off())
     document = ExportService(wired.reviews).export(review_id=a.review_id, actor=a.cast.coordinator)
     parsed = parse(dumps(document))
     assert parsed.review.child_pseudonym == "Alice" and parsed.format == "tunnelview.review"
@@ -314,7 +327,7 @@ def test_parse_reads_an_export_and_names_the_format(wired: Wired, people: People
 def test_nesting_is_bounded_before_the_json_is_decoded_and_brackets_in_words_do_not_count(
     wired: Wired, people: People
 ) -> None:
-    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    a = to_approved(Analysis(wired.reviews, people).to_sign_off())
     document = ExportService(wired.reviews).export(review_id=a.review_id, actor=a.cast.coordinator)
     document["review"]["incident_summary"] = "[{" * 5_000
     assert parse(json.dumps(document)).review.incident_summary == "[{" * 5_000

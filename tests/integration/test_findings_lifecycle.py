@@ -7,11 +7,14 @@ from datetime import date
 
 import pytest
 
+from findings.analysis.board import AddAction, BoardService, ChangeAction, RecordBoardResponse
 from findings.analysis.episodes import AddEpisode
 from findings.analysis.factors import AddFactor
+from findings.analysis.findings import AddFinding, ChangeFinding, FindingService
 from findings.analysis.narratives import AddEntry, ExemptNarrative
 from findings.analysis.panel import SavePanelAnalysis, WaivePanelAnalysis
 from findings.analysis.quality import Code
+from findings.analysis.warnings import AcknowledgeWarning, WarningService
 from tests.findings_support import Analysis, real_services
 from workflow import audit
 from workflow.errors import TriggerRefused
@@ -25,8 +28,8 @@ def analysis_services(sessions, clock):
 
 @pytest.fixture
 def build(analysis_services, people):
-    reviews, findings = analysis_services
-    return lambda: Analysis(reviews, findings, people)
+    reviews = analysis_services
+    return lambda: Analysis(reviews, people)
 
 
 def _refusal(analysis: Analysis, trigger: str, actor: int) -> tuple[str, ...]:
@@ -60,21 +63,29 @@ def test_referral_to_sign_off_with_real_analysis_data(build, sessions):
 
 
 def test_after_sign_off_the_board_responds_and_the_review_is_published_and_closed(sessions, clock, people):
-    reviews, findings = real_services(sessions, clock, anonymisation_clean=True)
-    analysis = Analysis(reviews, findings, people).to_sign_off()
+    reviews = real_services(sessions, clock, anonymisation_clean=True)
+    analysis = Analysis(reviews, people).to_sign_off()
     cast, review_id = analysis.cast, analysis.review_id
     analysis.journey.fire("approve", cast.chair)
 
     refused = _refusal(analysis, "publish", cast.chair)
-    assert "The board's response has not been recorded." in refused
+    assert (
+        "The board's response has not been recorded for "
+        "Finding 1 'Neglect is hard to see when appointments are missed'." in refused
+    )
 
-    findings.record_board_response(
+    board = BoardService(reviews, today=clock)
+    board.record_response(
         review_id=review_id,
         actor=cast.chair,
         finding_id=analysis.finding_ids[0],
-        response="The board will ask dental and GP practices to flag children who are not brought.",
+        command=RecordBoardResponse(
+            response="The board will ask dental and GP practices to flag children who are not brought."
+        ),
     )
-    action = findings.add_action(review_id=review_id, actor=cast.coordinator, title="Was-not-brought flag")
+    action = board.add_action(
+        review_id=review_id, actor=cast.coordinator, command=AddAction(title="Was-not-brought flag")
+    ).action
     reviews.record_notice(
         review_id, cast.chair, analysis.journey.version, kind="panel_notice", on=date(2026, 11, 2)
     )
@@ -83,13 +94,12 @@ def test_after_sign_off_the_board_responds_and_the_review_is_published_and_close
     assert _refusal(analysis, "close", cast.coordinator) == (
         "Action 'Was-not-brought flag' is missing an owner agency and a due date.",
     )
-    findings.update_action(
+    board.update_action(
         review_id=review_id,
         actor=cast.coordinator,
         action_id=action.id,
         expected_version=action.version,
-        owner_agency="Health",
-        due_on=date(2027, 3, 31),
+        command=ChangeAction(owner_agency="Health", due_on=date(2027, 3, 31)),
     )
     analysis.journey.fire("close", cast.coordinator)
     assert reviews.get(review_id, cast.coordinator).review.state == State.CLOSED
@@ -167,8 +177,10 @@ def test_draft_findings_refuses_a_problematic_episode_explained_only_by_individu
         "Episode 3 'Dental appointments missed' is problematic but explained only by individual-level "
         "factors.",
     )
-    warnings = analysis.findings.warnings(
-        review_id=analysis.review_id, actor=analysis.cast.lead, kind="episode", object_id=third
+    warnings = (
+        WarningService(analysis.reviews)
+        .list(review_id=analysis.review_id, actor=analysis.cast.lead, kind="episode", object_id=third)
+        .items
     )
     assert [w.code for w in warnings] == [Code.INDIVIDUAL_ONLY]
 
@@ -240,11 +252,13 @@ def test_submit_for_signoff_refuses_without_a_finding(build):
 
 def test_submit_for_signoff_refuses_an_incomplete_unlinked_finding(build):
     analysis = _at_findings(build)
-    analysis.findings.add_finding(
+    FindingService(analysis.reviews).add(
         review_id=analysis.review_id,
         actor=analysis.cast.lead,
-        title="Information about CAFs is not shared",
-        statement="A CAF held by one service is invisible to the others.",
+        command=AddFinding(
+            title="Information about CAFs is not shared",
+            statement="A CAF held by one service is invisible to the others.",
+        ),
     )
     assert _refusal(analysis, "submit_for_signoff", analysis.cast.lead) == (
         "Finding 1 'Information about CAFs is not shared' is incomplete: missing a category, the context, "
@@ -260,13 +274,14 @@ def test_submit_for_signoff_refuses_a_named_person_until_a_lead_reviewer_acknowl
     analysis = _at_findings(build)
     finding_id = analysis.finding()
     lead, review_id = analysis.cast.lead, analysis.review_id
-    finding = analysis.findings.finding(review_id=review_id, actor=lead, finding_id=finding_id)
-    analysis.findings.update_finding(
+    findings, warnings = FindingService(analysis.reviews), WarningService(analysis.reviews)
+    finding = findings.get(review_id=review_id, actor=lead, finding_id=finding_id)
+    findings.update(
         review_id=review_id,
         actor=lead,
         finding_id=finding_id,
         expected_version=finding.version,
-        context="Polly's practice was typical of how dental appointments are handled.",
+        command=ChangeFinding(context="Polly's practice was typical of how dental appointments are handled."),
     )
 
     [reason] = _refusal(analysis, "submit_for_signoff", lead)
@@ -275,13 +290,15 @@ def test_submit_for_signoff_refuses_a_named_person_until_a_lead_reviewer_acknowl
         "context: names a person ('Polly's')."
     )
     [warning] = [
-        w for w in analysis.findings.warnings(review_id=review_id, actor=lead) if w.code == Code.PERSON_NAMED
+        w for w in warnings.list(review_id=review_id, actor=lead).items if w.code == Code.PERSON_NAMED
     ]
-    acknowledged = analysis.findings.acknowledge_warning(
+    acknowledged = warnings.acknowledge(
         review_id=review_id,
         actor=lead,
         fingerprint=warning.fingerprint,
-        reason="Polly is the pseudonym the practitioner chose for the published report.",
+        command=AcknowledgeWarning(
+            reason="Polly is the pseudonym the practitioner chose for the published report."
+        ),
     )
     assert acknowledged.acknowledged
     analysis.journey.fire("submit_for_signoff", lead)

@@ -1,22 +1,23 @@
-"""The findings service: panel privacy, per-object versions, stages and roles, comments, actions and
-themes (narratives: test_narratives.py; conversations: test_conversations.py)."""
+"""The analysis services across aggregates: panel privacy, per-object versions, stages and roles
+(narratives: test_narratives.py; conversations: test_conversations.py; findings, the board's response,
+themes and warnings: test_findings_and_board.py)."""
 
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 import pytest
 from pydantic import ValidationError
 
+from findings.analysis.board import AddAction, BoardService
 from findings.analysis.episodes import AddEpisode, ChangeEpisode
 from findings.analysis.factors import AddFactor, AdoptProposedFactor
+from findings.analysis.findings import AddFinding, FindingService
 from findings.analysis.panel import ProposedFactor, SavePanelAnalysis, WaivePanelAnalysis
 from findings.errors import StaleObject
 from tests.findings_support import Analysis, real_services
 from workflow import audit
 from workflow.errors import InvalidInput, NotAtThisStage, NotFound, NotPermitted, StaleReview
-from workflow.states import State
 
 
 @pytest.fixture
@@ -26,8 +27,8 @@ def services(sessions, clock):
 
 @pytest.fixture
 def gathering(services, people) -> Analysis:
-    reviews, findings = services
-    return Analysis(reviews, findings, people).gathering()
+    reviews = services
+    return Analysis(reviews, people).gathering()
 
 
 def _audit_count(sessions, review_id: int) -> int:
@@ -242,10 +243,12 @@ def test_two_concurrent_edits_of_one_object_one_wins(analysing):
 
 def test_changes_are_refused_at_the_wrong_stage(gathering):
     with pytest.raises(NotAtThisStage, match="at the stage 'Gathering accounts'"):
-        gathering.findings.add_finding(review_id=gathering.review_id, actor=gathering.cast.lead, title="x")
+        FindingService(gathering.reviews).add(
+            review_id=gathering.review_id, actor=gathering.cast.lead, command=AddFinding(title="x")
+        )
     with pytest.raises(NotAtThisStage):
-        gathering.findings.add_action(
-            review_id=gathering.review_id, actor=gathering.cast.coordinator, title="x"
+        BoardService(gathering.reviews).add_action(
+            review_id=gathering.review_id, actor=gathering.cast.coordinator, command=AddAction(title="x")
         )
 
 
@@ -295,169 +298,3 @@ def test_factor_codes_are_checked_against_the_framework(analysing):
         ),
     )
     assert factor.framework == "seips"
-
-
-# ---- findings, comments, ordering ---------------------------------------------------------------
-
-
-@pytest.fixture
-def drafting(analysing) -> Analysis:
-    analysing.episode()
-    return analysing.panel_submissions().draft_findings()
-
-
-def test_findings_are_ordered_and_can_move(drafting):
-    f, review_id, lead = drafting.findings, drafting.review_id, drafting.cast.lead
-    ids = [drafting.finding(f"Finding {n}") for n in "ABC"]
-    last = f.finding(review_id=review_id, actor=lead, finding_id=ids[2])
-    f.move_finding(
-        review_id=review_id, actor=lead, finding_id=ids[2], expected_version=last.version, to_number=1
-    )
-    assert [(x.id, x.number) for x in f.findings(review_id=review_id, actor=lead)] == [
-        (ids[2], 1),
-        (ids[0], 2),
-        (ids[1], 3),
-    ]
-
-
-def test_the_case_group_comments_on_draft_findings_only(drafting, sessions):
-    f, review_id, cast = drafting.findings, drafting.review_id, drafting.cast
-    finding_id = drafting.finding()
-    comment = f.comment_on_finding(
-        review_id=review_id,
-        actor=cast.practitioner,
-        finding_id=finding_id,
-        text="This rings true: we never see the dental letters.",
-    )
-    kept = f.finding(review_id=review_id, actor=cast.practitioner, finding_id=finding_id).comments
-    assert [(c.id, c.author_id, c.text) for c in kept] == [(comment.id, cast.practitioner, comment.text)]
-    assert kept[0].at is not None
-    with pytest.raises(NotPermitted):
-        f.comment_on_finding(review_id=review_id, actor=cast.chair, finding_id=finding_id, text="x")
-    finding = f.finding(review_id=review_id, actor=cast.lead, finding_id=finding_id)
-    f.update_finding(
-        review_id=review_id,
-        actor=cast.lead,
-        finding_id=finding_id,
-        expected_version=finding.version,
-        status="agreed",
-    )
-    with pytest.raises(NotAtThisStage, match="Only draft findings"):
-        f.comment_on_finding(review_id=review_id, actor=cast.practitioner, finding_id=finding_id, text="x")
-
-
-def test_themes_come_from_the_vocabulary_and_a_partnership_can_add_its_own(drafting):
-    f, review_id, cast = drafting.findings, drafting.review_id, drafting.cast
-    with pytest.raises(InvalidInput, match="Unknown theme"):
-        f.add_finding(review_id=review_id, actor=cast.lead, title="x", themes=["county_lines"])
-    with pytest.raises(NotPermitted):
-        f.add_theme(actor=cast.lead, label="County lines")
-    theme = f.add_theme(actor=cast.coordinator, label="County lines")
-    assert theme.key == "county_lines"
-    assert f.add_finding(review_id=review_id, actor=cast.lead, title="x", themes=["county_lines"]).themes == [
-        "county_lines"
-    ]
-    assert f.set_review_themes(
-        review_id=review_id, actor=cast.coordinator, themes=["neglect", "county_lines"]
-    ) == ["neglect", "county_lines"]
-    assert f.review_themes(review_id=review_id, actor=cast.practitioner) == ["county_lines", "neglect"]
-
-
-def test_warnings_are_listed_per_object_and_an_acknowledgement_needs_a_lead_reviewer_and_a_reason(drafting):
-    f, review_id, cast = drafting.findings, drafting.review_id, drafting.cast
-    finding = f.add_finding(review_id=review_id, actor=cast.lead, title="Staff failed to share the CAF")
-    warnings = f.warnings(review_id=review_id, actor=cast.chair, kind="finding", object_id=finding.id)
-    assert {w.code.value for w in warnings} == {"blame_language", "no_wider_evidence"}
-    blame = next(w for w in warnings if w.code.value == "blame_language")
-    assert blame.matched == ("failed to",) and blame.where.field == "title"
-    with pytest.raises(NotPermitted):
-        f.acknowledge_warning(
-            review_id=review_id, actor=cast.coordinator, fingerprint=blame.fingerprint, reason="x"
-        )
-    with pytest.raises(InvalidInput):
-        f.acknowledge_warning(review_id=review_id, actor=cast.lead, fingerprint=blame.fingerprint, reason=" ")
-    with pytest.raises(NotFound):
-        f.acknowledge_warning(review_id=review_id, actor=cast.lead, fingerprint="0" * 64, reason="x")
-    f.acknowledge_warning(
-        review_id=review_id,
-        actor=cast.lead,
-        fingerprint=blame.fingerprint,
-        reason="Quoting the agency's own words.",
-    )
-    again = f.warnings(review_id=review_id, actor=cast.lead, kind="finding", object_id=finding.id)
-    assert next(w for w in again if w.code.value == "blame_language").acknowledged
-
-
-# ---- board response and actions ---------------------------------------------------------------
-
-
-def test_actions_are_overdue_when_due_and_not_done(sessions, clock, people):
-    reviews, findings = real_services(sessions, clock)
-    analysis = Analysis(reviews, findings, people).to_sign_off()
-    cast, review_id = analysis.cast, analysis.review_id
-    analysis.journey.fire("approve", cast.chair)
-    late = findings.add_action(
-        review_id=review_id,
-        actor=cast.chair,
-        title="Audit dental referrals",
-        owner_agency="Health",
-        due_on=date(2026, 10, 1),
-    )
-    findings.add_action(
-        review_id=review_id,
-        actor=cast.chair,
-        title="Flag not brought",
-        owner_agency="Health",
-        due_on=date(2026, 10, 1),
-        status="done",
-    )
-    findings.add_action(review_id=review_id, actor=cast.chair, title="Later", due_on=date(2027, 1, 1))
-    views = findings.actions(review_id=review_id, actor=cast.practitioner)
-    assert [(v.action.title, v.overdue) for v in views] == [
-        ("Audit dental referrals", True),
-        ("Flag not brought", False),
-        ("Later", False),
-    ]
-    assert [
-        v.action.id for v in findings.actions_across_reviews(actor=cast.coordinator, overdue_only=True)
-    ] == [late.id]
-    assert findings.actions_across_reviews(actor=cast.outsider) == []
-    with pytest.raises(InvalidInput):
-        findings.update_action(
-            review_id=review_id,
-            actor=cast.chair,
-            action_id=late.id,
-            expected_version=late.version,
-            status="finished",
-        )
-    assert analysis.reviews.get(review_id, cast.chair).review.state == State.APPROVED
-
-
-def test_the_coordinator_and_chair_may_ask_the_board_questions_but_not_write_findings(drafting):
-    f, review_id, cast = drafting.findings, drafting.review_id, drafting.cast
-    finding = f.finding(review_id=review_id, actor=cast.chair, finding_id=drafting.finding())
-    for actor in (cast.coordinator, cast.chair):
-        finding = f.add_question(
-            review_id=review_id,
-            actor=actor,
-            finding_id=finding.id,
-            expected_version=finding.version,
-            text="What would the board need to know?",
-        )
-    assert [q.number for q in finding.questions] == [1, 2, 3]
-    with pytest.raises(NotPermitted):
-        f.update_finding(
-            review_id=review_id,
-            actor=cast.coordinator,
-            finding_id=finding.id,
-            expected_version=finding.version,
-            title="x",
-        )
-    with pytest.raises(NotPermitted):
-        f.add_question(
-            review_id=review_id,
-            actor=cast.panel["Police"],
-            finding_id=finding.id,
-            expected_version=finding.version,
-            text="x",
-        )

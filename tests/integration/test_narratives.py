@@ -21,8 +21,8 @@ from workflow.errors import InvalidInput, NotAtThisStage, NotFound, NotPermitted
 
 @pytest.fixture
 def gathering(sessions, clock, people) -> Analysis:
-    reviews, findings = real_services(sessions, clock)
-    return Analysis(reviews, findings, people).gathering()
+    reviews = real_services(sessions, clock)
+    return Analysis(reviews, people).gathering()
 
 
 def _audit_count(sessions, review_id: int) -> int:

@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 import findings.publication.publisher
+from findings.analysis.board import BoardService, ChangeAction, RecordBoardResponse
 from findings.analysis.episodes import ChangeEpisode
+from findings.analysis.findings import AddQuestion, ChangeFinding, FindingService
 from findings.analysis.narratives import AddEntry
 from findings.analysis.quality import Code
 from findings.publication.freeze import published_for, verify
@@ -63,13 +65,16 @@ Planter = Callable[[Analysis], Source]
 
 
 def _plant_finding(a: Analysis) -> Source:
-    finding = a.findings.finding(review_id=a.review_id, actor=a.cast.lead, finding_id=a.finding_ids[0])
-    a.findings.update_finding(
+    findings = FindingService(a.reviews)
+    finding = findings.get(review_id=a.review_id, actor=a.cast.lead, finding_id=a.finding_ids[0])
+    findings.update(
         review_id=a.review_id,
         actor=a.cast.lead,
         finding_id=finding.id,
         expected_version=finding.version,
-        how_it_showed=f"Three dental appointments with {LEAK} were missed over four months.",
+        command=ChangeFinding(
+            how_it_showed=f"Three dental appointments with {LEAK} were missed over four months."
+        ),
     )
     return Source(SourceKind.FINDING, finding.id, "how_it_showed", 1)
 
@@ -101,26 +106,30 @@ def _plant_narrative_entry(a: Analysis) -> Source:
 
 
 def _plant_board_question(a: Analysis) -> Source:
-    finding = a.findings.finding(review_id=a.review_id, actor=a.cast.lead, finding_id=a.finding_ids[0])
-    finding = a.findings.add_question(
+    findings = FindingService(a.reviews)
+    finding = findings.get(review_id=a.review_id, actor=a.cast.lead, finding_id=a.finding_ids[0])
+    finding = findings.add_question(
         review_id=a.review_id,
         actor=a.cast.lead,
         finding_id=finding.id,
         expected_version=finding.version,
-        text=f"Does the board know how {LEAK}'s practice records a child not brought?",
-    )
+        command=AddQuestion(text=f"Does the board know how {LEAK}'s practice records a child not brought?"),
+    ).finding
     question = finding.questions[-1]
     return Source(SourceKind.BOARD_QUESTION, question.id, "text", f"1.{question.number}")
 
 
 def _plant_action_evidence(a: Analysis) -> Source:
-    view = a.findings.actions(review_id=a.review_id, actor=a.cast.coordinator)[0]
-    a.findings.update_action(
+    board = BoardService(a.reviews)
+    view = board.actions(review_id=a.review_id, actor=a.cast.coordinator).items[0]
+    board.update_action(
         review_id=a.review_id,
         actor=a.cast.coordinator,
         action_id=view.action.id,
         expected_version=view.action.version,
-        evidence_of_impact=f"An audit by {LEAK} shows the flag used in 31 of 40 records.",
+        command=ChangeAction(
+            evidence_of_impact=f"An audit by {LEAK} shows the flag used in 31 of 40 records."
+        ),
     )
     return Source(SourceKind.ACTION, view.action.id, "evidence_of_impact")
 
@@ -139,7 +148,7 @@ def _with_leak(wired: Wired, people: People, field_kind: str) -> tuple[Analysis,
     name is sealed in the register last (a register is often completed late): sealed earlier, the
     quality warning that a finding names a person would already stop it at sign-off."""
     stage, plant = PLANTERS[field_kind]
-    a = Analysis(wired.reviews, wired.findings, people)
+    a = Analysis(wired.reviews, people)
     a.gathering()
     source = plant(a) if stage == State.DATA_GATHERING else None
     a.narratives().begin_analysis()
@@ -210,7 +219,7 @@ def test_a_leak_in_each_kind_of_field_blocks_publish_at_its_place_until_it_is_co
 def test_publish_freezes_in_its_own_transaction_with_the_digest_in_its_audit_row(
     wired: Wired, people: People, sessions: sessionmaker[Session]
 ) -> None:
-    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    a = to_approved(Analysis(wired.reviews, people).to_sign_off())
     review = a.journey.fire("publish", a.cast.chair)
     assert review.state == State.PUBLISHED
     with sessions() as session:
@@ -230,7 +239,7 @@ def test_publish_freezes_in_its_own_transaction_with_the_digest_in_its_audit_row
 def test_later_edits_never_change_what_was_published(
     wired: Wired, people: People, sessions: sessionmaker[Session]
 ) -> None:
-    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    a = to_approved(Analysis(wired.reviews, people).to_sign_off())
     a.journey.fire("publish", a.cast.chair)
     frozen = {
         kind: wired.reports.document(
@@ -239,23 +248,25 @@ def test_later_edits_never_change_what_was_published(
         for kind in (DocumentKind.FULL, DocumentKind.PRACTITIONER)
     }
     # After publication the board's actions and responses still move on.
-    view = a.findings.actions(review_id=a.review_id, actor=a.cast.coordinator)[0]
-    a.findings.update_action(
+    board = BoardService(a.reviews)
+    view = board.actions(review_id=a.review_id, actor=a.cast.coordinator).items[0]
+    board.update_action(
         review_id=a.review_id,
         actor=a.cast.coordinator,
         action_id=view.action.id,
         expected_version=view.action.version,
-        status="done",
-        evidence_of_impact="A new audit: 38 of 40.",
+        command=ChangeAction(status="done", evidence_of_impact="A new audit: 38 of 40."),
     )
-    finding = a.findings.finding(review_id=a.review_id, actor=a.cast.chair, finding_id=a.finding_ids[0])
+    finding = FindingService(a.reviews).get(
+        review_id=a.review_id, actor=a.cast.chair, finding_id=a.finding_ids[0]
+    )
     assert finding.response is not None
-    a.findings.record_board_response(
+    board.record_response(
         review_id=a.review_id,
         actor=a.cast.chair,
         finding_id=finding.id,
-        response="A changed response.",
         expected_version=finding.response.version,
+        command=RecordBoardResponse(response="A changed response."),
     )
     for kind, document in frozen.items():
         again = wired.reports.document(
@@ -281,7 +292,7 @@ def test_later_edits_never_change_what_was_published(
 def test_decline_publication_freezes_the_summary_of_improvements(
     wired: Wired, people: People, sessions: sessionmaker[Session]
 ) -> None:
-    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    a = to_approved(Analysis(wired.reviews, people).to_sign_off())
     a.journey.fire("decline_publication", a.cast.chair, rationale="The family's privacy outweighs it.")
     with sessions() as session:
         published = published_for(session, a.review_id)
@@ -307,7 +318,7 @@ def test_a_leak_blocks_decline_publication_too(wired: Wired, people: People, ses
 
 def test_without_a_publisher_publishing_is_refused(sessions, clock, people) -> None:
     wired = wired_services(sessions, clock)
-    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    a = to_approved(Analysis(wired.reviews, people).to_sign_off())
     bare = ReviewService(sessions, analysis=wired.reviews._analysis, today=clock)  # no publisher
     with pytest.raises(TriggerRefused) as refused:
         bare.fire(a.review_id, "publish", a.cast.chair, a.journey.version)
@@ -318,7 +329,7 @@ def test_without_a_publisher_publishing_is_refused(sessions, clock, people) -> N
 def test_one_publish_renders_and_checks_once(
     wired: Wired, people: People, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    a = to_approved(Analysis(wired.reviews, people).to_sign_off())
     calls: list[DocumentKind] = []
     real_prepare = findings.publication.publisher.prepare
 
@@ -336,16 +347,17 @@ def test_one_publish_renders_and_checks_once(
 
 def test_an_edit_after_the_check_is_checked_again(wired: Wired, people: People) -> None:
     """The cache is keyed by what the documents are made from: a change means a new check."""
-    a = to_approved(Analysis(wired.reviews, wired.findings, people).to_sign_off())
+    a = to_approved(Analysis(wired.reviews, people).to_sign_off())
     assert wired.reports.anonymisation(review_id=a.review_id, actor=a.cast.coordinator).passed
     _seal(wired, a)
-    view = a.findings.actions(review_id=a.review_id, actor=a.cast.coordinator)[0]
-    a.findings.update_action(
+    board = BoardService(a.reviews)
+    view = board.actions(review_id=a.review_id, actor=a.cast.coordinator).items[0]
+    board.update_action(
         review_id=a.review_id,
         actor=a.cast.coordinator,
         action_id=view.action.id,
         expected_version=view.action.version,
-        title="Jane Smith's dentist to flag missed appointments",
+        command=ChangeAction(title="Jane Smith's dentist to flag missed appointments"),
     )
     check = wired.reports.anonymisation(review_id=a.review_id, actor=a.cast.coordinator)
     assert [(h.kind, h.field, h.what) for h in check.hits] == [("action", "title", "the child's name")]
@@ -380,26 +392,28 @@ def test_the_pdf_text_is_checked_too(sessions, clock, people) -> None:
 
 
 def test_names_in_the_register_feed_the_person_named_warning(wired: Wired, people: People) -> None:
-    a = Analysis(wired.reviews, wired.findings, people).gathering()
+    a = Analysis(wired.reviews, people).gathering()
     a.narratives().begin_analysis()
     a.episode()
     a.panel_submissions().draft_findings()
     a.finding()
-    finding = a.findings.finding(review_id=a.review_id, actor=a.cast.lead, finding_id=a.finding_ids[0])
-    a.findings.update_finding(
+    findings = FindingService(a.reviews)
+    finding = findings.get(review_id=a.review_id, actor=a.cast.lead, finding_id=a.finding_ids[0])
+    findings.update(
         review_id=a.review_id,
         actor=a.cast.lead,
         finding_id=finding.id,
         expected_version=finding.version,
-        context=f"{LEAK}'s practice holds part of the picture.",
+        command=ChangeFinding(context=f"{LEAK}'s practice holds part of the picture."),
     )
     assert not any(
-        w.code == Code.PERSON_NAMED for w in a.findings.warnings(review_id=a.review_id, actor=a.cast.lead)
+        w.code == Code.PERSON_NAMED
+        for w in wired.warnings.list(review_id=a.review_id, actor=a.cast.lead).items
     )
     _seal(wired, a)
     named = [
         w
-        for w in a.findings.warnings(review_id=a.review_id, actor=a.cast.lead)
+        for w in wired.warnings.list(review_id=a.review_id, actor=a.cast.lead).items
         if w.code == Code.PERSON_NAMED
     ]
     assert [w.where.id for w in named] == [finding.id]
@@ -410,7 +424,7 @@ def test_corrections_are_for_the_coordinator_and_chair_from_the_findings_stage(
 ) -> None:
     from workflow.errors import InvalidInput, NotPermitted
 
-    a = Analysis(wired.reviews, wired.findings, people).gathering()
+    a = Analysis(wired.reviews, people).gathering()
     entry = a.narrative_service.add_entry(
         review_id=a.review_id,
         actor=a.cast.coordinator,

@@ -29,11 +29,14 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from findings.analysis.board import AddAction, BoardService, RecordBoardResponse
 from findings.analysis.episodes import AddEpisode
 from findings.analysis.factors import AddFactor
+from findings.analysis.findings import AddEvidence, AddFinding, AddQuestion, FindingService
 from findings.analysis.narratives import AddEntry, ExemptNarrative
 from findings.analysis.panel import SavePanelAnalysis, WaivePanelAnalysis
 from findings.analysis.quality import Code
+from findings.analysis.warnings import AcknowledgeWarning, WarningService
 from tests.findings_support import Analysis, real_services
 from tests.support import AGENCIES
 from workflow import audit
@@ -86,13 +89,16 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
         def __init__(self) -> None:
             super().__init__()
             self.reviews, self.findings = real_services(sessions, clock, anonymisation_clean=True)
-            self.analysis = Analysis(self.reviews, self.findings, people).gathering()
+            self.analysis = Analysis(self.reviews, people).gathering()
             self.review_id = self.analysis.review_id
             self.accepted = 0
             self.base = self._audit_rows()
             self.final: str | None = None
             self.episodes: list[int] = []
             self.findings_made: list[int] = []
+            self.statements = FindingService(self.reviews, today=clock)
+            self.board = BoardService(self.reviews, today=clock)
+            self.warnings = WarningService(self.reviews, today=clock)
 
         @initialize(steps=st.integers(min_value=0, max_value=len(HAPPY_PATH)))
         def start_somewhere(self, steps: int) -> None:
@@ -269,43 +275,46 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
             statement = "Appointment systems treat a child not brought as the family's choice."
             if names_a_person:
                 statement = "Lena Lead's team could not see it. " + statement
-            finding = self.attempt(
-                lambda: self.findings.add_finding(
-                    review_id=self.review_id,
-                    actor=actor,
-                    title="Children not brought are not seen",
-                    category="tools" if complete else None,
-                    statement=statement,
-                    context="Dental and GP practices each hold part of the picture.",
-                    how_it_showed="Three appointments were missed.",
-                    why_it_matters="Children depend on adults to reach care.",
-                    themes=["was_not_brought"] if complete else [],
-                    episode_ids=self.episodes[:1],
-                )
+            command = AddFinding(
+                title="Children not brought are not seen",
+                category="tools" if complete else None,
+                statement=statement,
+                context="Dental and GP practices each hold part of the picture.",
+                how_it_showed="Three appointments were missed.",
+                why_it_matters="Children depend on adults to reach care.",
+                themes=["was_not_brought"] if complete else [],
+                episode_ids=self.episodes[:1],
             )
-            if finding is None:
+            added = self.attempt(
+                lambda: self.statements.add(review_id=self.review_id, actor=actor, command=command)
+            )
+            if added is None:
                 return
-            self.findings_made.append(finding.id)
+            self.findings_made.append(added.finding.id)
             if complete:
-                finding = self.attempt(
-                    lambda: self.findings.add_evidence(
+                evidenced = self.attempt(
+                    lambda: self.statements.add_evidence(
                         review_id=self.review_id,
                         actor=actor,
-                        finding_id=finding.id,
-                        expected_version=finding.version,
-                        kind="research",
-                        summary="Dental decay is linked with neglect.",
-                        reference="Harris et al. 2009",
+                        finding_id=added.finding.id,
+                        expected_version=added.finding.version,
+                        command=AddEvidence(
+                            kind="research",
+                            summary="Dental decay is linked with neglect.",
+                            reference="Harris et al. 2009",
+                        ),
                     )
                 )
-                if finding is not None:
+                if evidenced is not None:
                     self.attempt(
-                        lambda: self.findings.add_question(
+                        lambda: self.statements.add_question(
                             review_id=self.review_id,
                             actor=actor,
-                            finding_id=finding.id,
-                            expected_version=finding.version,
-                            text="How will the board know whether a child not brought is followed up?",
+                            finding_id=evidenced.finding.id,
+                            expected_version=evidenced.finding.version,
+                            command=AddQuestion(
+                                text="How will the board know whether a child not brought is followed up?"
+                            ),
                         )
                     )
 
@@ -314,7 +323,7 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
             lead = self.analysis.cast.lead
             warnings = [
                 w
-                for w in self.findings.warnings(review_id=self.review_id, actor=lead)
+                for w in self.warnings.list(review_id=self.review_id, actor=lead).items
                 if not w.acknowledged and w.code != Code.INDIVIDUAL_ONLY
             ]
             if blocking_first:
@@ -323,11 +332,11 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
                 return
             warning = warnings[pick % len(warnings)]
             self.attempt(
-                lambda: self.findings.acknowledge_warning(
+                lambda: self.warnings.acknowledge(
                     review_id=self.review_id,
                     actor=self.actor(who, "lead"),
                     fingerprint=warning.fingerprint,
-                    reason="Weighed by the review team.",
+                    command=AcknowledgeWarning(reason="Weighed by the review team."),
                 )
             )
 
@@ -338,17 +347,20 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
             actor = self.actor(who, "chair")
             for finding_id in self.findings_made:
                 self.attempt(
-                    lambda finding_id=finding_id: self.findings.record_board_response(
-                        review_id=self.review_id, actor=actor, finding_id=finding_id, response="Agreed."
+                    lambda finding_id=finding_id: self.board.record_response(
+                        review_id=self.review_id,
+                        actor=actor,
+                        finding_id=finding_id,
+                        command=RecordBoardResponse(response="Agreed."),
                     )
                 )
             self.attempt(
-                lambda: self.findings.add_action(
+                lambda: self.board.add_action(
                     review_id=self.review_id,
                     actor=actor,
-                    title="Flag children not brought",
-                    owner_agency="Health",
-                    due_on=date(2027, 3, 31),
+                    command=AddAction(
+                        title="Flag children not brought", owner_agency="Health", due_on=date(2027, 3, 31)
+                    ),
                 )
             )
 

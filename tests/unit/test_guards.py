@@ -170,6 +170,17 @@ CASES = [
     ),
     (
         Trigger.PUBLISH,
+        {
+            "analysis": _analysis(
+                board_response_recorded=False,
+                findings_without_response=("Finding 2 'Supervision'", "Finding 3 'Thresholds'"),
+            )
+        },
+        None,
+        "board's response has not been recorded for Finding 2 'Supervision', Finding 3 'Thresholds'.",
+    ),
+    (
+        Trigger.PUBLISH,
         {"analysis": _analysis(anonymisation_hits=None)},
         None,
         "anonymisation check could not be run",

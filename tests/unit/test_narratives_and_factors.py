@@ -7,6 +7,7 @@ from datetime import date, time
 import pytest
 
 from findings.analysis import frameworks as factors
+from findings.analysis.board import is_overdue
 from findings.analysis.chronology import (
     CsvImportError,
     EntryView,
@@ -20,7 +21,6 @@ from findings.analysis.chronology import (
     parse_time,
     side_by_side,
 )
-from findings.analysis.service import is_overdue
 from findings.analysis.statements import FindingParts, missing_parts
 
 
