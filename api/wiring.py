@@ -22,7 +22,11 @@ from findings.publication.register import RegisterService, register_cipher
 from findings.publication.render import Format
 from findings.publication.service import ReportService
 from workflow.db import make_engine, make_session_factory
+from workflow.holds import HoldService
+from workflow.membership import MembershipService
 from workflow.models import utcnow
+from workflow.notices import NoticeService
+from workflow.referrals import ReferralService
 from workflow.service import ReviewService
 from workflow.settings import Settings, get_settings
 
@@ -33,6 +37,10 @@ class Services:
     engine: Engine
     sessions: sessionmaker[Session]
     reviews: ReviewService
+    referrals: ReferralService
+    membership: MembershipService
+    holds: HoldService
+    notices: NoticeService
     findings: FindingsService
     good_practice: GoodPracticeService
     auth: Authenticator
@@ -82,6 +90,10 @@ def build_services(
         engine=engine,
         sessions=sessions,
         reviews=reviews,
+        referrals=ReferralService(reviews, today=today, default_regime=settings.default_regime),
+        membership=MembershipService(reviews, today=today),
+        holds=HoldService(reviews, today=today),
+        notices=NoticeService(reviews, today=today),
         findings=findings,
         good_practice=GoodPracticeService(reviews, today=today),
         auth=auth,

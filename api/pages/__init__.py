@@ -5,11 +5,25 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import admin, analysis, findings, good_practice, publication, published, reviews, signin
+from api.pages import (
+    admin,
+    analysis,
+    audit,
+    findings,
+    good_practice,
+    members,
+    publication,
+    published,
+    referral,
+    reviews,
+    scope,
+    signin,
+)
 
 
 def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    for module in (signin, reviews, analysis, good_practice, findings, publication, published, admin):
+    lifecycle = (reviews, referral, scope, members, audit)
+    for module in (signin, *lifecycle, analysis, good_practice, findings, publication, published, admin):
         router.include_router(module.router)
     return router

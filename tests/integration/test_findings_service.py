@@ -423,14 +423,7 @@ def test_a_lead_reviewer_adopts_a_proposed_factor_from_a_submitted_analysis(anal
 def test_a_practitioner_sees_and_comments_on_their_own_conversation_only(analysing, people):
     f, review_id, cast = analysing.findings, analysing.review_id, analysing.cast
     other = people.user("member", "Oliver Other")
-    analysing.reviews.add_member(
-        review_id,
-        cast.coordinator,
-        analysing.journey.version,
-        email=people.email(other),
-        role="case_group",
-        agency="Police",
-    )
+    analysing.journey.add_member(people.email(other), "case_group", "Police")
     mine = f.add_conversation(
         review_id=review_id,
         actor=cast.lead,
