@@ -86,7 +86,7 @@ def _validate(
             path = _path(kind, item.get("loc", ()))
             field = form_name(path, names)
             message = str(item.get("msg", "Invalid value."))  # never item["input"]: it may be a password
-            if item.get("type") == "missing" and path in asks:
+            if path in asks and (item.get("type") == "missing" or item.get("input", 0) is None):
                 message = asks[path]
             errors[field] = f"{errors[field]} {message}" if field in errors else message
         for field, message in errors.items():
