@@ -23,7 +23,7 @@ from api.pages import (
 
 def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    lifecycle = (reviews, referral, scope, members, audit)
+    lifecycle = (referral, reviews, scope, members, audit)  # `/reviews/new` before `/reviews/{review_id}`
     for module in (signin, *lifecycle, analysis, good_practice, findings, publication, published, admin):
         router.include_router(module.router)
     return router

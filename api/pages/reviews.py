@@ -145,7 +145,7 @@ def _overview(
             "clocks": detail.clocks,
             "allowed": [o for o in forward if o.allowed] + [o for o in side if o.allowed],
             "refused": [_staffed(o, review) for o in forward if not o.allowed],
-            "refused_side": [o for o in side if not o.allowed],
+            "refused_side": [_staffed(o, review) for o in side if not o.allowed],
             "needs_words": {t.value for t in TRIGGER_FIELDS},
             "members": sorted_members(review.memberships),
             "outcome": INCIDENT_OUTCOMES.get(review.incident_outcome or "", "Not recorded"),
