@@ -176,7 +176,7 @@ def test_random_triggers_by_random_members_keep_every_invariant(service, people,
     run_state_machine_as_test(
         machine,
         settings=settings(
-            max_examples=40,
+            max_examples=50,
             stateful_step_count=40,
             deadline=None,
             derandomize=True,
@@ -184,6 +184,8 @@ def test_random_triggers_by_random_members_keep_every_invariant(service, people,
         ),
     )
     # The run is derandomised, so this is stable: the invariants were checked all the way through.
+    # (Its seed is a digest of the machine's source, so editing a rule draws other runs: 50 examples
+    # reach every final state with the rules as they are.)
     assert {State.PUBLISHED, State.CLOSED, State.WITHDRAWN, State.PAUSED} <= REACHED, " ".join(
         sorted(REACHED)
     )
