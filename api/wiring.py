@@ -32,8 +32,12 @@ from findings.publication.render import Format
 from findings.publication.service import ReportService
 from workflow.accounts import AccountService
 from workflow.db import make_engine, make_session_factory
+from workflow.holds import HoldService
+from workflow.membership import MembershipService
 from workflow.models import utcnow
+from workflow.notices import NoticeService
 from workflow.principal import Operator
+from workflow.referrals import ReferralService
 from workflow.service import ReviewService
 from workflow.settings import Settings, get_settings
 
@@ -44,6 +48,10 @@ class Services:
     engine: Engine
     sessions: sessionmaker[Session]
     reviews: ReviewService
+    referrals: ReferralService
+    membership: MembershipService
+    holds: HoldService
+    notices: NoticeService
     good_practice: GoodPracticeService
     narratives: NarrativeService
     conversations: ConversationService
@@ -104,6 +112,10 @@ def build_services(
         engine=engine,
         sessions=sessions,
         reviews=reviews,
+        referrals=ReferralService(reviews, today=today, default_regime=settings.default_regime),
+        membership=MembershipService(reviews, today=today),
+        holds=HoldService(reviews, today=today),
+        notices=NoticeService(reviews, today=today),
         good_practice=GoodPracticeService(reviews, today=today),
         narratives=NarrativeService(reviews, today=today),
         conversations=ConversationService(reviews, today=today),

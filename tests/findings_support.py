@@ -24,6 +24,7 @@ from findings.publication.register import RegisterService
 from findings.publication.render import Format
 from findings.publication.service import ReportService
 from tests.support import AGENCIES, Clock, FakePublisher, Journey, People
+from workflow.notices import RecordNotice
 from workflow.ports import Publisher
 from workflow.service import ReviewService
 from workflow.states import State
@@ -256,7 +257,10 @@ def to_approved(analysis: Analysis) -> Analysis:
             finding_id=analysis.finding_ids[0],
         ),
     )
-    analysis.reviews.record_notice(
-        review_id, cast.chair, analysis.journey.version, kind="panel_notice", on=date(2026, 11, 2)
+    analysis.journey.lifecycle.notices.record(
+        review_id=review_id,
+        actor=cast.chair,
+        expected_version=analysis.journey.version,
+        command=RecordNotice(kind="panel_notice", on=date(2026, 11, 2)),
     )
     return analysis

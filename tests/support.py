@@ -13,7 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from workflow import people as people_module
 from workflow.errors import TriggerRefused
+from workflow.holds import HoldService
+from workflow.membership import AddMember, MembershipService
 from workflow.models import Review
+from workflow.notices import NoticeService, RecordNotice
 from workflow.ports import (
     ActionFacts,
     AnalysisSnapshot,
@@ -21,8 +24,9 @@ from workflow.ports import (
     FactorFacts,
     FindingFacts,
 )
+from workflow.referrals import Incident, LogReferral, RecordCriteria, ReferralService, SetScope
 from workflow.service import ReviewService
-from workflow.states import State
+from workflow.states import ReviewRole, State
 
 _counter = itertools.count(1)
 
@@ -168,8 +172,37 @@ ORDER = (
 )
 
 
+@dataclass
+class Lifecycle:
+    """The services that edit a review, built on one `ReviewService` (and its today)."""
+
+    referrals: ReferralService
+    membership: MembershipService
+    holds: HoldService
+    notices: NoticeService
+
+    @classmethod
+    def of(cls, service: ReviewService) -> Lifecycle:
+        return cls(
+            referrals=ReferralService(service, today=service.today),
+            membership=MembershipService(service, today=service.today),
+            holds=HoldService(service, today=service.today),
+            notices=NoticeService(service, today=service.today),
+        )
+
+
+def add_member(
+    service: ReviewService, review_id: int, actor: int, version: int, *, email: str, role: str, **more: Any
+) -> None:
+    """Add a member through the membership service (tests that build a review by hand)."""
+    command = AddMember(email=email, role=ReviewRole(role), **more)
+    Lifecycle.of(service).membership.add(
+        review_id=review_id, actor=actor, expected_version=version, command=command
+    )
+
+
 class Journey:
-    """Drives one review through the real service, stage by stage."""
+    """Drives one review through the real services, stage by stage."""
 
     def __init__(
         self,
@@ -179,6 +212,7 @@ class Journey:
         today: date = date(2026, 11, 26),
     ) -> None:
         self.service = service
+        self.lifecycle = Lifecycle.of(service)
         self.people = people
         self.cast = cast or people.cast()
         self.today = today
@@ -192,24 +226,33 @@ class Journey:
         return self.service.fire(self.review_id, trigger, actor, self.version, **params)
 
     def referral(self) -> Journey:
-        review = self.service.create_review(
-            self.cast.coordinator,
-            child_pseudonym="Alice",
-            incident_outcome="serious_harm",
-            abuse_or_neglect="suspected",
-            date_of_awareness=date(2026, 11, 2),
-            incident_summary="Alice was found in a neglected state.",
-            agencies_involved=list(AGENCIES),
+        logged = self.lifecycle.referrals.log(
+            actor=self.cast.coordinator,
+            command=LogReferral(
+                child_pseudonym="Alice",
+                incident=Incident(
+                    outcome="serious_harm",
+                    abuse_or_neglect="suspected",
+                    date_of_awareness=date(2026, 11, 2),
+                    summary="Alice was found in a neglected state.",
+                ),
+                agencies_involved=list(AGENCIES),
+            ),
         )
-        self.review_id = review.id
-        self.service.add_member(
+        self.review_id = logged.detail.review.id
+        self.add_member(self.people.email(self.cast.chair), "chair")
+        return self
+
+    def add_member(self, email: str, role: str, agency: str | None = None) -> None:
+        add_member(
+            self.service,
             self.review_id,
             self.cast.coordinator,
             self.version,
-            email=self.people.email(self.cast.chair),
-            role="chair",
+            email=email,
+            role=role,
+            agency=agency,
         )
-        return self
 
     def to(self, target: State) -> Journey:
         if not self.review_id:
@@ -232,52 +275,42 @@ class Journey:
 
     def _screening(self) -> None:
         self.fire("open_screening", self.cast.coordinator)
-        self.service.record_criteria(self.review_id, self.cast.coordinator, self.version, WT2023_STATUTORY)
+        self.lifecycle.referrals.record_criteria(
+            review_id=self.review_id,
+            actor=self.cast.coordinator,
+            expected_version=self.version,
+            command=RecordCriteria(answers=WT2023_STATUTORY),
+        )
 
     def _scoping(self) -> None:
         self.fire("decide", self.cast.chair, route="statutory", rationale="Criteria (a) and (c) are met.")
-        self.service.add_member(
-            self.review_id,
-            self.cast.coordinator,
-            self.version,
-            email=self.people.email(self.cast.lead),
-            role="lead_reviewer",
-        )
-        self.service.set_scope(
-            self.review_id,
-            self.cast.coordinator,
-            self.version,
-            research_questions=["How do agencies recognise neglect?"],
-            agencies_in_scope=list(AGENCIES),
-            period_start=date(2025, 1, 1),
-            period_end=date(2026, 10, 31),
+        self.add_member(self.people.email(self.cast.lead), "lead_reviewer")
+        self.lifecycle.referrals.set_scope(
+            review_id=self.review_id,
+            actor=self.cast.coordinator,
+            expected_version=self.version,
+            command=SetScope(
+                research_questions=["How do agencies recognise neglect?"],
+                agencies_in_scope=list(AGENCIES),
+                period_start=date(2025, 1, 1),
+                period_end=date(2026, 10, 31),
+            ),
         )
 
     def _case_group(self) -> None:
         self.fire("confirm_scope", self.cast.coordinator)
         for agency, user in self.cast.panel.items():
-            self.service.add_member(
-                self.review_id,
-                self.cast.coordinator,
-                self.version,
-                email=self.people.email(user),
-                role="panel_member",
-                agency=agency,
-            )
-        self.service.add_member(
-            self.review_id,
-            self.cast.coordinator,
-            self.version,
-            email=self.people.email(self.cast.practitioner),
-            role="case_group",
-            agency="Health",
-        )
+            self.add_member(self.people.email(user), "panel_member", agency)
+        self.add_member(self.people.email(self.cast.practitioner), "case_group", "Health")
 
     def _data_gathering(self) -> None:
         self.fire("convene", self.cast.coordinator)
 
     def _approved(self) -> None:
         self.fire("approve", self.cast.chair)
-        self.service.record_notice(
-            self.review_id, self.cast.chair, self.version, kind="panel_notice", on=date(2026, 11, 2)
+        self.lifecycle.notices.record(
+            review_id=self.review_id,
+            actor=self.cast.chair,
+            expected_version=self.version,
+            command=RecordNotice(kind="panel_notice", on=date(2026, 11, 2)),
         )

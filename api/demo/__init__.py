@@ -35,9 +35,11 @@ from findings.analysis.panel import SavePanelAnalysis
 from findings.publication.assemble import briefing_sections
 from workflow import people
 from workflow.accounts import AccountService
+from workflow.membership import AddMember
 from workflow.models import Review
-from workflow.service import ReviewService
-from workflow.states import State
+from workflow.notices import RecordNotice
+from workflow.referrals import Incident, LogReferral, RecordCriteria, ReferralService, SetScope
+from workflow.states import ReviewRole, State
 
 DEMO_PASSWORD = "tunnelview-demo"
 
@@ -100,18 +102,21 @@ def _exists(services: Services, pseudonym: str) -> bool:
         return session.query(Review).filter(Review.child_pseudonym == pseudonym).first() is not None
 
 
-def _fresh_referral(reviews: ReviewService, ids: dict[str, int], today: date, spec: ReferralSpec) -> None:
-    coordinator = ids["coordinator@demo.example.org"]
-    review = reviews.create_review(
-        coordinator,
-        child_pseudonym=spec.pseudonym,
-        incident_outcome=spec.incident_outcome,
-        abuse_or_neglect=spec.abuse_or_neglect,
-        date_of_awareness=today - timedelta(days=spec.awareness_days_ago),
-        incident_summary=spec.incident_summary,
-        agencies_involved=list(spec.agencies),
+def _fresh_referral(referrals: ReferralService, ids: dict[str, int], today: date, spec: ReferralSpec) -> None:
+    referrals.log(
+        actor=ids["coordinator@demo.example.org"],
+        command=LogReferral(
+            child_pseudonym=spec.pseudonym,
+            incident=Incident(
+                outcome=spec.incident_outcome,
+                abuse_or_neglect=spec.abuse_or_neglect,
+                date_of_awareness=today - timedelta(days=spec.awareness_days_ago),
+                summary=spec.incident_summary,
+            ),
+            agencies_involved=list(spec.agencies),
+            chair_email="chair@demo.example.org",
+        ),
     )
-    reviews.add_member(review.id, coordinator, review.version, email="chair@demo.example.org", role="chair")
 
 
 @dataclass
@@ -151,6 +156,14 @@ class _Loader:
     def version(self) -> int:
         return self.services.reviews.get(self.review_id, self.coordinator).review.version
 
+    def member(self, email: str, role: ReviewRole, agency: str | None = None) -> None:
+        self.services.membership.add(
+            review_id=self.review_id,
+            actor=self.coordinator,
+            expected_version=self.version,
+            command=AddMember(email=email, role=role, agency=agency),
+        )
+
     def fire(self, trigger: str, actor: int, **params: Any) -> None:
         self.services.reviews.fire(self.review_id, trigger, actor, self.version, **params)
 
@@ -176,42 +189,49 @@ class _Loader:
 
     def referral(self) -> None:
         s = self.spec
-        review = self.services.reviews.create_review(
-            self.coordinator,
-            child_pseudonym=s.pseudonym,
-            incident_outcome=s.incident_outcome,
-            abuse_or_neglect=s.abuse_or_neglect,
-            date_of_awareness=self.ago(s.awareness_days_ago),
-            incident_summary=s.incident_summary,
-            agencies_involved=list(s.agencies),
-            regime="wt2010",
+        logged = self.services.referrals.log(
+            actor=self.coordinator,
+            command=LogReferral(
+                child_pseudonym=s.pseudonym,
+                incident=Incident.model_validate(  # the demo's data, validated as a form would be
+                    {
+                        "outcome": s.incident_outcome,
+                        "abuse_or_neglect": s.abuse_or_neglect,
+                        "date_of_awareness": self.ago(s.awareness_days_ago),
+                        "summary": s.incident_summary,
+                    }
+                ),
+                agencies_involved=list(s.agencies),
+                regime="wt2010",
+                chair_email="chair@demo.example.org",
+            ),
         )
-        self.review_id = review.id
-        self.services.reviews.add_member(
-            self.review_id, self.coordinator, self.version, email="chair@demo.example.org", role="chair"
-        )
+        self.review_id = logged.detail.review.id
 
     def screening(self) -> None:
         self.fire("open_screening", self.coordinator)
-        self.services.reviews.record_criteria(
-            self.review_id, self.coordinator, self.version, self.spec.criteria
+        self.services.referrals.record_criteria(
+            review_id=self.review_id,
+            actor=self.coordinator,
+            expected_version=self.version,
+            command=RecordCriteria(answers=self.spec.criteria),
         )
 
     def scoping(self) -> None:
         s = self.spec
         self.fire("decide", self.chair, route="learning", rationale=s.decision)
         for email in ("lead1@demo.example.org", "lead2@demo.example.org"):
-            self.services.reviews.add_member(
-                self.review_id, self.coordinator, self.version, email=email, role="lead_reviewer"
-            )
-        self.services.reviews.set_scope(
-            self.review_id,
-            self.coordinator,
-            self.version,
-            research_questions=list(s.research_questions),
-            agencies_in_scope=list(s.agencies),
-            period_start=self.ago(s.period[0]),
-            period_end=self.ago(s.period[1]),
+            self.member(email, ReviewRole.LEAD_REVIEWER)
+        self.services.referrals.set_scope(
+            review_id=self.review_id,
+            actor=self.coordinator,
+            expected_version=self.version,
+            command=SetScope(
+                research_questions=list(s.research_questions),
+                agencies_in_scope=list(s.agencies),
+                period_start=self.ago(s.period[0]),
+                period_end=self.ago(s.period[1]),
+            ),
         )
         if not self.spec.seal_after_signoff:
             self.seal()
@@ -225,22 +245,8 @@ class _Loader:
     def case_group(self) -> None:
         self.fire("confirm_scope", self.coordinator)
         for agency in self.spec.agencies:
-            self.services.reviews.add_member(
-                self.review_id,
-                self.coordinator,
-                self.version,
-                email=PANEL[agency],
-                role="panel_member",
-                agency=agency,
-            )
-        self.services.reviews.add_member(
-            self.review_id,
-            self.coordinator,
-            self.version,
-            email="practitioner@demo.example.org",
-            role="case_group",
-            agency=self.spec.case_group_agency,
-        )
+            self.member(PANEL[agency], ReviewRole.PANEL_MEMBER, agency)
+        self.member("practitioner@demo.example.org", ReviewRole.CASE_GROUP, self.spec.case_group_agency)
 
     def data_gathering(self) -> None:
         self.fire("convene", self.coordinator)
@@ -410,8 +416,11 @@ class _Loader:
             )
         if self.spec.board_response:
             self.texts(board_response=self.spec.board_response)
-        self.services.reviews.record_notice(
-            rid, self.chair, self.version, kind="panel_notice", on=self.ago(14)
+        self.services.notices.record(
+            review_id=rid,
+            actor=self.chair,
+            expected_version=self.version,
+            command=RecordNotice(kind="panel_notice", on=self.ago(14)),
         )
 
     def published(self) -> None:
@@ -446,7 +455,7 @@ def load_demo(services: Services, *, today: date | None = None) -> list[tuple[st
         if not _exists(services, spec.pseudonym):
             _Loader(services, ids, spec, today).load()
     if not _exists(services, DEMO_REFERRAL.pseudonym):
-        _fresh_referral(services.reviews, ids, today, DEMO_REFERRAL)
+        _fresh_referral(services.referrals, ids, today, DEMO_REFERRAL)
     return [(email, description) for email, _, _, description in DEMO_USERS]
 
 

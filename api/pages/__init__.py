@@ -7,40 +7,30 @@ from fastapi import APIRouter
 
 from api.pages import (
     admin,
+    audit,
     board,
     conversations,
     episodes,
     factors,
     findings,
     good_practice,
+    members,
     narratives,
     panel,
     publication,
     published,
+    referral,
     report,
     reviews,
+    scope,
     signin,
 )
 
 
 def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    modules = (
-        signin,
-        reviews,
-        narratives,
-        conversations,
-        episodes,
-        factors,
-        panel,
-        good_practice,
-        findings,
-        board,
-        report,
-        publication,
-        published,
-        admin,
-    )
-    for module in modules:
+    lifecycle = (referral, reviews, scope, members, audit)  # `/reviews/new` before `/reviews/{review_id}`
+    analysis = (narratives, conversations, episodes, factors, panel, good_practice)
+    for module in (signin, *lifecycle, *analysis, findings, board, report, publication, published, admin):
         router.include_router(module.router)
     return router

@@ -9,42 +9,101 @@ form under its field, so the page shows all of them at once with what was typed 
 from __future__ import annotations
 
 import types
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import ValidationError
 
 from api.pages.common import Form
-from workflow.commands import Command, field_errors
+from workflow.commands import Command
 
 C = TypeVar("C", bound=Command)
 
 
-def command(form: Form, kind: type[C], *, only: set[str] | None = None, **given: Any) -> C | None:
+def command(
+    form: Form,
+    kind: type[C],
+    *,
+    only: set[str] | None = None,
+    names: Mapping[str, str] | None = None,
+    context: Mapping[str, Any] | None = None,
+    missing: Mapping[str, str] | None = None,
+    **given: Any,
+) -> C | None:
     """The command `kind` from `form` (fields in `given` are taken as they are, not from the form;
-    with `only`, just those form fields are read, so a change leaves the rest alone). None, with the
-    errors in `form`, when anything is wrong."""
+    with `only`, just those form fields are read, so a change leaves the rest alone). A field that is
+    itself a command (`incident`) is read from the form's fields `incident_<field>`; `names` maps a
+    field (`agencies_involved`, `incident.date_of_awareness`) to another form field, where its value
+    is read and its error shown. `context` reaches the command's validators (e.g. `today`); `missing`
+    says, by field, what to ask for when a required field was not filled in. None, with the errors
+    in `form`, when anything is wrong."""
+    names, asks = names or {}, missing or {}
     values: dict[str, Any] = {}
     for name, info in kind.model_fields.items():
         if name in given or (only is not None and name not in only):
             continue
-        value = _read(form, name, info.annotation)
+        value = _field(form, name, info.annotation, names)
         if value is not _ABSENT:
             values[name] = value
     values.update(given)
     if not form.ok:
-        _validate(form, kind, values)  # the other fields' problems too, all at once
+        _validate(form, kind, values, names, context, asks)  # the other fields' problems too, at once
         return None
-    return _validate(form, kind, values)
+    return _validate(form, kind, values, names, context, asks)
 
 
-def _validate(form: Form, kind: type[C], values: dict[str, Any]) -> C | None:
+def form_name(path: str, names: Mapping[str, str]) -> str:
+    """The form field of a command's field (`incident.outcome` -> `incident_outcome`)."""
+    return names.get(path, path.replace(".", "_"))
+
+
+def _field(form: Form, name: str, annotation: Any, names: Mapping[str, str]) -> Any:
+    inner, _ = _unwrap(annotation)
+    if isinstance(inner, type) and issubclass(inner, Command):
+        nested = {}
+        for sub, info in inner.model_fields.items():
+            value = _read(form, form_name(f"{name}.{sub}", names), info.annotation)
+            if value is not _ABSENT:
+                nested[sub] = value
+        return nested
+    return _read(form, form_name(name, names), annotation)
+
+
+def _validate(
+    form: Form,
+    kind: type[C],
+    values: dict[str, Any],
+    names: Mapping[str, str],
+    context: Mapping[str, Any] | None,
+    asks: Mapping[str, str],
+) -> C | None:
     try:
-        return kind.model_validate(values)
+        return kind.model_validate(values, context=dict(context) if context else None)
     except ValidationError as error:
-        for field, message in field_errors(error).items():
+        errors: dict[str, str] = {}
+        for item in error.errors():
+            path = _path(kind, item.get("loc", ()))
+            field = form_name(path, names)
+            message = str(item.get("msg", "Invalid value."))  # never item["input"]: it may be a password
+            if path in asks and (item.get("type") == "missing" or item.get("input", 0) is None):
+                message = asks[path]
+            errors[field] = f"{errors[field]} {message}" if field in errors else message
+        for field, message in errors.items():
             form.fail(field, message)
         return None
+
+
+def _path(kind: type[Command], location: Sequence[int | str]) -> str:
+    """An error's field: the top field, or `field.sub` inside a nested command."""
+    if not location:
+        return "form"
+    top = str(location[0])
+    info = kind.model_fields.get(top)
+    inner = _unwrap(info.annotation)[0] if info else None
+    if len(location) > 1 and isinstance(inner, type) and issubclass(inner, Command):
+        return f"{top}.{location[1]}"
+    return top
 
 
 _ABSENT = object()

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Response, status
 
 from api.deps import CurrentUser, IfMatch, Limit, MemberId, Offset, ReviewId, ServicesDep, etag
 from api.errors import documented
-from api.routes.reviews import CHANGE_PROBLEMS, review_answer
-from api.schemas.reviews import MemberIn, MemberList, MemberOut, ReviewOut
+from api.routes.reviews import CHANGE_PROBLEMS, tagged
+from api.schemas.reviews import MemberList, MemberOut, ReviewOut
+from workflow.membership import AddMember, RemoveMember
 
 router = APIRouter(tags=["members"])
 
@@ -31,26 +32,19 @@ def list_members(
 )
 def add_member(
     review_id: ReviewId,
-    body: MemberIn,
+    body: AddMember,
     services: ServicesDep,
     caller: CurrentUser,
     version: IfMatch,
     response: Response,
 ) -> MemberOut:
     """Add a member by email, role and agency (coordinator). The ETag is the review's new version."""
-    membership = services.reviews.add_member(
-        review_id,
-        caller.id,
-        version,
-        email=body.email,
-        role=body.role,
-        agency=body.agency,
-        declared_interest=body.declared_interest,
+    membership = services.membership.add(
+        review_id=review_id, actor=caller.id, expected_version=version, command=body
     )
-    review = services.reviews.get(review_id, caller.id).review
-    response.headers["ETag"] = etag(review.version)
+    response.headers["ETag"] = etag(membership.review.version)
     response.headers["Location"] = f"/api/v1/reviews/{review_id}/members/{membership.id}"
-    return MemberOut.of(next(m for m in review.memberships if m.id == membership.id))
+    return MemberOut.of(membership)
 
 
 @router.delete(
@@ -65,5 +59,10 @@ def remove_member(
     response: Response,
 ) -> ReviewOut:
     """Remove a membership (coordinator). A review keeps at least one coordinator."""
-    services.reviews.remove_member(review_id, caller.id, version, member_id)
-    return review_answer(services, response, review_id, caller.id)
+    detail = services.membership.remove(
+        review_id=review_id,
+        actor=caller.id,
+        expected_version=version,
+        command=RemoveMember(membership_id=member_id),
+    )
+    return tagged(response, detail)

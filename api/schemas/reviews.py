@@ -4,54 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from api.schemas.common import (
-    Agency,
-    AnyDate,
     Body,
-    ClockDate,
-    Email,
-    Key,
-    Pseudonym,
     Reason,
     UtcDateTime,
 )
-from workflow import regimes
 from workflow.audit import ChainReport
 from workflow.clocks import Clock
 from workflow.models import AuditEntry, Membership
-from workflow.service import ABUSE_OR_NEGLECT, INCIDENT_OUTCOMES, ReviewDetail, TriggerOption
+from workflow.service import ReviewDetail, TriggerOption
 from workflow.states import STATE_LABELS, ReviewRole, Route, State, Trigger
 
-Outcome = Literal[tuple(INCIDENT_OUTCOMES)]  # type: ignore[valid-type]
-AbuseOrNeglect = Literal[tuple(ABUSE_OR_NEGLECT)]  # type: ignore[valid-type]
-RegimeKey = Literal[regimes.keys()]  # type: ignore[valid-type]
-
-MAX_ITEMS = 50
-
-
 # ---- the review ---------------------------------------------------------------------------------
-
-
-class IncidentIn(Body):
-    outcome: Outcome | None = Field(default=None, description="What happened to the child.")
-    abuse_or_neglect: AbuseOrNeglect | None = Field(
-        default=None, description="Whether abuse or neglect is known or suspected to be a factor."
-    )
-    date_of_awareness: ClockDate | None = Field(
-        default=None, description="When the partnership became aware of the incident (starts the clocks)."
-    )
-    summary: Reason = ""
-
-
-class ReferralIn(Body):
-    child_pseudonym: Pseudonym = Field(description="A pseudonym, never the child's real name.")
-    incident: IncidentIn = Field(default_factory=IncidentIn)
-    agencies_involved: list[Agency] = Field(default_factory=list, max_length=MAX_ITEMS)
-    regime: RegimeKey | None = Field(default=None, description="Default: the partnership's regime.")
 
 
 class IncidentOut(BaseModel):
@@ -156,9 +124,14 @@ class ReviewOut(BaseModel):
     your_roles: list[ReviewRole]
     created_at: UtcDateTime
     updated_at: UtcDateTime
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Only in the answer that logged the referral: what to check, e.g. a second referral "
+        "for the same child and date of awareness (a warning, not a refusal).",
+    )
 
     @classmethod
-    def of(cls, detail: ReviewDetail) -> ReviewOut:
+    def of(cls, detail: ReviewDetail, warnings: Sequence[str] = ()) -> ReviewOut:
         review, regime = detail.review, detail.regime
         recommendation = detail.recommendation
         return cls(
@@ -214,6 +187,7 @@ class ReviewOut(BaseModel):
             your_roles=sorted(detail.roles),
             created_at=review.created_at,
             updated_at=review.updated_at,
+            warnings=list(warnings),
         )
 
 
@@ -223,31 +197,6 @@ class ReviewList(BaseModel):
 
 
 # ---- changes ------------------------------------------------------------------------------------
-
-
-class CriteriaIn(Body):
-    answers: dict[Key, Key] = Field(
-        max_length=MAX_ITEMS, description="Question key -> option code; see the review's criteria.questions."
-    )
-
-
-class ScopeIn(Body):
-    research_questions: list[Reason] = Field(max_length=MAX_ITEMS)
-    agencies_in_scope: list[Agency] = Field(max_length=MAX_ITEMS)
-    period_start: AnyDate | None = None
-    period_end: AnyDate | None = None
-
-
-class HoldIn(Body):
-    reason: Reason = Field(description="Why the hold is set (or cleared): proceedings, inquest, ...")
-
-
-class NoticeIn(Body):
-    kind: Literal["notification", "panel_notice"] = Field(
-        description="notification: the incident was notified to the national panel; "
-        "panel_notice: the final report was sent to the national panel before publication."
-    )
-    on: ClockDate = Field(description="The day the notice was given (not in the future).")
 
 
 class TriggerParams(Body):
@@ -265,13 +214,6 @@ class TriggerParams(Body):
 
 
 # ---- members ------------------------------------------------------------------------------------
-
-
-class MemberIn(Body):
-    email: Email
-    role: ReviewRole
-    agency: Agency | None = Field(default=None, description="Required for panel and case group members.")
-    declared_interest: Reason | None = None
 
 
 class MemberOut(BaseModel):

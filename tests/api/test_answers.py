@@ -10,7 +10,9 @@ import pytest
 
 from api.errors import DOMAIN_PROBLEMS
 from tests.api.world import World, build_world
+from tests.support import Lifecycle
 from workflow.errors import InvalidInput, NotFound, NotPermitted, StaleReview, TriggerRefused
+from workflow.referrals import LogReferral
 from workflow.states import State
 
 PROBLEM = "application/problem+json"
@@ -185,7 +187,9 @@ def test_unknown_routes_and_methods_are_problems_too(client):
 
 def test_lists_are_items_and_total_with_limit_and_offset(client, world, service):
     for n in range(3):
-        service.create_review(world.users["coordinator"], child_pseudonym=f"Child {n}")
+        Lifecycle.of(service).referrals.log(
+            actor=world.users["coordinator"], command=LogReferral(child_pseudonym=f"Child {n}")
+        )
     page = client.get("/api/v1/reviews?limit=2&offset=1", headers=as_(world, "coordinator"))
     assert page.status_code == 200
     assert page.json()["total"] == 4

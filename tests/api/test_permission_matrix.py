@@ -37,7 +37,8 @@ from findings.publication.register import RegisterService
 from findings.publication.render import Format
 from tests.api.conftest import REGISTER_KEY
 from tests.api.world import CALLERS, PASSWORD, World, build_world
-from tests.support import WT2023_STATUTORY
+from tests.support import WT2023_STATUTORY, Lifecycle
+from workflow.holds import SetPublicationHold
 from workflow.models import Review
 from workflow.states import State
 
@@ -72,8 +73,11 @@ def _login(world: World, caller: str) -> dict[str, Any]:
 
 
 def _hold(world: World) -> None:
-    world.service.set_publication_hold(
-        world.review_id, world.users["coordinator"], world.version, held=True, reason="Criminal trial."
+    Lifecycle.of(world.service).holds.set(
+        review_id=world.review_id,
+        actor=world.users["coordinator"],
+        expected_version=world.version,
+        command=SetPublicationHold(reason="Criminal trial."),
     )
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from api.auth import Authenticator
 from api.passwords import hash_password
-from tests.support import AGENCIES, ORDER, Cast, Journey, People
+from tests.support import AGENCIES, ORDER, Cast, Journey, Lifecycle, People, add_member
+from workflow.referrals import Incident, LogReferral
 from workflow.service import ReviewService
 from workflow.states import State
 
@@ -82,9 +83,7 @@ def build_world(
             (people.email(cast.panel["Police"]), "panel_member", "Police"),
             (people.email(cast.practitioner), "case_group", "Health"),
         ):
-            service.add_member(
-                journey.review_id, cast.coordinator, journey.version, email=email, role=role, agency=agency
-            )
+            journey.add_member(email, role, agency)
     users = {
         "admin": cast.admin,
         "coordinator": cast.coordinator,
@@ -101,15 +100,22 @@ def build_world(
     world.emails["anonymous"] = "nobody@test.example.org"
 
     other_coordinator = user("coordinator", "Olga Other")
-    other = service.create_review(
-        other_coordinator,
-        child_pseudonym="Bobby",
-        incident_outcome="died",
-        abuse_or_neglect="known",
-        date_of_awareness=date(2026, 11, 10),
-        agencies_involved=["Police", "Health"],
+    other = (
+        Lifecycle.of(service)
+        .referrals.log(
+            actor=other_coordinator,
+            command=LogReferral(
+                child_pseudonym="Bobby",
+                incident=Incident(
+                    outcome="died", abuse_or_neglect="known", date_of_awareness=date(2026, 11, 10)
+                ),
+                agencies_involved=["Police", "Health"],
+            ),
+        )
+        .detail.review
     )
-    service.add_member(
+    add_member(
+        service,
         other.id,
         other_coordinator,
         other.version,

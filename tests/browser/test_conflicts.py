@@ -12,6 +12,7 @@ from api.passwords import hash_password
 from api.wiring import Services
 from tests.browser.conftest import PASSWORD, Accessibility, Person, new_context
 from workflow import people
+from workflow.referrals import Incident, LogReferral, RecordCriteria
 
 pytestmark = pytest.mark.browser
 
@@ -42,23 +43,28 @@ def review_at_scoping(
     answered), set up through the services: the journey test does all this through the pages."""
     reviews = services.reviews
     coordinator, chair = _user_id(services, emails["coordinator"]), _user_id(services, emails["chair"])
-    review = reviews.create_review(
-        coordinator,
+    referral = LogReferral(
         child_pseudonym=pseudonym,
-        incident_outcome="died",
-        abuse_or_neglect="known",
-        date_of_awareness=date.today() - timedelta(days=1),
+        incident=Incident(
+            outcome="died", abuse_or_neglect="known", date_of_awareness=date.today() - timedelta(days=1)
+        ),
         agencies_involved=["Police", "Health", "Education"],
+        chair_email=emails["chair"],
     )
+    review = services.referrals.log(actor=coordinator, command=referral).detail.review
 
     def version() -> int:
         return reviews.get(review.id, coordinator).review.version
 
-    reviews.add_member(review.id, coordinator, version(), email=emails["chair"], role="chair")
     reviews.fire(review.id, "open_screening", coordinator, version())
     if not decide:
         return review.id
-    reviews.record_criteria(review.id, coordinator, version(), ANSWERS)
+    services.referrals.record_criteria(
+        review_id=review.id,
+        actor=coordinator,
+        expected_version=version(),
+        command=RecordCriteria(answers=ANSWERS),
+    )
     reviews.fire(review.id, "decide", chair, version(), route="statutory", rationale="Criteria met.")
     return review.id
 

@@ -6,6 +6,7 @@ from sqlalchemy import delete, update
 
 from tests.support import Journey
 from workflow import audit
+from workflow.holds import ClearPublicationHold, SetPublicationHold
 from workflow.models import AuditEntry
 from workflow.states import State
 
@@ -48,11 +49,18 @@ def test_deleting_a_row_breaks_the_chain(service, people, sessions):
 
 def test_membership_criteria_holds_and_decisions_are_audited_not_only_states(service, people, sessions):
     journey = _review(service, people)
-    service.set_publication_hold(
-        journey.review_id, journey.cast.chair, journey.version, held=True, reason="Criminal proceedings."
+    holds = journey.lifecycle.holds
+    holds.set(
+        review_id=journey.review_id,
+        actor=journey.cast.chair,
+        expected_version=journey.version,
+        command=SetPublicationHold(reason="Criminal proceedings."),
     )
-    service.set_publication_hold(
-        journey.review_id, journey.cast.coordinator, journey.version, held=False, reason="Trial concluded."
+    holds.clear(
+        review_id=journey.review_id,
+        actor=journey.cast.coordinator,
+        expected_version=journey.version,
+        command=ClearPublicationHold(reason="Trial concluded."),
     )
     with sessions() as session:
         entries = audit.entries_of(session, journey.review_id)

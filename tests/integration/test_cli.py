@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import AGENCIES
+from tests.support import AGENCIES, Lifecycle
 from workflow import accounts, audit, people
 from workflow.principal import os_user
+from workflow.referrals import ChangeReferral, Incident, LogReferral
 
 CLI = [sys.executable, "-m", "api.cli"]
 PASSWORD = "correct horse battery"
@@ -88,13 +89,13 @@ def test_a_review_is_shown_fired_and_verified_through_the_cli(cli, service, sess
     _create_user(cli, "coord@example.org", "coordinator")
     with sessions() as session:
         coordinator = people.find_by_email(session, "coord@example.org").id
-    review = service.create_review(
-        coordinator,
+    referrals = Lifecycle.of(service).referrals
+    referral = LogReferral(
         child_pseudonym="Alice",
-        incident_outcome="died",
-        abuse_or_neglect="known",
+        incident=Incident(outcome="died", abuse_or_neglect="known"),
         agencies_involved=list(AGENCIES),
     )
+    review = referrals.log(actor=coordinator, command=referral).detail.review
     as_coordinator = ["--as", "coord@example.org"]
 
     shown = cli(["reviews", "show", str(review.id), *as_coordinator])
@@ -114,7 +115,12 @@ def test_a_review_is_shown_fired_and_verified_through_the_cli(cli, service, sess
     assert service.get(review.id, coordinator).review.state == "referred"
 
     version = service.get(review.id, coordinator).review.version
-    service.update_referral(review.id, coordinator, version, date_of_awareness=date(2026, 11, 20))
+    referrals.change(
+        review_id=review.id,
+        actor=coordinator,
+        expected_version=version,
+        command=ChangeReferral(date_of_awareness=date(2026, 11, 20)),
+    )
     fired = cli(["reviews", "fire", str(review.id), "open_screening", *as_coordinator])
     assert fired.returncode == 0 and "now at 'screening'" in fired.stdout
 

@@ -19,14 +19,7 @@ def analysing(sessions, clock, people) -> Analysis:
 def test_a_practitioner_sees_and_comments_on_their_own_conversation_only(analysing, people):
     f, review_id, cast = analysing.conversation_service, analysing.review_id, analysing.cast
     other = people.user("member", "Oliver Other")
-    analysing.reviews.add_member(
-        review_id,
-        cast.coordinator,
-        analysing.journey.version,
-        email=people.email(other),
-        role="case_group",
-        agency="Police",
-    )
+    analysing.journey.add_member(people.email(other), "case_group", "Police")
     mine = f.add(
         review_id=review_id,
         actor=cast.lead,

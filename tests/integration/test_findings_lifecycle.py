@@ -18,6 +18,7 @@ from findings.analysis.warnings import AcknowledgeWarning, WarningService
 from tests.findings_support import Analysis, real_services
 from workflow import audit
 from workflow.errors import TriggerRefused
+from workflow.notices import RecordNotice
 from workflow.states import State
 
 
@@ -86,8 +87,11 @@ def test_after_sign_off_the_board_responds_and_the_review_is_published_and_close
     action = board.add_action(
         review_id=review_id, actor=cast.coordinator, command=AddAction(title="Was-not-brought flag")
     ).action
-    reviews.record_notice(
-        review_id, cast.chair, analysis.journey.version, kind="panel_notice", on=date(2026, 11, 2)
+    analysis.journey.lifecycle.notices.record(
+        review_id=review_id,
+        actor=cast.chair,
+        expected_version=analysis.journey.version,
+        command=RecordNotice(kind="panel_notice", on=date(2026, 11, 2)),
     )
     analysis.journey.fire("publish", cast.chair)
 

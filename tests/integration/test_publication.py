@@ -32,6 +32,7 @@ from tests.support import SATISFIED, FakeAnalysis, Journey, People
 from workflow import audit
 from workflow.errors import TriggerRefused
 from workflow.models import Review
+from workflow.notices import RecordNotice
 from workflow.service import ReviewService
 from workflow.states import State
 
@@ -184,12 +185,11 @@ def test_a_leak_blocks_publish_at_the_right_place_until_it_is_fixed(
     after the fix it publishes and the checked documents are frozen."""
     journey = Journey(service, people).to(State.APPROVED)
     _seal_alice(service, journey)
-    service.record_notice(
-        journey.review_id,
-        journey.cast.chair,
-        journey.version,
-        kind="panel_notice",
-        on=journey.today.replace(day=2),
+    journey.lifecycle.notices.record(
+        review_id=journey.review_id,
+        actor=journey.cast.chair,
+        expected_version=journey.version,
+        command=RecordNotice(kind="panel_notice", on=journey.today.replace(day=2)),
     )
 
     def check(current: ReportData) -> None:

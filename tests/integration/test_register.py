@@ -25,6 +25,7 @@ from findings.publication.register import (
 from tests.support import Journey, People
 from workflow import audit
 from workflow.errors import InvalidInput, NotFound, NotPermitted, StaleReview
+from workflow.holds import SetPublicationHold
 from workflow.service import ReviewService
 from workflow.settings import Settings
 from workflow.states import State
@@ -271,8 +272,11 @@ def test_opening_the_register_is_audited_but_does_not_make_other_forms_stale(jou
     before = journey.version
     register.read(journey.review_id, journey.cast.chair)
     assert journey.version == before
-    journey.service.set_publication_hold(
-        journey.review_id, journey.cast.coordinator, before, held=True, reason="Inquest opened."
+    journey.lifecycle.holds.set(
+        review_id=journey.review_id,
+        actor=journey.cast.coordinator,
+        expected_version=before,
+        command=SetPublicationHold(reason="Inquest opened."),
     )
     with sessions() as session:
         actions = [e.action for e in audit.entries_of(session, journey.review_id)]

@@ -40,14 +40,7 @@ def _actor(journey: Journey, role: ReviewRole) -> int:
     detail = journey.service.get(journey.review_id, cast.coordinator)
     if not any(m.user_id == user and m.role == role for m in detail.review.memberships):
         agency = "Police" if role in (ReviewRole.PANEL_MEMBER, ReviewRole.CASE_GROUP) else None
-        journey.service.add_member(
-            journey.review_id,
-            cast.coordinator,
-            journey.version,
-            email=journey.people.email(user),
-            role=role,
-            agency=agency,
-        )
+        journey.add_member(journey.people.email(user), role, agency)
     return user
 
 

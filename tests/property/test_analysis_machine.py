@@ -43,6 +43,7 @@ from workflow import audit
 from workflow.commands import MAX_ID
 from workflow.errors import DomainError
 from workflow.models import Review
+from workflow.notices import RecordNotice
 from workflow.states import FINAL_STATES, State, Trigger
 
 PANEL = {"Police": "police", "Health": "health", "Children's social care": "social"}
@@ -367,12 +368,13 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
         @rule(who=WHO)
         def record_panel_notice(self, who: str) -> None:
             self.attempt(
-                lambda: self.reviews.record_notice(
-                    self.review_id,
-                    self.actor(who, "chair"),
-                    self.reviews.get(self.review_id, self.analysis.cast.coordinator).review.version,
-                    kind="panel_notice",
-                    on=date(2026, 11, 2),
+                lambda: self.analysis.journey.lifecycle.notices.record(
+                    review_id=self.review_id,
+                    actor=self.actor(who, "chair"),
+                    expected_version=self.reviews.get(
+                        self.review_id, self.analysis.cast.coordinator
+                    ).review.version,
+                    command=RecordNotice(kind="panel_notice", on=date(2026, 11, 2)),
                 )
             )
 
