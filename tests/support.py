@@ -16,6 +16,7 @@ from workflow.errors import TriggerRefused
 from workflow.models import Review
 from workflow.ports import (
     ActionFacts,
+    AnalysisNeed,
     AnalysisSnapshot,
     EpisodeFacts,
     FactorFacts,
@@ -64,7 +65,9 @@ class FakeAnalysis:
     snapshot_value: AnalysisSnapshot | None = field(default_factory=lambda: SATISFIED)
     panel_outstanding: bool = False
 
-    def snapshot(self, session: Session, review_id: int) -> AnalysisSnapshot | None:
+    def snapshot(
+        self, session: Session, review_id: int, needs: frozenset[AnalysisNeed], *, run_checks: bool
+    ) -> AnalysisSnapshot | None:
         if self.snapshot_value is None:
             return None
         if self.panel_outstanding:
