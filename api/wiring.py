@@ -96,7 +96,11 @@ def build_services(
         return cipher
 
     publishing = Publishing(cipher=the_cipher, today=today, partnership=settings.partnership, formats=formats)
-    facts = FindingsFacts(anonymisation=publishing.check, extra_names=publishing.extra_names)
+    facts = FindingsFacts(
+        anonymisation=publishing.check,
+        known_anonymisation=publishing.known_check,
+        extra_names=publishing.extra_names,
+    )
     reviews = ReviewService(
         sessions, analysis=facts, publisher=publishing, today=today, default_regime=settings.default_regime
     )

@@ -44,7 +44,8 @@ def real_services(
     anonymisation_clean: bool = False,
     publisher: Publisher | None = None,
 ) -> ReviewService:
-    facts = FindingsFacts(anonymisation=(lambda _s, _r: ()) if anonymisation_clean else None)
+    clean = (lambda _s, _r: ()) if anonymisation_clean else None
+    facts = FindingsFacts(anonymisation=clean, known_anonymisation=clean)
     return ReviewService(sessions, analysis=facts, publisher=publisher or FakePublisher(), today=clock)
 
 
@@ -220,7 +221,11 @@ def wired_services(
     formats: Sequence[Format] = (Format.HTML, Format.MARKDOWN),
 ) -> Wired:
     publishing = Publishing(cipher=lambda: CIPHER, today=clock, formats=formats, partnership="Northshire")
-    facts = FindingsFacts(anonymisation=publishing.check, extra_names=publishing.extra_names)
+    facts = FindingsFacts(
+        anonymisation=publishing.check,
+        known_anonymisation=publishing.known_check,
+        extra_names=publishing.extra_names,
+    )
     reviews = ReviewService(sessions, analysis=facts, publisher=publishing, today=clock)
     return Wired(
         reviews,

@@ -19,6 +19,7 @@ from workflow.models import Review
 from workflow.notices import NoticeService, RecordNotice
 from workflow.ports import (
     ActionFacts,
+    AnalysisNeed,
     AnalysisSnapshot,
     EpisodeFacts,
     FactorFacts,
@@ -68,7 +69,9 @@ class FakeAnalysis:
     snapshot_value: AnalysisSnapshot | None = field(default_factory=lambda: SATISFIED)
     panel_outstanding: bool = False
 
-    def snapshot(self, session: Session, review_id: int) -> AnalysisSnapshot | None:
+    def snapshot(
+        self, session: Session, review_id: int, needs: frozenset[AnalysisNeed], *, run_checks: bool
+    ) -> AnalysisSnapshot | None:
         if self.snapshot_value is None:
             return None
         if self.panel_outstanding:

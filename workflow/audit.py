@@ -99,11 +99,7 @@ def append(
         session.flush()
     else:
         session.execute(select(Review.id).where(Review.id == review.id).with_for_update())
-    last = session.scalars(
-        select(AuditEntry).where(AuditEntry.review_id == review.id).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
-    seq = 1 if last is None else last.seq + 1
-    prev_hash = GENESIS if last is None else last.hash
+    seq, prev_hash = head(session, review.id)
     clean_params = json.loads(json.dumps(params or {}, default=str))
     at = utcnow()
     via = via_of(session)
@@ -181,6 +177,46 @@ def verify_chain(entries: Iterable[E], hash_of: Callable[[E], str]) -> ChainRepo
 
 def verify_entries(entries: Iterable[AuditEntry]) -> ChainReport:
     return verify_chain(entries, _hash_of)
+
+
+def head(session: Session, review_id: int) -> tuple[int, str]:
+    """Where the next row of the chain goes: its `seq` and the hash it links to (the last row's)."""
+    last = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash)
+        .where(AuditEntry.review_id == review_id)
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    ).first()
+    return (1, GENESIS) if last is None else (last.seq + 1, last.hash)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """One audit row that starts or meets a clock, as the clocks need it."""
+
+    review_id: int
+    action: str
+    at: datetime
+    params: dict[str, Any]
+
+
+def anchors_of(
+    session: Session, review_ids: Iterable[int], actions: Iterable[str]
+) -> dict[int, list[Anchor]]:
+    """The rows of these actions in the logs of these reviews, oldest first, in one query (a review's
+    clocks need only these, never its whole log)."""
+    wanted = list(dict.fromkeys(review_ids))
+    found: dict[int, list[Anchor]] = {review_id: [] for review_id in wanted}
+    if not wanted:
+        return found
+    rows = session.execute(
+        select(AuditEntry.review_id, AuditEntry.action, AuditEntry.at, AuditEntry.params)
+        .where(AuditEntry.review_id.in_(wanted), AuditEntry.action.in_(list(actions)))
+        .order_by(AuditEntry.review_id, AuditEntry.seq)
+    )
+    for row in rows:
+        found[row.review_id].append(Anchor(row.review_id, row.action, row.at, row.params))
+    return found
 
 
 def entries_of(session: Session, review_id: int) -> Sequence[AuditEntry]:

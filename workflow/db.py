@@ -11,12 +11,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from workflow.principal import Operator, session_info
 
+# The execution option that marks a transaction as a read: on SQLite it begins deferred, so it takes
+# no lock and never waits for a writer (in WAL mode it reads the last committed snapshot).
+READ_ONLY = "tunnelview_read_only"
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -47,8 +51,17 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
-    """Take SQLite's write lock when a transaction starts, so concurrent writers queue up and the
-    second one sees the first one's version (and is refused as stale) instead of failing to upgrade
-    a read snapshot."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def begin_reading(session: Session) -> None:
+    """Begin `session`'s transaction as a read (before its first statement). A writer's transaction
+    is the default, so a change can never start on a read's deferred footing by mistake."""
+    session.connection(execution_options={READ_ONLY: True})
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Take SQLite's write lock when a writer's transaction starts, so concurrent writers queue up and
+    the second one sees the first one's version (and is refused as stale) instead of failing to
+    upgrade a read snapshot. A read begins deferred: it takes no lock and waits for no one."""
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,18 +1,20 @@
 """Guards: pure functions from a review's facts (and a trigger's parameters) to unmet reasons.
 
 Every guard of a trigger is evaluated, so a refusal lists every reason at once. Reasons are written
-for a coordinator, not a developer. Warnings do not refuse; they are shown beside the action.
+for a coordinator, not a developer. Warnings do not refuse; they are shown beside the action. Each guard
+declares the facts it reads (`Guard.needs`), and the service gathers only those.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from workflow.clocks import add_working_days
-from workflow.ports import AnalysisSnapshot
+from workflow.ports import AnalysisNeed, AnalysisSnapshot
 from workflow.regimes import Regime
 from workflow.states import ReviewRole, Route, Trigger
 
@@ -20,6 +22,22 @@ ANALYSIS_UNAVAILABLE = (
     "The analysis facts for this review are not available (no analysis module is connected), "
     "so this step cannot be checked."
 )
+
+
+ANONYMISATION_NOT_KNOWN = (
+    "The anonymisation check has not been run on the report as it stands: it runs on the publication "
+    "page, and again when the report is published."
+)
+
+
+class ReviewNeed(StrEnum):
+    """A fact about the review itself that is not on its row."""
+
+    MEMBERS = "members"
+    PANEL_NOTICE = "panel_notice"  # read from the audit log
+
+
+Need = ReviewNeed | AnalysisNeed
 
 
 @dataclass(frozen=True)
@@ -32,7 +50,8 @@ class MemberFacts:
 
 @dataclass(frozen=True)
 class ReviewFacts:
-    """Everything a guard may look at, as plain data."""
+    """Everything a guard may look at, as plain data (the parts no guard of the trigger needs are
+    left empty: `members`, `panel_notice_on` and the parts of `analysis`)."""
 
     regime: Regime
     date_of_awareness: date | None
@@ -219,7 +238,9 @@ def _ready_to_publish(facts: ReviewFacts, _params: Params, out: _Findings) -> No
         out.reasons.append(
             "The board's response has not been recorded" + (f" for {lacking}." if lacking else ".")
         )
-    if analysis.anonymisation_hits is None:
+    if not analysis.anonymisation_known:
+        out.warnings.append(ANONYMISATION_NOT_KNOWN)
+    elif analysis.anonymisation_hits is None:
         out.reasons.append("The anonymisation check could not be run on the report.")
     else:
         out.reasons.extend(f"Anonymisation check: {hit}" for hit in analysis.anonymisation_hits)
@@ -256,26 +277,43 @@ def _resumable(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
         out.reasons.append("The review does not record the stage it was paused in.")
 
 
-GUARDS: dict[Trigger, tuple[_Guard, ...]] = {
-    Trigger.OPEN_SCREENING: (_referral_complete,),
-    Trigger.DECIDE: (_decision_recorded,),
-    Trigger.CONFIRM_SCOPE: (_scope_confirmed,),
-    Trigger.CONVENE: (_team_convened,),
-    Trigger.BEGIN_ANALYSIS: (_narratives_in,),
-    Trigger.DRAFT_FINDINGS: (_analysis_complete,),
-    Trigger.SUBMIT_FOR_SIGNOFF: (_findings_ready, _register_readable),
-    Trigger.APPROVE: (_register_readable,),
+@dataclass(frozen=True)
+class Guard:
+    check: _Guard
+    needs: frozenset[Need] = frozenset()
+
+
+def _guard(check: _Guard, *needs: Need) -> Guard:
+    return Guard(check, frozenset(needs))
+
+
+A = AnalysisNeed
+GUARDS: dict[Trigger, tuple[Guard, ...]] = {
+    Trigger.OPEN_SCREENING: (_guard(_referral_complete),),
+    Trigger.DECIDE: (_guard(_decision_recorded),),
+    Trigger.CONFIRM_SCOPE: (_guard(_scope_confirmed, ReviewNeed.MEMBERS),),
+    Trigger.CONVENE: (_guard(_team_convened, ReviewNeed.MEMBERS),),
+    Trigger.BEGIN_ANALYSIS: (_guard(_narratives_in, A.NARRATIVES),),
+    Trigger.DRAFT_FINDINGS: (_guard(_analysis_complete, ReviewNeed.MEMBERS, A.EPISODES, A.PANEL),),
+    Trigger.SUBMIT_FOR_SIGNOFF: (
+        _guard(_findings_ready, A.FINDINGS),
+        _guard(_register_readable, A.REGISTER),
+    ),
+    Trigger.APPROVE: (_guard(_register_readable, A.REGISTER),),
     Trigger.RETURN_FOR_REVISION: (
-        _comment_required("comment", "Say what needs revising (comments are required)."),
+        _guard(_comment_required("comment", "Say what needs revising (comments are required).")),
     ),
-    Trigger.PUBLISH: (_ready_to_publish, _register_readable),
+    Trigger.PUBLISH: (
+        _guard(_ready_to_publish, ReviewNeed.PANEL_NOTICE, A.BOARD_RESPONSE, A.ANONYMISATION),
+        _guard(_register_readable, A.REGISTER),
+    ),
     Trigger.DECLINE_PUBLICATION: (
-        _comment_required("rationale", "Record why the report will not be published."),
+        _guard(_comment_required("rationale", "Record why the report will not be published.")),
     ),
-    Trigger.CLOSE: (_actions_tracked,),
-    Trigger.PAUSE: (_comment_required("reason", "Record why the review is paused."),),
-    Trigger.RESUME: (_resumable,),
-    Trigger.WITHDRAW: (_comment_required("reason", "Record why the review is withdrawn."),),
+    Trigger.CLOSE: (_guard(_actions_tracked, A.ACTIONS),),
+    Trigger.PAUSE: (_guard(_comment_required("reason", "Record why the review is paused.")),),
+    Trigger.RESUME: (_guard(_resumable),),
+    Trigger.WITHDRAW: (_guard(_comment_required("reason", "Record why the review is withdrawn.")),),
 }
 
 # Which parameter of each trigger carries the words kept in the audit row.
@@ -288,15 +326,13 @@ REASON_PARAM: dict[Trigger, str] = {
 }
 
 
-def needs_analysis(trigger: Trigger) -> bool:
-    return trigger in {
-        Trigger.BEGIN_ANALYSIS,
-        Trigger.DRAFT_FINDINGS,
-        Trigger.SUBMIT_FOR_SIGNOFF,
-        Trigger.APPROVE,
-        Trigger.PUBLISH,
-        Trigger.CLOSE,
-    }
+def needs_of(triggers: Iterable[Trigger]) -> frozenset[Need]:
+    """Every fact the guards of these triggers read."""
+    return frozenset(need for trigger in triggers for guard in GUARDS[trigger] for need in guard.needs)
+
+
+def analysis_needs(needs: Iterable[Need]) -> frozenset[AnalysisNeed]:
+    return frozenset(need for need in needs if isinstance(need, AnalysisNeed))
 
 
 def evaluate(trigger: Trigger, facts: ReviewFacts, params: Params) -> Verdict:
@@ -304,5 +340,5 @@ def evaluate(trigger: Trigger, facts: ReviewFacts, params: Params) -> Verdict:
     skipped (used to tell a page which actions it can offer before the person types anything)."""
     out = _Findings()
     for guard in GUARDS[trigger]:
-        guard(facts, params, out)
+        guard.check(facts, params, out)
     return Verdict(tuple(out.reasons), tuple(out.warnings))

@@ -122,7 +122,7 @@ class AuditEntry(Base):
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(DateTime)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None, index=True)
     action: Mapped[str] = mapped_column(String(60))
     from_state: Mapped[str | None] = mapped_column(String(30), default=None)
     to_state: Mapped[str | None] = mapped_column(String(30), default=None)

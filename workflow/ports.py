@@ -1,18 +1,32 @@
 """The interfaces through which the lifecycle reaches the analysis: guards learn analysis facts
-(`AnalysisFacts`), and `publish` / `decline_publication` render and freeze what is published
-(`Publisher`). `findings` implements both; `workflow` never imports `findings`. Until something
-implements them, `NoAnalysis` makes every guard that needs analysis facts refuse and `NoPublisher`
-refuses to publish: never pass silently."""
+(`AnalysisFacts`, asked only for the kinds of fact a guard declares it needs), and `publish` /
+`decline_publication` render and freeze what is published (`Publisher`). `findings` implements both;
+`workflow` never imports `findings`. Until something implements them, `NoAnalysis` makes every guard
+that needs analysis facts refuse and `NoPublisher` refuses to publish: never pass silently."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from workflow.errors import TriggerRefused
+
+
+class AnalysisNeed(StrEnum):
+    """A kind of analysis fact a guard may need; the port reads only the kinds asked for."""
+
+    NARRATIVES = "narratives"
+    EPISODES = "episodes"
+    PANEL = "panel"
+    FINDINGS = "findings"  # the findings and the blocking quality warnings
+    BOARD_RESPONSE = "board_response"
+    ACTIONS = "actions"
+    ANONYMISATION = "anonymisation"
+    REGISTER = "register"  # whether the sealed register can be read
 
 
 @dataclass(frozen=True)
@@ -49,7 +63,8 @@ class ActionFacts:
 
 @dataclass(frozen=True)
 class AnalysisSnapshot:
-    """The facts about a review's analysis that the lifecycle guards need, as plain data."""
+    """The facts about a review's analysis that the lifecycle guards need, as plain data. Only the
+    kinds asked for are read; the others keep their empty defaults and no guard looks at them."""
 
     narratives_submitted: frozenset[str] = frozenset()  # agencies whose narrative is submitted
     narrative_exemptions: Mapping[str, str] = field(default_factory=dict)  # agency -> reason
@@ -62,19 +77,28 @@ class AnalysisSnapshot:
     findings_without_response: tuple[str, ...] = ()  # "Finding 2 'Title'", in number order
     anonymisation_hits: tuple[str, ...] | None = None  # None: the check could not run
     register_problem: str | None = None  # why the sealed register cannot be read, in words
+    # False: the check was not run here (listing triggers never renders the report) and no result is
+    # known for the review as it stands; firing `publish` always runs it.
+    anonymisation_known: bool = True
     actions: tuple[ActionFacts, ...] = ()
 
 
 class AnalysisFacts(Protocol):
-    def snapshot(self, session: Session, review_id: int) -> AnalysisSnapshot | None:
-        """The review's analysis facts, read in the caller's transaction; None if unavailable."""
+    def snapshot(
+        self, session: Session, review_id: int, needs: frozenset[AnalysisNeed], *, run_checks: bool
+    ) -> AnalysisSnapshot | None:
+        """The kinds of fact in `needs`, read in the caller's transaction; None if unavailable.
+        `run_checks=False` (listing triggers) gives the anonymisation check's last known result for
+        the review as it stands instead of running it (`anonymisation_known=False` when none is)."""
         ...
 
 
 class NoAnalysis:
     """The default wiring: no analysis module, so guards that need its facts refuse."""
 
-    def snapshot(self, session: Session, review_id: int) -> AnalysisSnapshot | None:
+    def snapshot(
+        self, session: Session, review_id: int, needs: frozenset[AnalysisNeed], *, run_checks: bool
+    ) -> AnalysisSnapshot | None:
         return None
 
 

@@ -12,20 +12,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import audit, policy, regimes
+from workflow import audit, db, policy, regimes
 from workflow.clocks import Clock, compute_clocks
 from workflow.errors import InvalidInput, NotFound, NotPermitted, StaleReview, TriggerRefused
 from workflow.guards import (
     REASON_PARAM,
     MemberFacts,
+    Need,
     ReviewFacts,
+    ReviewNeed,
     Verdict,
+    analysis_needs,
     evaluate,
-    needs_analysis,
+    needs_of,
 )
 from workflow.machine import next_state
 from workflow.models import AuditEntry, Membership, Review, User
@@ -80,12 +83,22 @@ class ReviewDetail:
 Listener = Callable[[Transitioned], None]
 
 
-def _event_dates(entries: Sequence[AuditEntry]) -> tuple[dict[ClockAnchor, date], dict[ClockEvent, date]]:
+# The audit rows that start or meet a clock: a review's clocks are read from these alone.
+CLOCK_ACTIONS = (
+    Trigger.DECIDE.value,
+    "record_notification",
+    "record_panel_notice",
+    Trigger.APPROVE.value,
+    Trigger.PUBLISH.value,
+)
+
+
+def _event_dates(entries: Iterable[audit.Anchor]) -> tuple[dict[ClockAnchor, date], dict[ClockEvent, date]]:
     """Clock anchors and events, read from the audit log (the latest of each counts)."""
     anchors: dict[ClockAnchor, date] = {}
     events: dict[ClockEvent, date] = {}
 
-    def day_of(entry: AuditEntry) -> date:
+    def day_of(entry: audit.Anchor) -> date:
         on = entry.params.get("on")
         return date.fromisoformat(on) if isinstance(on, str) else entry.at.date()
 
@@ -103,7 +116,12 @@ def _event_dates(entries: Sequence[AuditEntry]) -> tuple[dict[ClockAnchor, date]
     return anchors, events
 
 
-def clocks_of(review: Review, entries: Sequence[AuditEntry], today: date) -> tuple[Clock, ...]:
+def clock_anchors(session: Session, review_ids: Iterable[int]) -> dict[int, list[audit.Anchor]]:
+    """The rows the clocks of these reviews are read from, in one query."""
+    return audit.anchors_of(session, review_ids, CLOCK_ACTIONS)
+
+
+def clocks_of(review: Review, entries: Iterable[audit.Anchor], today: date) -> tuple[Clock, ...]:
     regime = regimes.get(review.regime_key, review.regime_version)
     anchors, events = _event_dates(entries)
     if review.date_of_awareness is not None:
@@ -137,10 +155,15 @@ class ReviewService:
     # ---- loading and authorising -------------------------------------------------------------
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
         """A transaction that rolls back unless committed. A concurrent writer that got in first
-        (the version check at flush or commit matched no row) surfaces as `StaleReview`."""
+        (the version check at flush or commit matched no row) surfaces as `StaleReview`.
+
+        A writer's transaction takes SQLite's write lock when it begins (`BEGIN IMMEDIATE`), so
+        writers queue; a `read_only` one begins deferred and never waits for a writer."""
         with self._sessions() as session:
+            if read_only:
+                db.begin_reading(session)
             try:
                 yield session
             except StaleDataError as error:
@@ -162,12 +185,19 @@ class ReviewService:
         `for_change` locks the review's row until the transaction ends, so concurrent writers queue
         and each one after the first sees the new version and is refused as stale (SQLite's
         `BEGIN IMMEDIATE` does the same for the whole database)."""
-        self.active_user(session, actor_id)
-        review = session.get(Review, review_id, with_for_update=for_change)
-        if review is None:
-            raise NotFound(f"Review {review_id} was not found.")
-        roles = frozenset(ReviewRole(m.role) for m in review.memberships if m.user_id == actor_id)
-        if not roles:
+        rows = session.execute(
+            select(User.active, Membership.role)
+            .outerjoin(Membership, (Membership.user_id == User.id) & (Membership.review_id == review_id))
+            .where(User.id == actor_id)
+        ).all()
+        if not rows or not rows[0].active:
+            raise NotPermitted("This account is not active.")
+        # A read answers with the members (pages list them after the session closed); a change
+        # loads them only if it needs them.
+        members = () if for_change else (selectinload(Review.memberships),)
+        review = session.get(Review, review_id, with_for_update=for_change, options=members)
+        roles = frozenset(ReviewRole(row.role) for row in rows if row.role is not None)
+        if review is None or not roles:
             raise NotFound(f"Review {review_id} was not found.")
         return review, roles
 
@@ -189,12 +219,22 @@ class ReviewService:
 
     # ---- facts for guards --------------------------------------------------------------------
 
-    def facts(self, session: Session, review: Review, *, with_analysis: bool) -> ReviewFacts:
-        entries = audit.entries_of(session, review.id)
-        anchors, _ = _event_dates(entries)
-        members = tuple(
-            MemberFacts(m.id, m.user.name, ReviewRole(m.role), m.agency) for m in review.memberships
-        )
+    def facts(
+        self, session: Session, review: Review, needs: Iterable[Need], *, run_checks: bool
+    ) -> ReviewFacts:
+        """What the guards that need `needs` look at: only those facts are read (`run_checks=False`
+        gives the anonymisation check's last known result instead of running it)."""
+        needs = frozenset(needs)
+        panel_notice_on = None
+        if ReviewNeed.PANEL_NOTICE in needs:
+            anchors, _ = _event_dates(clock_anchors(session, [review.id])[review.id])
+            panel_notice_on = anchors.get(ClockAnchor.PANEL_NOTICE)
+        members: tuple[MemberFacts, ...] = ()
+        if ReviewNeed.MEMBERS in needs:
+            members = tuple(
+                MemberFacts(m.id, m.user.name, ReviewRole(m.role), m.agency) for m in review.memberships
+            )
+        wanted = analysis_needs(needs)
         return ReviewFacts(
             regime=regimes.get(review.regime_key, review.regime_version),
             date_of_awareness=review.date_of_awareness,
@@ -206,8 +246,10 @@ class ReviewService:
             panel_exemptions=dict(review.panel_exemptions),
             members=members,
             publication_hold=review.publication_hold,
-            panel_notice_on=anchors.get(ClockAnchor.PANEL_NOTICE),
-            analysis=self._analysis.snapshot(session, review.id) if with_analysis else None,
+            panel_notice_on=panel_notice_on,
+            analysis=self._analysis.snapshot(session, review.id, wanted, run_checks=run_checks)
+            if wanted
+            else None,
             today=self._today(),
             paused_from=review.paused_from,
         )
@@ -238,9 +280,8 @@ class ReviewService:
             refused = policy.role_refusal(roles, trigger)
             if refused:
                 raise NotPermitted(refused)
-            verdict = evaluate(
-                trigger, self.facts(session, review, with_analysis=needs_analysis(trigger)), params
-            )
+            facts = self.facts(session, review, needs_of([trigger]), run_checks=True)
+            verdict = evaluate(trigger, facts, params)
             if not verdict.allowed:
                 raise TriggerRefused(trigger, verdict.reasons)
             target = next_state(
@@ -278,21 +319,31 @@ class ReviewService:
             return self._publisher.decline(session, review.id, actor)
         return {}
 
-    def allowed_triggers(self, review_id: int, actor: int) -> list[TriggerOption]:
-        """Each trigger that leaves the review's stage: whether the actor may fire it now, and why not."""
-        with self.session() as session:
+    def allowed_triggers(
+        self, review_id: int, actor: int, *, check_anonymisation: bool = False
+    ) -> list[TriggerOption]:
+        """Each trigger that leaves the review's stage: whether the actor may fire it now, and why not.
+        The anonymisation check is run only with `check_anonymisation` (the publication page);
+        otherwise `publish` shows its last known result, or a warning that it runs on publishing."""
+        with self.session(read_only=not check_anonymisation) as session:
             review, roles = self.load(session, review_id, actor)
-            return self.trigger_options(session, review, roles)
+            return self.trigger_options(session, review, roles, check_anonymisation=check_anonymisation)
 
     def trigger_options(
-        self, session: Session, review: Review, roles: frozenset[ReviewRole]
+        self,
+        session: Session,
+        review: Review,
+        roles: frozenset[ReviewRole],
+        *,
+        check_anonymisation: bool = False,
     ) -> list[TriggerOption]:
         triggers = triggers_from(State(review.state))
-        facts = self.facts(session, review, with_analysis=any(map(needs_analysis, triggers)))
+        permitted = [t for t in triggers if roles & policy.rule(t).roles]
+        facts = self.facts(session, review, needs_of(permitted), run_checks=check_anonymisation)
         options = []
         for trigger in triggers:
             allowed_roles = policy.rule(trigger).roles
-            if not roles & allowed_roles:
+            if trigger not in permitted:
                 verdict = Verdict(reasons=(f"Only the {policy.roles_phrase(allowed_roles)} may do this.",))
             else:
                 verdict = evaluate(trigger, facts, None)
@@ -305,49 +356,88 @@ class ReviewService:
 
     # ---- reading -------------------------------------------------------------------------------
 
-    def detail(self, session: Session, review: Review, roles: frozenset[ReviewRole]) -> ReviewDetail:
+    def detail(
+        self,
+        session: Session,
+        review: Review,
+        roles: frozenset[ReviewRole],
+        anchors: Sequence[audit.Anchor] | None = None,
+    ) -> ReviewDetail:
+        """The review as its pages show it; `anchors` (its clock rows) are read when not given."""
         regime = regimes.get(review.regime_key, review.regime_version)
-        entries = audit.entries_of(session, review.id)
+        if anchors is None:
+            anchors = clock_anchors(session, [review.id])[review.id]
         return ReviewDetail(
             review=review,
             regime=regime,
             roles=roles,
-            clocks=clocks_of(review, entries, self._today()),
+            clocks=clocks_of(review, anchors, self._today()),
             recommendation=regime.recommend(review.criteria_answers),
         )
 
     def get(self, review_id: int, actor: int) -> ReviewDetail:
-        with self.session() as session:
+        with self.session(read_only=True) as session:
             review, roles = self.load(session, review_id, actor)
             return self.detail(session, review, roles)
 
     def list_for(
-        self, actor: int, *, state: str | None = None, limit: int = 50, offset: int = 0
+        self,
+        actor: int,
+        *,
+        state: str | None = None,
+        waiting_on: Mapping[State, frozenset[ReviewRole]] | None = None,
+        limit: int = 50,
+        offset: int = 0,
     ) -> tuple[list[ReviewDetail], int]:
-        """Reviews the actor is a member of (need-to-know: admins see none unless members)."""
-        with self.session() as session:
+        """Reviews the actor is a member of (need-to-know: admins see none unless members), newest
+        first, one page cut in SQL: the same few queries whatever the number of reviews.
+        `waiting_on` keeps the reviews at one of its stages where the actor has one of its roles."""
+        with self.session(read_only=True) as session:
             self.active_user(session, actor)
-            member_of = select(Membership.review_id).where(Membership.user_id == actor)
-            query = select(Review).where(Review.id.in_(member_of))
+            query = select(Review).where(Review.id.in_(_member_of(actor)))
             if state:
                 query = query.where(Review.state == state)
+            if waiting_on is not None:
+                stages = [
+                    (Review.state == stage.value) & Review.id.in_(_member_of(actor, roles))
+                    for stage, roles in waiting_on.items()
+                    if roles
+                ]
+                query = query.where(or_(*stages) if stages else false())
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            reviews = session.scalars(query.order_by(Review.id.desc()).limit(limit).offset(offset))
-            details = []
-            for review in reviews:
-                roles = frozenset(ReviewRole(m.role) for m in review.memberships if m.user_id == actor)
-                details.append(self.detail(session, review, roles))
+            reviews = list(session.scalars(query.order_by(Review.id.desc()).limit(limit).offset(offset)))
+            ids = [review.id for review in reviews]
+            roles: dict[int, set[ReviewRole]] = {review_id: set() for review_id in ids}
+            for review_id, role in session.execute(
+                select(Membership.review_id, Membership.role).where(
+                    Membership.user_id == actor, Membership.review_id.in_(ids)
+                )
+            ):
+                roles[review_id].add(ReviewRole(role))
+            anchors = clock_anchors(session, ids)
+            details = [
+                self.detail(session, review, frozenset(roles[review.id]), anchors[review.id])
+                for review in reviews
+            ]
             return details, total
 
     def audit_log(self, review_id: int, actor: int) -> Sequence[AuditEntry]:
-        with self.session() as session:
+        with self.session(read_only=True) as session:
             self.load(session, review_id, actor)
             return audit.entries_of(session, review_id)
 
     def verify_audit(self, review_id: int, actor: int) -> audit.ChainReport:
-        with self.session() as session:
+        with self.session(read_only=True) as session:
             self.load(session, review_id, actor)
             return audit.verify(session, review_id)
+
+
+def _member_of(actor: int, roles: Iterable[ReviewRole] | None = None) -> Select[int]:
+    """The ids of the reviews the actor is a member of (in one of `roles`, when given)."""
+    query = select(Membership.review_id).where(Membership.user_id == actor)
+    if roles is not None:
+        query = query.where(Membership.role.in_([role.value for role in roles]))
+    return query
 
 
 def _parse_trigger(trigger: Trigger | str) -> Trigger:

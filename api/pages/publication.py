@@ -58,7 +58,7 @@ def _publication_page(
         form = Form.of(version=texts.version, **{name: getattr(texts, name) for name in TEXTS})
     elif form.stale:
         form.data["version"] = [str(texts.version)]
-    options = services.reviews.allowed_triggers(review_id, user.id)
+    options = services.reviews.allowed_triggers(review_id, user.id, check_anonymisation=True)
     with services.sessions() as session:
         register_problem = services.publishing.register_problem(session, review_id)
     context.update(

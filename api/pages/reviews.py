@@ -29,6 +29,7 @@ from api.pages.common import (
 from api.pages.views import (
     SIDE_TRIGGERS,
     TRIGGER_FIELDS,
+    WAITING_ON,
     may,
     needs_action,
     next_deadline,
@@ -64,13 +65,24 @@ def my_reviews(
     page: int = Query(1, ge=1, le=10_000),
 ) -> Response:
     state = stage if stage in {s.value for s in State} else ""
-    details, _total = services.reviews.list_for(user.id, state=state or None, limit=10_000)
-    rows = [_row(d) for d in details]
-    if mine:
-        rows = [r for r in rows if r["needs_action"]]
-    pages = max(1, (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE)
-    page = min(page, pages)
-    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    details, count = services.reviews.list_for(
+        user.id,
+        state=state or None,
+        waiting_on=WAITING_ON if mine else None,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    pages = max(1, (count + PAGE_SIZE - 1) // PAGE_SIZE)
+    if page > pages:  # past the end: show the last page
+        page = pages
+        details, count = services.reviews.list_for(
+            user.id,
+            state=state or None,
+            waiting_on=WAITING_ON if mine else None,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+    shown = [_row(d) for d in details]
     links = {
         "previous": with_query("/reviews", stage=state, mine=mine, page=page - 1) if page > 1 else None,
         "next": with_query("/reviews", stage=state, mine=mine, page=page + 1) if page < pages else None,
@@ -89,7 +101,7 @@ def my_reviews(
         "pages/my_reviews.html",
         {
             "rows": shown,
-            "count": len(rows),
+            "count": count,
             "form": Form.of(stage=state, mine="yes" if mine else ""),
             "stages": stages,
             "page": page,

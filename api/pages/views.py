@@ -63,6 +63,21 @@ def next_deadline(clocks: Iterable[Clock]) -> Clock | None:
     return min(running, key=lambda c: c.due) if running else None
 
 
+def _waiting_on() -> dict[State, frozenset[ReviewRole]]:
+    """Stage -> the roles that may fire the trigger that moves a review on from it (`needs_action`
+    as data, so my reviews can filter in SQL)."""
+    return {
+        state: frozenset(
+            role for edge in edges_from(state) if edge.trigger not in SIDE_TRIGGERS for role in edge.roles
+        )
+        for state in State
+        if state not in FINAL_STATES
+    }
+
+
+WAITING_ON = _waiting_on()
+
+
 def needs_action(detail: ReviewDetail) -> bool:
     """The review waits on this person: their role may fire the trigger that moves it on from its
     current stage (pausing, resuming and withdrawing do not count)."""

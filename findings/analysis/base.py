@@ -109,7 +109,7 @@ class AnalysisService:
 
     @contextmanager
     def read(self, review_id: int, actor: int, readers: frozenset[ReviewRole]) -> Iterator[Context]:
-        with self._reviews.session() as session:
+        with self._reviews.session(read_only=True) as session:
             review, roles = self._reviews.load(session, review_id, actor)
             if not roles & readers:
                 raise NotPermitted("Your role in this review does not let you see this.")

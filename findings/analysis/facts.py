@@ -1,19 +1,25 @@
 """The real implementation of `workflow.ports.AnalysisFacts`: the analysis facts the lifecycle
 guards need, read in the caller's transaction and turned into plain data.
 
+Each kind of fact (`workflow.ports.AnalysisNeed`) is read only when a guard asks for it, so listing
+the triggers of a review at scoping reads nothing of its analysis.
+
 Anonymisation: the anonymisation check of the rendered report is built elsewhere
-(`findings.publication.anonymise`). Until it is wired in, `FindingsFacts` reports `anonymisation_hits=None`,
+(`findings.publication.publisher`). Until it is wired in, `FindingsFacts` reports `anonymisation_hits=None`,
 which the `publish` guard reads as "the anonymisation check could not be run" and refuses: a review
 is never published unchecked. Pass `anonymisation=` (a callable from a session and a review id to
-the hits in words, or None when the check cannot run) to wire the real check in.
+the hits in words, or None when the check cannot run) to wire the real check in, and
+`known_anonymisation=` for its last known result (None when none is known), which listing triggers
+shows instead of running the check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from findings.analysis import frameworks, quality
 from findings.analysis.models import (
@@ -31,6 +37,7 @@ from findings.errors import RegisterUnreadable
 from workflow.models import Review
 from workflow.ports import (
     ActionFacts,
+    AnalysisNeed,
     AnalysisSnapshot,
     EpisodeFacts,
     FactorFacts,
@@ -149,15 +156,20 @@ def review_warnings(
 
 
 class FindingsFacts:
-    """`workflow.ports.AnalysisFacts` over the findings tables."""
+    """`workflow.ports.AnalysisFacts` over the findings tables: one query per kind of fact asked for.
+
+    `anonymisation` runs the check (it renders the report); `known_anonymisation` gives its last known
+    result for the review as it stands, or None when none is known, without rendering anything."""
 
     def __init__(
         self,
         *,
         anonymisation: AnonymisationCheck | None = None,
+        known_anonymisation: AnonymisationCheck | None = None,
         extra_names: ExtraNames | None = None,
     ) -> None:
         self._anonymisation = anonymisation
+        self._known_anonymisation = known_anonymisation
         self._extra_names = extra_names
 
     def sealed_names(self, session: Session, review_id: int) -> tuple[list[str], str | None]:
@@ -174,66 +186,122 @@ class FindingsFacts:
         its names, and the snapshot's `register_problem` refuses the steps that rely on them."""
         return self.sealed_names(session, review_id)[0]
 
-    def snapshot(self, session: Session, review_id: int) -> AnalysisSnapshot | None:
+    def snapshot(
+        self, session: Session, review_id: int, needs: frozenset[AnalysisNeed], *, run_checks: bool
+    ) -> AnalysisSnapshot | None:
         review = session.get(Review, review_id)
         if review is None:
             return None
+        parts: dict[str, Any] = {}
+        if AnalysisNeed.NARRATIVES in needs:
+            parts |= self.narratives(session, review_id)
+        if AnalysisNeed.EPISODES in needs:
+            parts["episodes"] = self.episodes(session, review_id)
+        if AnalysisNeed.PANEL in needs:
+            parts |= self.panel(session, review_id)
+        if AnalysisNeed.FINDINGS in needs:
+            parts |= self.findings(session, review)
+        if AnalysisNeed.BOARD_RESPONSE in needs:
+            parts |= self.board_response(session, review_id)
+        if AnalysisNeed.REGISTER in needs:
+            parts["register_problem"] = self.sealed_names(session, review_id)[1]
+        if AnalysisNeed.ACTIONS in needs:
+            parts["actions"] = self.actions(session, review_id)
+        if AnalysisNeed.ANONYMISATION in needs:
+            parts |= self.anonymisation(session, review_id, run=run_checks)
+        return AnalysisSnapshot(**parts)
+
+    @staticmethod
+    def narratives(session: Session, review_id: int) -> dict[str, Any]:
         narratives = session.scalars(
             select(AgencyNarrative).where(AgencyNarrative.review_id == review_id)
         ).all()
-        panel = session.scalars(select(PanelSubmission).where(PanelSubmission.review_id == review_id)).all()
-        findings = findings_of(session, review_id)
-        actions = session.scalars(
-            select(Action).where(Action.review_id == review_id).order_by(Action.id)
-        ).all()
-        names, register_problem = self.sealed_names(session, review_id)
-        warnings = review_warnings(session, review, names)
-        return AnalysisSnapshot(
-            narratives_submitted=frozenset(n.agency for n in narratives if n.status == "submitted"),
-            narrative_exemptions={n.agency: n.exemption for n in narratives if n.exemption},
-            episodes=tuple(
-                EpisodeFacts(
-                    number=e.number,
-                    title=e.title,
-                    valence=e.valence,
-                    has_appraisal=bool(e.appraisal.strip() and e.appraisal_reference.strip()),
-                    has_explanation=bool(e.explanation.strip()),
-                    factors=tuple(
-                        FactorFacts(
-                            frameworks.category_label(f.framework, f.level, f.category),
-                            factor_code(f).individual_level,
-                        )
-                        for f in e.factors
-                    ),
-                )
-                for e in episodes_of(session, review_id)
-            ),
-            panel_submitted=frozenset(p.membership_id for p in panel if p.status == "submitted"),
-            panel_waived=frozenset(p.membership_id for p in panel if p.status == "waived"),
-            findings=tuple(
-                FindingFacts(f.number, f.title, missing_parts(finding_parts(f)), len(f.episodes))
-                for f in findings
-            ),
-            blocking_warnings=quality.unresolved_blocking(warnings),
-            board_response_recorded=bool(findings) and all(f.response is not None for f in findings),
-            findings_without_response=tuple(
-                f"Finding {f.number} '{f.title}'" for f in findings if f.response is None
-            ),
-            anonymisation_hits=self._hits(session, review_id),
-            register_problem=register_problem,
-            actions=tuple(
-                ActionFacts(
-                    a.title,
-                    has_owner=bool(a.owner_agency and a.owner_agency.strip()),
-                    has_due_date=a.due_on is not None,
-                    has_status=a.status in ACTION_STATUSES,
-                )
-                for a in actions
-            ),
+        return {
+            "narratives_submitted": frozenset(n.agency for n in narratives if n.status == "submitted"),
+            "narrative_exemptions": {n.agency: n.exemption for n in narratives if n.exemption},
+        }
+
+    @staticmethod
+    def episodes(session: Session, review_id: int) -> tuple[EpisodeFacts, ...]:
+        episodes = session.scalars(
+            select(Episode)
+            .where(Episode.review_id == review_id)
+            .order_by(Episode.number)
+            .options(selectinload(Episode.factors))
+        )
+        return tuple(
+            EpisodeFacts(
+                number=e.number,
+                title=e.title,
+                valence=e.valence,
+                has_appraisal=bool(e.appraisal.strip() and e.appraisal_reference.strip()),
+                has_explanation=bool(e.explanation.strip()),
+                factors=tuple(
+                    FactorFacts(
+                        frameworks.category_label(f.framework, f.level, f.category),
+                        factor_code(f).individual_level,
+                    )
+                    for f in e.factors
+                ),
+            )
+            for e in episodes
         )
 
-    def _hits(self, session: Session, review_id: int) -> tuple[str, ...] | None:
+    @staticmethod
+    def panel(session: Session, review_id: int) -> dict[str, Any]:
+        rows = session.execute(
+            select(PanelSubmission.membership_id, PanelSubmission.status).where(
+                PanelSubmission.review_id == review_id
+            )
+        ).all()
+        return {
+            "panel_submitted": frozenset(row.membership_id for row in rows if row.status == "submitted"),
+            "panel_waived": frozenset(row.membership_id for row in rows if row.status == "waived"),
+        }
+
+    def findings(self, session: Session, review: Review) -> dict[str, Any]:
+        """The findings and the blocking quality warnings (which read the whole analysis)."""
+        warnings = review_warnings(session, review, self.names(session, review.id))
+        return {
+            "findings": tuple(
+                FindingFacts(f.number, f.title, missing_parts(finding_parts(f)), len(f.episodes))
+                for f in findings_of(session, review.id)
+            ),
+            "blocking_warnings": quality.unresolved_blocking(warnings),
+        }
+
+    @staticmethod
+    def board_response(session: Session, review_id: int) -> dict[str, Any]:
+        findings = findings_of(session, review_id)
+        return {
+            "board_response_recorded": bool(findings) and all(f.response is not None for f in findings),
+            "findings_without_response": tuple(
+                f"Finding {f.number} '{f.title}'" for f in findings if f.response is None
+            ),
+        }
+
+    @staticmethod
+    def actions(session: Session, review_id: int) -> tuple[ActionFacts, ...]:
+        actions = session.scalars(select(Action).where(Action.review_id == review_id).order_by(Action.id))
+        return tuple(
+            ActionFacts(
+                a.title,
+                has_owner=bool(a.owner_agency and a.owner_agency.strip()),
+                has_due_date=a.due_on is not None,
+                has_status=a.status in ACTION_STATUSES,
+            )
+            for a in actions
+        )
+
+    def anonymisation(self, session: Session, review_id: int, *, run: bool) -> dict[str, Any]:
+        """The check's hits in words (None: it could not run). Without `run`, the last known result,
+        and `anonymisation_known=False` when there is none."""
+        if not run:
+            known = self._known_anonymisation(session, review_id) if self._known_anonymisation else None
+            if known is None:
+                return {"anonymisation_hits": None, "anonymisation_known": False}
+            return {"anonymisation_hits": tuple(known)}
         if self._anonymisation is None:
-            return None
+            return {"anonymisation_hits": None}
         hits = self._anonymisation(session, review_id)
-        return None if hits is None else tuple(hits)
+        return {"anonymisation_hits": None if hits is None else tuple(hits)}

@@ -42,7 +42,8 @@ def _link(name: str, left: str, right: str) -> Table:
         name,
         Base.metadata,
         Column(f"{left}_id", ForeignKey(f"{left}s.id", ondelete="CASCADE"), primary_key=True),
-        Column(f"{right}_id", ForeignKey(f"{right}s.id", ondelete="CASCADE"), primary_key=True),
+        # The key leads with the left id; the right one needs its own index (lookups, cascades).
+        Column(f"{right}_id", ForeignKey(f"{right}s.id", ondelete="CASCADE"), primary_key=True, index=True),
     )
 
 
@@ -50,7 +51,7 @@ episode_entries = Table(
     "episode_entries",
     Base.metadata,
     Column("episode_id", ForeignKey("episodes.id", ondelete="CASCADE"), primary_key=True),
-    Column("entry_id", ForeignKey("narrative_entries.id", ondelete="CASCADE"), primary_key=True),
+    Column("entry_id", ForeignKey("narrative_entries.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 episode_conversations = _link("episode_conversations", "episode", "conversation")
 factor_episodes = _link("factor_episodes", "factor", "episode")
@@ -81,7 +82,7 @@ class AgencyNarrative(_Versioned, Base):
     agency: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="draft")
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
-    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None, index=True)
     returned_reason: Mapped[str | None] = mapped_column(Text, default=None)
     exemption: Mapped[str | None] = mapped_column(Text, default=None)
 
@@ -136,7 +137,7 @@ class Conversation(_Versioned, Base):
     went_well: Mapped[str] = mapped_column(Text, default="")
     queries: Mapped[str] = mapped_column(Text, default="")
     suggested_changes: Mapped[str] = mapped_column(Text, default="")
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
 
     comments: Mapped[list[ConversationComment]] = relationship(
         cascade="all, delete-orphan", order_by="ConversationComment.id", lazy="selectin", passive_deletes=True
@@ -150,7 +151,7 @@ class ConversationComment(Base):
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     text: Mapped[str] = mapped_column(Text)
 
@@ -205,7 +206,7 @@ class Factor(_Versioned, Base):
     category: Mapped[str] = mapped_column(String(60))
     description: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(Text, default="")
-    proposed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    proposed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None, index=True)
 
     episodes: Mapped[list[Episode]] = relationship(
         secondary=factor_episodes, back_populates="factors", lazy="selectin", order_by="Episode.number"
@@ -226,7 +227,7 @@ class PanelSubmission(_Versioned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
     membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"), unique=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")
     appraisal: Mapped[str] = mapped_column(Text, default="")
     episode_notes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -244,9 +245,9 @@ class GoodPractice(_Versioned, Base):
     what_enabled_it: Mapped[str] = mapped_column(Text, default="")
     agencies: Mapped[list[str]] = mapped_column(JSON, default=list)
     episode_id: Mapped[int | None] = mapped_column(
-        ForeignKey("episodes.id", ondelete="SET NULL"), default=None
+        ForeignKey("episodes.id", ondelete="SET NULL"), default=None, index=True
     )
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 class Finding(_Versioned, Base):
@@ -317,7 +318,7 @@ class FindingComment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     text: Mapped[str] = mapped_column(Text)
 
@@ -331,7 +332,7 @@ class BoardResponse(_Versioned, Base):
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"), unique=True)
     response: Mapped[str] = mapped_column(Text)
-    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 class Action(_Versioned, Base):
@@ -369,7 +370,7 @@ class PartnershipTheme(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     label: Mapped[str] = mapped_column(String(200))
-    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -387,5 +388,5 @@ class WarningAcknowledgement(Base):
     code: Mapped[str] = mapped_column(String(40))
     warning: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
-    by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

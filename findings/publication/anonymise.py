@@ -33,8 +33,6 @@ from datetime import date
 from enum import StrEnum
 from html.parser import HTMLParser
 
-from pypdf import PdfReader
-
 from findings.publication.view_model import Source
 
 # ---- what the register holds ---------------------------------------------------------------------
@@ -623,6 +621,8 @@ class PdfText:
 
 def pdf_text(pdf: bytes) -> PdfText:
     """The text pypdf extracts from each page, and the document's metadata strings."""
+    from pypdf import PdfReader  # here, not at import: only a check of a PDF needs it (memory)
+
     reader = PdfReader(io.BytesIO(pdf))
     pages = tuple(page.extract_text() or "" for page in reader.pages)
     metadata = tuple(str(v) for v in (reader.metadata or {}).values() if isinstance(v, str))

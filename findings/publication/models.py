@@ -40,7 +40,7 @@ class PublishedReport(Base):
     variant: Mapped[str] = mapped_column(String(30))  # full | summary
     digest: Mapped[str] = mapped_column(String(64))  # SHA-256 over the documents' names and hashes
     published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None, index=True)
 
     documents: Mapped[list[PublishedDocument]] = relationship(
         back_populates="report", cascade="all, delete-orphan", order_by="PublishedDocument.id"
@@ -92,9 +92,9 @@ class RegisterEntry(Base):
     kind: Mapped[str] = mapped_column(String(30))
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None, index=True)
 
 
 class ReportTexts(Base):

@@ -5,10 +5,11 @@ trigger's transaction.
 One `Publishing` serves both, so a publish renders and checks once: the guard's check
 (`FindingsFacts(anonymisation=publishing.check)`) prepares the documents, and `publish` freezes that
 same `Prepared`. Prepared documents are kept in a small cache keyed by a digest of everything they are
-rendered and checked from (the view models, the sealed identifiers, the formats): equal inputs render
-equal documents, so a cached `Prepared` is exactly what the current review would publish, and any edit
-(or register change) makes a new key. Listing the triggers of an approved review therefore does not
-render its PDF again and again.
+rendered and checked from (the view models, the register's sealed entries as stored, the formats): equal
+inputs render equal documents, so a cached `Prepared` is exactly what the current review would publish,
+and any edit (or register change, which re-seals its entry) makes a new key; a hit neither renders nor
+opens the register. Listing triggers never runs the check: it shows the last known result
+(`known_check`) while the review keeps the version it was checked at.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from cryptography.fernet import MultiFernet
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from findings.errors import RegisterUnreadable
 from findings.publication.anonymise import PERSON_KINDS, Identifier
 from findings.publication.assemble import ReviewContent, briefing_data, load, report_data
 from findings.publication.freeze import ALL_FORMATS, Prepared, freeze, prepare
+from findings.publication.models import RegisterEntry
 from findings.publication.register import sealed_identifiers
 from findings.publication.render import DocumentKind, Format
 from findings.publication.view_model import BriefingData, ReportData
@@ -72,6 +75,7 @@ class Publishing:
         self._cache: OrderedDict[str, Prepared] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._last: dict[int, tuple[int | None, tuple[str, ...]]] = {}  # review -> (version, hits)
 
     # ---- what would be published ---------------------------------------------------------------
 
@@ -108,6 +112,12 @@ class Publishing:
     ) -> Candidate:
         """The documents a review would publish today: the report (or the summary of improvements)
         and, for the full report, the practitioner briefing."""
+        report, briefing = self._views(session, review_id, variant)
+        return Candidate(variant, report, briefing, self.identifiers(session, review_id))
+
+    def _views(
+        self, session: Session, review_id: int, variant: DocumentKind
+    ) -> tuple[ReportData, BriefingData | None]:
         content = self.content(session, review_id)
         today = self._today()
         report = report_data(content, partnership=self.partnership, published_on=today)
@@ -116,37 +126,42 @@ class Publishing:
             if variant == DocumentKind.FULL
             else None
         )
-        return Candidate(variant, report, briefing, self.identifiers(session, review_id))
+        return report, briefing
 
     def prepared(
         self, session: Session, review_id: int, variant: DocumentKind = DocumentKind.FULL
     ) -> Prepared:
         """The review's documents rendered in every format and checked: from the cache when nothing
-        they are made from has changed."""
-        candidate = self.candidate(session, review_id, variant)
-        key = self._key(candidate)
+        they are made from has changed (the key needs neither rendering nor opening the register)."""
+        report, briefing = self._views(session, review_id, variant)
+        key = self._key(variant, report, briefing, register_fingerprint(session, review_id))
         with self._lock:
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
-                return cached
-        prepared = prepare(
-            candidate.report,
-            candidate.identifiers,
-            briefing=candidate.briefing,
-            variant=variant,
-            formats=self._formats,
-            allowed_postcodes=self._allowed_postcodes,
+        prepared = (
+            cached
+            if cached is not None
+            else prepare(
+                report,
+                self.identifiers(session, review_id),
+                briefing=briefing,
+                variant=variant,
+                formats=self._formats,
+                allowed_postcodes=self._allowed_postcodes,
+            )
         )
         with self._lock:
             self._cache[key] = prepared
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+            if variant == DocumentKind.FULL:
+                self._last[review_id] = (_version(session, review_id), prepared.check.reasons())
         return prepared
 
-    def _key(self, candidate: Candidate) -> str:
-        inputs = (candidate, self._formats, self._allowed_postcodes)
-        return hashlib.sha256(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+    def _key(self, *inputs: object) -> str:
+        everything = (*inputs, self._formats, self._allowed_postcodes)
+        return hashlib.sha256(pickle.dumps(everything, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
 
     # ---- the publish guard ------------------------------------------------------------------------
 
@@ -157,7 +172,16 @@ class Publishing:
             return self.prepared(session, review_id).check.reasons()
         except Exception as error:
             log.error("The anonymisation check could not run: %s", type(error).__name__)
+            self._last.pop(review_id, None)
             return None
+
+    def known_check(self, session: Session, review_id: int) -> tuple[str, ...] | None:
+        """`FindingsFacts(known_anonymisation=...)`: the last check of the full report (by the publish
+        guard or on the publication page) while the review keeps the version it was checked at, else
+        None. Renders nothing: what listing triggers shows. Only a hint: `publish` always checks what
+        it freezes."""
+        last = self._last.get(review_id)
+        return last[1] if last is not None and last[0] == _version(session, review_id) else None
 
     # ---- workflow.ports.Publisher -----------------------------------------------------------------
 
@@ -178,3 +202,21 @@ class Publishing:
 
     def decline(self, session: Session, review_id: int, actor_id: int) -> Mapping[str, str]:
         return self._freeze(session, review_id, actor_id, DocumentKind.SUMMARY, "decline_publication")
+
+
+def register_fingerprint(session: Session, review_id: int) -> str:
+    """A digest of the review's register as stored (sealed, never opened): an added, changed, removed
+    or re-sealed entry changes it."""
+    digest = hashlib.sha256()
+    for entry_id, kind, sealed in session.execute(
+        select(RegisterEntry.id, RegisterEntry.kind, RegisterEntry.sealed)
+        .where(RegisterEntry.review_id == review_id)
+        .order_by(RegisterEntry.id)
+    ):
+        digest.update(f"{entry_id}:{kind}:".encode() + hashlib.sha256(bytes(sealed)).digest())
+    return digest.hexdigest()
+
+
+def _version(session: Session, review_id: int) -> int | None:
+    review = session.get(Review, review_id)
+    return None if review is None else review.version

@@ -47,3 +47,68 @@ def test_a_change_against_an_old_version_is_refused(service, people):
         assert "Someone else changed this review" in str(stale)
     else:  # pragma: no cover
         raise AssertionError("a stale version was accepted")
+
+
+def test_a_read_goes_ahead_while_a_writer_holds_the_review(service, people):
+    """Reads begin deferred (SQLite) and take no row lock (PostgreSQL): they never wait for a writer."""
+    journey = Journey(service, people).to(State.SCREENING)
+    locked, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with service.session() as session:
+            service.load(session, journey.review_id, journey.cast.coordinator, for_change=True)
+            locked.set()
+            release.wait(timeout=60)
+
+    holder = threading.Thread(target=writer)
+    holder.start()
+    assert locked.wait(timeout=30)
+    seen: list[str] = []
+
+    def reader() -> None:
+        seen.append(service.get(journey.review_id, journey.cast.chair).review.state)
+        seen.append(str(len(service.allowed_triggers(journey.review_id, journey.cast.chair))))
+
+    reading = threading.Thread(target=reader)
+    reading.start()
+    reading.join(timeout=10)
+    finished_while_locked = not reading.is_alive()
+    release.set()
+    holder.join(timeout=60)
+    reading.join(timeout=60)
+    assert finished_while_locked
+    assert seen[0] == State.SCREENING
+
+
+def test_a_second_writer_waits_for_the_first_and_is_refused_as_stale(service, people):
+    journey = Journey(service, people).to(State.SCREENING)
+    version = journey.version
+    locked, release = threading.Event(), threading.Event()
+    outcomes: list[str] = []
+
+    def first() -> None:
+        with service.session() as session:
+            review, _ = service.load(session, journey.review_id, journey.cast.chair, for_change=True)
+            locked.set()
+            release.wait(timeout=60)
+            audit.append(session, review, actor_id=journey.cast.chair, action="record_notification")
+            session.commit()
+
+    def second() -> None:
+        try:
+            service.fire(journey.review_id, "pause", journey.cast.chair, version, reason="Inquest.")
+            outcomes.append("fired")
+        except StaleReview:
+            outcomes.append("stale")
+
+    holder = threading.Thread(target=first)
+    holder.start()
+    assert locked.wait(timeout=30)
+    waiting = threading.Thread(target=second)
+    waiting.start()
+    waiting.join(timeout=2)
+    assert waiting.is_alive()  # queued behind the first writer
+    release.set()
+    holder.join(timeout=60)
+    waiting.join(timeout=60)
+    assert outcomes == ["stale"]

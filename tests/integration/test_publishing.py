@@ -25,6 +25,7 @@ from tests.findings_support import Analysis, Wired, to_approved, wired_services
 from tests.support import Clock, People
 from workflow import audit
 from workflow.errors import TriggerRefused
+from workflow.guards import ANONYMISATION_NOT_KNOWN
 from workflow.ports import NO_PUBLISHER
 from workflow.service import ReviewService
 from workflow.states import State
@@ -343,6 +344,38 @@ def test_one_publish_renders_and_checks_once(
     wired.reviews.allowed_triggers(a.review_id, a.cast.chair)  # again: nothing changed, nothing rendered
     a.journey.fire("publish", a.cast.chair)  # the guard's check and the freeze share the prepared documents
     assert calls == [DocumentKind.FULL]
+
+
+def test_listing_triggers_never_renders_and_shows_the_last_known_check(
+    wired: Wired, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, source = _with_leak(wired, people, "finding text")
+    calls: list[DocumentKind] = []
+    real_prepare = findings.publication.publisher.prepare
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs["variant"])
+        return real_prepare(*args, **kwargs)
+
+    monkeypatch.setattr(findings.publication.publisher, "prepare", counting)
+
+    def publish_option():  # type: ignore[no-untyped-def]
+        options = wired.reviews.allowed_triggers(a.review_id, a.cast.chair)
+        return next(o for o in options if o.trigger == "publish")
+
+    unknown = publish_option()
+    assert calls == []  # nothing rendered to list the triggers
+    assert unknown.allowed and ANONYMISATION_NOT_KNOWN in unknown.warnings
+    checked = wired.reviews.allowed_triggers(a.review_id, a.cast.chair, check_anonymisation=True)
+    assert calls == [DocumentKind.FULL]  # the publication page runs it
+    (reason,) = next(o for o in checked if o.trigger == "publish").reasons
+    assert reason.startswith("Anonymisation check:") and source.describe() in reason
+    known = publish_option()
+    assert not known.allowed and known.reasons == (reason,)  # the last known result, not rendered again
+    assert calls == [DocumentKind.FULL]
+    with pytest.raises(TriggerRefused):  # publishing checks again what it would freeze: still refused
+        a.journey.fire("publish", a.cast.chair)
+    assert calls == [DocumentKind.FULL]  # unchanged content: the cache, not a second render
 
 
 def test_an_edit_after_the_check_is_checked_again(wired: Wired, people: People) -> None:

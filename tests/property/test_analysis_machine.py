@@ -89,7 +89,7 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
     class AnalysisMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.reviews, self.findings = real_services(sessions, clock, anonymisation_clean=True)
+            self.reviews = real_services(sessions, clock, anonymisation_clean=True)
             self.analysis = Analysis(self.reviews, people).gathering()
             self.review_id = self.analysis.review_id
             self.accepted = 0
