@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.orm import Session, sessionmaker
 
 from workflow import people as people_module
@@ -25,6 +26,12 @@ from workflow.service import ReviewService
 from workflow.states import State
 
 _counter = itertools.count(1)
+
+
+def examples(count: int) -> int:
+    """`count` Hypothesis examples, scaled like the loaded profile's `max_examples` against
+    Hypothesis's 100 (ten times under --hypothesis-profile=thorough)."""
+    return max(1, count * hypothesis_settings.default.max_examples // 100)
 
 
 class Clock:

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.api.world import World, build_world
+from tests.api.world import World
 from workflow.states import State
 
 
@@ -21,8 +21,8 @@ def as_(world: World, caller: str, etag: str | None = None) -> dict[str, str]:
 
 
 @pytest.fixture
-def world(service, people, api_services) -> World:
-    return build_world(service, people, api_services.auth, State.ANALYSIS, api_services.findings)
+def world(worlds) -> World:
+    return worlds.at(State.ANALYSIS)
 
 
 def add_episode(client, world: World, **fields) -> tuple[dict, str]:
@@ -257,8 +257,8 @@ def test_the_vocabularies(client, world):
     assert set(unknown.json()["errors"]) == {"themes"}
 
 
-def test_actions_across_reviews_show_what_is_overdue(client, service, people, api_services, clock):
-    world = build_world(service, people, api_services.auth, State.APPROVED, api_services.findings)
+def test_actions_across_reviews_show_what_is_overdue(client, worlds, api_services, clock):
+    world = worlds.at(State.APPROVED)
     fs = api_services.findings
     coordinator = world.users["coordinator"]
     late = fs.add_action(

@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from api.errors import DOMAIN_PROBLEMS
-from tests.api.world import World, build_world
+from tests.api.world import World
 from workflow.errors import InvalidInput, NotFound, NotPermitted, StaleReview, TriggerRefused
 from workflow.states import State
 
@@ -17,8 +17,8 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def world(service, people, api_services) -> World:
-    return build_world(service, people, api_services.auth, State.SCREENING)
+def world(worlds) -> World:
+    return worlds.at(State.SCREENING)
 
 
 def review_url(world: World) -> str:

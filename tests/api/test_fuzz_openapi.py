@@ -31,7 +31,8 @@ from api.main import create_app
 from api.routes.analysis import analysis_routes
 from api.wiring import Services, build_services
 from findings.analysis.service import FindingsService
-from tests.api.world import World, build_world
+from tests.api.world import World, Worlds
+from tests.support import examples
 from workflow.errors import DomainError
 from workflow.settings import Settings
 from workflow.states import State
@@ -50,10 +51,14 @@ CHECKS = [
 ]
 
 
-def analysis_world(service, people, api_services: Services) -> World:
+def analysis_world(worlds: Worlds) -> World:
     """A review at the analysis stage holding one object of each kind (ids in `world.ids`)."""
-    world = build_world(service, people, api_services.auth, State.ANALYSIS, api_services.findings)
-    fs = api_services.findings
+    return worlds.at(State.ANALYSIS, fill_analysis)
+
+
+def fill_analysis(world: World) -> None:
+    fs = world.findings
+    assert fs is not None
     rid, coordinator, lead = world.review_id, world.users["coordinator"], world.users["lead"]
     police = world.users["panel_member"]
     entry = fs.add_entry(
@@ -116,7 +121,6 @@ def analysis_world(service, people, api_services: Services) -> World:
         question_id=finding.questions[0].id,
         fingerprint=warning.fingerprint,
     )
-    return world
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -134,20 +138,17 @@ OPERATIONS = _operations()
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_the_api_keeps_the_promises_of_its_schema(
-    method: str, path: str, app, service, people, api_services: Services
+    method: str, path: str, app, worlds: Worlds, api_services: Services
 ):
     analysis = path in ANALYSIS_PATHS
-    if analysis:
-        world = analysis_world(service, people, api_services)
-    else:
-        world = build_world(service, people, api_services.auth, State.SCREENING)
+    world = analysis_world(worlds) if analysis else worlds.at(State.SCREENING)
     operation = schemathesis.openapi.from_asgi("/openapi.json", app)[path][method]
 
     cases = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(GenerationMode.NEGATIVE)
 
     @given(case=cases)
     @settings(
-        max_examples=MAX_ANALYSIS_EXAMPLES if analysis else MAX_EXAMPLES,
+        max_examples=examples(MAX_ANALYSIS_EXAMPLES if analysis else MAX_EXAMPLES),
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
