@@ -1,17 +1,24 @@
-"""Test support: a controllable clock, a double of the analysis port, people, and a builder that
-drives a review to any stage through the real service."""
+"""Test support: a controllable clock, a double of the analysis port, people, a builder that
+drives a review to any stage through the real service, and the command line run in process."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-from collections.abc import Mapping
+import os
+import traceback
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from api import cli
+from api.wiring import get_services
 from workflow import people as people_module
 from workflow.errors import TriggerRefused
 from workflow.models import Review
@@ -23,6 +30,7 @@ from workflow.ports import (
     FindingFacts,
 )
 from workflow.service import ReviewService
+from workflow.settings import get_settings
 from workflow.states import State
 
 _counter = itertools.count(1)
@@ -288,3 +296,33 @@ class Journey:
         self.service.record_notice(
             self.review_id, self.cast.chair, self.version, kind="panel_notice", on=date(2026, 11, 2)
         )
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a run of the command line left: like `subprocess.CompletedProcess`."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(args: Sequence[str], cwd: Path, env: Mapping[str, str], stdin: str | None = None) -> Ran:
+    """`tunnelview ARGS` in this process (Typer's CliRunner) as a fresh process would run it: in `cwd`,
+    with no TUNNELVIEW_ variable but those in `env`, settings and services read afresh. An exception
+    the command does not handle shows as its traceback on stderr, as it would in a terminal."""
+    unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith("TUNNELVIEW_")}
+    get_settings.cache_clear()
+    get_services.cache_clear()
+    try:
+        with contextlib.chdir(cwd):
+            result = CliRunner().invoke(cli.app, list(args), input=stdin, env=unset | dict(env))
+    finally:
+        if get_services.cache_info().currsize:
+            get_services().engine.dispose()
+        get_services.cache_clear()
+        get_settings.cache_clear()
+    stderr = result.stderr
+    if result.exc_info is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(*result.exc_info))
+    return Ran(result.exit_code, result.stdout, stderr)
