@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -37,6 +38,41 @@ hypothesis_settings.register_profile("default", deadline=None)
 hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True)
 hypothesis_settings.register_profile("thorough", deadline=None, max_examples=1000)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+# A PDF takes WeasyPrint seconds: the tests that render one say so (`@pytest.mark.pdf`), and a test
+# that renders one unmarked fails, so they stay few and `-m "not pdf"` is a quick run.
+_running: list[pytest.Item] = []
+_unmarked_pdf: set[str] = set()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import weasyprint
+
+    write_pdf = weasyprint.HTML.write_pdf
+
+    def write_pdf_in_a_pdf_test(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if _running and _running[-1].get_closest_marker("pdf") is None:
+            _unmarked_pdf.add(_running[-1].nodeid)
+        return write_pdf(self, *args, **kwargs)
+
+    weasyprint.HTML.write_pdf = write_pdf_in_a_pdf_test
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    _running.append(item)
+    try:
+        return (yield)
+    finally:
+        _running.pop()
+
+
+@pytest.fixture(autouse=True)
+def _pdf_only_when_marked(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if request.node.nodeid in _unmarked_pdf:
+        pytest.fail("this test renders a PDF: mark it @pytest.mark.pdf", pytrace=False)
 
 
 @pytest.fixture(scope="session", params=backends())

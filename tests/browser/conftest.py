@@ -60,6 +60,15 @@ CAST = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist (`--dist loadgroup`) every browser test runs on one worker, in file order: they
+    share one server, one database and the accounts made through the pages."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="session")
 def browser_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     with fresh_database("sqlite", tmp_path_factory.mktemp("browser")) as url:
