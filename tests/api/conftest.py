@@ -99,7 +99,10 @@ def session_app(session_services: Services) -> FastAPI:
 
 
 @pytest.fixture
-def app(session_app: FastAPI, api_services: Services) -> FastAPI:
+def app(request: pytest.FixtureRequest, session_app: FastAPI, api_services: Services) -> FastAPI:
+    """The session's app; a test marked `own_app` (it adds routes of its own) gets a new one."""
+    if request.node.get_closest_marker("own_app") is not None:
+        return create_app(api_services)
     return session_app
 
 

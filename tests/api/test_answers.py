@@ -221,6 +221,7 @@ def test_hsts_is_sent_over_https(app):
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
+@pytest.mark.own_app
 def test_an_unexpected_error_is_a_500_problem_with_the_headers_and_no_details(app, client, caplog):
     @app.get("/_test/boom", response_model=dict)
     def boom() -> dict:

@@ -134,9 +134,16 @@ def _operations() -> list[tuple[str, str]]:
 
 
 OPERATIONS = _operations()
+RENDERS_PDF = {"/api/v1/reviews/{review_id}/reports/{kind}", "/api/v1/published/board-briefing"}
 
 
-@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        pytest.param(m, p, id=f"{m} {p}", marks=[pytest.mark.pdf] if p in RENDERS_PDF else [])
+        for m, p in OPERATIONS
+    ],
+)
 def test_the_api_keeps_the_promises_of_its_schema(
     method: str, path: str, app, worlds: Worlds, api_services: Services
 ):
