@@ -6,12 +6,13 @@ and the app built on them (tests/api/conftest.py) are built once per session too
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import findings.analysis.models
 import findings.publication.models
 from tests.databases import Snapshot, backends, fresh_database
-from tests.support import Clock, FakeAnalysis, FakePublisher, People
+from tests.support import Cast, Clock, FakeAnalysis, FakePublisher, Journeys, People
 from workflow import migrate
 from workflow.db import make_engine, make_session_factory
 from workflow.service import ReviewService
@@ -139,6 +140,35 @@ def service(
 @pytest.fixture
 def people(sessions: sessionmaker[Session]) -> People:
     return People(sessions)
+
+
+@pytest.fixture(scope="session")
+def journey_cache(database_url: str) -> dict[Hashable, tuple[Snapshot, Cast, int]]:
+    return {}
+
+
+@pytest.fixture
+def journeys(
+    journey_cache: dict[Hashable, tuple[Snapshot, Cast, int]],
+    engine: Engine,
+    migrated: Snapshot,
+    service: ReviewService,
+    people: People,
+    clock: Clock,
+) -> Journeys:
+    """Reviews at a stage, driven once per session and copied in (tests/support.py `Journeys`)."""
+    return Journeys(journey_cache, engine, migrated, service, people, clock)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Argon2id at its lowest cost: the tests check who gets in and who is locked out, not how long a
+    guess takes (each sign-in would otherwise spend ~0.1 s of CPU on purpose)."""
+    import api.passwords
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(api.passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        yield
 
 
 @pytest.fixture(autouse=True)

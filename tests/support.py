@@ -4,21 +4,24 @@ drives a review to any stage through the real service, and the command line run 
 from __future__ import annotations
 
 import contextlib
+import copy
 import itertools
 import os
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from hypothesis import settings as hypothesis_settings
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from api import cli
 from api.wiring import get_services
+from tests.databases import Snapshot
 from workflow import people as people_module
 from workflow.errors import TriggerRefused
 from workflow.models import Review
@@ -296,6 +299,40 @@ class Journey:
         self.service.record_notice(
             self.review_id, self.cast.chair, self.version, kind="panel_notice", on=date(2026, 11, 2)
         )
+
+
+class Journeys:
+    """Journeys to a stage built once per session and database, then copied in.
+
+    `to(state)` replaces everything in the database with a review at `state` (a fresh cast, driven by
+    `Journey`) and answers its `Journey` on this test's service. The first call for a state drives it
+    on the emptied database and keeps a snapshot; later calls restore the snapshot."""
+
+    def __init__(
+        self,
+        cache: dict[Hashable, tuple[Snapshot, Cast, int]],
+        engine: Engine,
+        migrated: Snapshot,
+        service: ReviewService,
+        people: People,
+        today: Callable[[], date],
+    ) -> None:
+        self._cache, self._engine, self._migrated = cache, engine, migrated
+        self._service, self._people, self._today = service, people, today
+
+    def to(self, state: State) -> Journey:
+        key = (state, self._today())
+        if key in self._cache:
+            snapshot, cast, review_id = self._cache[key]
+            snapshot.restore(self._engine)
+        else:
+            self._migrated.restore(self._engine)
+            built = Journey(self._service, self._people).to(state)
+            cast, review_id = built.cast, built.review_id
+            self._cache[key] = (Snapshot.take(self._engine), cast, review_id)
+        journey = Journey(self._service, self._people, copy.deepcopy(cast))
+        journey.review_id = review_id
+        return journey
 
 
 @dataclass(frozen=True)
