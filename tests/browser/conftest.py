@@ -163,7 +163,9 @@ def accessibility() -> Accessibility:
 def new_context(browser: Any, **options: Any) -> Any:
     """A browser context of its own (its own cookies): the size the screenshots are taken at."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", **options)
-    context.set_default_timeout(10_000)
+    # 30 s: under xdist another worker shares the cores, and a page that renders the review's PDF (the
+    # anonymisation check) took over 10 s on a loaded two-core machine.
+    context.set_default_timeout(30_000)
     return context
 
 
