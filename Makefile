@@ -32,8 +32,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# One pytest-xdist worker per core (TEST_WORKERS=2 to choose), each with its own databases; the browser
+# tests share one worker. `pytest -m "not browser and not pdf"` leaves out the slowest for a quick run.
+TEST_WORKERS ?= auto
+
 test: lint browser-packages
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 clean:
 	rm -rf $(VENV) tunnelview.db

@@ -1,16 +1,27 @@
-"""Test support: a controllable clock, a double of the analysis port, people, and a builder that
-drives a review to any stage through the real service."""
+"""Test support: a controllable clock, a double of the analysis port, people, a builder that
+drives a review to any stage through the real service, and the command line run in process."""
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import itertools
-from collections.abc import Mapping
+import os
+import traceback
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from hypothesis import settings as hypothesis_settings
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from api import cli
+from api.wiring import get_services
+from tests.databases import Snapshot
 from workflow import people as people_module
 from workflow.errors import TriggerRefused
 from workflow.holds import HoldService
@@ -27,9 +38,16 @@ from workflow.ports import (
 )
 from workflow.referrals import Incident, LogReferral, RecordCriteria, ReferralService, SetScope
 from workflow.service import ReviewService
+from workflow.settings import get_settings
 from workflow.states import ReviewRole, State
 
 _counter = itertools.count(1)
+
+
+def examples(count: int) -> int:
+    """`count` Hypothesis examples, scaled like the loaded profile's `max_examples` against
+    Hypothesis's 100 (ten times under --hypothesis-profile=thorough)."""
+    return max(1, count * hypothesis_settings.default.max_examples // 100)
 
 
 class Clock:
@@ -317,3 +335,67 @@ class Journey:
             expected_version=self.version,
             command=RecordNotice(kind="panel_notice", on=date(2026, 11, 2)),
         )
+
+
+class Journeys:
+    """Journeys to a stage built once per session and database, then copied in.
+
+    `to(state)` replaces everything in the database with a review at `state` (a fresh cast, driven by
+    `Journey`) and answers its `Journey` on this test's service. The first call for a state drives it
+    on the emptied database and keeps a snapshot; later calls restore the snapshot."""
+
+    def __init__(
+        self,
+        cache: dict[Hashable, tuple[Snapshot, Cast, int]],
+        engine: Engine,
+        migrated: Snapshot,
+        service: ReviewService,
+        people: People,
+        today: Callable[[], date],
+    ) -> None:
+        self._cache, self._engine, self._migrated = cache, engine, migrated
+        self._service, self._people, self._today = service, people, today
+
+    def to(self, state: State) -> Journey:
+        key = (state, self._today())
+        if key in self._cache:
+            snapshot, cast, review_id = self._cache[key]
+            snapshot.restore(self._engine)
+        else:
+            self._migrated.restore(self._engine)
+            built = Journey(self._service, self._people).to(state)
+            cast, review_id = built.cast, built.review_id
+            self._cache[key] = (Snapshot.take(self._engine), cast, review_id)
+        journey = Journey(self._service, self._people, copy.deepcopy(cast))
+        journey.review_id = review_id
+        return journey
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a run of the command line left: like `subprocess.CompletedProcess`."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(args: Sequence[str], cwd: Path, env: Mapping[str, str], stdin: str | None = None) -> Ran:
+    """`tunnelview ARGS` in this process (Typer's CliRunner) as a fresh process would run it: in `cwd`,
+    with no TUNNELVIEW_ variable but those in `env`, settings and services read afresh. An exception
+    the command does not handle shows as its traceback on stderr, as it would in a terminal."""
+    unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith("TUNNELVIEW_")}
+    get_settings.cache_clear()
+    get_services.cache_clear()
+    try:
+        with contextlib.chdir(cwd):
+            result = CliRunner().invoke(cli.app, list(args), input=stdin, env=unset | dict(env))
+    finally:
+        if get_services.cache_info().currsize:
+            get_services().engine.dispose()
+        get_services.cache_clear()
+        get_settings.cache_clear()
+    stderr = result.stderr
+    if result.exc_info is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(*result.exc_info))
+    return Ran(result.exit_code, result.stdout, stderr)

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from findings.analysis.board import AddAction
-from tests.api.world import World, build_world
+from tests.api.world import World
 from workflow.states import State
 
 
@@ -22,8 +22,8 @@ def as_(world: World, caller: str, etag: str | None = None) -> dict[str, str]:
 
 
 @pytest.fixture
-def world(service, people, api_services) -> World:
-    return build_world(service, people, api_services.auth, State.ANALYSIS)
+def world(worlds) -> World:
+    return worlds.at(State.ANALYSIS)
 
 
 def add_episode(client, world: World, **fields) -> tuple[dict, str]:
@@ -258,8 +258,8 @@ def test_the_vocabularies(client, world):
     assert set(unknown.json()["errors"]) == {"themes"}
 
 
-def test_actions_across_reviews_show_what_is_overdue(client, service, people, api_services, clock):
-    world = build_world(service, people, api_services.auth, State.APPROVED)
+def test_actions_across_reviews_show_what_is_overdue(client, worlds, api_services, clock):
+    world = worlds.at(State.APPROVED)
     board = api_services.board
     coordinator = world.users["coordinator"]
     late = board.add_action(

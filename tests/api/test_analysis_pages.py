@@ -9,13 +9,13 @@ from api.auth import SESSION_COOKIE, csrf_token
 from findings.analysis.episodes import AddEpisode
 from findings.analysis.factors import AddFactor
 from tests.api.conftest import SECRET
-from tests.api.world import World, build_world
+from tests.api.world import World
 from workflow.states import State
 
 
 @pytest.fixture
-def world(service, people, api_services) -> World:
-    world = build_world(service, people, api_services.auth, State.ANALYSIS)
+def world(worlds, api_services) -> World:
+    world = worlds.at(State.ANALYSIS)
     episode = api_services.episodes.add(
         review_id=world.review_id,
         actor=world.users["lead"],

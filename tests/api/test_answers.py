@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from api.errors import DOMAIN_PROBLEMS
-from tests.api.world import World, build_world
+from tests.api.world import World
 from tests.support import Lifecycle
 from workflow.errors import InvalidInput, NotFound, NotPermitted, StaleReview, TriggerRefused
 from workflow.referrals import LogReferral
@@ -19,8 +19,8 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def world(service, people, api_services) -> World:
-    return build_world(service, people, api_services.auth, State.SCREENING)
+def world(worlds) -> World:
+    return worlds.at(State.SCREENING)
 
 
 def review_url(world: World) -> str:
@@ -225,6 +225,7 @@ def test_hsts_is_sent_over_https(app):
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
+@pytest.mark.own_app
 def test_an_unexpected_error_is_a_500_problem_with_the_headers_and_no_details(app, client, caplog):
     @app.get("/_test/boom", response_model=dict)
     def boom() -> dict:

@@ -243,6 +243,7 @@ def test_csrf_tokens_belong_to_one_session():
     assert not csrf_valid(SECRET, "tv_session-a", "")
 
 
+@pytest.mark.own_app
 def test_page_dependencies_read_the_cookie_and_check_csrf_on_forms(
     app: FastAPI, client, api_services, account
 ):

@@ -14,7 +14,6 @@ import pytest
 import uvicorn
 
 from findings.analysis.episodes import AddEpisode
-from tests.api.world import build_world
 from workflow.states import State
 
 CLIENTS = 20
@@ -40,8 +39,8 @@ def live_url(app) -> Iterator[str]:
     sock.close()
 
 
-def test_twenty_clients_fire_the_same_trigger_and_exactly_one_wins(live_url, service, people, api_services):
-    world = build_world(service, people, api_services.auth, State.SCREENING)
+def test_twenty_clients_fire_the_same_trigger_and_exactly_one_wins(live_url, worlds, service, api_services):
+    world = worlds.at(State.SCREENING)
     url = f"{live_url}/api/v1/reviews/{world.review_id}/triggers/pause"
     headers = {**world.headers("coordinator"), "If-Match": f'"{world.version}"'}
     start = threading.Barrier(CLIENTS)
@@ -85,9 +84,9 @@ def _at_once(count: int, send) -> list[int]:
 
 
 def test_ten_writers_change_the_same_episode_against_one_etag_and_exactly_one_wins(
-    live_url, service, people, api_services
+    live_url, worlds, service, api_services
 ):
-    world = build_world(service, people, api_services.auth, State.ANALYSIS)
+    world = worlds.at(State.ANALYSIS)
     episode = api_services.episodes.add(
         review_id=world.review_id,
         actor=world.users["lead"],
@@ -103,8 +102,8 @@ def test_ten_writers_change_the_same_episode_against_one_etag_and_exactly_one_wi
     assert [entry.action for entry in log].count("update_episode") == 1
 
 
-def test_ten_first_saves_of_one_panel_analysis_make_exactly_one(live_url, service, people, api_services):
-    world = build_world(service, people, api_services.auth, State.ANALYSIS)
+def test_ten_first_saves_of_one_panel_analysis_make_exactly_one(live_url, worlds, service, api_services):
+    world = worlds.at(State.ANALYSIS)
     url = f"{live_url}/api/v1/reviews/{world.review_id}/panel-submissions/mine"
     statuses = _at_once(
         10,

@@ -12,7 +12,7 @@ import pytest
 
 from api.pages.common import FLASH_COOKIE
 from tests.api.test_pages import sign_in
-from tests.api.world import World, build_world
+from tests.api.world import World
 from workflow.states import State
 
 REFERRAL = {
@@ -23,8 +23,8 @@ REFERRAL = {
 
 
 @pytest.fixture
-def world(service, people, api_services) -> World:
-    return build_world(service, people, api_services.auth, State.SCOPING)
+def world(worlds) -> World:
+    return worlds.at(State.SCOPING)
 
 
 def _log(client, world: World, body: dict) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.world import World, build_world
+from tests.api.world import World
 from workflow.states import State
 
 GOOD = (
@@ -24,8 +24,8 @@ ONE_BAD_ROW = (
 
 
 @pytest.fixture
-def world(service, people, api_services) -> World:
-    return build_world(service, people, api_services.auth, State.DATA_GATHERING)
+def world(worlds) -> World:
+    return worlds.at(State.DATA_GATHERING)
 
 
 def upload(

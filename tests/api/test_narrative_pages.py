@@ -10,13 +10,13 @@ import pytest
 
 from findings.analysis.narratives import AddEntry
 from tests.api.test_pages import sign_in
-from tests.api.world import World, build_world
+from tests.api.world import World
 from workflow.states import State
 
 
 @pytest.fixture
-def world(service, people, api_services) -> World:
-    return build_world(service, people, api_services.auth, State.DATA_GATHERING)
+def world(worlds) -> World:
+    return worlds.at(State.DATA_GATHERING)
 
 
 def _page(world: World) -> str:

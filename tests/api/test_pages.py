@@ -14,7 +14,7 @@ from api.auth import SESSION_COOKIE, csrf_token
 from api.pages.common import PageRoute
 from api.pages.templating import days_left, environment
 from tests.api.conftest import SECRET
-from tests.api.world import PASSWORD, World, build_world
+from tests.api.world import PASSWORD, World
 from workflow.clocks import Clock
 from workflow.regimes.base import ClockUnit
 from workflow.states import State
@@ -54,8 +54,8 @@ def fill(path: str, world: World) -> str:
 
 
 @pytest.fixture
-def world(service, people, api_services) -> World:
-    return build_world(service, people, api_services.auth, State.SCOPING)
+def world(worlds) -> World:
+    return worlds.at(State.SCOPING)
 
 
 def sign_in(client, api_services, world: World, kind: str) -> str:
@@ -291,10 +291,10 @@ def test_an_admin_changes_a_role_and_deactivates_an_account(client, api_services
     "stage",
     [State.SCREENING, State.SCOPING, State.DATA_GATHERING, State.FINDINGS, State.SIGN_OFF, State.APPROVED],
 )
-def test_every_page_of_a_review_renders_for_every_member(app, client, api_services, service, people, stage):
+def test_every_page_of_a_review_renders_for_every_member(app, client, api_services, worlds, stage):
     """No page of a review fails for any role at any stage: a form the role or the stage does not
     allow is left out, or the page says why not."""
-    world = build_world(service, people, api_services.auth, stage)
+    world = worlds.at(stage)
     kinds = ["coordinator", "chair", "panel_member", "case_group"]
     kinds += ["lead"] if stage != State.SCREENING else []  # lead reviewers are appointed at scoping
     for kind in kinds:

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.world import World, build_world
+from tests.api.world import World
 from workflow.states import State
 
 APPRAISAL = "Police held the April incident log; no one asked for it."
 
 
 @pytest.fixture
-def world(service, people, api_services) -> World:
-    world = build_world(service, people, api_services.auth, State.ANALYSIS)
+def world(worlds, api_services) -> World:
+    world = worlds.at(State.ANALYSIS)
     health = world.journey.cast.panel["Health"]
     world.users["other_panel_member"] = health
     world.tokens["other_panel_member"] = api_services.auth.issue(health).token

@@ -36,7 +36,7 @@ from findings.publication.models import ReportTexts
 from findings.publication.register import RegisterService
 from findings.publication.render import Format
 from tests.api.conftest import REGISTER_KEY
-from tests.api.world import CALLERS, PASSWORD, World, build_world
+from tests.api.world import CALLERS, PASSWORD, World
 from tests.support import WT2023_STATUTORY, Lifecycle
 from workflow.holds import SetPublicationHold
 from workflow.models import Review
@@ -600,12 +600,9 @@ def _call(client, world: World, row: Row, caller: str):
 
 
 @pytest.mark.parametrize("row", MATRIX, ids=lambda row: row.id)
-def test_permission_matrix(row: Row, client, service, people, api_services):
+def test_permission_matrix(row: Row, client, worlds):
     def fresh() -> World:
-        world = build_world(service, people, api_services.auth, row.at)
-        if row.prepare:
-            row.prepare(world)
-        return world
+        return worlds.at(row.at, row.prepare)
 
     callers = (*CALLERS, "lead") if row.lead is not None else CALLERS
     expected = (*row.statuses, row.lead) if row.lead is not None else row.statuses

@@ -103,6 +103,7 @@ def test_the_register_blocks_publish_until_the_leak_is_corrected_then_the_frozen
     assert client.get(f"/api/v1/published/{a.review_id}/summary", headers=stranger).status_code == 404
 
 
+@pytest.mark.pdf
 def test_a_draft_report_for_members_in_every_format(
     client, api_services: Services, approved: Analysis
 ) -> None:

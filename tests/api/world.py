@@ -3,14 +3,20 @@ route needs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
+from sqlalchemy import Engine
+
 from api.auth import Authenticator
 from api.passwords import hash_password
-from tests.support import AGENCIES, ORDER, Cast, Journey, Lifecycle, People, add_member
+from api.wiring import Services
+from tests.databases import Snapshot
+from tests.support import AGENCIES, ORDER, Cast, Clock, Journey, Lifecycle, People, add_member
 from workflow.referrals import Incident, LogReferral
 from workflow.service import ReviewService
 from workflow.states import State
@@ -44,6 +50,16 @@ class World:
     @property
     def version(self) -> int:
         return self.journey.version
+
+    def copy_for(self, service: ReviewService, people: People) -> World:
+        """This world (a copy of its ids and tokens) as seen through another test's services."""
+        journey = Journey(service, people, self.journey.cast, self.journey.today)
+        journey.review_id = self.journey.review_id
+        return replace(
+            copy.deepcopy(replace(self, service=None, journey=None)),  # type: ignore[arg-type]
+            service=service,
+            journey=journey,
+        )
 
     def member_id(self, kind: str) -> int:
         review = self.service.get(self.review_id, self.users["coordinator"]).review
@@ -126,3 +142,40 @@ def build_world(
     world.other_review_id = other.id
     world.tokens = {kind: auth.issue(uid).token for kind, uid in users.items()}
     return world
+
+
+class Worlds:
+    """Test worlds (tests/api/world.py) built once per session and database, then copied in.
+
+    `at(stage, prepare)` replaces everything in the database with the world at `stage` (after
+    `prepare(world)`, if given) and answers it bound to this test's services. The first call for a
+    stage builds it through the real services on the emptied database and keeps a snapshot; later
+    calls, in this test or another, restore the snapshot (milliseconds instead of a whole journey)."""
+
+    def __init__(
+        self,
+        cache: dict[Any, tuple[Snapshot, World]],
+        engine: Engine,
+        migrated: Snapshot,
+        service: ReviewService,
+        people: People,
+        services: Services,
+        clock: Clock,
+        now: Callable[[], datetime],
+    ) -> None:
+        self._cache, self._engine, self._migrated = cache, engine, migrated
+        self._service, self._people, self._services = service, people, services
+        self._clock, self._now = clock, now
+
+    def at(self, stage: State, prepare: Callable[[World], None] | None = None) -> World:
+        key = (stage, prepare, self._clock(), self._now())
+        if key in self._cache:
+            snapshot, world = self._cache[key]
+            snapshot.restore(self._engine)
+        else:
+            self._migrated.restore(self._engine)
+            world = build_world(self._service, self._people, self._services.auth, stage)
+            if prepare is not None:
+                prepare(world)
+            self._cache[key] = (Snapshot.take(self._engine), world)
+        return world.copy_for(self._service, self._people)

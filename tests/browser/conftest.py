@@ -60,6 +60,15 @@ CAST = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist (`--dist loadgroup`) every browser test runs on one worker, in file order: they
+    share one server, one database and the accounts made through the pages."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="session")
 def browser_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     with fresh_database("sqlite", tmp_path_factory.mktemp("browser")) as url:
@@ -154,7 +163,9 @@ def accessibility() -> Accessibility:
 def new_context(browser: Any, **options: Any) -> Any:
     """A browser context of its own (its own cookies): the size the screenshots are taken at."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", **options)
-    context.set_default_timeout(10_000)
+    # 30 s: under xdist another worker shares the cores, and a page that renders the review's PDF (the
+    # anonymisation check) took over 10 s on a loaded two-core machine.
+    context.set_default_timeout(30_000)
     return context
 
 

@@ -28,6 +28,7 @@ def _review_id(person: Person) -> int:
     return int(match.group(1))
 
 
+@pytest.mark.pdf
 def test_one_review_from_referral_to_sign_off(
     cast: dict[str, Person], accessibility: Accessibility, tmp_path
 ):

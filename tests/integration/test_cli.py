@@ -1,4 +1,5 @@
-"""The `tunnelview` command line, end to end in a temporary directory, as a person would run it."""
+"""The `tunnelview` command line, end to end in a temporary directory, as a person would run it: in
+process (tests/support.py `run_cli`), and as a real process where that is the point."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import AGENCIES, Lifecycle
+from tests.support import AGENCIES, Lifecycle, run_cli
 from workflow import accounts, audit, people
 from workflow.principal import os_user
 from workflow.referrals import ChangeReferral, Incident, LogReferral
@@ -19,20 +20,20 @@ CLI = [sys.executable, "-m", "api.cli"]
 PASSWORD = "correct horse battery"
 
 
-def run(args: list[str], cwd: Path, url: str | None = None, stdin: str | None = None):
+def run_process(args: list[str], cwd: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUNNELVIEW_")}
-    if url:
-        env["TUNNELVIEW_DATABASE_URL"] = url
-    return subprocess.run(
-        [*CLI, *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([*CLI, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def run(args: list[str], cwd: Path, url: str | None = None, stdin: str | None = None):
+    return run_cli(args, cwd, {"TUNNELVIEW_DATABASE_URL": url} if url else {}, stdin)
 
 
 def test_db_upgrade_uses_an_sqlite_file_in_the_working_directory_by_default(tmp_path):
-    result = run(["db", "upgrade"], tmp_path)
+    result = run_process(["db", "upgrade"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "tunnelview.db").exists()
-    assert run(["users", "list"], tmp_path).stdout.strip().endswith("0 user(s).")
+    assert run_process(["users", "list"], tmp_path).stdout.strip().endswith("0 user(s).")
 
 
 def test_a_command_on_an_unmigrated_database_says_what_to_do(tmp_path):

@@ -1,18 +1,17 @@
-"""`tunnelview report`, `export` and `import` end to end, as a person would run them, on the demo."""
+"""`tunnelview report`, `export` and `import` end to end, as a person would run them (in process), on
+the demo."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-CLI = [sys.executable, "-m", "api.cli"]
+from tests.support import run_cli
+
 COORDINATOR, CHAIR = "coordinator@demo.example.org", "chair@demo.example.org"
 
 
@@ -21,11 +20,8 @@ def cli(database_url, sessions, tmp_path):
     """The CLI in dev mode (the register's development key) against the migrated test database."""
 
     def run(*args: str):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TUNNELVIEW_")}
-        env |= {"TUNNELVIEW_DATABASE_URL": database_url, "TUNNELVIEW_DEV_MODE": "1"}
-        return subprocess.run(
-            [*CLI, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
-        )
+        env = {"TUNNELVIEW_DATABASE_URL": database_url, "TUNNELVIEW_DEV_MODE": "1"}
+        return run_cli(args, tmp_path, env)
 
     return run
 
@@ -37,6 +33,7 @@ def _reviews(cli) -> dict[str, int]:
     }
 
 
+@pytest.mark.pdf
 def test_report_export_and_import_on_the_demo(cli, tmp_path: Path) -> None:
     loaded = cli("demo")
     assert loaded.returncode == 0, loaded.stderr

@@ -19,6 +19,7 @@ from findings.publication.assemble import briefing_data, load
 from findings.publication.freeze import published_for, verify
 from findings.publication.models import PublishedDocument, RegisterEntry
 from findings.publication.render import DocumentKind, Format, render_html, render_markdown
+from tests.databases import Snapshot
 from tests.support import Clock
 from workflow import audit
 from workflow.models import AuditEntry, Membership, Review, User
@@ -40,17 +41,36 @@ COUNTED = (
 )
 
 
+REGISTER_KEY = Fernet.generate_key().decode()
+
+
+@pytest.fixture(scope="session")
+def loaded_demos() -> dict[str, Snapshot]:
+    return {}
+
+
 @pytest.fixture
-def demo(database_url: str, engine: Engine, sessions: sessionmaker[Session], clock: Clock) -> Services:
+def demo(
+    database_url: str,
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    loaded_demos: dict[str, Snapshot],
+) -> Services:
+    """The demo loaded through the services: once per session and database, then copied in."""
     settings = Settings(
         database_url=database_url,
         secret_key="demo-test-secret-key-0123456789abcdef",
-        register_key=Fernet.generate_key().decode(),
+        register_key=REGISTER_KEY,
     )
     services = build_services(
         settings, engine=engine, sessions=sessions, today=clock, formats=(Format.HTML, Format.MARKDOWN)
     )
-    load_demo(services, today=clock.today)
+    if database_url in loaded_demos:
+        loaded_demos[database_url].restore(engine)
+    else:
+        load_demo(services, today=clock.today)
+        loaded_demos[database_url] = Snapshot.take(engine)
     return services
 
 

@@ -69,6 +69,7 @@ def _seal_alice(service: ReviewService, journey: Journey) -> None:
     )
 
 
+@pytest.mark.pdf
 def test_freeze_stores_exactly_what_was_checked(
     approved: Journey, sessions: sessionmaker[Session], report: ReportData
 ) -> None:
@@ -158,6 +159,7 @@ def test_freeze_refuses_while_the_check_has_hits(
         assert published_for(session, approved.review_id) is None
 
 
+@pytest.mark.pdf
 def test_declined_publication_freezes_the_summary_of_improvements(
     approved: Journey, sessions: sessionmaker[Session], report: ReportData
 ) -> None:
@@ -172,6 +174,7 @@ def test_declined_publication_freezes_the_summary_of_improvements(
         assert {(d.kind, d.format) for d in stored.documents} == {("summary", f.value) for f in Format}
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("field_kind", list(PLANTERS))
 def test_a_leak_blocks_publish_at_the_right_place_until_it_is_fixed(
     service: ReviewService,

@@ -396,6 +396,7 @@ def test_an_edit_after_the_check_is_checked_again(wired: Wired, people: People) 
     assert [(h.kind, h.field, h.what) for h in check.hits] == [("action", "title", "the child's name")]
 
 
+@pytest.mark.pdf
 def test_the_pdf_text_is_checked_too(sessions, clock, people) -> None:
     """With every format (as in production) the PDF's extracted text is scanned: the hit is seen in
     the PDF as well, and the frozen publication holds the checked PDF."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import Journey
+from tests.support import Journey, Journeys
 from workflow import audit
 from workflow.errors import NotFound, NotPermitted, TriggerRefused
 from workflow.ports import AnalysisSnapshot
@@ -44,13 +44,13 @@ def _actor(journey: Journey, role: ReviewRole) -> int:
     return user
 
 
-def _arrive(journey: Journey, edge: Edge) -> None:
+def _arrive(journeys: Journeys, edge: Edge) -> Journey:
     if edge.source == State.PAUSED:
         before = edge.dest if edge.trigger == Trigger.RESUME else State.ANALYSIS
-        journey.to(before)
+        journey = journeys.to(before)
         journey.fire("pause", journey.cast.coordinator, reason="Inquest.")
-    else:
-        journey.to(edge.source)
+        return journey
+    return journeys.to(edge.source)
 
 
 EDGE_ROLES = [
@@ -61,9 +61,8 @@ EDGE_ROLES = [
 
 
 @pytest.mark.parametrize(("edge", "role"), EDGE_ROLES)
-def test_each_edge_is_taken_by_each_permitted_role(edge, role, service, people, sessions):
-    journey = Journey(service, people)
-    _arrive(journey, edge)
+def test_each_edge_is_taken_by_each_permitted_role(edge, role, service, journeys, sessions):
+    journey = _arrive(journeys, edge)
     actor = _actor(journey, role)
     review = service.fire(journey.review_id, edge.trigger, actor, journey.version, **_params(edge))
     assert review.state == edge.dest
@@ -80,9 +79,8 @@ def test_each_edge_is_taken_by_each_permitted_role(edge, role, service, people, 
 @pytest.mark.parametrize(
     "edge", [pytest.param(e, id=f"{e.source}-{e.trigger}-{e.dest}") for e in TRANSITIONS]
 )
-def test_each_edge_refuses_every_other_role_and_changes_nothing(edge, service, people):
-    journey = Journey(service, people)
-    _arrive(journey, edge)
+def test_each_edge_refuses_every_other_role_and_changes_nothing(edge, service, journeys):
+    journey = _arrive(journeys, edge)
     for role in sorted(set(ReviewRole) - edge.roles):
         actor = _actor(journey, role)
         version = journey.version
@@ -93,12 +91,12 @@ def test_each_edge_refuses_every_other_role_and_changes_nothing(edge, service, p
 
 
 @pytest.mark.parametrize("state", [s for s in State if s not in (State.PAUSED,)])
-def test_triggers_that_do_not_leave_a_state_are_refused_there(state, service, people):
-    journey = Journey(service, people)
+def test_triggers_that_do_not_leave_a_state_are_refused_there(state, service, journeys):
     if state == State.WITHDRAWN:
-        journey.to(State.SCOPING).fire("withdraw", journey.cast.chair, reason="Error.")
+        journey = journeys.to(State.SCOPING)
+        journey.fire("withdraw", journey.cast.chair, reason="Error.")
     else:
-        journey.to(state)
+        journey = journeys.to(state)
     for trigger in set(Trigger) - set(triggers_from(state)):
         version = journey.version
         with pytest.raises(TriggerRefused, match="is not possible while the review is at the stage"):
@@ -111,8 +109,8 @@ def test_final_states_leave_by_no_trigger():
 
 
 @pytest.mark.parametrize("state", ACTIVE_STATES)
-def test_resume_returns_to_the_state_the_review_left(state, service, people):
-    journey = Journey(service, people).to(state)
+def test_resume_returns_to_the_state_the_review_left(state, journeys):
+    journey = journeys.to(state)
     journey.fire("pause", journey.cast.chair, reason="Family court proceedings.")
     assert journey.fire("resume", journey.cast.coordinator).state == state
 

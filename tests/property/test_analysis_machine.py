@@ -38,7 +38,7 @@ from findings.analysis.panel import SavePanelAnalysis, WaivePanelAnalysis
 from findings.analysis.quality import Code
 from findings.analysis.warnings import AcknowledgeWarning, WarningService
 from tests.findings_support import Analysis, real_services
-from tests.support import AGENCIES
+from tests.support import AGENCIES, examples
 from workflow import audit
 from workflow.commands import MAX_ID
 from workflow.errors import DomainError
@@ -420,11 +420,10 @@ def test_the_analysis_keeps_its_invariants_under_random_members_and_actions(sess
     run_state_machine_as_test(
         machine,
         settings=settings(
-            max_examples=25,
+            max_examples=examples(25),
             stateful_step_count=40,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-            derandomize=False,
         ),
     )
 

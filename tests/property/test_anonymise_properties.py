@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from findings.publication.anonymise import Identifier, IdentifierKind, build_rules, scan
+from tests.support import examples
 
 name_part = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=9).map(str.capitalize)
 filler = st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", max_size=12), max_size=6).map(" ".join)
@@ -15,7 +16,7 @@ edges = st.sampled_from(["", " ", ".", ", ", "(", ")", "'s ", "\n", "\u2019s."])
 cases = st.sampled_from([str, str.upper, str.lower])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     first=name_part,
     last=name_part,
@@ -35,7 +36,7 @@ def test_a_registered_name_is_always_found(
     assert any(m.rule.entry_id == 1 for m in scan(text, rules)), repr(text)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(first=name_part, last=name_part, words=filler)
 def test_text_without_the_name_never_hits(first: str, last: str, words: str) -> None:
     rules = build_rules([Identifier(1, IdentifierKind.CHILD, f"{first} {last}", "Alice")])

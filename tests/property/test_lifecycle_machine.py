@@ -8,7 +8,16 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from tests.support import AGENCIES, ORDER, SATISFIED, WT2023_STATUTORY, FakeAnalysis, Journey, People
+from tests.support import (
+    AGENCIES,
+    ORDER,
+    SATISFIED,
+    WT2023_STATUTORY,
+    FakeAnalysis,
+    Journey,
+    People,
+    examples,
+)
 from workflow import audit
 from workflow.errors import DomainError
 from workflow.notices import RecordNotice
@@ -176,7 +185,7 @@ def test_random_triggers_by_random_members_keep_every_invariant(service, people,
     run_state_machine_as_test(
         machine,
         settings=settings(
-            max_examples=50,
+            max_examples=examples(50),
             stateful_step_count=40,
             deadline=None,
             derandomize=True,

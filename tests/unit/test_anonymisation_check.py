@@ -44,6 +44,7 @@ def clean() -> ReportData:
     return sample_report(findings=3, entries=6, episodes=1)
 
 
+@pytest.mark.pdf
 def test_a_clean_report_passes_in_every_format(clean: ReportData) -> None:
     prepared = prepare(clean, REGISTER, briefing=ALICE)
     assert prepared.passed, prepared.check.reasons()
@@ -53,6 +54,7 @@ def test_a_clean_report_passes_in_every_format(clean: ReportData) -> None:
     }
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("field_kind", list(PLANTERS))
 def test_a_leak_is_reported_where_it_was_planted_in_every_format(clean: ReportData, field_kind: str) -> None:
     leaky, source = PLANTERS[field_kind](clean, LEAK)
@@ -90,6 +92,7 @@ def test_a_date_of_birth_and_a_postcode_are_flagged(clean: ReportData) -> None:
     ]
 
 
+@pytest.mark.pdf
 def test_the_practitioner_briefing_is_checked_too(clean: ReportData) -> None:
     item = ALICE.positive_factors.items[2]
     changed_item = dataclasses.replace(item, text=with_words(item.text, "Rupert Greenwood"))
@@ -104,6 +107,7 @@ def test_the_practitioner_briefing_is_checked_too(clean: ReportData) -> None:
     assert all(h.kind == "practitioner" for h in hits)
 
 
+@pytest.mark.pdf
 def test_the_summary_of_improvements_is_checked(clean: ReportData) -> None:
     leaky, source = plant_board_question(clean, "Mary Smith")
     prepared = summary_of_improvements(leaky, REGISTER)
@@ -120,6 +124,7 @@ def test_the_summary_of_improvements_is_checked(clean: ReportData) -> None:
 RULES = build_rules(REGISTER)
 
 
+@pytest.mark.pdf
 def test_a_name_broken_across_lines_in_the_pdf_is_found() -> None:
     html = (
         '<html lang="en"><body><p style="width: 2.2em; font-size: 12pt">Jane Smith</p>'
@@ -133,6 +138,7 @@ def test_a_name_broken_across_lines_in_the_pdf_is_found() -> None:
     assert all(h.page == 1 and h.output == "pdf" for h in hits)
 
 
+@pytest.mark.pdf
 def test_text_only_the_pdf_shows_is_found_and_reported_as_the_rendered_report() -> None:
     html = (
         '<html><head><style>p::after { content: " Jane Smith" }</style></head>'
@@ -143,6 +149,7 @@ def test_text_only_the_pdf_shows_is_found_and_reported_as_the_rendered_report() 
     assert hit.source is None and hit.where == "rendered report (pdf, page 1)"
 
 
+@pytest.mark.pdf
 def test_pdf_metadata_is_checked() -> None:
     pdf = html_to_pdf("<html><head><title>Review of Jane Smith</title></head><body><p>x</p></body></html>")
     outputs = {h.output for h in scan_pdf(pdf, RULES)}

@@ -174,6 +174,7 @@ def test_traced_rendering_is_the_delivered_document(report: ReportData) -> None:
         assert traced.traced.spans
 
 
+@pytest.mark.pdf
 def test_the_pdf_has_page_numbers_contents_bookmarks_and_tags(pdf: bytes) -> None:
     reader = PdfReader(io.BytesIO(pdf))
     pages = [page.extract_text() for page in reader.pages]
@@ -194,6 +195,7 @@ def test_the_pdf_has_page_numbers_contents_bookmarks_and_tags(pdf: bytes) -> Non
     assert reader.metadata is not None and reader.metadata.title.startswith("Local child safeguarding")
 
 
+@pytest.mark.pdf
 def test_headings_do_not_end_a_page(pdf: bytes) -> None:
     reader = PdfReader(io.BytesIO(pdf))
     for page in reader.pages:
@@ -213,6 +215,7 @@ def test_the_summary_of_improvements_leaves_out_the_case(report: ReportData) -> 
     assert "Summary of improvements" in render_markdown(DocumentKind.SUMMARY, report)
 
 
+@pytest.mark.pdf
 def test_the_board_briefing_gathers_several_reviews() -> None:
     board = reference_cases.board_briefing(published_on=date(2011, 6, 1))
     html = render_html(DocumentKind.BOARD, board)
