@@ -18,7 +18,9 @@ for (const form of document.querySelectorAll("form[data-autosubmit]")) {
 // Criteria check: the recommended route and its reasons, updated as the answers change.
 for (const form of document.querySelectorAll("form[data-criteria-preview]")) {
   const target = document.getElementById("recommendation");
+  let latest = 0; // answers to an earlier change may arrive after a later one's: show only the latest
   const refresh = async () => {
+    const asked = ++latest;
     const answers = new URLSearchParams();
     for (const input of form.querySelectorAll("input[type=radio]:checked")) {
       answers.append(input.name, input.value);
@@ -27,7 +29,8 @@ for (const form of document.querySelectorAll("form[data-criteria-preview]")) {
       credentials: "same-origin",
       headers: { Accept: "text/html" },
     });
-    if (response.ok && target) target.innerHTML = await response.text();
+    const html = response.ok ? await response.text() : null;
+    if (html !== null && target && asked === latest) target.innerHTML = html;
   };
   form.addEventListener("change", refresh);
 }
@@ -37,7 +40,9 @@ for (const form of document.querySelectorAll("form[data-quality-check]")) {
   const target = document.getElementById("quality-warnings");
   const token = form.querySelector("input[name=csrf_token]")?.value ?? "";
   let timer;
+  let latest = 0;
   const check = async () => {
+    const asked = ++latest;
     const body = new URLSearchParams();
     for (const field of form.querySelectorAll("[data-checked-text]")) {
       body.append(field.name, field.value);
@@ -48,7 +53,8 @@ for (const form of document.querySelectorAll("form[data-quality-check]")) {
       headers: { "X-CSRF-Token": token, "Content-Type": "application/x-www-form-urlencoded" },
       body,
     });
-    if (response.ok && target) target.innerHTML = await response.text();
+    const html = response.ok ? await response.text() : null;
+    if (html !== null && target && asked === latest) target.innerHTML = html;
   };
   form.addEventListener("input", (event) => {
     if (!event.target.matches("[data-checked-text]")) return;

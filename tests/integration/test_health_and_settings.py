@@ -49,6 +49,7 @@ def test_a_long_random_key_with_a_register_key_or_dev_mode_is_accepted():
         ("not-a-key", "Register key number 1 in TUNNELVIEW_REGISTER_KEY is not a valid Fernet key"),
         (f"{Fernet.generate_key().decode()},nope", "Register key number 2 in TUNNELVIEW_REGISTER_KEY"),
     ],
+    ids=["missing", "malformed", "second malformed"],  # the same ids on every xdist worker
 )
 def test_the_server_refuses_to_start_outside_dev_mode_without_a_usable_register_key(register_key, message):
     settings = Settings(secret_key="x" * 48, register_key=register_key, dev_mode=False)
