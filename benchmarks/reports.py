@@ -19,8 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pypdf import PdfReader
 
-from findings.publication.anonymise import Identifier, IdentifierKind, build_rules, scan_pdf, scan_traced
+from findings.publication.anonymise import scan_pdf, scan_traced
 from findings.publication.freeze import prepare
+from findings.publication.identifiers import Identifier, IdentifierKind, build_rules
 from findings.publication.render import (
     DocumentKind,
     Format,

@@ -107,11 +107,13 @@ def _fresh_referral(referrals: ReferralService, ids: dict[str, int], today: date
         actor=ids["coordinator@demo.example.org"],
         command=LogReferral(
             child_pseudonym=spec.pseudonym,
-            incident=Incident(
-                outcome=spec.incident_outcome,
-                abuse_or_neglect=spec.abuse_or_neglect,
-                date_of_awareness=today - timedelta(days=spec.awareness_days_ago),
-                summary=spec.incident_summary,
+            incident=Incident.model_validate(
+                {
+                    "outcome": spec.incident_outcome,
+                    "abuse_or_neglect": spec.abuse_or_neglect,
+                    "date_of_awareness": today - timedelta(days=spec.awareness_days_ago),
+                    "summary": spec.incident_summary,
+                }
             ),
             agencies_involved=list(spec.agencies),
             chair_email="chair@demo.example.org",

@@ -50,5 +50,5 @@ def analysis_routes() -> set[tuple[str, str]]:
         for module in MODULES
         for route in module.router.routes
         if isinstance(route, APIRoute)
-        for method in route.methods
+        for method in route.methods or ()
     }

@@ -47,6 +47,7 @@ def _utc(value: datetime) -> datetime:
 # The database keeps naive UTC; answers say so (RFC 3339 needs the offset).
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
+
 class Body(BaseModel):
     """Request bodies: unknown fields are refused (422), so a typo is never silently ignored."""
 

@@ -21,16 +21,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from findings.publication.anonymise import (
-    CheckResult,
-    Hit,
-    Identifier,
-    Rule,
-    build_rules,
-    merge,
-    scan_pdf,
-    scan_traced,
-)
+from findings.publication.anonymise import CheckResult, Hit, merge, scan_pdf, scan_traced
+from findings.publication.identifiers import Identifier, Rule, build_rules
 from findings.publication.models import PublishedDocument, PublishedReport
 from findings.publication.render import (
     DocumentKind,

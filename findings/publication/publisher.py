@@ -28,9 +28,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from findings.errors import RegisterUnreadable
-from findings.publication.anonymise import PERSON_KINDS, Identifier
 from findings.publication.assemble import ReviewContent, briefing_data, load, report_data
 from findings.publication.freeze import ALL_FORMATS, Prepared, freeze, prepare
+from findings.publication.identifiers import PERSON_KINDS, Identifier
 from findings.publication.models import RegisterEntry
 from findings.publication.register import sealed_identifiers
 from findings.publication.render import DocumentKind, Format

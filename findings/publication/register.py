@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from findings.errors import RegisterUnreadable
-from findings.publication.anonymise import PERSON_KINDS, Identifier, IdentifierKind
+from findings.publication.identifiers import PERSON_KINDS, Identifier, IdentifierKind
 from findings.publication.models import RegisterEntry
 from workflow import audit
 from workflow.errors import InvalidInput, NotFound

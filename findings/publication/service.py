@@ -19,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from findings.analysis import models as m
-from findings.publication.anonymise import Identifier, build_rules
 from findings.publication.assemble import (
     BRIEFING_SECTIONS,
     board_briefing,
@@ -30,6 +29,7 @@ from findings.publication.assemble import (
     review_type,
 )
 from findings.publication.freeze import check_document, published_for
+from findings.publication.identifiers import Identifier, build_rules
 from findings.publication.models import PublishedReport, ReportTexts
 from findings.publication.publisher import Publishing
 from findings.publication.render import DocumentKind, Format, Rendered, render

@@ -110,9 +110,7 @@ def build_world(
         "lead": cast.lead,
         "spare": user("member", "Sam Spare"),
     }
-    world = World(
-        service, journey, users, {kind: people.email(uid) for kind, uid in users.items()}
-    )
+    world = World(service, journey, users, {kind: people.email(uid) for kind, uid in users.items()})
     world.emails["anonymous"] = "nobody@test.example.org"
 
     other_coordinator = user("coordinator", "Olga Other")

@@ -144,7 +144,7 @@ def test_later_edits_never_change_what_was_published(
 def test_freeze_refuses_while_the_check_has_hits(
     approved: Journey, sessions: sessionmaker[Session], report: ReportData
 ) -> None:
-    from findings.publication.anonymise import Identifier, IdentifierKind
+    from findings.publication.identifiers import Identifier, IdentifierKind
 
     leaky, _ = PLANTERS["finding text"](report, "Jane Smith")
     prepared = prepare(

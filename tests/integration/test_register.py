@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from findings.publication.anonymise import IdentifierKind
+from findings.publication.identifiers import IdentifierKind
 from findings.publication.models import RegisterEntry
 from findings.publication.register import (
     DEV_KEY_WARNING,

@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from findings.publication.anonymise import Identifier, IdentifierKind, build_rules, scan
+from findings.publication.anonymise import scan
+from findings.publication.identifiers import Identifier, IdentifierKind, build_rules
 from tests.support import examples
 
 name_part = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=9).map(str.capitalize)

@@ -8,17 +8,9 @@ import dataclasses
 import pytest
 
 from api.demo.reference_cases import ALICE
-from findings.publication.anonymise import (
-    Identifier,
-    IdentifierKind,
-    build_rules,
-    html_text,
-    scan_pdf,
-    scan_plain,
-    scan_traced,
-    strip_marks,
-)
+from findings.publication.anonymise import html_text, scan_pdf, scan_plain, scan_traced, strip_marks
 from findings.publication.freeze import prepare, summary_of_improvements
+from findings.publication.identifiers import Identifier, IdentifierKind, build_rules
 from findings.publication.render import DocumentKind, Format, html_to_pdf
 from findings.publication.view_model import ReportData, Source, SourceKind, text
 from tests.report_factory import (

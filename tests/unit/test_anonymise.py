@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from findings.publication.anonymise import (
+from findings.publication.anonymise import html_text, scan, scan_plain
+from findings.publication.identifiers import (
     POSTCODE,
     UNREGISTERED_DATE_OF_BIRTH,
     Identifier,
     IdentifierKind,
     Strength,
     build_rules,
-    html_text,
-    scan,
-    scan_plain,
 )
 from findings.publication.view_model import Source, SourceKind
 
