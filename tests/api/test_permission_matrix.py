@@ -1,6 +1,8 @@
 """Who may call what: every route of the app x every kind of caller -> the status they get.
 
-One table. A route the table does not list fails `test_every_route_has_a_row`, so a route cannot be
+One table, checked against the app over HTTP and, for every write route of a review, against the policy
+table (`workflow/policy.py`): a role the policy refuses gets 403, a role it allows never does. A route
+the table does not list fails `test_every_route_has_a_row`, so a route cannot be
 added without deciding who may call it. Each row runs against a fresh world (a review at the row's
 stage, see `tests/api/world.py`); the world is rebuilt after any call that changed it, so each
 caller meets the same review.
@@ -38,9 +40,10 @@ from findings.publication.render import Format
 from tests.api.conftest import REGISTER_KEY
 from tests.api.world import CALLERS, PASSWORD, World
 from tests.support import WT2023_STATUTORY, Lifecycle
+from workflow import policy
 from workflow.holds import SetPublicationHold
 from workflow.models import Review
-from workflow.states import State
+from workflow.states import ReviewRole, State
 
 R, S1, S2 = State.REFERRED, State.SCREENING, State.SCOPING
 D, A, F = State.DATA_GATHERING, State.ANALYSIS, State.FINDINGS
@@ -616,3 +619,98 @@ def test_permission_matrix(row: Row, client, worlds):
         elif row.method != "GET":
             world = fresh()  # it changed something: the next caller meets the review as it was
     assert got == dict(zip(callers, expected, strict=True))
+
+
+# ---- the matrix agrees with the one policy table -------------------------------------------------------
+
+# The policy action (workflow/policy.py) each write route of a review is checked against.
+POLICY_ACTIONS: dict[tuple[str, str], str] = {
+    ("PUT", "/reviews/{review_id}/criteria"): "record_criteria",
+    ("PUT", "/reviews/{review_id}/scope"): "set_scope",
+    ("POST", "/reviews/{review_id}/publication-hold"): "set_publication_hold",
+    ("DELETE", "/reviews/{review_id}/publication-hold"): "set_publication_hold",
+    ("POST", "/reviews/{review_id}/notices"): "record_notice",
+    ("POST", "/reviews/{review_id}/members"): "change_membership",
+    ("DELETE", "/reviews/{review_id}/members/{member_id}"): "change_membership",
+    ("POST", "/reviews/{review_id}/narratives/{agency}/entries"): "write_narrative",
+    ("POST", "/reviews/{review_id}/narratives/{agency}/import"): "write_narrative",
+    ("POST", "/reviews/{review_id}/narratives/{agency}/submission"): "submit_narrative",
+    ("POST", "/reviews/{review_id}/narratives/{agency}/return"): "return_narrative",
+    ("PUT", "/reviews/{review_id}/narratives/{agency}/exemption"): "record_narrative_exemption",
+    ("DELETE", "/reviews/{review_id}/narratives/{agency}/exemption"): "record_narrative_exemption",
+    ("PATCH", "/reviews/{review_id}/narrative-entries/{entry_id}"): "write_narrative",
+    ("DELETE", "/reviews/{review_id}/narrative-entries/{entry_id}"): "write_narrative",
+    ("POST", "/reviews/{review_id}/conversations"): "write_conversation",
+    ("PATCH", "/reviews/{review_id}/conversations/{conversation_id}"): "write_conversation",
+    ("POST", "/reviews/{review_id}/conversations/{conversation_id}/comments"): "comment_on_conversation",
+    ("POST", "/reviews/{review_id}/episodes"): "write_episode",
+    ("PATCH", "/reviews/{review_id}/episodes/{episode_id}"): "write_episode",
+    ("DELETE", "/reviews/{review_id}/episodes/{episode_id}"): "write_episode",
+    ("POST", "/reviews/{review_id}/factors"): "write_factor",
+    ("POST", "/reviews/{review_id}/factors/adoptions"): "write_factor",
+    ("PATCH", "/reviews/{review_id}/factors/{factor_id}"): "write_factor",
+    ("DELETE", "/reviews/{review_id}/factors/{factor_id}"): "write_factor",
+    ("PUT", "/reviews/{review_id}/panel-submissions/mine"): "write_panel_submission",
+    ("POST", "/reviews/{review_id}/panel-submissions/mine/submission"): "write_panel_submission",
+    ("POST", "/reviews/{review_id}/panel-submissions/waivers"): "waive_panel_submission",
+    ("POST", "/reviews/{review_id}/good-practice"): "write_good_practice",
+    ("PATCH", "/reviews/{review_id}/good-practice/{good_practice_id}"): "write_good_practice",
+    ("POST", "/reviews/{review_id}/findings"): "write_finding",
+    ("PATCH", "/reviews/{review_id}/findings/{finding_id}"): "write_finding",
+    ("DELETE", "/reviews/{review_id}/findings/{finding_id}"): "write_finding",
+    ("POST", "/reviews/{review_id}/findings/{finding_id}/move"): "write_finding",
+    ("POST", "/reviews/{review_id}/findings/{finding_id}/evidence"): "write_finding",
+    ("DELETE", "/reviews/{review_id}/findings/{finding_id}/evidence/{evidence_id}"): "write_finding",
+    ("POST", "/reviews/{review_id}/findings/{finding_id}/questions"): "write_question",
+    ("PATCH", "/reviews/{review_id}/findings/{finding_id}/questions/{question_id}"): "write_question",
+    ("DELETE", "/reviews/{review_id}/findings/{finding_id}/questions/{question_id}"): "write_question",
+    ("POST", "/reviews/{review_id}/findings/{finding_id}/comments"): "comment_on_finding",
+    ("PUT", "/reviews/{review_id}/findings/{finding_id}/board-response"): "record_board_response",
+    ("POST", "/reviews/{review_id}/actions"): "write_action",
+    ("PATCH", "/reviews/{review_id}/actions/{action_id}"): "write_action",
+    ("PUT", "/reviews/{review_id}/themes"): "set_review_themes",
+    ("POST", "/reviews/{review_id}/warnings/{fingerprint}/acknowledgement"): "acknowledge_warning",
+    ("PUT", "/reviews/{review_id}/report-texts"): "write_report_texts",
+    ("POST", "/reviews/{review_id}/anonymisation/corrections"): "correct_for_publication",
+    ("POST", "/reviews/{review_id}/register"): "change_register",
+    ("PATCH", "/reviews/{review_id}/register/{entry_id}"): "change_register",
+    ("DELETE", "/reviews/{review_id}/register/{entry_id}"): "change_register",
+}
+# The review role each caller of the matrix holds in the review.
+CALLER_ROLES = {
+    "coordinator": ReviewRole.COORDINATOR,
+    "chair": ReviewRole.CHAIR,
+    "panel_member": ReviewRole.PANEL_MEMBER,
+    "case_group": ReviewRole.CASE_GROUP,
+    "lead": ReviewRole.LEAD_REVIEWER,
+}
+
+
+def _policy_rows() -> list[tuple[Row, str]]:
+    return [
+        (row, POLICY_ACTIONS[(row.method, row.path.removeprefix("/api/v1"))])
+        for row in MATRIX
+        if (row.method, row.path.removeprefix("/api/v1")) in POLICY_ACTIONS
+    ]
+
+
+def test_every_write_route_of_a_review_is_named_in_the_policy_table() -> None:
+    writes = {
+        (row.method, row.path.removeprefix("/api/v1"))
+        for row in MATRIX
+        if row.method != "GET"
+        and row.path.startswith("/api/v1/reviews/{review_id}/")
+        and "/triggers/" not in row.path
+    }
+    assert writes == set(POLICY_ACTIONS)
+    assert set(POLICY_ACTIONS.values()) <= set(policy.POLICY)
+
+
+@pytest.mark.parametrize(("row", "action"), _policy_rows(), ids=lambda v: v.id if isinstance(v, Row) else v)
+def test_the_matrix_refuses_by_role_exactly_whom_the_policy_table_refuses(row: Row, action: str) -> None:
+    statuses = dict(zip(CALLERS, row.statuses, strict=True)) | ({"lead": row.lead} if row.lead else {})
+    for caller, role in CALLER_ROLES.items():
+        if caller not in statuses:
+            continue
+        refused_by_role = policy.role_refusal({role}, action) is not None
+        assert (statuses[caller] == 403) == refused_by_role, (caller, statuses[caller], action)
