@@ -9,6 +9,7 @@ unmet reason; the machine's own conditions only choose between the edges one tri
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from transitions import EventData, Machine, MachineError
@@ -61,10 +62,14 @@ class NoSuchEdge(Exception):
     """The trigger has no edge from the current state (or none whose conditions hold)."""
 
 
+@cache
 def next_state(
     current: State, trigger: Trigger, *, route: Route | None = None, resume_to: State | None = None
 ) -> State:
-    """Run `trigger` from `current` through the machine and return the state it lands in."""
+    """Run `trigger` from `current` through the machine and return the state it lands in.
+
+    The answer depends on its arguments and the transition table alone, so it is kept: building a
+    machine is a tenth of the cost of firing a trigger. A refusal (`NoSuchEdge`) is not kept."""
     carrier = _Carrier(current)
     Machine(
         model=carrier,
