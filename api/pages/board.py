@@ -104,11 +104,10 @@ def add_action(
     request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser, submitted: Submitted
 ) -> Response:
     form = Form.of(submitted)
-    command = forms.command(form, AddAction)
-    if command is None:
-        return _board_page(request, services, user, review_id, action_form=form, status=422)
-    _, status = attempt(
-        form, lambda: services.board.add_action(review_id=review_id, actor=user.id, command=command)
+    _, status = forms.submit(
+        form,
+        AddAction,
+        lambda command: services.board.add_action(review_id=review_id, actor=user.id, command=command),
     )
     if not status:
         return redirect(f"/reviews/{review_id}/board", flash="Action recorded.")
@@ -126,18 +125,17 @@ def update_action(
 ) -> Response:
     """An action's status and its evidence of impact, from the row of the actions table."""
     form = Form.of(submitted)
-    command = forms.command(form, ChangeAction, only={"status", "evidence_of_impact"})
-    if command is None:
-        return _board_page(request, services, user, review_id, action_form=form, status=422)
-    _, status = attempt(
+    _, status = forms.submit(
         form,
-        lambda: services.board.update_action(
+        ChangeAction,
+        lambda command: services.board.update_action(
             review_id=review_id,
             actor=user.id,
             action_id=action_id,
             expected_version=form.version(),
             command=command,
         ),
+        only={"status", "evidence_of_impact"},
     )
     if not status:
         return redirect(f"/reviews/{review_id}/board", flash="Action updated.")

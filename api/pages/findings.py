@@ -192,12 +192,10 @@ def update_finding(
     submitted: Submitted,
 ) -> Response:
     form = Form.of(submitted)
-    command = forms.command(form, ChangeFinding)
-    if command is None:
-        return _finding_page(request, services, user, review_id, finding_id, form=form, status=422)
-    _, status = attempt(
+    _, status = forms.submit(
         form,
-        lambda: services.finding.update(
+        ChangeFinding,
+        lambda command: services.finding.update(
             review_id=review_id,
             actor=user.id,
             finding_id=finding_id,
@@ -220,12 +218,10 @@ def add_evidence(
     submitted: Submitted,
 ) -> Response:
     form = Form.of(submitted)
-    command = forms.command(form, AddEvidence)
-    if command is None:
-        return _finding_page(request, services, user, review_id, finding_id, evidence_form=form, status=422)
-    _, status = attempt(
+    _, status = forms.submit(
         form,
-        lambda: services.finding.add_evidence(
+        AddEvidence,
+        lambda command: services.finding.add_evidence(
             review_id=review_id,
             actor=user.id,
             finding_id=finding_id,
@@ -249,12 +245,10 @@ def add_question(
 ) -> Response:
     form = Form.of(submitted)
     form.anchors["text"] = "question-text"
-    command = forms.command(form, AddQuestion)
-    if command is None:
-        return _finding_page(request, services, user, review_id, finding_id, question_form=form, status=422)
-    _, status = attempt(
+    _, status = forms.submit(
         form,
-        lambda: services.finding.add_question(
+        AddQuestion,
+        lambda command: services.finding.add_question(
             review_id=review_id,
             actor=user.id,
             finding_id=finding_id,
@@ -334,12 +328,10 @@ def comment_on_finding(
 ) -> Response:
     form = Form.of(submitted)
     form.anchors["text"] = "comment-text"
-    command = forms.command(form, CommentOnFinding)
-    if command is None:
-        return _finding_page(request, services, user, review_id, finding_id, comment_form=form, status=422)
-    _, status = attempt(
+    _, status = forms.submit(
         form,
-        lambda: services.finding.comment(
+        CommentOnFinding,
+        lambda command: services.finding.comment(
             review_id=review_id, actor=user.id, finding_id=finding_id, command=command
         ),
     )
@@ -356,12 +348,10 @@ def acknowledge_warning(
     back = safe_next(form.value("back"))
     if not back.startswith(f"/reviews/{review_id}/"):
         back = f"/reviews/{review_id}/findings"
-    command = forms.command(form, AcknowledgeWarning)
-    if command is None:
-        return redirect(back, flash="Not acknowledged: " + " ".join(form.errors.values()))
-    _, status = attempt(
+    _, status = forms.submit(
         form,
-        lambda: services.warnings.acknowledge(
+        AcknowledgeWarning,
+        lambda command: services.warnings.acknowledge(
             review_id=review_id, actor=user.id, fingerprint=form.value("fingerprint"), command=command
         ),
     )

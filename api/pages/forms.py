@@ -9,16 +9,17 @@ form under its field, so the page shows all of them at once with what was typed 
 from __future__ import annotations
 
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import ValidationError
 
-from api.pages.common import Form
+from api.pages.common import Form, attempt
 from workflow.commands import Command
 
 C = TypeVar("C", bound=Command)
+T = TypeVar("T")
 
 
 def command(
@@ -68,6 +69,15 @@ def _field(form: Form, name: str, annotation: Any, names: Mapping[str, str]) -> 
                 nested[sub] = value
         return nested
     return _read(form, form_name(name, names), annotation)
+
+
+def submit(form: Form, kind: type[C], change: Callable[[C], T], **given: Any) -> tuple[T | None, int]:
+    """Build the command `kind` from `form` and make the change with it: (result, 0) when done, or
+    (None, status) with every problem in the form (`api.pages.common.attempt` says which status)."""
+    made = command(form, kind, **given)
+    if made is None:
+        return None, 422
+    return attempt(form, lambda: change(made))
 
 
 def _validate(

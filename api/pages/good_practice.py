@@ -15,7 +15,6 @@ from api.pages.common import (
     PageUser,
     ServicesDep,
     Submitted,
-    attempt,
     redirect,
     render,
 )
@@ -61,11 +60,10 @@ def add_good_practice(
     request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser, submitted: Submitted
 ) -> Response:
     form = Form.of(submitted)
-    command = forms.command(form, AddGoodPractice)
-    if command is None:
-        return _page(request, services, user, review_id, form, 422)
-    _, status = attempt(
-        form, lambda: services.good_practice.add(review_id=review_id, actor=user.id, command=command)
+    _, status = forms.submit(
+        form,
+        AddGoodPractice,
+        lambda command: services.good_practice.add(review_id=review_id, actor=user.id, command=command),
     )
     if not status:
         return redirect(f"/reviews/{review_id}/good-practice", flash="Good practice recorded.")

@@ -205,14 +205,13 @@ def add_entry(
     submitted: Submitted,
 ) -> Response:
     form = Form.of(submitted)
-    command = forms.command(form, AddEntry, aware=_aware(form))
-    if command is None:
-        return _narrative_page(request, services, user, review_id, agency, entry_form=form, status=422)
-    _, status = attempt(
+    _, status = forms.submit(
         form,
-        lambda: services.narratives.add_entry(
+        AddEntry,
+        lambda command: services.narratives.add_entry(
             review_id=review_id, actor=user.id, agency=agency, command=command
         ),
+        aware=_aware(form),
     )
     if not status:
         return redirect(f"/reviews/{review_id}/narratives/{_q(agency)}", flash="Entry added.")
@@ -357,12 +356,10 @@ def return_narrative(
     submitted: Submitted,
 ) -> Response:
     form = Form.of(submitted)
-    command = forms.command(form, ReturnNarrative)
-    if command is None:
-        return _narrative_page(request, services, user, review_id, agency, return_form=form, status=422)
-    _, status = attempt(
+    _, status = forms.submit(
         form,
-        lambda: services.narratives.return_for_changes(
+        ReturnNarrative,
+        lambda command: services.narratives.return_for_changes(
             review_id=review_id,
             actor=user.id,
             agency=agency,

@@ -122,11 +122,10 @@ def waive_panel(
     form.anchors["reason"] = "waive-reason"
     if not form.value("membership_id").isdigit():
         form.fail("membership_id", "Choose the panel member.")
-    command = forms.command(form, WaivePanelAnalysis)
-    if command is None:
-        return _page(request, services, user, review_id, waive_form=form, status=422)
-    _, status = attempt(
-        form, lambda: services.panel.waive(review_id=review_id, actor=user.id, command=command)
+    _, status = forms.submit(
+        form,
+        WaivePanelAnalysis,
+        lambda command: services.panel.waive(review_id=review_id, actor=user.id, command=command),
     )
     if not status:
         return redirect(f"/reviews/{review_id}/panel", flash="The panel analysis is waived.")

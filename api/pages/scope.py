@@ -82,11 +82,10 @@ def review_themes(
     request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser, submitted: Submitted
 ) -> Response:
     form = Form.of(submitted)
-    command = forms.command(form, SetReviewThemes)
-    if command is None:
-        return _scope_page(request, services, user, review_id, themes_form=form, status=422)
-    _, status = attempt(
-        form, lambda: services.themes.set_for_review(review_id=review_id, actor=user.id, command=command)
+    _, status = forms.submit(
+        form,
+        SetReviewThemes,
+        lambda command: services.themes.set_for_review(review_id=review_id, actor=user.id, command=command),
     )
     if not status:
         return redirect(f"/reviews/{review_id}/scope#review-themes", flash="Themes saved.")

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from api.pages.common import Form
-from api.pages.forms import command
+from api.pages.forms import command, submit
 from findings.analysis.good_practice import AddGoodPractice
 from workflow.commands import AnyDate, Command, Id, Text, Title, required
 
@@ -67,3 +67,16 @@ def test_the_page_message_comes_from_the_command() -> None:
     form = _form(what_went_well="")
     assert command(form, AddGoodPractice) is None
     assert form.errors == {"what_went_well": "Say what went well."}
+
+
+def test_submit_makes_no_change_when_the_form_has_a_problem() -> None:
+    calls: list[AddGoodPractice] = []
+    form = _form(what_went_well="")
+    assert submit(form, AddGoodPractice, calls.append) == (None, 422)
+    assert calls == [] and form.errors == {"what_went_well": "Say what went well."}
+
+
+def test_submit_makes_the_change_with_the_command() -> None:
+    form = _form(what_went_well="Quick follow-up.")
+    result, status = submit(form, AddGoodPractice, lambda made: made.what_went_well, episode_id=3)
+    assert (result, status) == ("Quick follow-up.", 0)
