@@ -164,12 +164,25 @@ def _html_finalize(value: Any) -> Any:
     return value
 
 
+class MarkdownText(str):
+    """Text that is already Markdown, made from escaped parts: printed as it is."""
+
+    __slots__ = ()
+
+
 def _md_finalize(value: Any) -> Any:
+    """Every value a Markdown template prints is escaped, whatever its type (a partnership's or an
+    agency's name is a person's words as much as a finding is), unless it is Markdown already: what a
+    filter made, or a macro's output marked `| markdown` (its own values were escaped inside it)."""
     value = _refuse_none(value)
     if isinstance(value, Text):
         return _mark(value, markdown_escape(_inline(value.value)))
     if isinstance(value, date):
         return format_date(value)
+    if isinstance(value, MarkdownText):
+        return value
+    if isinstance(value, str):
+        return markdown_escape(value)
     return value
 
 
@@ -179,10 +192,10 @@ def _html_paragraphs(value: Text | None) -> Markup:
     return Markup("\n").join(Markup(f"<p>{_mark(value, str(escape(p)))}</p>") for p in value.paragraphs)
 
 
-def _md_paragraphs(value: Text | None) -> str:
+def _md_paragraphs(value: Text | None) -> MarkdownText:
     if value is None:
-        return ""
-    return "\n\n".join(_mark(value, markdown_escape(p)) for p in value.paragraphs)
+        return MarkdownText("")
+    return MarkdownText("\n\n".join(_mark(value, markdown_escape(p)) for p in value.paragraphs))
 
 
 def _date(value: date | None, missing: str = "not set") -> str:
@@ -202,8 +215,8 @@ def _html_join(values: Any, separator: str = ", ") -> Markup:
     return Markup(escape(separator)).join(_html_finalize(v) for v in values)
 
 
-def _md_join(values: Any, separator: str = ", ") -> str:
-    return separator.join(str(_md_finalize(v)) for v in values)
+def _md_join(values: Any, separator: str = ", ") -> MarkdownText:
+    return MarkdownText(separator.join(str(_md_finalize(v)) for v in values))
 
 
 def _register(env: SandboxedEnvironment, *, html: bool) -> None:
@@ -216,6 +229,9 @@ def _register(env: SandboxedEnvironment, *, html: bool) -> None:
             "plural": _plural,
         }
     )
+    if not html:
+        env.filters["heading"] = lambda level: MarkdownText("#" * level)
+        env.filters["markdown"] = MarkdownText
     env.globals.update({"ANONYMITY_SENTENCE": ANONYMITY_SENTENCE})
 
 

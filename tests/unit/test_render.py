@@ -87,6 +87,29 @@ def test_html_autoescapes_and_markdown_escapes_a_person_words(report: ReportData
     assert r"\<script\>alert('x')\</script\> \*bold\* \| pipe" in markdown
 
 
+@pytest.mark.parametrize("kind", [DocumentKind.FULL, DocumentKind.SUMMARY])
+def test_markdown_escapes_plain_fields_too_such_as_the_partnership(
+    report: ReportData, kind: DocumentKind
+) -> None:
+    meta = dataclasses.replace(report.meta, partnership="# North *shire* <b>LSCB</b>")
+    markdown = render_markdown(kind, dataclasses.replace(report, meta=meta))
+    assert r"\# North \*shire\* \<b\>LSCB\</b\>" in markdown
+    assert "# North *shire*" not in markdown
+
+
+def test_the_briefings_escape_the_partnership_and_keep_their_headings() -> None:
+    board = dataclasses.replace(
+        reference_cases.board_briefing(published_on=date(2011, 6, 1)), partnership="Board | *North*"
+    )
+    markdown = render_markdown(DocumentKind.BOARD, board)
+    assert r"Board \| \*North\*" in markdown
+    assert markdown.count("#### Lessons Learned") == 3
+    briefing = dataclasses.replace(reference_cases.ALICE, partnership="_North_ [LSCB]")
+    practitioner = render_markdown(DocumentKind.PRACTITIONER, briefing)
+    assert r"\_North\_ \[LSCB\]" in practitioner
+    assert "## Lessons Learned" in practitioner
+
+
 def test_markdown_escape_keeps_words_and_neutralises_markup() -> None:
     words = "Alice's mother (not those in Education)"
     assert markdown_escape(words) == words
