@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -358,34 +359,20 @@ def _carry_history(
         actor_id = people[row.actor] if row.actor is not None else None
         at = row.at.replace(tzinfo=None)
         params = json.loads(json.dumps(row.params, default=str))
-        entry_hash = audit.entry_hash(
-            review_id=review.id,
-            seq=seq,
-            at=at,
-            actor_id=actor_id,
-            action=row.action,
-            from_state=row.from_state,
-            to_state=row.to_state,
-            reason=row.reason,
-            params=params,
-            prev_hash=prev,
-            via=row.via,
-        )
-        session.add(
-            AuditEntry(
-                review_id=review.id,
-                seq=seq,
-                at=at,
-                actor_id=actor_id,
-                action=row.action,
-                from_state=row.from_state,
-                to_state=row.to_state,
-                reason=row.reason,
-                params=params,
-                via=row.via,
-                prev_hash=prev,
-                hash=entry_hash,
-            )
-        )
+        fields: dict[str, Any] = {
+            "review_id": review.id,
+            "seq": seq,
+            "at": at,
+            "actor_id": actor_id,
+            "action": row.action,
+            "from_state": row.from_state,
+            "to_state": row.to_state,
+            "reason": row.reason,
+            "params": params,
+            "prev_hash": prev,
+            "via": row.via,
+        }
+        entry_hash = audit.entry_hash(**fields)
+        session.add(AuditEntry(**fields, hash=entry_hash))
         prev = entry_hash
     session.flush()
