@@ -33,6 +33,8 @@ from findings.analysis.good_practice import AddGoodPractice
 from findings.analysis.narratives import AddEntry
 from findings.analysis.panel import SavePanelAnalysis
 from findings.publication.assemble import briefing_sections
+from findings.publication.identifiers import IdentifierKind
+from findings.publication.register import AddRegisterEntry
 from workflow import people
 from workflow.accounts import AccountService
 from workflow.membership import AddMember
@@ -433,14 +435,16 @@ class _Loader:
     def seal(self) -> None:
         for identity in self.spec.register:
             self.services.register.add(
-                self.review_id,
-                self.coordinator,
-                self.version,
-                kind=identity.kind,
-                value=identity.value,
-                pseudonym=identity.pseudonym,
-                variants=list(identity.variants),
-                note=identity.note,
+                review_id=self.review_id,
+                actor=self.coordinator,
+                expected_version=self.version,
+                command=AddRegisterEntry(
+                    kind=IdentifierKind(identity.kind),
+                    value=identity.value,
+                    pseudonym=identity.pseudonym,
+                    variants=list(identity.variants),
+                    note=identity.note,
+                ),
             )
 
     def texts(self, **fields: Any) -> None:

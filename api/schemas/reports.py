@@ -147,40 +147,7 @@ class CorrectionIn(Body):
 
 
 # ---- the sealed register ---------------------------------------------------------------------------
-
-RegisterKind = Literal[
-    "child",
-    "sibling",
-    "parent_carer",
-    "family_member",
-    "address",
-    "school",
-    "date_of_birth",
-    "practitioner",
-    "other",
-]
-
-
-class EntryIn(Body):
-    kind: RegisterKind
-    value: Words = Field(min_length=1, description="The real identifier, e.g. a name or an address.")
-    pseudonym: Words = Field(min_length=1, description="What the review's text uses instead.")
-    variants: list[Words] = Field(default_factory=list, max_length=50)
-    match_parts: bool = True
-    note: Words = ""
-
-
-class EntryChangeIn(Body):
-    kind: RegisterKind | None = None
-    value: Words | None = None
-    pseudonym: Words | None = None
-    variants: list[Words] | None = Field(default=None, max_length=50)
-    match_parts: bool | None = None
-    note: Words | None = None
-
-
-class RemoveIn(Body):
-    reason: Words = Field(min_length=1, description="Why the identifier is removed.")
+# What it takes are the commands of `findings.publication.register`.
 
 
 class EntryOut(BaseModel):
@@ -221,7 +188,7 @@ class RegisterOut(BaseModel):
             review_id=view.review_id,
             version=view.version,
             items=[EntryOut.of(e) for e in view.entries],
-            total=len(view.entries),
+            total=view.total,
         )
 
 

@@ -3,7 +3,9 @@
 - Sealed at rest with Fernet; a `MultiFernet` of the keys in `TUNNELVIEW_REGISTER_KEY` (newest first)
   decrypts with any of them and seals with the newest, so keys can be rotated (docs/sealed-register.md).
 - Only the review's coordinator and chair may read or change it; a non-member is told the review does not
-  exist (NotFound), another member that they may not (NotPermitted).
+  exist (NotFound), another member that they may not (NotPermitted). Changes take typed commands
+  (`AddRegisterEntry`, `ChangeRegisterEntry`, `RemoveRegisterEntry`): the API's bodies and what the
+  register page builds from its form.
 - Every read and every change by a person appends a row to the review's audit log, in the same
   transaction. The audit row names the entry and its kind, never the real value.
 - The anonymisation check reads the register as the system (`sealed_identifiers`), not as a person;
@@ -20,22 +22,24 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from sqlalchemy import select
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from findings.errors import RegisterUnreadable
 from findings.publication.identifiers import PERSON_KINDS, Identifier, IdentifierKind
 from findings.publication.models import RegisterEntry
-from workflow import audit
+from workflow import audit, policy
+from workflow.commands import MAX_ITEMS, Command, Reason, Text, Title, required
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Review, utcnow
 from workflow.policy import READERS
 from workflow.service import ReviewService
 from workflow.settings import REGISTER_KEY_HELP, Settings, get_settings, is_fernet_key
-from workflow.states import ReviewRole
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +127,8 @@ class EntryView:
 class RegisterView:
     review_id: int
     version: int  # the review's version after this (audited) read
-    entries: tuple[EntryView, ...]
+    entries: tuple[EntryView, ...]  # the entries asked for (all of them, or one page)
+    total: int  # how many the register holds
 
 
 @dataclass(frozen=True)
@@ -157,10 +162,12 @@ def _open(cipher: MultiFernet, entry: RegisterEntry) -> EntryView:
     )
 
 
+def _in_order(review_id: int) -> Select[RegisterEntry]:
+    return select(RegisterEntry).where(RegisterEntry.review_id == review_id).order_by(RegisterEntry.id)
+
+
 def _entries(session: Session, review_id: int) -> Sequence[RegisterEntry]:
-    return session.scalars(
-        select(RegisterEntry).where(RegisterEntry.review_id == review_id).order_by(RegisterEntry.id)
-    ).all()
+    return session.scalars(_in_order(review_id)).all()
 
 
 def sealed_identifiers(session: Session, review_id: int, cipher: MultiFernet) -> tuple[Identifier, ...]:
@@ -187,6 +194,97 @@ def rotate_keys(session: Session, cipher: MultiFernet) -> int:
     return count
 
 
+# ---- commands ------------------------------------------------------------------------------------
+
+# Messages never echo a real value: they may be logged, and the API's problems go to the client.
+VALUE_MISSING = "Give the real identifier: the name, address, school or date as it really is."
+PSEUDONYM_MISSING = (
+    "Give the pseudonym or replacement words the review's text uses instead, such as 'Alice' or "
+    "'the school'."
+)
+NOT_A_DATE = "A date of birth must be a date, such as 2015-03-12 or 12/03/2015."
+PSEUDONYM_HOLDS_VALUE = "The pseudonym must not contain the real identifier."
+VARIANT_IS_PSEUDONYM = "A variant must not be the pseudonym: every use of the pseudonym would be a hit."
+ALREADY_THERE = "This identifier is already in the register."
+REASON_MISSING = "Say why this identifier is removed from the register."
+NOT_NULL = "Leave this field out to keep it as it is; it cannot be null."
+NOT_EMPTY: tuple[str, ...] = ("kind", "value", "pseudonym", "match_parts")  # null refused in a change
+
+Kind = Annotated[IdentifierKind, Field(description="What kind of identifier this is (never whose).")]
+RealValue = Annotated[
+    Title,
+    required(VALUE_MISSING),
+    Field(description="The real identifier: a name, an address, a school, a date of birth (2015-03-12)."),
+]
+Replacement = Annotated[
+    Title,
+    required(PSEUDONYM_MISSING),
+    Field(description="The pseudonym or replacement words the review's text and published report use."),
+]
+Variants = Annotated[
+    list[Title],
+    Field(max_length=MAX_ITEMS, description="Other spellings to look for: nicknames, former names."),
+]
+MatchParts = Annotated[
+    bool, Field(description="For names and addresses: also look for each part alone (first name, street).")
+]
+Note = Annotated[Text, Field(description="Why a variant or setting was chosen (sealed like the rest).")]
+
+
+class AddRegisterEntry(Command):
+    """A real identifier and the words the review uses instead. Checked as a whole: a date of birth
+    must be a date (kept as ISO), the pseudonym must not contain the real identifier, no variant may
+    be the pseudonym. That it is not already in the register is checked by the service."""
+
+    kind: Kind
+    value: RealValue
+    pseudonym: Replacement
+    variants: Variants = Field(default_factory=list)
+    match_parts: MatchParts = True
+    note: Note = ""
+
+    @field_validator("value")
+    @classmethod
+    def _a_date_of_birth_is_a_date(cls, value: str, info: ValidationInfo) -> str:
+        normal, problem = _normal_value(info.data.get("kind"), value)
+        if problem:
+            raise PydanticCustomError("date_of_birth", problem)
+        return normal
+
+    @field_validator("pseudonym")
+    @classmethod
+    def _the_pseudonym_hides_the_value(cls, pseudonym: str, info: ValidationInfo) -> str:
+        problem = _pseudonym_problem(info.data.get("value"), pseudonym)
+        if problem:
+            raise PydanticCustomError("pseudonym", problem)
+        return pseudonym
+
+    @field_validator("variants")
+    @classmethod
+    def _no_variant_is_the_pseudonym(cls, variants: list[str], info: ValidationInfo) -> list[str]:
+        cleaned = _clean_list(variants)
+        problem = _variants_problem(info.data.get("pseudonym"), cleaned)
+        if problem:
+            raise PydanticCustomError("variants", problem)
+        return cleaned
+
+
+class ChangeRegisterEntry(Command):
+    """The fields sent are changed; the others are left as they are. The entry as it then stands is
+    checked as a whole, like a new one. `variants` replaces the list."""
+
+    kind: Kind | None = None
+    value: RealValue | None = None
+    pseudonym: Replacement | None = None
+    variants: Variants | None = None
+    match_parts: MatchParts | None = None
+    note: Note | None = None
+
+
+class RemoveRegisterEntry(Command):
+    reason: Annotated[Reason, required(REASON_MISSING), Field(description="Why the identifier is removed.")]
+
+
 # ---- validation ----------------------------------------------------------------------------------
 
 _UK_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
@@ -211,49 +309,62 @@ def _clean_list(values: Iterable[str] | None) -> list[str]:
     return list(dict.fromkeys(v.strip() for v in (values or ()) if isinstance(v, str) and v.strip()))
 
 
-def _validated(
-    fields: Mapping[str, Any], others: Sequence[EntryView]
-) -> tuple[IdentifierKind, dict[str, Any]]:
-    """Check an entry's fields; never echo a real value in a message (messages may be logged)."""
-    errors: dict[str, str] = {}
-    try:
-        kind = IdentifierKind(str(fields.get("kind")))
-    except ValueError:
-        errors["kind"] = "Kind must be one of: " + ", ".join(k.value for k in IdentifierKind) + "."
-        kind = IdentifierKind.OTHER
-    value = fields.get("value")
-    value = value.strip() if isinstance(value, str) else ""
-    pseudonym = fields.get("pseudonym")
-    pseudonym = pseudonym.strip() if isinstance(pseudonym, str) else ""
-    if not value:
-        errors["value"] = "Give the real identifier."
-    elif kind == IdentifierKind.DATE_OF_BIRTH:
-        iso = _date_of_birth(value)
-        if iso is None:
-            errors["value"] = "A date of birth must be a date, such as 2015-03-12 or 12/03/2015."
-        else:
-            value = iso
-    if not pseudonym:
-        errors["pseudonym"] = "Give the pseudonym or replacement phrase used in the review's text."
-    elif value and (pseudonym.casefold() == value.casefold() or value.casefold() in pseudonym.casefold()):
-        errors["pseudonym"] = "The pseudonym must not contain the real identifier."
+def _normal_value(kind: object, value: str) -> tuple[str, str | None]:
+    """The value as stored (a date of birth as ISO), and what is wrong with it."""
+    if kind != IdentifierKind.DATE_OF_BIRTH:
+        return value, None
+    iso = _date_of_birth(value)
+    return (value, NOT_A_DATE) if iso is None else (iso, None)
+
+
+def _pseudonym_problem(value: object, pseudonym: str) -> str | None:
+    if isinstance(value, str) and value and value.casefold() in pseudonym.casefold():
+        return PSEUDONYM_HOLDS_VALUE
+    return None
+
+
+def _variants_problem(pseudonym: object, variants: Sequence[str]) -> str | None:
+    if isinstance(pseudonym, str) and any(v.casefold() == pseudonym.casefold() for v in variants):
+        return VARIANT_IS_PSEUDONYM
+    return None
+
+
+def _fields(entry: EntryView) -> dict[str, Any]:
+    return {
+        "kind": entry.kind,
+        "value": entry.value,
+        "pseudonym": entry.pseudonym,
+        "variants": list(entry.variants),
+        "match_parts": entry.match_parts,
+        "note": entry.note,
+    }
+
+
+def _checked(fields: Mapping[str, Any], others: Sequence[EntryView]) -> tuple[IdentifierKind, dict[str, Any]]:
+    """A whole entry (its commands' fields) checked, with every problem at once, and the payload to
+    seal. The commands check the same for what they hold; this sees the entry as it will stand."""
+    kind = IdentifierKind(fields["kind"])
+    value, value_problem = _normal_value(kind, fields["value"])
+    pseudonym = fields["pseudonym"]
     variants = _clean_list(fields.get("variants"))
-    if any(pseudonym and v.casefold() == pseudonym.casefold() for v in variants):
-        errors["variants"] = "A variant must not be the pseudonym: every use of the pseudonym would be a hit."
-    if value and any(o.kind == kind and o.value.casefold() == value.casefold() for o in others):
-        errors["value"] = "This identifier is already in the register."
+    problems = {
+        "value": value_problem,
+        "pseudonym": _pseudonym_problem(value, pseudonym),
+        "variants": _variants_problem(pseudonym, variants),
+    }
+    if not value_problem and any(o.kind == kind and o.value.casefold() == value.casefold() for o in others):
+        problems["value"] = ALREADY_THERE
+    errors = {name: message for name, message in problems.items() if message}
     if errors:
         raise InvalidInput(errors)
-    match_parts = fields.get("match_parts", True)
-    note = fields.get("note") or ""
-    payload = {
+    names_or_address = kind in PERSON_KINDS or kind == IdentifierKind.ADDRESS
+    return kind, {
         "value": value,
         "pseudonym": pseudonym,
         "variants": variants,
-        "match_parts": bool(match_parts) if kind in PERSON_KINDS or kind == IdentifierKind.ADDRESS else True,
-        "note": note.strip() if isinstance(note, str) else "",
+        "match_parts": bool(fields.get("match_parts", True)) if names_or_address else True,
+        "note": (fields.get("note") or "").strip(),
     }
-    return kind, payload
 
 
 # ---- the service ---------------------------------------------------------------------------------
@@ -272,35 +383,40 @@ class RegisterService:
             self._cipher = register_cipher()
         return self._cipher
 
-    def _authorised(
-        self, session: Session, review_id: int, actor: int, what: str
-    ) -> tuple[Review, frozenset[ReviewRole]]:
-        review, roles = self._reviews.load(session, review_id, actor)
-        self._reviews.require(roles, READERS["register"], what)
-        return review, roles
-
-    def read(self, review_id: int, actor: int) -> RegisterView:
-        """The opened register. Audited as `read_register`; a read does not raise the review's version."""
+    def read(self, *, review_id: int, actor: int, limit: int | None = None, offset: int = 0) -> RegisterView:
+        """The register opened, in the order the entries were made (`limit` of them from `offset`).
+        Audited as `read_register` with the ids of the entries shown; a read does not raise the
+        review's version."""
         with self._reviews.session() as session:
-            review, _ = self._authorised(session, review_id, actor, "see the sealed identity register")
-            entries = tuple(_open(self.cipher, e) for e in _entries(session, review.id))
-            audit.append(
-                session,
-                review,
-                actor_id=actor,
-                action="read_register",
-                params={"entries": len(entries)},
-                changes_review=False,
-            )
+            review = self._for_reading(session, review_id, actor)
+            query = _in_order(review.id)
+            total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+            if limit is not None:
+                query = query.limit(limit)
+            rows = session.scalars(query.offset(offset) if offset else query).all()
+            entries = tuple(_open(self.cipher, e) for e in rows)
+            self._audit_read(session, review, actor, entries)
             session.commit()
-            return RegisterView(review.id, review.version, entries)
+            return RegisterView(review.id, review.version, entries, total)
 
-    def add(self, review_id: int, actor: int, expected_version: int | None, **fields: Any) -> EntryChanged:
-        """Add an identifier: `kind`, `value`, `pseudonym`, optional `variants`, `match_parts`, `note`."""
+    def get(self, *, review_id: int, actor: int, entry_id: int) -> EntryView:
+        """One entry opened (to change or remove it); audited as a read of that entry."""
+        with self._reviews.session() as session:
+            review = self._for_reading(session, review_id, actor)
+            entry = _entry(session, review.id, entry_id)
+            opened = _open(self.cipher, entry)
+            self._audit_read(session, review, actor, (opened,))
+            session.commit()
+            return opened
+
+    def add(
+        self, *, review_id: int, actor: int, expected_version: int | None, command: AddRegisterEntry
+    ) -> EntryChanged:
+        """Add a real identifier with the words the review uses instead."""
         with self._reviews.session() as session:
             review = self._for_change(session, review_id, actor, expected_version)
             others = tuple(_open(self.cipher, e) for e in _entries(session, review.id))
-            kind, payload = _validated(fields, others)
+            kind, payload = _checked(command.model_dump(), others)
             entry = RegisterEntry(
                 review_id=review.id,
                 kind=kind.value,
@@ -320,40 +436,27 @@ class RegisterService:
             session.commit()
             return EntryChanged(entry.id, review.version)
 
-    def change(
-        self, review_id: int, actor: int, expected_version: int | None, entry_id: int, **fields: Any
+    def update(
+        self,
+        *,
+        review_id: int,
+        actor: int,
+        entry_id: int,
+        expected_version: int | None,
+        command: ChangeRegisterEntry,
     ) -> EntryChanged:
-        """Change some fields of an entry; the audit row lists which fields changed, not their values."""
-        allowed = {"kind", "value", "pseudonym", "variants", "match_parts", "note"}
-        unknown = set(fields) - allowed
-        if unknown:
-            raise InvalidInput({name: "This field cannot be changed." for name in sorted(unknown)})
+        """Change the fields sent; the audit row lists which fields changed, never their values."""
+        sent = command.sent()
+        nulls = {name: NOT_NULL for name in NOT_EMPTY if name in sent and sent[name] is None}
         with self._reviews.session() as session:
             review = self._for_change(session, review_id, actor, expected_version)
-            entries = _entries(session, review.id)
-            entry = next((e for e in entries if e.id == entry_id), None)
-            if entry is None:
-                raise NotFound(f"Register entry {entry_id} is not part of this review.")
-            current = _open(self.cipher, entry)
-            merged = {
-                "kind": current.kind.value,
-                "value": current.value,
-                "pseudonym": current.pseudonym,
-                "variants": list(current.variants),
-                "match_parts": current.match_parts,
-                "note": current.note,
-            } | fields
-            others = tuple(_open(self.cipher, e) for e in entries if e.id != entry_id)
-            kind, payload = _validated(merged, others)
-            before = {
-                "kind": current.kind.value,
-                "value": current.value,
-                "pseudonym": current.pseudonym,
-                "variants": list(current.variants),
-                "match_parts": current.match_parts,
-                "note": current.note,
-            }
-            after = {"kind": kind.value, **payload}
+            entry = _entry(session, review.id, entry_id)
+            if nulls:
+                raise InvalidInput(nulls)
+            before = _fields(_open(self.cipher, entry))
+            others = tuple(_open(self.cipher, e) for e in _entries(session, review.id) if e.id != entry_id)
+            kind, payload = _checked(before | {k: v for k, v in sent.items() if v is not None}, others)
+            after = {"kind": kind, **payload}
             changed = sorted(name for name in after if after[name] != before[name])
             entry.kind = kind.value
             entry.sealed = _seal(self.cipher, payload)
@@ -370,15 +473,18 @@ class RegisterService:
             return EntryChanged(entry.id, review.version)
 
     def remove(
-        self, review_id: int, actor: int, expected_version: int | None, entry_id: int, *, reason: str
+        self,
+        *,
+        review_id: int,
+        actor: int,
+        entry_id: int,
+        expected_version: int | None,
+        command: RemoveRegisterEntry,
     ) -> EntryChanged:
-        if not reason or not reason.strip():
-            raise InvalidInput({"reason": "Say why this identifier is removed from the register."})
+        """Remove an identifier; the audit row keeps the reason (never the value)."""
         with self._reviews.session() as session:
             review = self._for_change(session, review_id, actor, expected_version)
-            entry = next((e for e in _entries(session, review.id) if e.id == entry_id), None)
-            if entry is None:
-                raise NotFound(f"Register entry {entry_id} is not part of this review.")
+            entry = _entry(session, review.id, entry_id)
             kind = entry.kind
             session.delete(entry)
             audit.append(
@@ -386,16 +492,39 @@ class RegisterService:
                 review,
                 actor_id=actor,
                 action="remove_register_entry",
-                reason=reason.strip(),
+                reason=command.reason,
                 params={"entry_id": entry_id, "kind": kind},
             )
             session.commit()
             return EntryChanged(entry_id, review.version)
 
+    def _for_reading(self, session: Session, review_id: int, actor: int) -> Review:
+        review, roles = self._reviews.load(session, review_id, actor)
+        self._reviews.require(roles, READERS["register"], "see the sealed identity register")
+        return review
+
     def _for_change(
         self, session: Session, review_id: int, actor: int, expected_version: int | None
     ) -> Review:
-        review, _ = self._authorised(session, review_id, actor, "change the sealed identity register")
+        review, roles = self._reviews.load(session, review_id, actor, for_change=True)
+        policy.check(roles, review.state, "change_register")
         self._reviews.check_version(review, expected_version)
-        self._reviews.require_not_final(review)
         return review
+
+    @staticmethod
+    def _audit_read(session: Session, review: Review, actor: int, entries: Sequence[EntryView]) -> None:
+        audit.append(
+            session,
+            review,
+            actor_id=actor,
+            action="read_register",
+            params={"entries": len(entries), "entry_ids": [e.id for e in entries]},
+            changes_review=False,
+        )
+
+
+def _entry(session: Session, review_id: int, entry_id: int) -> RegisterEntry:
+    entry = session.get(RegisterEntry, entry_id)
+    if entry is None or entry.review_id != review_id:
+        raise NotFound(f"Register entry {entry_id} is not part of this review.")
+    return entry

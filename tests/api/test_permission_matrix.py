@@ -35,7 +35,7 @@ from findings.exchange.service import ExportService
 from findings.publication.assemble import briefing_data, load, report_data
 from findings.publication.freeze import freeze, prepare
 from findings.publication.models import ReportTexts
-from findings.publication.register import RegisterService
+from findings.publication.register import AddRegisterEntry, RegisterService
 from findings.publication.render import Format
 from tests.api.conftest import REGISTER_KEY
 from tests.api.world import CALLERS, PASSWORD, World
@@ -87,12 +87,10 @@ def _hold(world: World) -> None:
 def _register_entry(world: World) -> None:
     register = RegisterService(world.service, cipher=MultiFernet([Fernet(REGISTER_KEY)]))
     changed = register.add(
-        world.review_id,
-        world.users["coordinator"],
-        world.version,
-        kind="child",
-        value="Jane Smith",
-        pseudonym="Alice",
+        review_id=world.review_id,
+        actor=world.users["coordinator"],
+        expected_version=world.version,
+        command=AddRegisterEntry(kind="child", value="Jane Smith", pseudonym="Alice"),
     )
     world.ids.update(entry_id=changed.entry_id)
 

@@ -11,6 +11,7 @@ from cryptography.fernet import Fernet
 
 from api.auth import SESSION_COOKIE
 from api.wiring import Services, build_services
+from findings.publication.register import AddRegisterEntry
 from tests.findings_support import Analysis, to_approved
 from tests.support import People
 from workflow.settings import Settings
@@ -23,12 +24,10 @@ def _seal_with_a_key_we_do_not_have(services: Services, a: Analysis) -> None:
     elsewhere = Settings(database_url="sqlite://", register_key=Fernet.generate_key().decode())
     other = build_services(elsewhere, engine=services.engine, sessions=services.sessions)
     other.register.add(
-        a.review_id,
-        a.cast.coordinator,
-        a.journey.version,
-        kind="child",
-        value="Jane Smith",
-        pseudonym="Alice",
+        review_id=a.review_id,
+        actor=a.cast.coordinator,
+        expected_version=a.journey.version,
+        command=AddRegisterEntry(kind="child", value="Jane Smith", pseudonym="Alice"),
     )
 
 

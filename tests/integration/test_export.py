@@ -26,6 +26,7 @@ from findings.exchange.document import IMPORTED, MAX_DEPTH, normalised, parse
 from findings.exchange.export import dumps
 from findings.exchange.service import ExportService
 from findings.publication.freeze import published_for, verify
+from findings.publication.register import AddRegisterEntry
 from tests.findings_support import Analysis, Wired, to_approved, wired_services
 from tests.support import Clock, People
 from workflow import audit, migrate
@@ -42,7 +43,10 @@ def rich_review(wired: Wired, people: People) -> Analysis:
     a = Analysis(wired.reviews, people).gathering()
     rid, cast = a.review_id, a.cast
     wired.register.add(
-        rid, cast.coordinator, a.journey.version, kind="child", value="Jane Smith", pseudonym="Alice"
+        review_id=rid,
+        actor=cast.coordinator,
+        expected_version=a.journey.version,
+        command=AddRegisterEntry(kind="child", value="Jane Smith", pseudonym="Alice"),
     )
     a.narratives().begin_analysis()
     themes = ThemeService(wired.reviews)

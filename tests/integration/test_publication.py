@@ -24,7 +24,7 @@ from findings.publication.freeze import (
     verify,
 )
 from findings.publication.models import FrozenPublication
-from findings.publication.register import RegisterService, sealed_identifiers
+from findings.publication.register import AddRegisterEntry, RegisterService, sealed_identifiers
 from findings.publication.render import DocumentKind, Format
 from findings.publication.view_model import ReportData
 from tests.report_factory import PLANTERS, sample_report
@@ -52,20 +52,16 @@ def approved(service: ReviewService, people: People) -> Journey:
 def _seal_alice(service: ReviewService, journey: Journey) -> None:
     register = RegisterService(service, cipher=CIPHER)
     register.add(
-        journey.review_id,
-        journey.cast.coordinator,
-        journey.version,
-        kind="child",
-        value="Jane Smith",
-        pseudonym="Alice",
+        review_id=journey.review_id,
+        actor=journey.cast.coordinator,
+        expected_version=journey.version,
+        command=AddRegisterEntry(kind="child", value="Jane Smith", pseudonym="Alice"),
     )
     register.add(
-        journey.review_id,
-        journey.cast.coordinator,
-        journey.version,
-        kind="practitioner",
-        value="Rupert Greenwood",
-        pseudonym="the GP",
+        review_id=journey.review_id,
+        actor=journey.cast.coordinator,
+        expected_version=journey.version,
+        command=AddRegisterEntry(kind="practitioner", value="Rupert Greenwood", pseudonym="the GP"),
     )
 
 

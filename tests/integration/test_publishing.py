@@ -19,6 +19,7 @@ from findings.analysis.findings import AddQuestion, ChangeFinding, FindingServic
 from findings.analysis.narratives import AddEntry
 from findings.analysis.quality import Code
 from findings.publication.freeze import published_for, verify
+from findings.publication.register import AddRegisterEntry
 from findings.publication.render import DocumentKind, Format
 from findings.publication.view_model import Source, SourceKind
 from tests.findings_support import Analysis, Wired, to_approved, wired_services
@@ -44,12 +45,10 @@ def _seal(wired: Wired, analysis: Analysis) -> None:
         ("practitioner", LEAK, "the dentist"),
     ):
         wired.register.add(
-            analysis.review_id,
-            analysis.cast.coordinator,
-            analysis.journey.version,
-            kind=kind,
-            value=value,
-            pseudonym=pseudonym,
+            review_id=analysis.review_id,
+            actor=analysis.cast.coordinator,
+            expected_version=analysis.journey.version,
+            command=AddRegisterEntry(kind=kind, value=value, pseudonym=pseudonym),
         )
 
 

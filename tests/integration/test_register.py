@@ -8,15 +8,28 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
+from pydantic import ValidationError
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from findings.publication.identifiers import IdentifierKind
 from findings.publication.models import RegisterEntry
 from findings.publication.register import (
+    ALREADY_THERE,
     DEV_KEY_WARNING,
+    NOT_A_DATE,
+    NOT_NULL,
+    PSEUDONYM_HOLDS_VALUE,
+    PSEUDONYM_MISSING,
+    REASON_MISSING,
+    VALUE_MISSING,
+    VARIANT_IS_PSEUDONYM,
+    AddRegisterEntry,
+    ChangeRegisterEntry,
     RegisterKeyError,
     RegisterService,
+    RegisterView,
+    RemoveRegisterEntry,
     dev_key,
     register_cipher,
     rotate_keys,
@@ -24,7 +37,8 @@ from findings.publication.register import (
 )
 from tests.support import Journey, People
 from workflow import audit
-from workflow.errors import InvalidInput, NotFound, NotPermitted, StaleReview
+from workflow.commands import field_errors
+from workflow.errors import InvalidInput, NotAtThisStage, NotFound, NotPermitted, StaleReview
 from workflow.holds import SetPublicationHold
 from workflow.service import ReviewService
 from workflow.settings import Settings
@@ -45,6 +59,10 @@ def journey(service: ReviewService, people: People) -> Journey:
     return Journey(service, people).to(State.DATA_GATHERING)
 
 
+def read(register: RegisterService, journey: Journey, actor: int) -> RegisterView:
+    return register.read(review_id=journey.review_id, actor=actor)
+
+
 def fill(register: RegisterService, journey: Journey) -> list[int]:
     actor = journey.cast.coordinator
     ids = []
@@ -56,13 +74,10 @@ def fill(register: RegisterService, journey: Journey) -> list[int]:
         ("school", SECRETS[4], "the school", []),
     ]:
         changed = register.add(
-            journey.review_id,
-            actor,
-            journey.version,
-            kind=kind,
-            value=value,
-            pseudonym=pseudonym,
-            variants=variants,
+            review_id=journey.review_id,
+            actor=actor,
+            expected_version=journey.version,
+            command=AddRegisterEntry(kind=kind, value=value, pseudonym=pseudonym, variants=variants),
         )
         ids.append(changed.entry_id)
     return ids
@@ -70,8 +85,8 @@ def fill(register: RegisterService, journey: Journey) -> list[int]:
 
 def test_coordinator_and_chair_read_and_change_it(register: RegisterService, journey: Journey) -> None:
     ids = fill(register, journey)
-    view = register.read(journey.review_id, journey.cast.chair)
-    assert [e.id for e in view.entries] == ids
+    view = register.read(review_id=journey.review_id, actor=journey.cast.chair)
+    assert [e.id for e in view.entries] == ids and view.total == 5
     child = view.entries[0]
     assert (child.kind, child.value, child.pseudonym, child.variants) == (
         IdentifierKind.CHILD,
@@ -81,10 +96,24 @@ def test_coordinator_and_chair_read_and_change_it(register: RegisterService, jou
     )
     assert view.entries[3].value == "2016-07-04"  # a UK date is stored as ISO
     assert SECRETS[0] not in repr(view)
-    register.change(journey.review_id, journey.cast.chair, view.version, ids[0], pseudonym="Alicia")
-    assert register.read(journey.review_id, journey.cast.coordinator).entries[0].pseudonym == "Alicia"
-    register.remove(journey.review_id, journey.cast.chair, journey.version, ids[4], reason="Not needed")
-    assert len(register.read(journey.review_id, journey.cast.coordinator).entries) == 4
+    register.update(
+        review_id=journey.review_id,
+        actor=journey.cast.chair,
+        entry_id=ids[0],
+        expected_version=view.version,
+        command=ChangeRegisterEntry(pseudonym="Alicia"),
+    )
+    assert read(register, journey, journey.cast.coordinator).entries[0].pseudonym == "Alicia"
+    register.remove(
+        review_id=journey.review_id,
+        actor=journey.cast.chair,
+        entry_id=ids[4],
+        expected_version=journey.version,
+        command=RemoveRegisterEntry(reason="Not needed"),
+    )
+    assert len(read(register, journey, journey.cast.coordinator).entries) == 4
+    page = register.read(review_id=journey.review_id, actor=journey.cast.chair, limit=2, offset=2)
+    assert [e.id for e in page.entries] == ids[2:4] and page.total == 4
 
 
 @pytest.mark.parametrize(
@@ -96,34 +125,57 @@ def test_nobody_else_may_see_or_change_it(
 ) -> None:
     (entry_id, *_) = fill(register, journey)
     actor = getattr(journey.cast, who)
+    mine = {"review_id": journey.review_id, "actor": actor}
     with pytest.raises(error):
-        register.read(journey.review_id, actor)
+        register.read(**mine)
     with pytest.raises(error):
-        register.add(journey.review_id, actor, journey.version, kind="other", value="X Y", pseudonym="Z")
+        register.get(**mine, entry_id=entry_id)
     with pytest.raises(error):
-        register.change(journey.review_id, actor, journey.version, entry_id, pseudonym="Z")
+        register.add(
+            **mine,
+            expected_version=journey.version,
+            command=AddRegisterEntry(kind="other", value="X Y", pseudonym="Z"),
+        )
     with pytest.raises(error):
-        register.remove(journey.review_id, actor, journey.version, entry_id, reason="r")
+        register.update(
+            **mine,
+            entry_id=entry_id,
+            expected_version=journey.version,
+            command=ChangeRegisterEntry(pseudonym="Z"),
+        )
+    with pytest.raises(error):
+        register.remove(
+            **mine,
+            entry_id=entry_id,
+            expected_version=journey.version,
+            command=RemoveRegisterEntry(reason="r"),
+        )
     panel_member = next(iter(journey.cast.panel.values()))
     with pytest.raises(NotPermitted):
-        register.read(journey.review_id, panel_member)
+        read(register, journey, panel_member)
 
 
 def test_every_read_and_change_is_audited_without_the_value(
     register: RegisterService, journey: Journey, sessions: sessionmaker[Session]
 ) -> None:
     ids = fill(register, journey)
-    view = register.read(journey.review_id, journey.cast.chair)
-    register.change(
-        journey.review_id,
-        journey.cast.coordinator,
-        view.version,
-        ids[1],
-        value="Tamsin Okonkwo-Price",
-        note="married name",
+    view = read(register, journey, journey.cast.chair)
+    register.update(
+        review_id=journey.review_id,
+        actor=journey.cast.coordinator,
+        entry_id=ids[1],
+        expected_version=view.version,
+        command=ChangeRegisterEntry(value="Tamsin Okonkwo-Price", note="married name"),
     )
-    register.remove(journey.review_id, journey.cast.coordinator, journey.version, ids[2], reason="moved")
-    register.read(journey.review_id, journey.cast.coordinator)
+    register.remove(
+        review_id=journey.review_id,
+        actor=journey.cast.coordinator,
+        entry_id=ids[2],
+        expected_version=journey.version,
+        command=RemoveRegisterEntry(reason="moved"),
+    )
+    read(register, journey, journey.cast.coordinator)
+    register.get(review_id=journey.review_id, actor=journey.cast.chair, entry_id=ids[0])
     with sessions() as session:
         entries = audit.entries_of(session, journey.review_id)
         assert audit.verify(session, journey.review_id).intact
@@ -133,62 +185,112 @@ def test_every_read_and_change_is_audited_without_the_value(
         "change_register_entry",
         "remove_register_entry",
         "read_register",
+        "read_register",
     ]
-    assert [e.actor_id for e in rows[-4:]] == [journey.cast.chair] + [journey.cast.coordinator] * 3
+    assert [e.actor_id for e in rows[-5:]] == [journey.cast.chair] + [journey.cast.coordinator] * 3 + [
+        journey.cast.chair
+    ]
     assert rows[6].params == {"entry_id": ids[1], "kind": "parent_carer", "fields": ["note", "value"]}
-    assert rows[5].params == {"entries": 5}
+    assert rows[5].params == {"entries": 5, "entry_ids": ids}
+    assert rows[8].params == {"entries": 4, "entry_ids": [ids[0], ids[1], ids[3], ids[4]]}
+    assert rows[9].params == {"entries": 1, "entry_ids": [ids[0]]}
+    assert rows[7].reason == "moved"
     everything = repr([(e.params, e.reason) for e in entries])
     for secret in (*SECRETS, "Okonkwo", "Tamsin", "married name"):
         assert secret not in everything
 
 
+def test_a_new_entry_is_checked_as_a_whole_with_every_problem_at_once() -> None:
+    with pytest.raises(ValidationError) as refused:
+        AddRegisterEntry.model_validate(
+            {"kind": "date_of_birth", "value": "last spring", "pseudonym": "last spring", "variants": ["x"]}
+        )
+    assert field_errors(refused.value) == {"value": NOT_A_DATE}
+    with pytest.raises(ValidationError) as refused:
+        AddRegisterEntry.model_validate(
+            {"kind": "child", "value": "Kai Smith", "pseudonym": "Kai Smith", "variants": ["Kai Smith"]}
+        )
+    assert field_errors(refused.value) == {"pseudonym": PSEUDONYM_HOLDS_VALUE}
+    with pytest.raises(ValidationError) as refused:
+        AddRegisterEntry.model_validate({"kind": "aunt", "value": " ", "pseudonym": "", "shoe_size": 9})
+    errors = field_errors(refused.value)
+    assert errors.keys() == {"kind", "value", "pseudonym", "shoe_size"}
+    assert (errors["value"], errors["pseudonym"]) == (VALUE_MISSING, PSEUDONYM_MISSING)
+    with pytest.raises(ValidationError) as refused:
+        AddRegisterEntry.model_validate(
+            {"kind": "child", "value": "Kai Smith", "pseudonym": "Bo", "variants": ["bo"]}
+        )
+    assert field_errors(refused.value) == {"variants": VARIANT_IS_PSEUDONYM}
+    entry = AddRegisterEntry(
+        kind="date_of_birth", value="04/07/2016", pseudonym="her birthday", variants=[" a ", "a", ""]
+    )
+    assert (entry.value, entry.variants) == ("2016-07-04", ["a"])
+    with pytest.raises(ValidationError) as refused:
+        RemoveRegisterEntry(reason="  ")
+    assert field_errors(refused.value) == {"reason": REASON_MISSING}
+
+
 def test_a_refused_change_is_not_audited_and_saves_nothing(
     register: RegisterService, journey: Journey, sessions: sessionmaker[Session]
 ) -> None:
-    fill(register, journey)
+    ids = fill(register, journey)
     before = journey.version
+    coordinator = {"review_id": journey.review_id, "actor": journey.cast.coordinator}
     with pytest.raises(InvalidInput) as refused:
         register.add(
-            journey.review_id,
-            journey.cast.coordinator,
-            before,
-            kind="child",
-            value=SECRETS[0],
-            pseudonym="Bob",
+            **coordinator,
+            expected_version=before,
+            command=AddRegisterEntry(kind="child", value=SECRETS[0].upper(), pseudonym="Bob"),
         )
+    assert refused.value.errors == {"value": ALREADY_THERE}
     assert SECRETS[0] not in str(refused.value)
-    with pytest.raises(InvalidInput, match="pseudonym"):
-        register.add(
-            journey.review_id,
-            journey.cast.coordinator,
-            before,
-            kind="sibling",
-            value="Kai Smith",
-            pseudonym="Kai Smith",
+    # A change is checked as the entry will then stand, every problem at once.
+    leaky = f"Alice ({SECRETS[0]})"
+    with pytest.raises(InvalidInput) as refused:
+        register.update(
+            **coordinator,
+            entry_id=ids[0],
+            expected_version=before,
+            command=ChangeRegisterEntry(kind="date_of_birth", pseudonym=leaky, variants=[leaky]),
         )
-    with pytest.raises(InvalidInput, match="date"):
-        register.add(
-            journey.review_id,
-            journey.cast.coordinator,
-            before,
-            kind="date_of_birth",
-            value="last spring",
-            pseudonym="x",
+    assert refused.value.errors == {
+        "value": NOT_A_DATE,
+        "pseudonym": PSEUDONYM_HOLDS_VALUE,
+        "variants": VARIANT_IS_PSEUDONYM,
+    }
+    assert SECRETS[0] not in str(refused.value)
+    with pytest.raises(InvalidInput) as refused:
+        register.update(
+            **coordinator,
+            entry_id=ids[0],
+            expected_version=before,
+            command=ChangeRegisterEntry.model_validate({"value": None, "kind": None, "note": None}),
         )
+    assert refused.value.errors == {"value": NOT_NULL, "kind": NOT_NULL}
     with pytest.raises(StaleReview):
         register.add(
-            journey.review_id, journey.cast.coordinator, before - 1, kind="other", value="A B", pseudonym="C"
+            **coordinator,
+            expected_version=before - 1,
+            command=AddRegisterEntry(kind="other", value="A B", pseudonym="C"),
+        )
+    with pytest.raises(NotFound):
+        register.update(
+            **coordinator,
+            entry_id=ids[-1] + 100,
+            expected_version=before,
+            command=ChangeRegisterEntry(note="x"),
         )
     assert journey.version == before
     with sessions() as session:
         assert len(session.scalars(select(RegisterEntry)).all()) == 5
+    assert read(register, journey, journey.cast.chair).entries[0].pseudonym == "Alice"
 
 
 def test_the_stored_bytes_contain_no_identifier(
     register: RegisterService, journey: Journey, engine: Engine, database_url: str
 ) -> None:
     fill(register, journey)
-    register.read(journey.review_id, journey.cast.chair)
+    read(register, journey, journey.cast.chair)
     # The nickname is six letters: a three-letter needle turns up by chance in the file's random base64.
     needles = [s.encode() for s in SECRETS] + [s.lower().encode() for s in SECRETS] + [b"Okonkwo", b"Jayjay"]
     with engine.connect() as connection:
@@ -227,15 +329,15 @@ def test_keys_rotate(service: ReviewService, journey: Journey, sessions: session
     new = Fernet.generate_key()
     fill(RegisterService(service, cipher=MultiFernet([Fernet(old)])), journey)
     both = MultiFernet([Fernet(new), Fernet(old)])  # the new key first; the old one still opens
-    assert RegisterService(service, cipher=both).read(journey.review_id, journey.cast.chair).entries
+    assert read(RegisterService(service, cipher=both), journey, journey.cast.chair).entries
     with sessions() as session:
         assert rotate_keys(session, both) == 5
         session.commit()
     only_new = RegisterService(service, cipher=MultiFernet([Fernet(new)]))
-    assert only_new.read(journey.review_id, journey.cast.chair).entries[0].value == SECRETS[0]
+    assert read(only_new, journey, journey.cast.chair).entries[0].value == SECRETS[0]
     only_old = RegisterService(service, cipher=MultiFernet([Fernet(old)]))
     with pytest.raises(RegisterKeyError, match="cannot be opened"):
-        only_old.read(journey.review_id, journey.cast.chair)
+        read(only_old, journey, journey.cast.chair)
 
 
 def test_the_key_comes_from_settings(caplog: pytest.LogCaptureFixture) -> None:
@@ -257,20 +359,19 @@ def test_a_closed_review_register_can_no_longer_change(
     register: RegisterService, service: ReviewService, people: People
 ) -> None:
     journey = Journey(service, people).to(State.CLOSED)
-    with pytest.raises(Exception, match="closed"):
+    with pytest.raises(NotAtThisStage, match="closed"):
         register.add(
-            journey.review_id,
-            journey.cast.coordinator,
-            journey.version,
-            kind="other",
-            value="Pat Doe",
-            pseudonym="a neighbour",
+            review_id=journey.review_id,
+            actor=journey.cast.coordinator,
+            expected_version=journey.version,
+            command=AddRegisterEntry(kind="other", value="Pat Doe", pseudonym="a neighbour"),
         )
+    assert read(register, journey, journey.cast.chair).entries == ()  # still open to read
 
 
 def test_opening_the_register_is_audited_but_does_not_make_other_forms_stale(journey, register, sessions):
     before = journey.version
-    register.read(journey.review_id, journey.cast.chair)
+    read(register, journey, journey.cast.chair)
     assert journey.version == before
     journey.lifecycle.holds.set(
         review_id=journey.review_id,
