@@ -11,7 +11,7 @@ from api.auth import Caller
 from api.wiring import Services
 from workflow import policy
 from workflow.clocks import Clock
-from workflow.policy import REVIEW_TEAM
+from workflow.policy import READERS, REVIEW_TEAM
 from workflow.service import ReviewDetail
 from workflow.states import (
     FINAL_STATES,
@@ -136,6 +136,7 @@ def sections(review_id: int, roles: frozenset[ReviewRole]) -> list[Section]:
         ("criteria", "Criteria check", f"{base}/criteria"),
         ("scope", "Scope and questions", f"{base}/scope"),
         ("members", "Members and agencies", f"{base}/members"),
+        ("register", "Sealed identity register", f"{base}/register") if roles & READERS["register"] else None,
         ("narratives", "Agency narratives", f"{base}/narratives") if team else None,
         ("chronology", "Merged chronology", f"{base}/chronology") if team else None,
         ("conversations", "Conversations", f"{base}/conversations"),
