@@ -20,6 +20,7 @@ from cryptography.fernet import Fernet, MultiFernet
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
+from api.auth import SESSION_COOKIE, csrf_token
 from api.pages.common import PageRoute
 from api.routes.analysis import analysis_routes
 from findings.analysis.board import AddAction, BoardService
@@ -37,7 +38,7 @@ from findings.publication.freeze import freeze, prepare
 from findings.publication.models import ReportTexts
 from findings.publication.register import AddRegisterEntry, RegisterService
 from findings.publication.render import Format
-from tests.api.conftest import REGISTER_KEY
+from tests.api.conftest import REGISTER_KEY, SECRET
 from tests.api.world import CALLERS, PASSWORD, World
 from tests.support import WT2023_STATUTORY, Lifecycle
 from workflow import policy
@@ -712,3 +713,81 @@ def test_the_matrix_refuses_by_role_exactly_whom_the_policy_table_refuses(row: R
             continue
         refused_by_role = policy.role_refusal({role}, action) is not None
         assert (statuses[caller] == 403) == refused_by_role, (caller, statuses[caller], action)
+
+
+# ---- the page forms that change the register, against the same policy table -----------------------
+# A page answers a change it made with 303 (to the page that shows it) and a refusal with an HTML page:
+# 404 for a non-member, 403 for a role the policy refuses. Anonymous callers have no session, so their
+# form is refused as expired (403) before anything else is looked at.
+
+_PAGE_CALLERS = (*CALLERS, "lead")
+
+
+@dataclass(frozen=True)
+class PageRow:
+    path: str  # as the app declares it
+    statuses: tuple[int, ...]  # one per caller of _PAGE_CALLERS (the lead reviewer last)
+    form: Callable[[World], dict[str, str]]
+    prepare: Callable[[World], None] | None = None
+
+
+def _new_entry(world: World) -> dict[str, str]:
+    return {"kind": "sibling", "value": "Kai Smith", "pseudonym": "a brother", "version": str(world.version)}
+
+
+# fmt: off
+PAGE_MATRIX: tuple[PageRow, ...] = (
+    PageRow("/reviews/{review_id}/register",                   (403, 404, 303, 303, 403, 403, 404, 403),
+            _new_entry),
+    PageRow("/reviews/{review_id}/register/{entry_id}",        (403, 404, 303, 303, 403, 403, 404, 403),
+            lambda w: _new_entry(w) | {"kind": "child", "value": "Jane Smith", "pseudonym": "the child"},
+            prepare=_register_entry),
+    PageRow("/reviews/{review_id}/register/{entry_id}/remove", (403, 404, 303, 303, 403, 403, 404, 403),
+            lambda w: {"reason": "Added by mistake.", "version": str(w.version)}, prepare=_register_entry),
+)
+PAGE_POLICY_ACTIONS: dict[str, str] = {row.path: "change_register" for row in PAGE_MATRIX}
+# fmt: on
+
+
+def test_every_form_of_the_register_pages_has_a_row(app):
+    forms = {
+        context.path
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, PageRoute)
+        and "POST" in context.methods
+        and "/register" in context.path
+    }
+    assert forms == {row.path for row in PAGE_MATRIX}
+    assert set(PAGE_POLICY_ACTIONS.values()) <= set(policy.POLICY)
+
+
+@pytest.mark.parametrize("row", PAGE_MATRIX, ids=lambda row: f"POST {row.path}")
+def test_page_permission_matrix(row: PageRow, client, worlds, api_services):
+    def fresh() -> World:
+        return worlds.at(State.SCOPING, row.prepare)
+
+    world = fresh()
+    got: dict[str, int] = {}
+    for caller in _PAGE_CALLERS:
+        client.cookies.clear()
+        data = row.form(world)
+        if caller != "anonymous":
+            token = api_services.auth.issue(world.users[caller], kind="session").token
+            client.cookies.set(SESSION_COOKIE, token)
+            data["csrf_token"] = csrf_token(SECRET, token)
+        path = row.path.format(review_id=world.review_id, **world.ids)
+        response = client.post(path, data=data, follow_redirects=False)
+        got[caller] = response.status_code
+        if response.status_code == 303:
+            world = fresh()  # it changed something: the next caller meets the review as it was
+        else:
+            assert response.headers["content-type"].startswith("text/html"), response.text
+    assert got == dict(zip(_PAGE_CALLERS, row.statuses, strict=True))
+
+
+@pytest.mark.parametrize("row", PAGE_MATRIX, ids=lambda row: f"POST {row.path}")
+def test_the_register_pages_refuse_by_role_exactly_whom_the_policy_table_refuses(row: PageRow) -> None:
+    statuses = dict(zip(_PAGE_CALLERS, row.statuses, strict=True))
+    for caller, role in CALLER_ROLES.items():
+        refused_by_role = policy.role_refusal({role}, PAGE_POLICY_ACTIONS[row.path]) is not None
+        assert (statuses[caller] == 403) == refused_by_role, (caller, statuses[caller])
