@@ -340,18 +340,33 @@ def demo(
 
 
 @app.command("serve")
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the web application and the API with uvicorn."""
+def serve(
+    host: Annotated[str | None, typer.Option(help="Listen on this address [TUNNELVIEW_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen on this port [TUNNELVIEW_PORT].")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes [TUNNELVIEW_WORKERS].")] = None,
+) -> None:
+    """Serve the web application and the API with uvicorn, in one or more worker processes."""
     import uvicorn
 
-    from api.main import create_app
-    from api.middleware import configure_logging
+    from api.logs import log_config
 
+    settings = get_settings()
     with user_errors():
-        application = create_app()
-    configure_logging()  # one JSON line per request on stderr
-    typer.echo(f"Tunnelview on http://{host}:{port}")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+        settings.check_safe_to_serve()  # refuse here, once, rather than in every worker
+    host = host or settings.host
+    port = port or settings.port
+    typer.echo(f"Tunnelview on http://{host}:{port} ({workers or settings.workers} worker(s))")
+    uvicorn.run(
+        "api.main:create_app",  # the factory: each worker builds its app from the environment
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers or settings.workers,
+        log_config=log_config(settings),
+        access_log=False,  # Tunnelview's own access line never logs the query string
+        proxy_headers=False,  # the app believes X-Forwarded-* only from TUNNELVIEW_TRUSTED_PROXIES
+        server_header=False,
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point
