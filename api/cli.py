@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -398,13 +399,18 @@ def backup(
 
     with user_errors():
         engine = services_for().engine
-        try:
-            with open(output, "xb") as out:
-                summary = write_backup(engine, out)
+        try:  # readable by its owner alone: it holds every review's text
+            descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             raise fail(f"{output} already exists; choose a new file name.") from None
         except OSError as error:
             raise fail(f"Cannot write {output}: {error.strerror}.") from None
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                summary = write_backup(engine, out)
+        except BaseException:
+            os.unlink(output)  # never leave half a backup that looks like one
+            raise
     typer.echo(
         f"Backed up {summary.total} rows of {len(summary.rows)} tables (revision "
         f"{', '.join(summary.revision)}) to {output}. The sealed register is in it, sealed; its keys "

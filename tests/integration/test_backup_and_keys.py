@@ -64,6 +64,7 @@ def test_a_restored_backup_holds_every_row_and_every_review_is_intact(
     assert written.returncode == 0, written.stderr
     assert "The sealed register is in it, sealed; its keys are not" in written.stdout
     assert REGISTER_KEY.encode() not in gzip.decompress(backup.read_bytes())  # never the key
+    assert backup.stat().st_mode & 0o077 == 0  # for its owner's eyes only
 
     backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     (tmp_path / "restored").mkdir()
@@ -115,6 +116,9 @@ def test_a_restore_refuses_a_database_that_holds_data_and_a_cut_off_backup(
 
     again = run_cli(["backup", str(backup)], tmp_path, env(database_url))
     assert again.returncode == 1 and "already exists" in again.stderr  # a backup never overwrites another
+    unreachable = run_cli(["backup", str(tmp_path / "b2.gz")], tmp_path, env(f"sqlite:///{tmp_path}/no/db"))
+    assert unreachable.returncode == 1 and "The database cannot be used" in unreachable.stderr
+    assert not (tmp_path / "b2.gz").exists()  # no half-written backup left behind
 
     cut = tmp_path / "cut.gz"
     whole = gzip.decompress(backup.read_bytes())
