@@ -30,7 +30,8 @@ $(BIN)/uv: | $(BIN)/python
 	$(BIN)/pip install --quiet "uv>=0.9"
 
 lock: $(BIN)/uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) $(LOCK_ARGS) -o requirements/dev.txt
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in --extra dev $(LOCK_FLAGS) $(LOCK_ARGS) \
+		-o requirements/dev.txt
 	$(BIN)/uv pip compile pyproject.toml requirements/build.in --constraint requirements/dev.txt \
 		$(LOCK_FLAGS) -o requirements/main.txt
 
