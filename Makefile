@@ -1,18 +1,39 @@
-# Two set-up commands: `make demo` and `make test`. Everything the tests need is installed here.
+# Two set-up commands: `make demo` and `make test`. Everything the tests need is installed here, from
+# the lock files in requirements/ (every package pinned with its hashes); `make lock` regenerates them.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install system-packages browser-packages clean
+.PHONY: demo test lint install lock system-packages browser-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+# The locked packages only (pip refuses any package, or file, whose hash is not in the lock), then
+# Tunnelview itself without its dependencies, built by the locked hatchling.
+$(STAMP): pyproject.toml requirements/dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# After changing a dependency in pyproject.toml: `make lock`, then commit requirements/. It keeps every
+# pin it can and adds or changes only what pyproject.toml now asks for, so it is safe to rerun (after a
+# merge, rerun it rather than merging the lock files by hand). `make lock LOCK_ARGS=--upgrade` moves
+# every package to its newest release. One universal lock for Python 3.11+ on every platform, so the
+# image (docs/deployment.md) installs the same versions as the tests. main.txt is the runtime (what
+# the image installs), constrained by dev.txt so both pin the same versions.
+LOCK_FLAGS := --generate-hashes --universal --python-version 3.11 --custom-compile-command "make lock" --quiet
+
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/pip install --quiet "uv>=0.9"
+
+lock: $(BIN)/uv
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in --extra dev $(LOCK_FLAGS) $(LOCK_ARGS) \
+		-o requirements/dev.txt
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in --constraint requirements/dev.txt \
+		$(LOCK_FLAGS) -o requirements/main.txt
 
 install: $(STAMP)
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
 import typer
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from api.wiring import Services, build_services
 from workflow import accounts, audit, migrate, people
 from workflow.errors import DomainError, TriggerRefused
 from workflow.machine import mermaid
+from workflow.models import Review
 from workflow.principal import command_line
 from workflow.regimes import UnknownRegime
 from workflow.settings import UnsafeSettings, get_settings
@@ -26,12 +30,14 @@ users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 reviews_app = typer.Typer(help="Reviews.", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit logs.", no_args_is_help=True)
 workflow_app = typer.Typer(help="The review lifecycle.", no_args_is_help=True)
+register_app = typer.Typer(help="The sealed identity register's keys.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (users_app, "users"),
     (reviews_app, "reviews"),
     (audit_app, "audit"),
     (workflow_app, "workflow"),
+    (register_app, "register"),
 ):
     app.add_typer(sub, name=name)
 
@@ -307,11 +313,138 @@ def audit_verify_accounts() -> None:
         _report_chain(accounts.verify(session))
 
 
+@audit_app.command("verify-all")
+def audit_verify_all() -> None:
+    """Check the hash chain of every review's audit log and of the accounts log (after a restore)."""
+    with user_errors(), services_for().sessions() as session:
+        _report_all_chains(session)
+
+
+def _report_all_chains(session: Session) -> None:
+    review_ids = list(session.scalars(select(Review.id).order_by(Review.id)))
+    reports = [(f"Review {i}'s audit log", audit.verify(session, i)) for i in review_ids]
+    reports.append(("The accounts log", accounts.verify(session)))
+    broken = [f"{name}: {report}" for name, report in reports if not report.intact]
+    for problem in broken:
+        typer.echo(problem, err=True)
+    if broken:
+        raise typer.Exit(code=1)
+    typer.echo(f"Audit logs: all {len(review_ids)} reviews' chains intact; the accounts log intact.")
+
+
 def _report_chain(report: audit.ChainReport) -> None:
     if not report.intact:
         typer.echo(str(report), err=True)
         raise typer.Exit(code=1)
     typer.echo(str(report))
+
+
+@register_app.command("new-key")
+def register_new_key() -> None:
+    """Print a new register key (a Fernet key) to put first in TUNNELVIEW_REGISTER_KEY."""
+    from cryptography.fernet import Fernet
+
+    typer.echo(Fernet.generate_key().decode("ascii"))
+
+
+@register_app.command("rotate-key")
+def register_rotate_key() -> None:
+    """Re-seal every register entry with the first (newest) key in TUNNELVIEW_REGISTER_KEY, in one
+    transaction. Afterwards the older keys can be removed (docs/deployment.md)."""
+    from findings.publication.register import register_cipher, rotate_keys
+
+    settings = get_settings()
+    with user_errors():
+        cipher = register_cipher(settings)
+        with services_for().sessions() as session:
+            count = rotate_keys(session, cipher)
+            session.commit()
+    typer.echo(f"Re-sealed {count} register entries with the first key in TUNNELVIEW_REGISTER_KEY.")
+    if len(settings.register_keys()) > 1:
+        typer.echo(
+            "Every entry now opens with that key alone: remove the older keys from "
+            "TUNNELVIEW_REGISTER_KEY and restart every worker."
+        )
+
+
+@register_app.command("check")
+def register_check() -> None:
+    """Open every register entry with the configured keys: all of them, or the ones that do not open."""
+    with user_errors(), services_for().sessions() as session:
+        _report_register(session)
+
+
+def _report_register(session: Session) -> None:
+    from findings.publication.register import register_cipher, unreadable_entries
+
+    total, unreadable = unreadable_entries(session, register_cipher(get_settings()))
+    if unreadable:
+        typer.echo(
+            f"{len(unreadable)} of {total} register entries open with no configured key (ids "
+            f"{', '.join(map(str, unreadable))}): put the key that sealed them back in "
+            "TUNNELVIEW_REGISTER_KEY.",
+            err=True,
+        )
+        raise typer.Exit(code=1)
+    typer.echo(f"Register: all {total} entries open with the configured keys.")
+
+
+@app.command("backup")
+def backup(
+    output: Annotated[str, typer.Argument(help="The file to write (gzipped JSON lines).")],
+) -> None:
+    """Write the whole database to one file, from one consistent snapshot (the server can keep
+    running). The register keys are not in it: keep them safe, apart from it."""
+    from workflow.backup import write_backup
+
+    with user_errors():
+        engine = services_for().engine
+        try:  # readable by its owner alone: it holds every review's text
+            descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise fail(f"{output} already exists; choose a new file name.") from None
+        except OSError as error:
+            raise fail(f"Cannot write {output}: {error.strerror}.") from None
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                summary = write_backup(engine, out)
+        except BaseException:
+            os.unlink(output)  # never leave half a backup that looks like one
+            raise
+    typer.echo(
+        f"Backed up {summary.total} rows of {len(summary.rows)} tables (revision "
+        f"{', '.join(summary.revision)}) to {output}. The sealed register is in it, sealed; its keys "
+        "are not: keep TUNNELVIEW_REGISTER_KEY with the backup's secrets, never beside the file."
+    )
+
+
+@app.command("restore")
+def restore(
+    backup_file: Annotated[str, typer.Argument(help="A file written by `tunnelview backup`.")],
+) -> None:
+    """Restore a backup into the new, empty database at TUNNELVIEW_DATABASE_URL (migrated to the
+    backup's revision first), in one transaction; then verify every audit chain and open every register
+    entry with the configured keys."""
+    from workflow.backup import restore_backup
+
+    url = get_settings().database_url
+    with user_errors():
+        try:
+            with open(backup_file, "rb") as source:
+                summary = restore_backup(url, source)
+        except OSError as error:
+            raise fail(f"Cannot read {backup_file}: {error.strerror}.") from None
+    revision = ", ".join(summary.revision)
+    typer.echo(f"Restored {summary.total} rows of {len(summary.rows)} tables (revision {revision}).")
+    if set(summary.revision) != migrate.heads():
+        typer.echo(
+            "The backup is from an older version: run `tunnelview db upgrade`, then "
+            "`tunnelview audit verify-all` and `tunnelview register check`."
+        )
+        return
+    with user_errors(), services_for().sessions() as session:
+        _report_all_chains(session)
+        _report_register(session)
 
 
 @workflow_app.command("diagram")
@@ -340,18 +473,33 @@ def demo(
 
 
 @app.command("serve")
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the web application and the API with uvicorn."""
+def serve(
+    host: Annotated[str | None, typer.Option(help="Listen on this address [TUNNELVIEW_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen on this port [TUNNELVIEW_PORT].")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes [TUNNELVIEW_WORKERS].")] = None,
+) -> None:
+    """Serve the web application and the API with uvicorn, in one or more worker processes."""
     import uvicorn
 
-    from api.main import create_app
-    from api.middleware import configure_logging
+    from api.logs import log_config
 
+    settings = get_settings()
     with user_errors():
-        application = create_app()
-    configure_logging()  # one JSON line per request on stderr
-    typer.echo(f"Tunnelview on http://{host}:{port}")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+        settings.check_safe_to_serve()  # refuse here, once, rather than in every worker
+    host = host or settings.host
+    port = port or settings.port
+    typer.echo(f"Tunnelview on http://{host}:{port} ({workers or settings.workers} worker(s))")
+    uvicorn.run(
+        "api.main:create_app",  # the factory: each worker builds its app from the environment
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers or settings.workers,
+        log_config=log_config(settings),
+        access_log=False,  # Tunnelview's own access line never logs the query string
+        proxy_headers=False,  # the app believes X-Forwarded-* only from TUNNELVIEW_TRUSTED_PROXIES
+        server_header=False,
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,16 +1,24 @@
-"""The FastAPI application: the JSON API under /api/v1, its docs, health, security headers and logs."""
+"""The FastAPI application: the JSON API under /api/v1, its docs, health, security headers and logs.
+
+`create_app` is the app factory: `tunnelview serve` gives uvicorn the import string
+`api.main:create_app` (with `factory=True`), so every worker process builds its own app, services and
+database pool from the settings in its environment."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy import text
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
 from api.middleware import RequestLog, SecurityHeaders, ServerErrors
@@ -18,6 +26,7 @@ from api.pages import pages_router
 from api.routes import PREFIX, api_router, published, register, reports
 from api.routes.analysis import analysis_router
 from api.wiring import Services, get_services
+from workflow import migrate
 
 
 class Health(BaseModel):
@@ -25,8 +34,18 @@ class Health(BaseModel):
     database: Literal["ok", "unreachable"]
 
 
+class Liveness(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    database: Literal["ok", "unreachable"]
+    migrations: Literal["at_head", "not_at_head", "unknown"]
+
+
 STATIC = Path(__file__).parent / "static"
-SWAGGER_UI = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5"
+SWAGGER_UI = "/static/swagger-ui"  # vendored (scripts/vendor_swagger_ui.py): /docs works offline
 
 DOCS_PAGE = f"""<!doctype html>
 <html lang="en">
@@ -48,6 +67,21 @@ DESCRIPTION = """The JSON API of Tunnelview. Sign in at `POST /api/v1/auth/token
 needs `If-Match` with the review's ETag. Errors are RFC 9457 problem details. See docs/api.md."""
 
 
+def operation_id(route: APIRoute) -> str:
+    """An operation's id is its route function's name (`fire_trigger`), unique across the API (a test
+    checks it), so generated clients read as names."""
+    return route.name
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """A worker's start and stop: start background work (an outbox sender, a reminder loop) before the
+    `yield`, stop it after. The worker's database pool is closed last."""
+    services: Services = app.state.services
+    yield
+    services.engine.dispose()
+
+
 def create_app(services: Services | None = None) -> FastAPI:
     services = services or get_services()
     services.settings.check_safe_to_serve()
@@ -58,6 +92,8 @@ def create_app(services: Services | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        generate_unique_id_function=operation_id,
+        lifespan=lifespan,
     )
     app.state.services = services
     errors.install(app)
@@ -70,22 +106,10 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.add_middleware(ServerErrors)  # innermost: its 500 still gets the headers and the log line
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
-
-    @app.get(
-        "/healthz",
-        tags=["operations"],
-        response_model=Health,
-        responses={503: {"model": Health, "description": "The database cannot be reached."}},
-    )
-    def healthz() -> Health | JSONResponse:
-        """Liveness and database reachability."""
-        try:
-            with services.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception:
-            down = Health(status="unavailable", database="unreachable")
-            return JSONResponse(down.model_dump(), status_code=503)
-        return Health(status="ok", database="ok")
+    proxies = services.settings.trusted_proxy_networks()
+    if proxies:  # outermost: the log, the login lock and HSTS see the client's address and scheme
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+    install_health(app, services)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -101,6 +125,55 @@ def create_app(services: Services | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def install_health(app: FastAPI, services: Services) -> None:
+    """Liveness (`/livez`: the process answers), readiness (`/readyz`: the database answers and its
+    migrations are at this code's head, so a new version waits for `tunnelview db upgrade`) and the
+    older `/healthz` (the database answers)."""
+    expected = migrate.heads()
+
+    @app.get("/livez", tags=["operations"], response_model=Liveness)
+    def livez() -> Liveness:
+        """Liveness: the worker answers. Touches nothing else, so a slow database never restarts it."""
+        return Liveness(status="ok")
+
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "Not ready: the database or its migrations."}},
+    )
+    def readyz() -> Readiness | JSONResponse:
+        """Readiness: the database answers and is migrated to the revision this code expects."""
+        try:
+            with services.engine.connect() as connection:
+                at = migrate.current(connection)
+        except Exception:
+            return _not_ready(Readiness(status="not_ready", database="unreachable", migrations="unknown"))
+        if at != expected:
+            return _not_ready(Readiness(status="not_ready", database="ok", migrations="not_at_head"))
+        return Readiness(status="ready", database="ok", migrations="at_head")
+
+    @app.get(
+        "/healthz",
+        tags=["operations"],
+        response_model=Health,
+        responses={503: {"model": Health, "description": "The database cannot be reached."}},
+    )
+    def healthz() -> Health | JSONResponse:
+        """The database answers (kept for existing monitors; /readyz also checks the migrations)."""
+        try:
+            with services.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            down = Health(status="unavailable", database="unreachable")
+            return JSONResponse(down.model_dump(), status_code=503)
+        return Health(status="ok", database="ok")
+
+
+def _not_ready(readiness: Readiness) -> JSONResponse:
+    return JSONResponse(readiness.model_dump(), status_code=503)
 
 
 def problems_as_problem_json(schema: dict[str, Any]) -> dict[str, Any]:

@@ -1,14 +1,12 @@
-"""ASGI middleware: security headers on every answer, and one JSON line per request in the log.
+"""ASGI middleware: security headers on every answer, and one line per request in the log.
 
 Pure ASGI (no BaseHTTPMiddleware), so answers stream through untouched apart from their headers.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
@@ -21,13 +19,7 @@ STRICT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-# The API docs page loads Swagger UI (script and styles) from its CDN; still no inline script.
-DOCS_CSP = (
-    "default-src 'self'; script-src 'self' https://cdn.jsdelivr.net; "
-    "style-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
-DOCS_PATHS = frozenset({"/docs"})
+# The API docs page too: Swagger UI is served from /static/swagger-ui (vendored), started by docs.js.
 # Public, unchanging answers that a cache may keep; everything else (review data above all) is no-store.
 CACHEABLE_PREFIXES = ("/static/",)
 CACHEABLE_PATHS = frozenset({"/openapi.json", "/docs"})
@@ -49,7 +41,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = DOCS_CSP if path in DOCS_PATHS else STRICT_CSP
+                headers["Content-Security-Policy"] = STRICT_CSP
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["Referrer-Policy"] = "no-referrer"
                 headers["X-Frame-Options"] = "DENY"
@@ -97,8 +89,9 @@ access_log = logging.getLogger("tunnelview.access")
 
 
 class RequestLog:
-    """One JSON line per request: time, method, path, status, duration and user id. Never the query
-    string, headers or bodies, so no review text, name or token reaches the log."""
+    """One line per request: method, path, status, duration and user id (as the record's `request`,
+    which api.logs writes as JSON fields). Never the query string, headers or bodies, so no review text,
+    name or token reaches the log."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -120,38 +113,20 @@ class RequestLog:
             await self.app(scope, receive, record_status)
         finally:
             state: dict[str, Any] = scope.get("state") or {}
-            record = {
-                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            request = {
                 "method": scope["method"],
                 "path": scope["path"],
                 "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 "user_id": state.get("user_id"),
             }
-            access_log.info(json.dumps(record, ensure_ascii=True))
-
-
-class JsonLines(logging.Formatter):
-    """For `tunnelview serve`: access records are already JSON; other records are wrapped as JSON."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        if record.name == access_log.name:
-            return record.getMessage()
-        line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=True)
-
-
-def configure_logging() -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonLines())
-    root = logging.getLogger("tunnelview")
-    root.handlers[:] = [handler]
-    root.setLevel(logging.INFO)
-    root.propagate = False
+            user = f" user {request['user_id']}" if request["user_id"] is not None else ""
+            access_log.info(
+                "%s %s %s %s ms%s",
+                scope["method"],
+                scope["path"],
+                status,
+                request["duration_ms"],
+                user,
+                extra={"request": request},
+            )

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import MetaData
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, MetaData
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -26,3 +28,13 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
+
+
+def heads() -> frozenset[str]:
+    """The newest revision(s) of the migrations this code ships."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def current(connection: Connection) -> frozenset[str]:
+    """The revision(s) the database is at (none before the first migration)."""
+    return frozenset(MigrationContext.configure(connection).get_current_heads())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
+from typing import Literal
 
 from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr
@@ -37,6 +39,37 @@ class Settings(BaseSettings):
         default=SecretStr(""),
         description="Fernet key(s) for the sealed identity register, newest first, comma-separated.",
     )
+    # Serving (`tunnelview serve`; docs/deployment.md).
+    host: str = Field(default="127.0.0.1", description="The address `tunnelview serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="The port `tunnelview serve` listens on.")
+    workers: int = Field(default=1, ge=1, description="How many worker processes `tunnelview serve` runs.")
+    trusted_proxies: str = Field(
+        default="",
+        description="Addresses or networks (comma-separated) of the reverse proxies whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed; none by default, so a client's address is the one it "
+        "connected from.",
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="The server's log lines: one JSON object a line, or plain text."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(default="info")
+
+    def trusted_proxy_networks(self) -> list[str]:
+        """The trusted proxies as written, each checked to be an IP address or network."""
+        networks = [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+        wrong = []
+        for network in networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                wrong.append(network)
+        if wrong:
+            raise UnsafeSettings(
+                f"TUNNELVIEW_TRUSTED_PROXIES must list IP addresses or networks (10.0.0.5, 10.0.0.0/24), "
+                f"comma-separated; not {', '.join(repr(w) for w in wrong)}. Leave it empty when no proxy "
+                "is in front of the server."
+            )
+        return networks
 
     def register_keys(self) -> list[str]:
         """The register keys, newest first (possibly none)."""
@@ -44,7 +77,9 @@ class Settings(BaseSettings):
 
     def check_safe_to_serve(self) -> None:
         """Refuse to start a server outside dev mode with the default or a short secret key, or without
-        a register key that opens the sealed register: never serve with a register nobody can read."""
+        a register key that opens the sealed register: never serve with a register nobody can read.
+        Trusted proxies must be addresses, in dev mode too."""
+        self.trusted_proxy_networks()
         if self.dev_mode:
             return
         secret = self.secret_key.get_secret_value()

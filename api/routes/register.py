@@ -51,7 +51,7 @@ def read_register(
     status_code=status.HTTP_201_CREATED,
     responses=CHANGES,
 )
-def add_entry(
+def add_register_entry(
     review_id: ReviewId,
     body: AddRegisterEntry,
     services: ServicesDep,
@@ -68,7 +68,7 @@ def add_entry(
 
 
 @router.patch("/reviews/{review_id}/register/{entry_id}", response_model=EntryChangedOut, responses=CHANGES)
-def change_entry(
+def change_register_entry(
     review_id: ReviewId,
     entry_id: EntryId,
     body: ChangeRegisterEntry,
@@ -85,7 +85,7 @@ def change_entry(
 
 
 @router.delete("/reviews/{review_id}/register/{entry_id}", response_model=EntryChangedOut, responses=CHANGES)
-def remove_entry(
+def remove_register_entry(
     review_id: ReviewId,
     entry_id: EntryId,
     body: RemoveRegisterEntry,

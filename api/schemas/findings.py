@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.analysis import WarningOut, index_warnings
 from api.schemas.narratives import CommentOut
@@ -49,6 +49,47 @@ class BoardResponseOut(BaseModel):
 
 
 class FindingOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 12,
+                    "number": 1,
+                    "title": "Handover between health visiting and school nursing",
+                    "category": "longer_term_work",
+                    "statement": "When a child moves from health visiting to school nursing, concerns "
+                    "recorded as low level are not passed on, so the new service starts without them.",
+                    "context": "Two services, two record systems, no shared handover form.",
+                    "how_it_showed": "The school nurse did not know of three earlier contacts.",
+                    "why_it_matters": "Patterns of low-level concern are how neglect is usually recognised.",
+                    "themes": ["information_sharing"],
+                    "status": "draft",
+                    "episode_ids": [4, 5],
+                    "evidence": [
+                        {
+                            "id": 2,
+                            "kind": "audit",
+                            "summary": "8 of 20 handovers audited omitted concerns.",
+                            "reference": "Audit 2026/3",
+                        }
+                    ],
+                    "questions": [
+                        {
+                            "id": 5,
+                            "number": 1,
+                            "text": "How will the board know handovers include concerns?",
+                            "warnings": [],
+                        }
+                    ],
+                    "comments": [],
+                    "board_response": None,
+                    "version": 3,
+                    "warnings": [],
+                }
+            ]
+        }
+    )
+
     id: int
     number: int
     title: str

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Problem(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "urn:tunnelview:problem:trigger-refused",
+                    "title": "Refused",
+                    "status": 409,
+                    "detail": "'convene' was refused: Police has no panel member and no recorded reason "
+                    "why not.",
+                    "reasons": ["Police has no panel member and no recorded reason why not."],
+                },
+                {
+                    "type": "urn:tunnelview:problem:invalid-input",
+                    "title": "Invalid input",
+                    "status": 422,
+                    "detail": "Some fields need correcting.",
+                    "errors": {"incident.outcome": "Say what happened to the child."},
+                },
+            ]
+        }
+    )
+
     type: str = Field(
         description="A stable URI naming the kind of problem, e.g. urn:tunnelview:problem:stale"
     )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import (
     Body,
@@ -106,6 +106,79 @@ class ClockOut(BaseModel):
 
 
 class ReviewOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "version": 7,
+                    "state": "scoping",
+                    "state_label": "Scoping",
+                    "paused_from": None,
+                    "regime": {"key": "wt2023", "version": 1, "title": "Working Together 2023"},
+                    "review_type": "Local child safeguarding practice review",
+                    "child_pseudonym": "Alice",
+                    "incident": {
+                        "outcome": "serious_harm",
+                        "abuse_or_neglect": "suspected",
+                        "date_of_awareness": "2026-10-05",
+                        "summary": "Admitted to hospital with injuries inconsistent with the account given.",
+                    },
+                    "agencies_involved": ["Police", "Health", "Children's social care", "Education"],
+                    "criteria": {
+                        "questions": [
+                            {
+                                "key": "abuse_or_neglect",
+                                "text": "Is abuse or neglect known or suspected?",
+                                "hint": "",
+                                "options": [
+                                    {"code": "known", "label": "Known"},
+                                    {"code": "suspected", "label": "Suspected"},
+                                ],
+                            }
+                        ],
+                        "answers": {"abuse_or_neglect": "suspected"},
+                        "recommendation": {
+                            "route": "statutory",
+                            "name": "Local child safeguarding practice review",
+                            "reasons": ["Serious harm, and abuse or neglect is suspected."],
+                        },
+                    },
+                    "decision": {
+                        "route": "statutory",
+                        "review_type": "Local child safeguarding practice review",
+                        "rationale": "The criteria are met.",
+                        "departure_rationale": None,
+                    },
+                    "scope": {
+                        "research_questions": ["How did agencies share what they knew about the home?"],
+                        "period_start": "2025-09-01",
+                        "period_end": "2026-10-05",
+                        "agencies_in_scope": ["Police", "Health", "Children's social care", "Education"],
+                        "panel_exemptions": {},
+                    },
+                    "publication_hold": {"held": False, "reason": None},
+                    "clocks": [
+                        {
+                            "key": "rapid_review",
+                            "label": "Rapid review to the national panel",
+                            "due": "2026-10-20",
+                            "unit": "working_days",
+                            "days_remaining": 0,
+                            "overdue": False,
+                            "met_on": "2026-10-16",
+                            "earliest": False,
+                        }
+                    ],
+                    "your_roles": ["coordinator"],
+                    "created_at": "2026-10-06T08:30:00Z",
+                    "updated_at": "2026-11-20T14:02:11Z",
+                    "warnings": [],
+                }
+            ]
+        }
+    )
+
     id: int
     version: int = Field(description='Send it back as If-Match: "<version>" with a change.')
     state: State
@@ -202,6 +275,18 @@ class ReviewList(BaseModel):
 class TriggerParams(Body):
     """The parameters a trigger may need; each trigger reads the ones it needs."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "route": "learning",
+                    "rationale": "No statutory criteria met; the learning is about the handover between "
+                    "health visiting and school nursing.",
+                }
+            ]
+        }
+    )
+
     route: Route | None = Field(default=None, description="decide: the route chosen.")
     rationale: Reason | None = Field(
         default=None, description="decide, decline_publication: the reasons for the decision."
@@ -247,6 +332,20 @@ class MemberList(BaseModel):
 
 
 class TriggerOptionOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "trigger": "convene",
+                    "label": "Convene the review panel",
+                    "allowed": False,
+                    "reasons": ["Police has no panel member and no recorded reason why not."],
+                    "warnings": [],
+                }
+            ]
+        }
+    )
+
     trigger: Trigger
     label: str
     allowed: bool = Field(description="Whether the caller may fire it now.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from api.schemas.common import Body, Email, Name, Password, UtcDateTime
 from api.schemas.reviews import ChainOut
@@ -30,6 +30,21 @@ class UserPatch(Body):
 
 
 class UserOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "email": "cara.coordinator@partnership.example.org",
+                    "name": "Cara Coordinator",
+                    "global_role": "coordinator",
+                    "active": True,
+                    "created_at": "2026-11-02T09:15:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     email: str
     name: str

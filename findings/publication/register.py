@@ -176,6 +176,19 @@ def sealed_identifiers(session: Session, review_id: int, cipher: MultiFernet) ->
     return tuple(_open(cipher, entry).identifier() for entry in _entries(session, review_id))
 
 
+def unreadable_entries(session: Session, cipher: MultiFernet) -> tuple[int, list[int]]:
+    """How many register entries there are, and the ids of those no key of `cipher` opens (after a
+    restore, or before removing an old key)."""
+    entries = session.execute(select(RegisterEntry.id, RegisterEntry.sealed).order_by(RegisterEntry.id)).all()
+    unreadable = []
+    for entry_id, sealed in entries:
+        try:
+            cipher.decrypt(bytes(sealed))
+        except InvalidToken:
+            unreadable.append(entry_id)
+    return len(entries), unreadable
+
+
 def rotate_keys(session: Session, cipher: MultiFernet) -> int:
     """Re-seal every entry of every review with the newest key (after a new key was put first in
     TUNNELVIEW_REGISTER_KEY). The caller commits. Returns how many entries were re-sealed. The values do

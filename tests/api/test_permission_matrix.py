@@ -303,6 +303,8 @@ _REASON = {"reason": "The agency had no contact with the family."}
 #   caller:    anonymous  admin  coordinator  chair  panel_member  case_group  other_review
 MATRIX: tuple[Row, ...] = (
     Row("GET", "/healthz", R,                                 (200, 200, 200, 200, 200, 200, 200)),
+    Row("GET", "/livez", R,                                   (200, 200, 200, 200, 200, 200, 200)),
+    Row("GET", "/readyz", R,                                  (200, 200, 200, 200, 200, 200, 200)),
     Row("GET", "/openapi.json", R,                            (200, 200, 200, 200, 200, 200, 200)),
     Row("GET", "/docs", R,                                    (200, 200, 200, 200, 200, 200, 200)),
     Row("POST", "/api/v1/auth/token", R,                      (401, 200, 200, 200, 200, 200, 200),

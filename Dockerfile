@@ -1,0 +1,41 @@
+# Tunnelview's image (docs/deployment.md): `docker build -t tunnelview .`, then `docker compose up` with
+# compose.yaml. Python packages come only from the lock file (requirements/main.txt, every file checked
+# against its hash); the application runs as an unprivileged user.
+
+# ---- build: the locked packages and Tunnelview itself, in a virtualenv copied to the final image ----
+FROM python:3.11-slim-bookworm AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY requirements/main.txt requirements/main.txt
+RUN python -m venv /opt/tunnelview \
+ && /opt/tunnelview/bin/pip install --require-hashes -r requirements/main.txt
+COPY pyproject.toml README.md ./
+COPY workflow workflow
+COPY findings findings
+COPY api api
+COPY templates templates
+# Built by the locked hatchling, without its dependencies (all of them are already installed, hashed).
+RUN /opt/tunnelview/bin/pip install --no-deps --no-build-isolation .
+
+# ---- run ----------------------------------------------------------------------------------------------
+FROM python:3.11-slim-bookworm
+# WeasyPrint's libraries (PDF reports): Pango, HarfBuzz's subsetter and a font (scripts/system-packages.sh).
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+RUN useradd --system --uid 10001 --user-group --home-dir /srv/tunnelview --create-home tunnelview
+COPY --from=build /opt/tunnelview /opt/tunnelview
+ENV PATH=/opt/tunnelview/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    TUNNELVIEW_HOST=0.0.0.0 \
+    TUNNELVIEW_PORT=8000 \
+    TUNNELVIEW_WORKERS=2 \
+    TUNNELVIEW_LOG_FORMAT=json
+USER tunnelview
+WORKDIR /srv/tunnelview
+EXPOSE 8000
+# Healthy when ready to serve: the database answers and is migrated (GET /readyz).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
+  CMD python -c "import os, urllib.request as r; r.urlopen('http://127.0.0.1:%s/readyz' % os.environ['TUNNELVIEW_PORT'], timeout=4)"
+CMD ["tunnelview", "serve"]
