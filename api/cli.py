@@ -14,6 +14,7 @@ from api.wiring import Services, build_services
 from workflow import accounts, audit, migrate, people
 from workflow.errors import DomainError, TriggerRefused
 from workflow.machine import mermaid
+from workflow.notifications.smtp import NotConfigured
 from workflow.principal import command_line
 from workflow.regimes import UnknownRegime
 from workflow.settings import UnsafeSettings, get_settings
@@ -26,12 +27,14 @@ users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 reviews_app = typer.Typer(help="Reviews.", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit logs.", no_args_is_help=True)
 workflow_app = typer.Typer(help="The review lifecycle.", no_args_is_help=True)
+outbox_app = typer.Typer(help="The outbox of emails (docs/notifications.md).", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (users_app, "users"),
     (reviews_app, "reviews"),
     (audit_app, "audit"),
     (workflow_app, "workflow"),
+    (outbox_app, "outbox"),
 ):
     app.add_typer(sub, name=name)
 
@@ -51,7 +54,7 @@ def user_errors() -> Iterator[None]:
         for reason in error.reasons:
             typer.echo(f"  - {reason}", err=True)
         raise typer.Exit(code=1) from None
-    except (DomainError, UnknownRegime, UnsafeSettings) as error:
+    except (DomainError, UnknownRegime, UnsafeSettings, NotConfigured) as error:
         raise fail(str(error)) from None
     except OperationalError as error:
         raise fail(
@@ -318,6 +321,27 @@ def _report_chain(report: audit.ChainReport) -> None:
 def workflow_diagram() -> None:
     """Print the Mermaid state diagram, generated from the transition table."""
     typer.echo(mermaid(), nl=False)
+
+
+@app.command("remind")
+def remind() -> None:
+    """Queue today's reminders: statutory deadlines due within 5 working days or overdue, and the
+    board's overdue actions. Run it daily from cron (or let the server's loop do it); running it
+    again queues nothing new."""
+    with user_errors():
+        queued = services_for().reminders.run()
+    typer.echo(f"{queued} reminder(s) queued.")
+
+
+@outbox_app.command("send")
+def outbox_send() -> None:
+    """Send what is due in the outbox now (the daily digests of the days that are over included);
+    failures are retried later with backoff. Safe beside other senders: no message goes twice."""
+    with user_errors():
+        report = services_for().outbox().run()
+    typer.echo(f"Outbox: {report}.")
+    if report.failed or report.stuck:
+        raise typer.Exit(code=1)
 
 
 @app.command("demo")

@@ -12,10 +12,10 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from api import errors
+from api import background, errors
 from api.middleware import RequestLog, SecurityHeaders, ServerErrors
 from api.pages import pages_router
-from api.routes import PREFIX, api_router, published, register, reports
+from api.routes import PREFIX, api_router, notifications, published, register, reports
 from api.routes.analysis import analysis_router
 from api.wiring import Services, get_services
 
@@ -58,6 +58,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=background.lifespan,
     )
     app.state.services = services
     errors.install(app)
@@ -65,6 +66,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(analysis_router())
     for publication in (reports, register, published):  # reports, the sealed register, publications
         app.include_router(publication.router, prefix=PREFIX)
+    app.include_router(notifications.feed_router)  # at its secret address, outside /api/v1
     app.include_router(pages_router())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(ServerErrors)  # innermost: its 500 still gets the headers and the log line

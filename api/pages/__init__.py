@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.pages import (
+    account,
     admin,
     audit,
     board,
@@ -31,6 +32,6 @@ def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     lifecycle = (referral, reviews, scope, members, audit)  # `/reviews/new` before `/reviews/{review_id}`
     analysis = (narratives, conversations, episodes, factors, panel, good_practice)
-    for module in (signin, *lifecycle, *analysis, findings, board, report, publication, published, admin):
+    for module in (signin, *lifecycle, *analysis, findings, board, report, publication, published, admin, account):
         router.include_router(module.router)
     return router
