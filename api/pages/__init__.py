@@ -32,6 +32,7 @@ def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     lifecycle = (referral, reviews, scope, members, audit)  # `/reviews/new` before `/reviews/{review_id}`
     analysis = (narratives, conversations, episodes, factors, panel, good_practice)
-    for module in (signin, *lifecycle, *analysis, findings, board, report, publication, published, admin, account):
+    others = (findings, board, report, publication, published, admin, account)
+    for module in (signin, *lifecycle, *analysis, *others):
         router.include_router(module.router)
     return router

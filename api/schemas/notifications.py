@@ -24,7 +24,9 @@ class NotificationsOut(BaseModel):
     @classmethod
     def of(cls, preferences: Preferences) -> NotificationsOut:
         since = preferences.calendar_since
-        return cls(delivery=preferences.delivery, calendar=CalendarState(active=since is not None, since=since))
+        return cls(
+            delivery=preferences.delivery, calendar=CalendarState(active=since is not None, since=since)
+        )
 
 
 class CalendarOut(BaseModel):

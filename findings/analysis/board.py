@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from findings.analysis.base import AnalysisService, Context, Page, check_version, page_of
 from findings.analysis.models import ACTION_STATUSES, Action, BoardResponse, Finding
+from workflow import policy
 from workflow.commands import Agency, AnyDate, Command, Id, Text, Title, required
 from workflow.errors import InvalidInput
-from workflow import policy
 from workflow.models import Membership, Review
 from workflow.notifications.events import Audience, Kind
 from workflow.notifications.reminders import Reminder

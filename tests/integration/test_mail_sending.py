@@ -56,7 +56,9 @@ def services_for(engine, sessions, clock, now, port: int, **settings) -> Service
         "public_url": SITE,
         "mail_retry_seconds": 60,
     }
-    return build_services(Settings(**values | settings), engine=engine, sessions=sessions, today=clock, now=now)
+    return build_services(
+        Settings(**values | settings), engine=engine, sessions=sessions, today=clock, now=now
+    )
 
 
 @pytest.fixture
@@ -240,9 +242,9 @@ def test_a_daily_digest_gathers_a_days_messages_into_one_email_the_day_after(
     assert digest.subject.startswith("Tunnelview: 2 updates from ")
     assert digest.text.count("Returned with comments: the review of Alice") == 2
     assert digest.html.count(f'href="{SITE}/reviews/{journey.review_id}"') == 2
-    assert {m.status for m in messages(sessions, user_id=journey.cast.coordinator, kind=Kind.RETURNED.value)} == {
-        Status.DIGESTED
-    }
+    assert {
+        m.status for m in messages(sessions, user_id=journey.cast.coordinator, kind=Kind.RETURNED.value)
+    } == {Status.DIGESTED}
     assert mail.outbox().run().digests == 0  # gathered once
 
 
@@ -254,8 +256,13 @@ def test_no_email_says_anything_that_identifies_anyone(engine, sessions, clock, 
     analysis = Analysis(wired.reviews, people)
     analysis.to_sign_off()
     cast, journey = analysis.cast, analysis.journey
-    for kind, value, pseudonym in (("child", "Jessica Harrow", "Alice"), ("date_of_birth", "2014-05-17", "her birthday")):
-        wired.register.add(analysis.review_id, cast.coordinator, journey.version, kind=kind, value=value, pseudonym=pseudonym)
+    for kind, value, pseudonym in (
+        ("child", "Jessica Harrow", "Alice"),
+        ("date_of_birth", "2014-05-17", "her birthday"),
+    ):
+        wired.register.add(
+            analysis.review_id, cast.coordinator, journey.version, kind=kind, value=value, pseudonym=pseudonym
+        )
     journey.fire("return_for_revision", cast.chair, comment="Jessica Harrow's school is named in a finding.")
     journey.fire("submit_for_signoff", cast.lead)
     to_approved(analysis)
@@ -268,7 +275,14 @@ def test_no_email_says_anything_that_identifies_anyone(engine, sessions, clock, 
     Reminders(sessions, (StatutoryDeadlines(), OverdueActions()), today=clock).run()
     services_for(engine, sessions, clock, now, smtp.port).outbox().run()
     kinds = {Kind(m.kind) for m in messages(sessions)}
-    assert kinds >= {Kind.ADDED, Kind.ROUTE_DECISION, Kind.SIGN_OFF, Kind.RETURNED, Kind.DEADLINE_OVERDUE, Kind.ACTION_OVERDUE}
+    assert kinds >= {
+        Kind.ADDED,
+        Kind.ROUTE_DECISION,
+        Kind.SIGN_OFF,
+        Kind.RETURNED,
+        Kind.DEADLINE_OVERDUE,
+        Kind.ACTION_OVERDUE,
+    }
     received = smtp.inbox.received
     assert len(received) == len(messages(sessions, status=Status.SENT)) >= 10
     with sessions() as session:
@@ -282,3 +296,42 @@ def test_no_email_says_anything_that_identifies_anyone(engine, sessions, clock, 
         assert "Alice" in email.subject
         for secret in secrets:
             assert secret not in email.everything(), (secret, email.subject)
+
+
+def test_remind_and_outbox_send_from_the_command_line(journeys, database_url, tmp_path, smtp, sessions):
+    from tests.support import run_cli
+
+    journey = journeys.to(State.REFERRED)  # aware on 2 November 2026: both its clocks are long overdue
+    env = {"TUNNELVIEW_DATABASE_URL": database_url}
+    unconfigured = run_cli(["outbox", "send"], tmp_path, env)
+    assert unconfigured.returncode == 1
+    assert "TUNNELVIEW_SMTP_HOST is not set" in unconfigured.stderr and "Traceback" not in unconfigured.stderr
+
+    first = run_cli(["remind"], tmp_path, env)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "4 reminder(s) queued."  # two deadlines, the coordinator and the chair
+    assert run_cli(["remind"], tmp_path, env).stdout.strip() == "0 reminder(s) queued."
+
+    mail_env = env | {
+        "TUNNELVIEW_SMTP_HOST": "127.0.0.1",
+        "TUNNELVIEW_SMTP_PORT": str(smtp.port),
+        "TUNNELVIEW_SMTP_TLS": "none",
+        "TUNNELVIEW_MAIL_FROM": FROM,
+    }
+    pending = len(messages(sessions, status=Status.PENDING))
+    sent = run_cli(["outbox", "send"], tmp_path, mail_env)
+    assert sent.returncode == 0, sent.stderr
+    assert sent.stdout.strip().startswith(f"Outbox: {pending} sent, 0 to retry")
+    assert len(smtp.inbox.received) == pending
+    assert sum("Overdue: " in e.subject for e in smtp.inbox.received) == 4
+    assert journey.review_id
+
+
+def test_a_password_is_never_sent_in_clear(engine, sessions, clock, now):
+    from workflow.notifications.smtp import NotConfigured
+
+    services = services_for(
+        engine, sessions, clock, now, 25, smtp_username="tunnelview", smtp_password="secret"
+    )
+    with pytest.raises(NotConfigured, match="in clear"):
+        services.outbox()

@@ -77,7 +77,9 @@ def test_submitting_for_sign_off_asks_the_chair_and_returning_it_tells_the_lead_
     assert "Finding 2" not in str(returned.context)  # the chair's comment stays in the review
 
 
-def test_a_returned_narrative_tells_that_agencys_panel_member_and_the_coordinator(journeys, service, sessions):
+def test_a_returned_narrative_tells_that_agencys_panel_member_and_the_coordinator(
+    journeys, service, sessions
+):
     from findings.analysis.narratives import AddEntry, NarrativeService, ReturnNarrative
 
     journey = journeys.to(State.DATA_GATHERING)
@@ -112,29 +114,43 @@ def test_a_returned_narrative_tells_that_agencys_panel_member_and_the_coordinato
 def test_nobody_is_told_of_their_own_change(journeys, sessions, people, service):
     journey = journeys.to(State.SCOPING)
     coordinator_email = people.email(journey.cast.coordinator)
-    add_member(service, journey.review_id, journey.cast.coordinator, journey.version,
-               email=coordinator_email, role="lead_reviewer")
+    add_member(
+        service,
+        journey.review_id,
+        journey.cast.coordinator,
+        journey.version,
+        email=coordinator_email,
+        role="lead_reviewer",
+    )
     assert journey.cast.coordinator not in recipients(sessions, Kind.ADDED)
 
 
 # ---- the same transaction ----------------------------------------------------------------------------
 
 
-def test_a_change_that_fails_after_its_email_was_queued_leaves_no_message(journeys, sessions, service, people):
+def test_a_change_that_fails_after_its_email_was_queued_leaves_no_message(
+    journeys, sessions, service, people
+):
     journey = journeys.to(State.SCOPING)
     before = len(outbox(sessions))
     edits = MembershipService(service)
-    with pytest.raises(RuntimeError, match="after its email"):
-        with edits.editing(journey.review_id, journey.cast.coordinator, journey.version, "change_membership") as edit:
-            user = edit.session.get(User, journey.cast.outsider)
-            join(edit, user, ReviewRole.PANEL_MEMBER, agency="Police", declared_interest=None)
-            queued = edit.session.scalars(
-                select(OutboxMessage).where(OutboxMessage.user_id == journey.cast.outsider)
-            ).all()
-            assert len(queued) == 1  # written in the change's own transaction...
-            raise RuntimeError("the change fails after its email was queued")
+    with (
+        pytest.raises(RuntimeError, match="after its email"),
+        edits.editing(
+            journey.review_id, journey.cast.coordinator, journey.version, "change_membership"
+        ) as edit,
+    ):
+        user = edit.session.get(User, journey.cast.outsider)
+        join(edit, user, ReviewRole.PANEL_MEMBER, agency="Police", declared_interest=None)
+        queued = edit.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.user_id == journey.cast.outsider)
+        ).all()
+        assert len(queued) == 1  # written in the change's own transaction...
+        raise RuntimeError("the change fails after its email was queued")
     assert len(outbox(sessions)) == before  # ...and gone with it
-    assert journey.cast.outsider not in [m.user_id for m in service.get(journey.review_id, journey.cast.coordinator).review.memberships]
+    assert journey.cast.outsider not in [
+        m.user_id for m in service.get(journey.review_id, journey.cast.coordinator).review.memberships
+    ]
 
 
 def test_a_refused_trigger_queues_nothing(journeys, sessions, analysis):
@@ -216,7 +232,9 @@ def test_an_overdue_board_action_reminds_whoever_records_the_actions_once(journe
     BoardService(service, today=clock).add_action(
         review_id=journey.review_id,
         actor=cast.coordinator,
-        command=AddAction(title="Neglect toolkit for Alice's school", owner_agency="Health", due_on=date(2026, 12, 1)),
+        command=AddAction(
+            title="Neglect toolkit for Alice's school", owner_agency="Health", due_on=date(2026, 12, 1)
+        ),
     )
     run = reminders(sessions, clock)
     clock.today = date(2026, 12, 1)

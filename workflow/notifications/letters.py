@@ -80,5 +80,7 @@ class Letters:
         for kind, context in items:
             full = {"kind": kind, **context}
             full |= self.links(full)
-            entries.append({"subject": self.subject(kind, full), "url": full.get("review_url", full["home_url"])})
+            entries.append(
+                {"subject": self.subject(kind, full), "url": full.get("review_url", full["home_url"])}
+            )
         return self.write(Kind.DIGEST, {"day": day.isoformat(), "items": entries})

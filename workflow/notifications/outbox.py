@@ -132,7 +132,9 @@ def insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
     elif dialect == "sqlite":
         statement = sqlite.insert(OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
     else:
-        taken = set(session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_([r["key"] for r in rows]))))
+        taken = set(
+            session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_([r["key"] for r in rows])))
+        )
         rows = [row for row in rows if row["key"] not in taken]
         if not rows:
             return 0

@@ -84,7 +84,9 @@ class StatutoryDeadlines:
             after = batch[-1].id
             anchors = clock_anchors(session, [review.id for review in batch])
             for review in batch:
-                rules = {rule.key: rule for rule in regimes.get(review.regime_key, review.regime_version).clocks}
+                rules = {
+                    rule.key: rule for rule in regimes.get(review.regime_key, review.regime_version).clocks
+                }
                 for clock in clocks_of(review, anchors[review.id], today):
                     needed = MET_BY[rules[clock.key].met_by]
                     reminder = deadline_reminder(review.id, clock, needed, today)

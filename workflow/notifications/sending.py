@@ -47,7 +47,8 @@ class Backoff:
         """How long to wait after `attempts_made` failed attempts; None: give up."""
         if attempts_made >= self.attempts:
             return None
-        return min(self.first * 2 ** (attempts_made - 1), self.longest)
+        wait: timedelta = self.first * 2 ** max(attempts_made - 1, 0)
+        return min(wait, self.longest)
 
 
 @dataclass
@@ -129,7 +130,8 @@ class OutboxSender:
                     select(OutboxMessage.id)
                     .where(
                         OutboxMessage.status == Status.PENDING,
-                        OutboxMessage.next_attempt_at.is_(None) | (OutboxMessage.next_attempt_at <= self._now()),
+                        OutboxMessage.next_attempt_at.is_(None)
+                        | (OutboxMessage.next_attempt_at <= self._now()),
                     )
                     .order_by(OutboxMessage.id)
                     .limit(self._batch)
@@ -214,7 +216,9 @@ class OutboxSender:
                 items = [
                     (item.kind, item.context)
                     for item in session.scalars(
-                        select(OutboxMessage).where(OutboxMessage.digest_id == row.id).order_by(OutboxMessage.id)
+                        select(OutboxMessage)
+                        .where(OutboxMessage.digest_id == row.id)
+                        .order_by(OutboxMessage.id)
                     )
                     if _still_member(session, item)
                 ]
@@ -235,8 +239,9 @@ class OutboxSender:
         start_of_today = datetime.combine(today, time())
         with self._sessions() as session:
             groups = session.execute(
-                select(OutboxMessage.user_id, OutboxMessage.created_at)
-                .where(OutboxMessage.status == Status.WAITING, OutboxMessage.created_at < start_of_today)
+                select(OutboxMessage.user_id, OutboxMessage.created_at).where(
+                    OutboxMessage.status == Status.WAITING, OutboxMessage.created_at < start_of_today
+                )
             ).all()
         days = sorted({(row.user_id, row.created_at.date()) for row in groups})
         return sum(self._gather(user_id, day) for user_id, day in days)
@@ -285,7 +290,9 @@ def _still_member(session: Session, message: OutboxMessage) -> bool:
     return bool(
         session.scalar(
             select(
-                exists().where(Membership.review_id == message.review_id, Membership.user_id == message.user_id)
+                exists().where(
+                    Membership.review_id == message.review_id, Membership.user_id == message.user_id
+                )
             )
         )
     )
