@@ -335,3 +335,52 @@ def test_a_password_is_never_sent_in_clear(engine, sessions, clock, now):
     )
     with pytest.raises(NotConfigured, match="in clear"):
         services.outbox()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.parametrize("mode", ["starttls", "tls"])
+def test_mail_goes_over_tls_and_signs_in_when_a_username_is_set(
+    mode, journeys, engine, sessions, clock, now, tmp_path, monkeypatch
+):
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    from tests.mail import self_signed
+
+    certificate, key = self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", certificate)  # the client trusts this server's certificate
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(certificate, key)
+    signed_in: list[str] = []
+
+    def authenticator(server, session, envelope, mechanism, credentials):  # type: ignore[no-untyped-def]
+        ok = isinstance(credentials, LoginPassword) and credentials.password == b"s3cret-relay-password"
+        if ok:
+            signed_in.append(credentials.login.decode())
+        return AuthResult(success=ok)
+
+    smtp_options = {"authenticator": authenticator, "auth_required": True}
+    if mode == "starttls":
+        smtp_options |= {"tls_context": server_tls, "require_starttls": True}
+    else:
+        # TLS from the first byte: aiosmtpd does not see it as TLS, so it must be told AUTH is fine
+        smtp_options |= {"ssl_context": server_tls, "auth_require_tls": False}
+    with SmtpServer(**smtp_options) as server:
+        mail = services_for(
+            engine,
+            sessions,
+            clock,
+            now,
+            server.port,
+            smtp_tls=mode,
+            smtp_username="tunnelview",
+            smtp_password="s3cret-relay-password",
+        )
+        journey = journeys.to(State.REFERRED)
+        only_pending(sessions, Kind.ROUTE_DECISION)
+        journey.fire("open_screening", journey.cast.coordinator)
+        report = mail.outbox().run()
+    assert report.sent == 1, messages(sessions, kind=Kind.ROUTE_DECISION.value)[0].last_error
+    assert signed_in == ["tunnelview"]
+    assert len(server.inbox.received) == 1
