@@ -33,7 +33,7 @@ def long_date(value: str | date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-def _environment(*, html: bool) -> SandboxedEnvironment:
+def environment(*, html: bool) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         loader=FileSystemLoader(EMAIL_TEMPLATES),
         undefined=StrictUndefined,
@@ -49,8 +49,8 @@ def _environment(*, html: bool) -> SandboxedEnvironment:
 class Letters:
     def __init__(self, public_url: str) -> None:
         self._base = public_url.rstrip("/")
-        self._text = _environment(html=False)
-        self._html = _environment(html=True)
+        self._text = environment(html=False)
+        self._html = environment(html=True)
 
     def links(self, context: Mapping[str, Any]) -> dict[str, str]:
         links = {"settings_url": self._base + SETTINGS_PATH, "home_url": self._base + "/reviews"}
