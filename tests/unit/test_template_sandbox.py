@@ -1,5 +1,5 @@
-"""The pages', the reports' and the emails' Jinja2 environments are sandboxed and strict: a template cannot climb from
-a value to Python's internals, a missing name is an error, and HTML is escaped."""
+"""The pages', the reports' and the emails' Jinja2 environments are sandboxed and strict: a template
+cannot climb from a value to Python's internals, a missing name is an error, and HTML is escaped."""
 
 from __future__ import annotations
 
