@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -123,21 +123,10 @@ def queue(
 
 
 def insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert the rows whose key is not taken yet (a concurrent writer's included); how many were."""
+    """Insert the rows whose key is not taken yet (a concurrent writer's included); how many were.
+    Counted from RETURNING: a driver's rowcount of a many-row INSERT is not to be relied on."""
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        statement: Any = postgresql.insert(OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
-    elif dialect == "sqlite":
-        statement = sqlite.insert(OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
-    else:
-        taken = set(
-            session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_([r["key"] for r in rows])))
-        )
-        rows = [row for row in rows if row["key"] not in taken]
-        if not rows:
-            return 0
-        statement = insert(OutboxMessage)
-    result = session.execute(statement.values(rows))
-    return int(getattr(result, "rowcount", 0) or 0)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["key"])
+    return len(session.execute(statement.returning(OutboxMessage.id)).all())
