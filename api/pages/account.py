@@ -16,7 +16,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PAGE = "/account/notifications"
 DELIVERIES = [
     ("immediately", "Immediately", "One email for each thing that needs you, when it happens."),
-    ("daily", "In a daily digest", "One email a day, the morning after, with everything of that day."),
+    ("daily", "In a daily digest", "One email a day, once the day is over, with everything of that day."),
     ("off", "Off", "No emails. You still see everything in Tunnelview."),
 ]
 
