@@ -18,6 +18,7 @@ from workflow import accounts, audit, migrate, people
 from workflow.errors import DomainError, TriggerRefused
 from workflow.machine import mermaid
 from workflow.models import Review
+from workflow.notifications.smtp import NotConfigured
 from workflow.principal import command_line
 from workflow.regimes import UnknownRegime
 from workflow.settings import UnsafeSettings, get_settings
@@ -31,6 +32,7 @@ reviews_app = typer.Typer(help="Reviews.", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit logs.", no_args_is_help=True)
 workflow_app = typer.Typer(help="The review lifecycle.", no_args_is_help=True)
 register_app = typer.Typer(help="The sealed identity register's keys.", no_args_is_help=True)
+outbox_app = typer.Typer(help="The outbox of emails (docs/notifications.md).", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (users_app, "users"),
@@ -38,6 +40,7 @@ for sub, name in (
     (audit_app, "audit"),
     (workflow_app, "workflow"),
     (register_app, "register"),
+    (outbox_app, "outbox"),
 ):
     app.add_typer(sub, name=name)
 
@@ -57,7 +60,7 @@ def user_errors() -> Iterator[None]:
         for reason in error.reasons:
             typer.echo(f"  - {reason}", err=True)
         raise typer.Exit(code=1) from None
-    except (DomainError, UnknownRegime, UnsafeSettings) as error:
+    except (DomainError, UnknownRegime, UnsafeSettings, NotConfigured) as error:
         raise fail(str(error)) from None
     except OperationalError as error:
         raise fail(
@@ -451,6 +454,27 @@ def restore(
 def workflow_diagram() -> None:
     """Print the Mermaid state diagram, generated from the transition table."""
     typer.echo(mermaid(), nl=False)
+
+
+@app.command("remind")
+def remind() -> None:
+    """Queue today's reminders: statutory deadlines due within 5 working days or overdue, and the
+    board's overdue actions. Run it daily from cron (or let the server's loop do it); running it
+    again queues nothing new."""
+    with user_errors():
+        queued = services_for().reminders.run()
+    typer.echo(f"{queued} reminder(s) queued.")
+
+
+@outbox_app.command("send")
+def outbox_send() -> None:
+    """Send what is due in the outbox now (the daily digests of the days that are over included);
+    failures are retried later with backoff. Safe beside other senders: no message goes twice."""
+    with user_errors():
+        report = services_for().outbox().run()
+    typer.echo(f"Outbox: {report}.")
+    if report.failed or report.stuck:
+        raise typer.Exit(code=1)
 
 
 @app.command("demo")

@@ -20,10 +20,10 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors
+from api import background, errors
 from api.middleware import RequestLog, SecurityHeaders, ServerErrors
 from api.pages import pages_router
-from api.routes import PREFIX, api_router, published, register, reports
+from api.routes import PREFIX, api_router, notifications, published, register, reports
 from api.routes.analysis import analysis_router
 from api.wiring import Services, get_services
 from workflow import migrate
@@ -78,7 +78,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """A worker's start and stop: start background work (an outbox sender, a reminder loop) before the
     `yield`, stop it after. The worker's database pool is closed last."""
     services: Services = app.state.services
-    yield
+    async with background.lifespan(app):
+        yield
     services.engine.dispose()
 
 
@@ -101,6 +102,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(analysis_router())
     for publication in (reports, register, published):  # reports, the sealed register, publications
         app.include_router(publication.router, prefix=PREFIX)
+    app.include_router(notifications.feed_router)  # at its secret address, outside /api/v1
     app.include_router(pages_router())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(ServerErrors)  # innermost: its 500 still gets the headers and the log line

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Authenticator
 from api.passwords import Argon2Passwords
-from findings.analysis.board import BoardService
+from findings.analysis.board import BoardService, OverdueActions
 from findings.analysis.conversations import ConversationService
 from findings.analysis.episodes import EpisodeService
 from findings.analysis.factors import FactorService
@@ -36,6 +36,12 @@ from workflow.holds import HoldService
 from workflow.membership import MembershipService
 from workflow.models import utcnow
 from workflow.notices import NoticeService
+from workflow.notifications.letters import Letters
+from workflow.notifications.loop import NotificationLoop
+from workflow.notifications.reminders import Reminders, StatutoryDeadlines
+from workflow.notifications.sending import Backoff, OutboxSender
+from workflow.notifications.service import NotificationService
+from workflow.notifications.smtp import SmtpTransport
 from workflow.principal import Operator
 from workflow.referrals import ReferralService
 from workflow.service import ReviewService
@@ -68,6 +74,34 @@ class Services:
     publishing: Publishing
     exports: ExportService
     accounts: AccountService
+    notifications: NotificationService
+    reminders: Reminders
+    now: Callable[[], datetime] = utcnow
+
+    def outbox(self) -> OutboxSender:
+        """The sender of the outbox over SMTP; `NotConfigured` (saying what to set) unless the
+        settings name an SMTP server and a From address."""
+        transport = SmtpTransport(self.settings)
+        backoff = Backoff(
+            first=timedelta(seconds=self.settings.mail_retry_seconds), attempts=self.settings.mail_attempts
+        )
+        return OutboxSender(
+            self.sessions,
+            transport,
+            Letters(self.settings.public_url),
+            sender=transport.sender,
+            now=self.now,
+            backoff=backoff,
+        )
+
+    def notification_loop(self) -> NotificationLoop:
+        """The reminders and the outbox on a background thread (`TUNNELVIEW_NOTIFICATIONS_LOOP`)."""
+        outbox = self.outbox() if self.settings.smtp_host else None
+        return NotificationLoop(
+            remind=self.reminders.run,
+            send=outbox.run if outbox else lambda: None,
+            interval=self.settings.notifications_interval_seconds,
+        )
 
 
 def build_services(
@@ -136,6 +170,11 @@ def build_services(
         publishing=publishing,
         exports=exports,
         accounts=accounts,
+        notifications=NotificationService(
+            sessions, public_url=settings.public_url, today=today, now=now or utcnow
+        ),
+        reminders=Reminders(sessions, (StatutoryDeadlines(), OverdueActions()), today=today),
+        now=now or utcnow,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.models import AuditEntry, Review, utcnow
+from workflow.notifications import outbox
 from workflow.principal import via_of
 
 GENESIS = "0" * 64
@@ -92,7 +93,8 @@ def append(
     A read that is audited (`changes_review=False`, e.g. opening the sealed register) leaves the
     version alone, so it never makes someone else's open form stale; it locks the review's row
     instead, so two appends still cannot take the same place in the chain. The row names the
-    session's operator (`workflow.principal`), if any, in `via`.
+    session's operator (`workflow.principal`), if any, in `via`. The row is also the event the
+    notifications are made of: the emails it causes are queued here, in the same transaction.
     """
     if changes_review:
         review.updated_at = utcnow()
@@ -131,6 +133,7 @@ def append(
     )
     session.add(entry)
     session.flush()
+    outbox.record(session, review, entry)
     return entry
 
 

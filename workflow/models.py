@@ -188,3 +188,48 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class OutboxMessage(Base):
+    """One email to one person, written in the same transaction as the change that causes it and sent
+    after the commit (`workflow.notifications.sending`). `key` is unique, so nothing is queued twice;
+    a message is claimed (`pending` -> `sending`) by one sender alone before it goes out, so nothing is
+    sent twice. A message for a daily digest waits (`waiting`) until the digest of its day gathers it
+    (`digested`, `digest_id` naming the digest's own message). `context` holds only what the email may
+    say: the review's pseudonym and stage, a role, a deadline's name and date."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), default=None, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    # The digest that gathered this message: an id in this table (no foreign key, so a copy of the
+    # table can be put back in id order).
+    digest_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class NotificationSettings(Base):
+    """A person's choices about what they are sent: how emails reach them (`immediately`, in a
+    `daily` digest, or `off`; no row means immediately), and the hash of the secret token of their
+    calendar feed (None: no feed)."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    delivery: Mapped[str] = mapped_column(String(20), default="immediately")
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    calendar_created_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

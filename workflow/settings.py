@@ -71,6 +71,47 @@ class Settings(BaseSettings):
             )
         return networks
 
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where people reach Tunnelview: links in emails and the calendar feed start with it.",
+    )
+    # Email (docs/notifications.md). No host: nothing is sent, and messages wait in the outbox.
+    smtp_host: str = Field(default="", description="The SMTP server that sends Tunnelview's emails.")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_tls: Literal["none", "starttls", "tls"] = Field(
+        default="starttls",
+        description="none (plain, a relay on this host), starttls (upgrade on connect, port 587) or tls "
+        "(TLS from the start, port 465).",
+    )
+    smtp_username: str = Field(default="", description="Sign in to the SMTP server as this user (optional).")
+    smtp_password: SecretStr = Field(default=SecretStr(""))
+    mail_from: str = Field(default="", description="The From address of every email.")
+    smtp_timeout_seconds: float = Field(default=30, gt=0)
+    mail_attempts: int = Field(default=10, ge=1, description="Attempts before a message is given up.")
+    mail_retry_seconds: int = Field(
+        default=60, ge=1, description="Wait before the first retry; each retry after waits twice as long."
+    )
+    notifications_loop: bool = Field(
+        default=False,
+        description="Run the reminders and the sending of the outbox inside the server (a background "
+        "thread), instead of `tunnelview remind` and `tunnelview outbox send` from cron.",
+    )
+    notifications_interval_seconds: int = Field(default=60, ge=1)
+
+    def mail_problems(self) -> list[str]:
+        """What stops the outbox from being sent with these settings (nothing when no host is set)."""
+        if not self.smtp_host:
+            return []
+        problems = []
+        if "@" not in self.mail_from:
+            problems.append("TUNNELVIEW_MAIL_FROM must be set to the address emails come from.")
+        if self.smtp_username and self.smtp_tls == "none":
+            problems.append(
+                "TUNNELVIEW_SMTP_USERNAME is set but TUNNELVIEW_SMTP_TLS is none: the password would "
+                "cross the network in clear. Use starttls or tls."
+            )
+        return problems
+
     def register_keys(self) -> list[str]:
         """The register keys, newest first (possibly none)."""
         return [k.strip() for k in self.register_key.get_secret_value().split(",") if k.strip()]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.pages import (
+    account,
     admin,
     audit,
     board,
@@ -33,6 +34,6 @@ def pages_router() -> APIRouter:
     lifecycle = (referral, reviews, scope, members, audit)  # `/reviews/new` before `/reviews/{review_id}`
     analysis = (narratives, conversations, episodes, factors, panel, good_practice)
     publishing = (report, publication, register, published)
-    for module in (signin, *lifecycle, *analysis, findings, board, *publishing, admin):
+    for module in (signin, *lifecycle, *analysis, findings, board, *publishing, admin, account):
         router.include_router(module.router)
     return router

@@ -4,18 +4,23 @@ Overdue is derived from the due date and the status, never stored."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from findings.analysis.base import AnalysisService, Context, Page, check_version, page_of
 from findings.analysis.models import ACTION_STATUSES, Action, BoardResponse, Finding
+from workflow import policy
 from workflow.commands import Agency, AnyDate, Command, Id, Text, Title, required
 from workflow.errors import InvalidInput
-from workflow.models import Membership
+from workflow.models import Membership, Review
+from workflow.notifications.events import Audience, Kind
+from workflow.notifications.reminders import Reminder
 from workflow.policy import READERS
 
 ActionStatus = Literal[ACTION_STATUSES]  # type: ignore[valid-type]
@@ -56,9 +61,39 @@ class ActionView:
     overdue: bool
 
 
+FINISHED = ("done", "verified")
+
+
 def is_overdue(*, due_on: date | None, status: str | None, today: date) -> bool:
     """An action is overdue when its due date has passed and it is neither done nor verified."""
-    return due_on is not None and due_on < today and status not in ("done", "verified")
+    return due_on is not None and due_on < today and status not in FINISHED
+
+
+class OverdueActions:
+    """The board's overdue actions as reminders (a `workflow.notifications.reminders.ReminderSource`),
+    in the reviews at a stage where their progress can be recorded, for whoever may record it. One
+    reminder per action and due date."""
+
+    def reminders(self, session: Session, today: date) -> Iterator[Reminder]:
+        stages = [stage.value for stage in policy.rule("write_action").stages]
+        rows = session.execute(
+            select(Action.id, Action.review_id, Action.due_on)
+            .join(Review, Review.id == Action.review_id)
+            .where(
+                Review.state.in_(stages),
+                Action.due_on < today,
+                Action.status.is_(None) | Action.status.not_in(FINISHED),
+            )
+            .order_by(Action.id)
+        )
+        for row in rows:
+            yield Reminder(
+                Kind.ACTION_OVERDUE,
+                f"{Kind.ACTION_OVERDUE}:action-{row.id}:{row.due_on.isoformat()}",
+                row.review_id,
+                Audience(action="write_action"),
+                {"due": row.due_on.isoformat()},
+            )
 
 
 class BoardService(AnalysisService):
@@ -141,7 +176,7 @@ class BoardService(AnalysisService):
             if overdue_only:
                 query = query.where(
                     Action.due_on < self._today(),
-                    Action.status.is_(None) | Action.status.not_in(("done", "verified")),
+                    Action.status.is_(None) | Action.status.not_in(FINISHED),
                 )
             found = page_of(session, query.order_by(Action.due_on, Action.id), limit=limit, offset=offset)
             return Page([self._view(a) for a in found.items], found.total)

@@ -311,6 +311,14 @@ MATRIX: tuple[Row, ...] = (
         body=_login, form=True),
     Row("DELETE", "/api/v1/auth/token", R,                    (401, 204, 204, 204, 204, 204, 204)),
     Row("GET", "/api/v1/me", R,                               (401, 200, 200, 200, 200, 200, 200)),
+    # one's own notifications: everyone signed in, for themselves alone
+    Row("GET", "/api/v1/me/notifications", R,                 (401, 200, 200, 200, 200, 200, 200)),
+    Row("PUT", "/api/v1/me/notifications", R,                 (401, 200, 200, 200, 200, 200, 200),
+        body=lambda w, c: {"delivery": "daily"}),
+    Row("POST", "/api/v1/me/calendar", R,                     (401, 201, 201, 201, 201, 201, 201)),
+    Row("DELETE", "/api/v1/me/calendar", R,                   (401, 204, 204, 204, 204, 204, 204)),
+    # the feed is read with its secret token, not a sign-in: without one it is a bad request for anyone
+    Row("GET", "/calendar.ics", R,                            (422, 422, 422, 422, 422, 422, 422)),
     Row("GET", "/api/v1/reviews", R,                          (401, 200, 200, 200, 200, 200, 200)),
     Row("POST", "/api/v1/reviews", R,                         (401, 403, 201, 403, 403, 403, 403),
         body=lambda w, c: {"child_pseudonym": "Carl", "agencies_involved": ["Police"]}),

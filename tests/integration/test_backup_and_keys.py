@@ -48,7 +48,7 @@ def register_values(services: Services, cipher: MultiFernet) -> dict[int, list[s
         )
         pairs = list(chairs)
     return {
-        review_id: [entry.value for entry in register.read(review_id, chair).entries]
+        review_id: [entry.value for entry in register.read(review_id=review_id, actor=chair).entries]
         for review_id, chair in pairs
     }
 

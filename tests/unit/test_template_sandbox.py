@@ -1,5 +1,5 @@
-"""The pages' and the reports' Jinja2 environments are sandboxed and strict: a template cannot climb from
-a value to Python's internals, a missing name is an error, and HTML is escaped."""
+"""The pages', the reports' and the emails' Jinja2 environments are sandboxed and strict: a template
+cannot climb from a value to Python's internals, a missing name is an error, and HTML is escaped."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from api.pages.templating import environment as page_environment
 from findings.publication.render import Format
 from findings.publication.render import environment as report_environment
+from workflow.notifications.letters import environment as email_environment
 
 ENVIRONMENTS = {
     "pages": page_environment(),
     "html reports": report_environment(Format.HTML),
     "markdown reports": report_environment(Format.MARKDOWN),
+    "html emails": email_environment(html=True),
+    "text emails": email_environment(html=False),
 }
 ESCAPES = ("__class__", "__globals__", "__subclasses__", "__init__", "__builtins__", "mro")
 
@@ -48,7 +51,9 @@ def test_a_missing_name_is_an_error_not_an_empty_string(env):
 
 
 @pytest.mark.parametrize(
-    "env", [ENVIRONMENTS["pages"], ENVIRONMENTS["html reports"]], ids=["pages", "html reports"]
+    "env",
+    [ENVIRONMENTS["pages"], ENVIRONMENTS["html reports"], ENVIRONMENTS["html emails"]],
+    ids=["pages", "html reports", "html emails"],
 )
 def test_html_is_escaped(env):
     assert (
