@@ -24,6 +24,7 @@ from api.pages import (
     reviews,
     scope,
     signin,
+    signoff,
 )
 
 
@@ -31,6 +32,7 @@ def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     lifecycle = (referral, reviews, scope, members, audit)  # `/reviews/new` before `/reviews/{review_id}`
     analysis = (narratives, conversations, episodes, factors, panel, good_practice)
-    for module in (signin, *lifecycle, *analysis, findings, board, report, publication, published, admin):
+    outputs = (findings, board, report, signoff, publication, published)
+    for module in (signin, *lifecycle, *analysis, *outputs, admin):
         router.include_router(module.router)
     return router
