@@ -58,7 +58,7 @@ def _one(services: Services, s: SignOff, code: Code) -> QualityWarning:
     return warning
 
 
-def _to_findings(services: Services, people: People, context: str = CONTEXT) -> SignOff:
+def to_findings(services: Services, people: People, context: str = CONTEXT) -> SignOff:
     """A review at `findings` with one finding whose context has hindsight language (an advisory
     warning, acknowledged with a reason) and a school's real name (in the register: an anonymisation
     hit), and a second question that is a reminder (an advisory warning left open)."""
@@ -105,7 +105,7 @@ def _to_findings(services: Services, people: People, context: str = CONTEXT) -> 
 
 @pytest.fixture
 def at_sign_off(api_services: Services, people: People) -> SignOff:
-    signed = _to_findings(api_services, people)
+    signed = to_findings(api_services, people)
     signed.analysis.journey.fire("submit_for_signoff", signed.analysis.cast.lead)
     return signed
 
@@ -231,7 +231,7 @@ def test_an_acknowledgement_after_the_page_was_read_makes_the_approval_stale(
 def test_a_name_added_to_the_register_at_sign_off_blocks_approval_until_the_report_is_revised(
     client, api_services, people
 ):
-    s = _to_findings(api_services, people, context=CONTEXT + " Jane Harper saw it once.")
+    s = to_findings(api_services, people, context=CONTEXT + " Jane Harper saw it once.")
     s.analysis.journey.fire("submit_for_signoff", s.analysis.cast.lead)
     chair = s.analysis.cast.chair
     api_services.register.add(
@@ -262,7 +262,7 @@ def test_a_name_added_to_the_register_at_sign_off_blocks_approval_until_the_repo
 def test_blocking_warnings_cannot_be_acknowledged_from_the_page_and_the_page_offers_no_control(
     client, api_services, people
 ):
-    s = _to_findings(api_services, people, context=CONTEXT + " Polly raised it once.")
+    s = to_findings(api_services, people, context=CONTEXT + " Polly raised it once.")
     named = _one(api_services, s, Code.PERSON_NAMED)
     reminder = _one(api_services, s, Code.TRAINING_REMINDER)
     csrf = _sign_in(client, api_services, s.analysis.cast.lead)
@@ -290,7 +290,7 @@ def test_blocking_warnings_cannot_be_acknowledged_from_the_page_and_the_page_off
 def test_blocking_is_said_in_the_same_words_on_the_pages_in_the_api_and_in_the_lifecycle(
     client, api_services, people
 ):
-    s = _to_findings(api_services, people, context=CONTEXT + " Polly raised it once.")
+    s = to_findings(api_services, people, context=CONTEXT + " Polly raised it once.")
     named = _one(api_services, s, Code.PERSON_NAMED)
     lead = s.analysis.cast.lead
     headers = {"Authorization": f"Bearer {api_services.auth.issue(lead).token}"}
