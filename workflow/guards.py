@@ -76,6 +76,9 @@ class ReviewFacts:
 class Verdict:
     reasons: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    # What the trigger's audit row records besides its parameters: what the person accepted by firing
+    # it (`approve`: the acknowledged quality warnings).
+    recorded: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def allowed(self) -> bool:
@@ -86,6 +89,7 @@ class Verdict:
 class _Findings:
     reasons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    recorded: dict[str, Any] = field(default_factory=dict)
 
 
 Params = Mapping[str, Any] | None
@@ -202,7 +206,33 @@ def _findings_ready(facts: ReviewFacts, _params: Params, out: _Findings) -> None
             out.reasons.append(f"{name} is incomplete: missing {', '.join(finding.missing)}.")
         if finding.linked_episodes < 1:
             out.reasons.append(f"{name} is not linked to any key practice episode.")
-    out.reasons.extend(f"Unresolved blocking warning: {warning}" for warning in analysis.blocking_warnings)
+    out.reasons.extend(analysis.blocking_warnings)
+
+
+def _approved_as_seen(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
+    """The chair approves what the sign-off page shows: no blocking warning stands (a name added to the
+    register since submission makes one), and the audit row names every acknowledged warning."""
+    analysis = facts.analysis
+    if analysis is None:
+        out.reasons.append(ANALYSIS_UNAVAILABLE)
+        return
+    out.reasons.extend(analysis.blocking_warnings)
+    acknowledged = analysis.acknowledged_warnings
+    out.recorded["acknowledged_warnings"] = [
+        {
+            "warning": a.warning,
+            "reason": a.reason,
+            "by": a.by,
+            "at": a.at.isoformat() if a.at else None,
+            "fingerprint": a.fingerprint,
+        }
+        for a in acknowledged
+    ]
+    if acknowledged:
+        count = f"{len(acknowledged)} acknowledged quality warning" + ("" if len(acknowledged) == 1 else "s")
+        out.warnings.append(
+            f"Approving accepts {count}, listed on the sign-off page and recorded in the audit log."
+        )
 
 
 def _comment_required(key: str, what: str) -> _Guard:
@@ -299,7 +329,7 @@ GUARDS: dict[Trigger, tuple[Guard, ...]] = {
         _guard(_findings_ready, A.FINDINGS),
         _guard(_register_readable, A.REGISTER),
     ),
-    Trigger.APPROVE: (_guard(_register_readable, A.REGISTER),),
+    Trigger.APPROVE: (_guard(_approved_as_seen, A.FINDINGS), _guard(_register_readable, A.REGISTER)),
     Trigger.RETURN_FOR_REVISION: (
         _guard(_comment_required("comment", "Say what needs revising (comments are required).")),
     ),
@@ -341,4 +371,4 @@ def evaluate(trigger: Trigger, facts: ReviewFacts, params: Params) -> Verdict:
     out = _Findings()
     for guard in GUARDS[trigger]:
         guard.check(facts, params, out)
-    return Verdict(tuple(out.reasons), tuple(out.warnings))
+    return Verdict(tuple(out.reasons), tuple(out.warnings), out.recorded)

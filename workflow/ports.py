@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -22,7 +23,7 @@ class AnalysisNeed(StrEnum):
     NARRATIVES = "narratives"
     EPISODES = "episodes"
     PANEL = "panel"
-    FINDINGS = "findings"  # the findings and the blocking quality warnings
+    FINDINGS = "findings"  # the findings, the blocking and the acknowledged quality warnings
     BOARD_RESPONSE = "board_response"
     ACTIONS = "actions"
     ANONYMISATION = "anonymisation"
@@ -54,6 +55,17 @@ class FindingFacts:
 
 
 @dataclass(frozen=True)
+class AcknowledgedWarning:
+    """An advisory quality warning a lead reviewer acknowledged: what the chair accepts by approving."""
+
+    warning: str  # where and what, in words
+    reason: str
+    by: str  # the lead reviewer's name
+    at: datetime | None
+    fingerprint: str
+
+
+@dataclass(frozen=True)
 class ActionFacts:
     title: str
     has_owner: bool
@@ -72,7 +84,8 @@ class AnalysisSnapshot:
     panel_submitted: frozenset[int] = frozenset()  # membership ids
     panel_waived: frozenset[int] = frozenset()  # membership ids
     findings: tuple[FindingFacts, ...] = ()
-    blocking_warnings: tuple[str, ...] = ()  # unresolved, unacknowledged, in words
+    blocking_warnings: tuple[str, ...] = ()  # each a refusal in words (a blocking one is only fixed)
+    acknowledged_warnings: tuple[AcknowledgedWarning, ...] = ()
     board_response_recorded: bool = False
     findings_without_response: tuple[str, ...] = ()  # "Finding 2 'Title'", in number order
     anonymisation_hits: tuple[str, ...] | None = None  # None: the check could not run

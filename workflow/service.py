@@ -302,7 +302,9 @@ class ReviewService:
                 from_state=current.value,
                 to_state=target.value,
                 reason=_clean(params.get(reason_key)),
-                params={k: v for k, v in params.items() if v not in (None, "")} | dict(published),
+                params={k: v for k, v in params.items() if v not in (None, "")}
+                | dict(verdict.recorded)
+                | dict(published),
             )
             session.commit()
         event = Transitioned(review_id, trigger, current, target, actor)

@@ -26,6 +26,7 @@ from api.pages import (
     reviews,
     scope,
     signin,
+    signoff,
 )
 
 
@@ -33,7 +34,7 @@ def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     lifecycle = (referral, reviews, scope, members, audit)  # `/reviews/new` before `/reviews/{review_id}`
     analysis = (narratives, conversations, episodes, factors, panel, good_practice)
-    publishing = (report, publication, register, published)
-    for module in (signin, *lifecycle, *analysis, findings, board, *publishing, admin, account):
+    outputs = (findings, board, report, signoff, publication, register, published)
+    for module in (signin, *lifecycle, *analysis, *outputs, admin, account):
         router.include_router(module.router)
     return router

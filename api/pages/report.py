@@ -1,5 +1,5 @@
-"""The draft report page (what the chair signs off, with approve and return at sign-off) and the
-review's documents as downloads."""
+"""The draft report page (what the chair signs off: the chair approves or returns it from the sign-off
+page, `api.pages.signoff`) and the review's documents as downloads."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import ReviewId
-from api.pages.common import Form, PageRoute, PageUser, ServicesDep, render
+from api.pages.common import PageRoute, PageUser, ServicesDep, render
 from api.pages.findings import EVIDENCE_KINDS
 from api.pages.views import review_context
 from findings.analysis import frameworks
@@ -73,7 +73,6 @@ def report(request: Request, review_id: ReviewId, services: ServicesDep, user: P
             "at_sign_off": review.state == State.SIGN_OFF,
             "may_read_draft": bool(context["roles"] & READERS["draft_report"]),
             "is_chair": ReviewRole.CHAIR in context["roles"],
-            "form": Form.of(),
         }
     )
     return render(request, "pages/report.html", context)

@@ -29,6 +29,7 @@ from api.pages.common import (
 from api.pages.views import (
     SIDE_TRIGGERS,
     TRIGGER_FIELDS,
+    TRIGGER_PAGES,
     WAITING_ON,
     may,
     needs_action,
@@ -159,6 +160,7 @@ def _overview(
             "refused": [_staffed(o, review) for o in forward if not o.allowed],
             "refused_side": [_staffed(o, review) for o in side if not o.allowed],
             "needs_words": {t.value for t in TRIGGER_FIELDS},
+            "trigger_pages": {t.value: page for t, page in TRIGGER_PAGES.items()},
             "members": sorted_members(review.memberships),
             "outcome": INCIDENT_OUTCOMES.get(review.incident_outcome or "", "Not recorded"),
             "abuse": ABUSE_OR_NEGLECT.get(review.abuse_or_neglect or "", "Not recorded"),
@@ -245,6 +247,8 @@ def trigger_form(
     request: Request, review_id: ReviewId, trigger: str, services: ServicesDep, user: PageUser
 ) -> Response:
     chosen = _trigger(trigger)
+    if chosen in TRIGGER_PAGES:
+        return redirect(f"/reviews/{review_id}/{TRIGGER_PAGES[chosen]}")
     version = services.reviews.get(review_id, user.id).review.version
     return _trigger_page(request, services, user, review_id, chosen, Form.of(version=version))
 

@@ -30,6 +30,7 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from findings.analysis import quality
 from workflow.clocks import Clock
 from workflow.policy import ROLE_NAMES
 from workflow.regimes.base import ClockUnit
@@ -214,6 +215,15 @@ FILTERS: Mapping[str, Any] = {
 }
 
 
+# How every page says blocking and advisory (the words are findings.analysis.quality's).
+WARNING_WORDS: Mapping[str, Any] = {
+    "blocking": quality.SEVERITY_WORDS[quality.Severity.BLOCKING],
+    "advisory": quality.SEVERITY_WORDS[quality.Severity.ADVISORY],
+    "only_fixed": quality.ONLY_FIXED,
+    "rules": tuple(quality.SEVERITY_RULES.values()),
+}
+
+
 @lru_cache(maxsize=1)
 def environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(
@@ -229,4 +239,5 @@ def environment() -> SandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.filters.update(FILTERS)
+    env.globals["warning_words"] = WARNING_WORDS
     return env

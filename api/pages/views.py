@@ -26,6 +26,9 @@ from workflow.states import (
 # Triggers that move a review on (not the ones that pause, resume or withdraw it).
 SIDE_TRIGGERS = frozenset({Trigger.PAUSE, Trigger.RESUME, Trigger.WITHDRAW})
 
+# Triggers fired from a page of their own (what the person must see first), and where it is.
+TRIGGER_PAGES: dict[Trigger, str] = {Trigger.APPROVE: "sign-off#decision"}
+
 # Triggers that need words from the person firing them, and the fields that carry them.
 TRIGGER_FIELDS: dict[Trigger, tuple[str, ...]] = {
     Trigger.DECIDE: ("route", "rationale", "departure_rationale"),
@@ -145,7 +148,8 @@ def sections(review_id: int, roles: frozenset[ReviewRole]) -> list[Section]:
         ("panel", "Panel analyses", f"{base}/panel") if team else None,
         ("good_practice", "Good practice", f"{base}/good-practice"),
         ("findings", "Findings", f"{base}/findings"),
-        ("report", "Draft report and sign-off", f"{base}/report"),
+        ("report", "Draft report", f"{base}/report"),
+        ("sign_off", "Chair's sign-off", f"{base}/sign-off"),
         ("board", "Board response and actions", f"{base}/board"),
         ("publication", "Publication", f"{base}/publication") if preparer else None,
         ("audit", "Audit log", f"{base}/audit"),

@@ -1,5 +1,5 @@
 """Quality warnings (DESIGN §5.5): the systems lens over episodes, factors, findings and questions,
-and the lead reviewer's acknowledgement of one, with a reason."""
+and the lead reviewer's acknowledgement of an advisory one, with a reason."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def list_warnings(
     offset: Offset = 0,
 ) -> WarningList:
     """The review's quality warnings in reading order, acknowledged ones marked; `blocking` counts
-    those that stop submit_for_signoff now."""
+    those that stop submit_for_signoff and approve until fixed."""
     found = services.warnings.list(
         review_id=review_id, actor=caller.id, kind=kind, limit=limit, offset=offset
     )
@@ -46,8 +46,9 @@ def acknowledge_warning(
     services: ServicesDep,
     caller: CurrentUser,
 ) -> WarningOut:
-    """Acknowledge a warning with the reason it stands (lead reviewer; audited). An acknowledged
-    blocking warning no longer blocks submit_for_signoff. 404 when the warning no longer applies."""
+    """Acknowledge an advisory warning with the reason it stands (lead reviewer; audited; the chair
+    sees it at sign-off). 422 for a blocking warning: it cannot be acknowledged, only fixed. 404 when
+    the warning no longer applies."""
     return WarningOut.of(
         services.warnings.acknowledge(
             review_id=review_id, actor=caller.id, fingerprint=fingerprint, command=body

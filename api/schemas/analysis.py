@@ -18,7 +18,11 @@ from findings.analysis.models import Episode, Factor, GoodPractice, PanelSubmiss
 class WarningOut(BaseModel):
     fingerprint: str = Field(description="Names the warning to acknowledge it.")
     code: quality.Code
-    severity: quality.Severity = Field(description="blocking warnings stop submit_for_signoff.")
+    severity: quality.Severity = Field(
+        description="blocking warnings stop submit_for_signoff and approve until fixed; they cannot be "
+        "acknowledged. advisory ones stop nothing."
+    )
+    state: quality.State = Field(description="acknowledged: an advisory one, with a reason.")
     kind: str = Field(description="episode, factor, finding or question.")
     object_id: int
     label: str = Field(description="Where, in words: e.g. \"Finding 2 'Neglect is hard to see'\".")
@@ -28,8 +32,10 @@ class WarningOut(BaseModel):
     suggestion: str = Field(description="A systems-phrased alternative.")
     acknowledged: bool
     acknowledgement: str | None = Field(description="The lead reviewer's reason, once acknowledged.")
-    blocks: bool = Field(description="Blocking and not acknowledged.")
-    acknowledgeable: bool = Field(description="False for a rule a lifecycle guard enforces: fix it.")
+    acknowledged_by: str | None = Field(description="Who acknowledged it (their name).")
+    acknowledged_at: UtcDateTime | None = Field(description="When it was acknowledged.")
+    blocks: bool = Field(description="Blocking: it stops the review until the text is fixed.")
+    acknowledgeable: bool = Field(description=f"False for a blocking warning: it {quality.ONLY_FIXED}.")
 
     @classmethod
     def of(cls, w: quality.QualityWarning) -> WarningOut:
@@ -37,6 +43,7 @@ class WarningOut(BaseModel):
             fingerprint=w.fingerprint,
             code=w.code,
             severity=w.severity,
+            state=w.state,
             kind=w.where.kind,
             object_id=w.where.id,
             label=w.where.label,
@@ -46,15 +53,17 @@ class WarningOut(BaseModel):
             suggestion=w.suggestion,
             acknowledged=w.acknowledged,
             acknowledgement=w.acknowledgement,
+            acknowledged_by=w.acknowledged_by,
+            acknowledged_at=w.acknowledged_at,
             blocks=w.blocks,
-            acknowledgeable=w.code not in quality.NOT_ACKNOWLEDGEABLE,
+            acknowledgeable=w.acknowledgeable,
         )
 
 
 class WarningList(BaseModel):
     items: list[WarningOut]
     total: int
-    blocking: int = Field(description="How many are blocking and not acknowledged.")
+    blocking: int = Field(description="How many are blocking (to be fixed).")
 
 
 WarningIndex = dict[tuple[str, int], list[WarningOut]]

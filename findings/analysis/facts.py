@@ -34,8 +34,9 @@ from findings.analysis.models import (
 )
 from findings.analysis.statements import FindingParts, missing_parts
 from findings.errors import RegisterUnreadable
-from workflow.models import Review
+from workflow.models import Review, User
 from workflow.ports import (
+    AcknowledgedWarning,
     ActionFacts,
     AnalysisNeed,
     AnalysisSnapshot,
@@ -138,11 +139,14 @@ def review_text(session: Session, review: Review, extra_names: Iterable[str] = (
     )
 
 
-def acknowledgements(session: Session, review_id: int) -> dict[str, str]:
-    rows = session.scalars(
-        select(WarningAcknowledgement).where(WarningAcknowledgement.review_id == review_id)
+def acknowledgements(session: Session, review_id: int) -> dict[str, quality.Acknowledgement]:
+    """The review's acknowledgements by fingerprint: the reason, who (by name) and when."""
+    rows = session.execute(
+        select(WarningAcknowledgement, User.name)
+        .join(User, User.id == WarningAcknowledgement.by)
+        .where(WarningAcknowledgement.review_id == review_id)
     )
-    return {row.fingerprint: row.reason for row in rows}
+    return {ack.fingerprint: quality.Acknowledgement(ack.reason, name, ack.at) for ack, name in rows}
 
 
 def review_warnings(
@@ -260,7 +264,8 @@ class FindingsFacts:
         }
 
     def findings(self, session: Session, review: Review) -> dict[str, Any]:
-        """The findings and the blocking quality warnings (which read the whole analysis)."""
+        """The findings, the blocking quality warnings (as refusals) and the acknowledged ones (which
+        read the whole analysis)."""
         warnings = review_warnings(session, review, self.names(session, review.id))
         return {
             "findings": tuple(
@@ -268,6 +273,17 @@ class FindingsFacts:
                 for f in findings_of(session, review.id)
             ),
             "blocking_warnings": quality.unresolved_blocking(warnings),
+            "acknowledged_warnings": tuple(
+                AcknowledgedWarning(
+                    w.in_words(),
+                    w.acknowledgement or "",
+                    w.acknowledged_by or "",
+                    w.acknowledged_at,
+                    w.fingerprint,
+                )
+                for w in warnings
+                if w.acknowledged
+            ),
         }
 
     @staticmethod

@@ -18,7 +18,9 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from findings.analysis import frameworks as factor_frameworks
 
@@ -46,9 +48,32 @@ SEVERITY: dict[Code, Severity] = {
     Code.INDIVIDUAL_ONLY: Severity.BLOCKING,
 }
 
-# Warnings that a lead reviewer may not acknowledge away: the rule is a lifecycle guard of its own
-# (`draft_findings` refuses a problematic episode explained only by individual-level factors).
-NOT_ACKNOWLEDGEABLE = frozenset({Code.INDIVIDUAL_ONLY})
+# A blocking warning is never acknowledged away, only fixed (DESIGN §5.5): these codes cannot be.
+NOT_ACKNOWLEDGEABLE = frozenset(code for code, severity in SEVERITY.items() if severity == Severity.BLOCKING)
+
+# ---- blocking and advisory, in words ---------------------------------------------------------------
+# The one source of these words: every page (the tag and the rule beside a warning, the sign-off page),
+# the API's errors and the lifecycle's refusals (`findings.analysis.facts` passes `refusal()` to the
+# guards) say blocking and advisory the same way.
+ONLY_FIXED = "cannot be acknowledged, only fixed"
+SEVERITY_WORDS: dict[Severity, str] = {Severity.BLOCKING: "Blocking", Severity.ADVISORY: "Advisory"}
+State = Literal["open", "acknowledged"]
+STATE_WORDS: dict[State, str] = {"open": "Open", "acknowledged": "Acknowledged"}
+SEVERITY_RULES: dict[Severity, str] = {
+    Severity.BLOCKING: "Blocking warnings stop the report going to the chair, and the chair approving it, "
+    f"until the text is fixed: they {ONLY_FIXED}.",
+    Severity.ADVISORY: "Advisory warnings stop nothing: fix the text, or a lead reviewer acknowledges the "
+    "warning with a reason, which the chair sees at sign-off.",
+}
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A lead reviewer's acknowledgement of an advisory warning: why the wording stands, who, when."""
+
+    reason: str
+    by: str  # the lead reviewer's name
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +95,9 @@ class QualityWarning:
     message: str
     suggestion: str
     acknowledged: bool = False
-    acknowledgement: str | None = None
+    acknowledgement: str | None = None  # the reason, once acknowledged
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -82,10 +109,40 @@ class QualityWarning:
 
     @property
     def blocks(self) -> bool:
-        return self.severity == Severity.BLOCKING and not self.acknowledged
+        """A blocking warning blocks until its text is fixed: it cannot be acknowledged."""
+        return self.severity == Severity.BLOCKING
+
+    @property
+    def acknowledgeable(self) -> bool:
+        return self.code not in NOT_ACKNOWLEDGEABLE
+
+    @property
+    def state(self) -> State:
+        return "acknowledged" if self.acknowledged else "open"
+
+    @property
+    def severity_words(self) -> str:
+        return SEVERITY_WORDS[self.severity]
+
+    @property
+    def state_words(self) -> str:
+        return STATE_WORDS[self.state]
+
+    @property
+    def rule(self) -> str:
+        return SEVERITY_RULES[self.severity]
 
     def in_words(self) -> str:
         return f"{self.where.label}, {self.where.field.replace('_', ' ')}: {self.message}"
+
+    def fix_instead(self) -> str:
+        """What to do with a blocking warning instead of acknowledging it: the page beside it and the
+        refusal of an acknowledgement say this."""
+        return f"This warning is {self.severity_words.lower()}: it {ONLY_FIXED}. {self.suggestion}"
+
+    def refusal(self) -> str:
+        """The lifecycle's refusal while this blocking warning stands (`submit_for_signoff`, `approve`)."""
+        return f"Fix this {self.severity_words.lower()} warning (it {ONLY_FIXED}): {self.in_words()}"
 
 
 def _warning(
@@ -521,18 +578,27 @@ def review_warnings(text: ReviewText) -> list[QualityWarning]:
 
 
 def acknowledge(
-    warnings: Iterable[QualityWarning], acknowledgements: Mapping[str, str]
+    warnings: Iterable[QualityWarning], acknowledgements: Mapping[str, Acknowledgement]
 ) -> list[QualityWarning]:
-    """Mark the warnings a lead reviewer acknowledged (fingerprint -> reason)."""
-    return [
-        replace(w, acknowledged=True, acknowledgement=acknowledgements[w.fingerprint])
-        if w.fingerprint in acknowledgements and w.code not in NOT_ACKNOWLEDGEABLE
-        else w
-        for w in warnings
-    ]
+    """Mark the advisory warnings a lead reviewer acknowledged (by fingerprint). A blocking warning
+    stays open whatever is stored against it (an acknowledgement made before blocking ones were
+    refused, or imported): it is fixed or it blocks."""
+    out = []
+    for w in warnings:
+        ack = acknowledgements.get(w.fingerprint)
+        if ack is not None and w.acknowledgeable:
+            w = replace(
+                w,
+                acknowledged=True,
+                acknowledgement=ack.reason,
+                acknowledged_by=ack.by,
+                acknowledged_at=ack.at,
+            )
+        out.append(w)
+    return out
 
 
 def unresolved_blocking(warnings: Iterable[QualityWarning]) -> tuple[str, ...]:
-    """The blocking warnings that stop `submit_for_signoff`, in words. The individual-level rule is
-    left out: `draft_findings` has its own guard for it."""
-    return tuple(w.in_words() for w in warnings if w.blocks and w.code != Code.INDIVIDUAL_ONLY)
+    """The blocking warnings that stop `submit_for_signoff` and `approve`, as refusals. The
+    individual-level rule is left out: `draft_findings` has its own guard for it."""
+    return tuple(w.refusal() for w in warnings if w.blocks and w.code != Code.INDIVIDUAL_ONLY)

@@ -1,6 +1,6 @@
 """Quality warnings (DESIGN §5.5): the systems lens over episodes, factors, findings and questions,
 computed for what is asked (one finding's, a page of findings', one kind's), and a lead reviewer's
-acknowledgement of one, with a reason.
+acknowledgement of an advisory one, with a reason (a blocking one cannot be acknowledged, only fixed).
 
 The checks themselves are pure (`findings.analysis.quality`); this module gathers only the texts
 asked for, the names no finding may carry (members and the sealed register) and the acknowledgements.
@@ -31,7 +31,7 @@ from findings.analysis.facts import (
 from findings.analysis.models import Finding, WarningAcknowledgement
 from workflow.commands import Command, Reason, required
 from workflow.errors import InvalidInput, NotFound
-from workflow.models import Review
+from workflow.models import Review, User, utcnow
 from workflow.policy import READERS
 from workflow.service import ReviewService
 
@@ -122,31 +122,26 @@ class WarningService(AnalysisService):
     def acknowledge(
         self, *, review_id: int, actor: int, fingerprint: str, command: AcknowledgeWarning
     ) -> quality.QualityWarning:
-        """A lead reviewer acknowledges a warning with a reason (audited); an acknowledged blocking
-        warning no longer blocks `submit_for_signoff`."""
+        """A lead reviewer acknowledges an advisory warning with a reason (audited; the chair sees it
+        at sign-off and approving records it). A blocking warning is refused: it is only fixed."""
         with self.change(review_id, actor, "acknowledge_warning") as ctx:
             warning = next((w for w in self._found(ctx) if w.fingerprint == fingerprint), None)
             if warning is None:
                 raise NotFound("This warning no longer applies (the text may have changed).")
-            if warning.code in quality.NOT_ACKNOWLEDGEABLE:
-                raise InvalidInput(
-                    {
-                        "fingerprint": "This warning is a rule of the lifecycle and cannot be "
-                        "acknowledged: fix it."
-                    }
-                )
+            if not warning.acknowledgeable:
+                raise InvalidInput({"fingerprint": warning.fix_instead()})
             if warning.acknowledged:
                 raise InvalidInput({"fingerprint": "This warning is already acknowledged."})
-            ctx.session.add(
-                WarningAcknowledgement(
-                    review_id=ctx.review.id,
-                    fingerprint=fingerprint,
-                    code=warning.code.value,
-                    warning=warning.in_words(),
-                    reason=command.reason,
-                    by=actor,
-                )
+            row = WarningAcknowledgement(
+                review_id=ctx.review.id,
+                fingerprint=fingerprint,
+                code=warning.code.value,
+                warning=warning.in_words(),
+                reason=command.reason,
+                by=actor,
+                at=utcnow(),
             )
+            ctx.session.add(row)
             ctx.audit(
                 "acknowledge_warning",
                 reason=command.reason,
@@ -156,4 +151,6 @@ class WarningService(AnalysisService):
                 field=warning.where.field,
                 matched=list(warning.matched),
             )
-            return quality.acknowledge([warning], {fingerprint: command.reason})[0]
+            by = ctx.session.get(User, actor)
+            ack = quality.Acknowledgement(command.reason, by.name if by else "", row.at)
+            return quality.acknowledge([warning], {fingerprint: ack})[0]

@@ -2,13 +2,14 @@
 narratives per agency (one imported from CSV), a conversation, episodes, factors, panel analyses,
 good practice, a finding with evidence and questions for the board. Each analysis guard
 (`begin_analysis`, `draft_findings`, `submit_for_signoff`) is first refused over HTTP with its precise
-reasons while its facts are missing, and a blocking quality warning stops sign-off until a lead
-reviewer acknowledges it."""
+reasons while its facts are missing, and a blocking quality warning stops sign-off until the text is
+fixed (acknowledging it is refused)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from findings.analysis.quality import ONLY_FIXED
 from tests.api.test_lifecycle import PASSWORD, Person
 
 NARRATIVE_CSV = (
@@ -395,21 +396,40 @@ def test_a_review_from_referral_to_sign_off_through_the_api_alone(client, people
     warnings = lead.get(f"{url}/warnings").json()
     assert warnings["blocking"] == 1
     reasons = _reasons(lead, url, "submit_for_signoff")
-    assert reasons == [f"Unresolved blocking warning: {title}, context: {named[0]['message']}"]
+    assert reasons == [
+        f"Fix this blocking warning (it {ONLY_FIXED}): {title}, context: {named[0]['message']}"
+    ]
     assert _fire(lead, url, "submit_for_signoff", 409).json()["reasons"] == reasons
 
-    # Only a lead reviewer acknowledges, with a reason; then sign-off is open.
+    # A blocking warning cannot be acknowledged, only fixed: refused in the same words, nothing kept.
+    assert named[0]["acknowledgeable"] is False
     ack_url = f"{url}/warnings/{named[0]['fingerprint']}/acknowledgement"
     coordinator.change("POST", ack_url, None, 403, json={"reason": "x"})
+    refused = lead.change("POST", ack_url, None, 422, json={"reason": "Quoted with her consent."}).json()
+    assert ONLY_FIXED in refused["errors"]["fingerprint"]
+    assert named[0]["suggestion"] in refused["errors"]["fingerprint"]
+    assert lead.get(f"{url}/warnings").json()["blocking"] == 1
+
+    # Fixed: the role, not the person. An advisory warning is acknowledged with a reason.
+    current = lead.get(f"{url}/findings/{fid}")
+    lead.change(
+        "PATCH",
+        f"{url}/findings/{fid}",
+        current.headers["ETag"],
+        200,
+        json={"context": "Dental and GP practices each hold part of the picture; they failed to share it."},
+    )
+    [blame] = [w for w in lead.get(f"{url}/warnings").json()["items"] if w["code"] == "blame_language"]
+    assert (blame["severity"], blame["state"], blame["acknowledgeable"]) == ("advisory", "open", True)
     acknowledged = lead.change(
         "POST",
-        ack_url,
+        f"{url}/warnings/{blame['fingerprint']}/acknowledgement",
         None,
         200,
-        json={"reason": "Quoted with her consent; the name is removed at anonymisation."},
+        json={"reason": "The practices' own words in the case group, quoted."},
     ).json()
-    assert acknowledged["acknowledged"] is True
-    assert acknowledged["blocks"] is False
+    assert (acknowledged["state"], acknowledged["acknowledged_by"]) == ("acknowledged", "Lena Lead")
+    assert acknowledged["acknowledged_at"] is not None
     assert lead.get(f"{url}/warnings").json()["blocking"] == 0
     assert _reasons(lead, url, "submit_for_signoff") == []
     signed = _fire(lead, url, "submit_for_signoff", 200).json()

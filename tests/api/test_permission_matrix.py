@@ -272,15 +272,23 @@ def _action(world: World) -> None:
     world.ids.update(action_id=action.id, action_version=action.version)
 
 
-def _named(world: World) -> None:
-    """A finding that names the practitioner: a blocking warning to acknowledge."""
-    _finding(world, statement="Polly could not see the whole pattern.")
-    warning = next(
-        w
-        for w in WarningService(world.service).list(**_as(world, "lead"), kind="finding").items
-        if w.code == "person_named"
-    )
-    world.ids["fingerprint"] = warning.fingerprint
+def _warned(statement: str, code: str) -> Callable[[World], None]:
+    def prepare(world: World) -> None:
+        _finding(world, statement=statement)
+        warning = next(
+            w
+            for w in WarningService(world.service).list(**_as(world, "lead"), kind="finding").items
+            if w.code == code
+        )
+        world.ids["fingerprint"] = warning.fingerprint
+
+    return prepare
+
+
+# A finding that names the practitioner (a blocking warning: only fixed), and one in hindsight
+# language (an advisory warning: a lead reviewer may acknowledge it).
+_named = _warned("Polly could not see the whole pattern.", "person_named")
+_blamed = _warned("Professionals failed to see the whole pattern.", "blame_language")
 
 
 def _v(key: str) -> Callable[[World], int]:
@@ -524,7 +532,7 @@ MATRIX: tuple[Row, ...] = (
         prepare=_named),
     Row("POST", "/api/v1/reviews/{review_id}/warnings/{fingerprint}/acknowledgement", F,
                                                               (401, 404, 403, 403, 403, 403, 404), lead=200,
-        prepare=_named, body=lambda w, c: {"reason": "Quoted with consent; removed at anonymisation."}),
+        prepare=_blamed, body=lambda w, c: {"reason": "The practitioners' own words, quoted."}),
     # reports, the anonymisation check, export and import
     Row("GET", "/api/v1/reviews/{review_id}/reports/{kind}", R, (401, 404, 200, 200, 200, 200, 404)),
     Row("GET", "/api/v1/reviews/{review_id}/report-texts", R, (401, 404, 200, 200, 200, 200, 404)),

@@ -261,7 +261,8 @@ def test_one_review_from_referral_to_sign_off(
     lead.tick("Episode 1: Dental appointments missed").tick("Neglect").click("Save the finding")
     assert "Finding saved" in lead.text
     saved = lead.page.locator("#saved-warnings").inner_text()
-    assert "Must be fixed" in saved and "no evidence that it is not a quirk" in saved
+    assert "Blocking" in saved and "no evidence that it is not a quirk" in saved
+    assert "cannot be acknowledged, only fixed" in saved  # and no control to acknowledge it
     lead.select("Kind of evidence", "Research").fill(
         "What it shows", "Missed health appointments recur in SCRs."
     )
@@ -291,10 +292,15 @@ def test_one_review_from_referral_to_sign_off(
     assert "Review of Alice" in chair.text and "Needs your action" in chair.text
     chair.open(f"{base}/report")
     assert "Neglect is hard to see across services" in chair.text
-    chair.shot("sign-off")
     with chair.page.expect_download() as download:
         chair.page.get_by_role("link", name="PDF of the review report").click()
     assert download.value.suggested_filename.endswith(".pdf")
+    chair.click("go to the sign-off page")
+    warnings = chair.page.locator("table.tv-signoff-warnings").inner_text()
+    assert "Acknowledged" in warnings and "The words are the practitioners' own, quoted." in warnings
+    assert "Passed" in chair.page.locator("#anonymisation ~ p").first.inner_text()
+    assert "By approving you accept 1 acknowledged warning" in chair.text
+    chair.shot("sign-off")
     chair.click("Return for revision")
     assert "was refused" in chair.text and "comments are required" in chair.text
     chair.fill("What needs revising?", "Please say more about why it matters for babies.")
@@ -302,7 +308,11 @@ def test_one_review_from_referral_to_sign_off(
     assert "The review is now at the stage 'Findings'" in chair.text
 
     lead.open(base).click("Submit for the chair's sign-off")
-    chair.open(f"{base}/report").click("Approve the report")
+    chair.open(base).click("Approve the report")  # the overview leads to the sign-off page
+    assert chair.heading() == "Chair's sign-off"
+    chair.click("Approve the report")
+    assert "Done: the report is approved" in chair.text and "accepting 1 acknowledged warning" in chair.text
+    chair.open(base)
     assert "Approved" in chair.page.locator(".tv-stepper__step--current").inner_text()
 
     # ---- the audit log verifies; others see only what they should -----------------------------------

@@ -17,7 +17,7 @@ from findings.analysis.quality import Code
 from findings.analysis.warnings import AcknowledgeWarning, WarningService
 from tests.findings_support import Analysis, real_services
 from workflow import audit
-from workflow.errors import TriggerRefused
+from workflow.errors import InvalidInput, TriggerRefused
 from workflow.notices import RecordNotice
 from workflow.states import State
 
@@ -269,12 +269,12 @@ def test_submit_for_signoff_refuses_an_incomplete_unlinked_finding(build):
         "how it showed in this case, evidence that it is not a quirk of this case (with a reference), "
         "why it matters, a question for the board, a theme.",
         "Finding 1 'Information about CAFs is not shared' is not linked to any key practice episode.",
-        "Unresolved blocking warning: Finding 1 'Information about CAFs is not shared', evidence: has no "
-        "evidence that it is not a quirk of this case.",
+        "Fix this blocking warning (it cannot be acknowledged, only fixed): Finding 1 'Information about "
+        "CAFs is not shared', evidence: has no evidence that it is not a quirk of this case.",
     )
 
 
-def test_submit_for_signoff_refuses_a_named_person_until_a_lead_reviewer_acknowledges_it(build, sessions):
+def test_submit_for_signoff_refuses_a_named_person_until_the_text_is_fixed(build, sessions):
     analysis = _at_findings(build)
     finding_id = analysis.finding()
     lead, review_id = analysis.cast.lead, analysis.review_id
@@ -290,25 +290,32 @@ def test_submit_for_signoff_refuses_a_named_person_until_a_lead_reviewer_acknowl
 
     [reason] = _refusal(analysis, "submit_for_signoff", lead)
     assert reason.startswith(
-        "Unresolved blocking warning: Finding 1 'Neglect is hard to see when appointments are missed', "
-        "context: names a person ('Polly's')."
+        "Fix this blocking warning (it cannot be acknowledged, only fixed): Finding 1 'Neglect is hard to "
+        "see when appointments are missed', context: names a person ('Polly's')."
     )
     [warning] = [
         w for w in warnings.list(review_id=review_id, actor=lead).items if w.code == Code.PERSON_NAMED
     ]
-    acknowledged = warnings.acknowledge(
+    with pytest.raises(InvalidInput) as refused:
+        warnings.acknowledge(
+            review_id=review_id,
+            actor=lead,
+            fingerprint=warning.fingerprint,
+            command=AcknowledgeWarning(reason="Polly is the pseudonym the practitioner chose."),
+        )
+    assert refused.value.errors == {"fingerprint": warning.fix_instead()}
+    assert _refusal(analysis, "submit_for_signoff", lead) == (reason,)  # it still blocks
+
+    finding = findings.get(review_id=review_id, actor=lead, finding_id=finding_id)
+    findings.update(
         review_id=review_id,
         actor=lead,
-        fingerprint=warning.fingerprint,
-        command=AcknowledgeWarning(
-            reason="Polly is the pseudonym the practitioner chose for the published report."
-        ),
+        finding_id=finding_id,
+        expected_version=finding.version,
+        command=ChangeFinding(context="The practice was typical of how dental appointments are handled."),
     )
-    assert acknowledged.acknowledged
     analysis.journey.fire("submit_for_signoff", lead)
 
     with sessions() as session:
         entries = audit.entries_of(session, review_id)
-        ack = next(e for e in entries if e.action == "acknowledge_warning")
-        assert ack.reason.startswith("Polly is the pseudonym")
-        assert ack.params["code"] == "person_named" and ack.params["matched"] == ["Polly's"]
+        assert not [e for e in entries if e.action == "acknowledge_warning"]  # the refusal kept nothing

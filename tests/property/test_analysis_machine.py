@@ -1,7 +1,7 @@
 """A Hypothesis state machine over the analysis: random members add narrative entries, submit
-narratives, record episodes and factors, write findings, submit or waive panel analyses, acknowledge
-warnings, respond for the board and fire random triggers, all through the real services with the
-real guard facts (`FindingsFacts`, not a double). After every step:
+narratives, record episodes and factors, write and reword findings, submit or waive panel analyses,
+acknowledge warnings (a blocking one is refused), respond for the board and fire random triggers,
+all through the real services with the real guard facts (`FindingsFacts`, not a double). After every step:
 
 - the review is in a valid state, and a final state never changes again;
 - the audit log has exactly one row per accepted change (refused changes leave nothing behind);
@@ -32,7 +32,7 @@ from hypothesis.stateful import (
 from findings.analysis.board import AddAction, BoardService, RecordBoardResponse
 from findings.analysis.episodes import AddEpisode
 from findings.analysis.factors import AddFactor
-from findings.analysis.findings import AddEvidence, AddFinding, AddQuestion, FindingService
+from findings.analysis.findings import AddEvidence, AddFinding, AddQuestion, ChangeFinding, FindingService
 from findings.analysis.narratives import AddEntry, ExemptNarrative
 from findings.analysis.panel import SavePanelAnalysis, WaivePanelAnalysis
 from findings.analysis.quality import Code
@@ -71,6 +71,8 @@ TRIGGER_PARAMS = {
 
 # The happy path as rule calls with the right members: begin_analysis, draft_findings,
 # submit_for_signoff and approve each come after what their guards need.
+PLAIN_STATEMENT = "Appointment systems treat a child not brought as the family's choice."
+
 HAPPY_PATH: tuple[tuple[str, tuple[Any, ...]], ...] = (
     *(("add_entry", ("right", agency, True)) for agency in AGENCIES),
     *(("submit_narrative", ("right", agency)) for agency in AGENCIES),
@@ -273,7 +275,7 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
         @rule(who=WHO, complete=st.booleans(), names_a_person=st.booleans())
         def add_finding(self, who: str, complete: bool, names_a_person: bool) -> None:
             actor = self.actor(who, "lead")
-            statement = "Appointment systems treat a child not brought as the family's choice."
+            statement = PLAIN_STATEMENT
             if names_a_person:
                 statement = "Lena Lead's team could not see it. " + statement
             command = AddFinding(
@@ -318,6 +320,26 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
                             ),
                         )
                     )
+
+        @rule(who=WHO)
+        def reword_findings(self, who: str) -> None:
+            """Fix a finding that names a person (a blocking warning is only fixed)."""
+            actor = self.actor(who, "lead")
+            for finding_id in self.findings_made:
+                version = self.version_of(
+                    lambda finding_id=finding_id: self.statements.get(
+                        review_id=self.review_id, actor=actor, finding_id=finding_id
+                    )
+                )
+                self.attempt(
+                    lambda finding_id=finding_id, version=version: self.statements.update(
+                        review_id=self.review_id,
+                        actor=actor,
+                        finding_id=finding_id,
+                        expected_version=version,
+                        command=ChangeFinding(statement=PLAIN_STATEMENT),
+                    )
+                )
 
         @rule(who=WHO, pick=st.integers(min_value=0, max_value=10), blocking_first=st.booleans())
         def acknowledge_warning(self, who: str, pick: int, blocking_first: bool) -> None:
@@ -443,8 +465,14 @@ def test_a_guided_walk_reaches_the_later_stages(sessions, clock, people, seed):
         machine.submit_panel_analysis("right", agency)
     machine.fire("right", Trigger.DRAFT_FINDINGS)
     machine.add_finding("right", True, seed == 2)
-    machine.acknowledge_warning("right", 0, True)
+    machine.acknowledge_warning("right", 0, True)  # a person named: refused, it is only fixed
     machine.fire("right", Trigger.SUBMIT_FOR_SIGNOFF)
+    if seed == 2:
+        lead = machine.analysis.cast.lead
+        assert machine.reviews.get(machine.review_id, lead).review.state == State.FINDINGS
+        assert machine.warnings.list(review_id=machine.review_id, actor=lead).blocking == 1
+        machine.reword_findings("right")
+        machine.fire("right", Trigger.SUBMIT_FOR_SIGNOFF)
     machine.fire("right", Trigger.APPROVE)
     machine.respond_for_the_board("right")
     machine.record_panel_notice("right")

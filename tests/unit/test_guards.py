@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 from tests.support import SATISFIED, WT2023_STATUTORY
 from workflow import regimes
 from workflow.guards import ANALYSIS_UNAVAILABLE, MemberFacts, ReviewFacts, evaluate
-from workflow.ports import ActionFacts, EpisodeFacts, FactorFacts, FindingFacts
+from workflow.ports import AcknowledgedWarning, ActionFacts, EpisodeFacts, FactorFacts, FindingFacts
 from workflow.states import ReviewRole, Trigger
 
 AGENCIES = ("Police", "Health", "Children's social care")
@@ -149,10 +149,17 @@ CASES = [
     ),
     (
         Trigger.SUBMIT_FOR_SIGNOFF,
-        {"analysis": _analysis(blocking_warnings=("A person is named",))},
+        {"analysis": _analysis(blocking_warnings=("Fix this blocking warning: a person is named",))},
         None,
-        "Unresolved blocking warning: A person is named",
+        "Fix this blocking warning: a person is named",
     ),
+    (
+        Trigger.APPROVE,
+        {"analysis": _analysis(blocking_warnings=("Fix this blocking warning: a person is named",))},
+        None,
+        "Fix this blocking warning: a person is named",
+    ),
+    (Trigger.APPROVE, {"analysis": None}, None, ANALYSIS_UNAVAILABLE),
     (Trigger.RETURN_FOR_REVISION, {}, {"comment": "  "}, "comments are required"),
     (Trigger.PUBLISH, {"publication_hold": True}, None, "A publication hold is in force"),
     (Trigger.PUBLISH, {"panel_notice_on": None}, None, "has not been sent to the national panel"),
@@ -238,3 +245,34 @@ def test_a_recorded_reason_stands_in_for_a_missing_panel_member():
 def test_without_parameters_only_the_facts_are_checked():
     assert evaluate(Trigger.DECIDE, BASE, None).allowed
     assert evaluate(Trigger.PAUSE, BASE, None).allowed
+
+
+def test_approving_records_the_acknowledged_warnings_it_accepts():
+    accepted = AcknowledgedWarning(
+        "Finding 1 'Thresholds', statement: uses blame or hindsight language ('failed to').",
+        "The practitioners' own words, quoted.",
+        "Lena Lead",
+        datetime(2026, 11, 20, 10, 30),
+        "f" * 64,
+    )
+    verdict = evaluate(
+        Trigger.APPROVE, replace(BASE, analysis=_analysis(acknowledged_warnings=(accepted,))), {}
+    )
+    assert verdict.allowed
+    assert verdict.recorded == {
+        "acknowledged_warnings": [
+            {
+                "warning": accepted.warning,
+                "reason": "The practitioners' own words, quoted.",
+                "by": "Lena Lead",
+                "at": "2026-11-20T10:30:00",
+                "fingerprint": "f" * 64,
+            }
+        ]
+    }
+    assert verdict.warnings == (
+        "Approving accepts 1 acknowledged quality warning, listed on the sign-off page and recorded in "
+        "the audit log.",
+    )
+    # none acknowledged: the row says so too
+    assert evaluate(Trigger.APPROVE, BASE, {}).recorded == {"acknowledged_warnings": []}

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from findings.analysis.quality import (
+    ONLY_FIXED,
+    Acknowledgement,
     Code,
     EpisodeText,
     EvidenceItem,
@@ -401,16 +403,40 @@ def test_a_review_is_checked_field_by_field():
     )
 
 
-def test_acknowledged_blocking_warnings_stop_blocking_except_the_individual_level_rule():
+def test_only_advisory_warnings_are_acknowledged_and_blocking_ones_block_until_fixed():
     warnings = review_warnings(_review())
     assert len(unresolved_blocking(warnings)) == 2
-    acks = {w.fingerprint: "Reviewed with the panel" for w in warnings}
+    acks = {w.fingerprint: Acknowledgement("Reviewed with the panel", "Lena Lead") for w in warnings}
     acknowledged = acknowledge(warnings, acks)
-    assert unresolved_blocking(acknowledged) == ()
-    individual = next(w for w in acknowledged if w.code == Code.INDIVIDUAL_ONLY)
-    assert not individual.acknowledged
-    named = next(w for w in acknowledged if w.code == Code.PERSON_NAMED)
-    assert named.acknowledged and named.acknowledgement == "Reviewed with the panel"
+    # an acknowledgement stored against a blocking warning (made before they were refused, or
+    # imported) is not applied: the warning still blocks
+    assert len(unresolved_blocking(acknowledged)) == 2
+    assert all(not w.acknowledged and w.state == "open" for w in acknowledged if w.blocks)
+    assert {w.code for w in acknowledged if not w.acknowledgeable} == {
+        Code.PERSON_NAMED,
+        Code.NO_WIDER_EVIDENCE,
+        Code.INDIVIDUAL_ONLY,
+    }
+    blame = next(w for w in acknowledged if w.code == Code.BLAME_LANGUAGE)
+    assert (blame.state, blame.acknowledgement, blame.acknowledged_by) == (
+        "acknowledged",
+        "Reviewed with the panel",
+        "Lena Lead",
+    )
+
+
+def test_blocking_and_advisory_are_said_in_one_set_of_words():
+    warnings = review_warnings(_review())
+    named = next(w for w in warnings if w.code == Code.PERSON_NAMED)
+    blame = next(w for w in warnings if w.code == Code.BLAME_LANGUAGE)
+    assert (named.severity_words, blame.severity_words) == ("Blocking", "Advisory")
+    assert ONLY_FIXED in named.refusal() and named.in_words() in named.refusal()
+    assert ONLY_FIXED in named.fix_instead() and named.suggestion in named.fix_instead()
+    assert ONLY_FIXED in named.rule and ONLY_FIXED not in blame.rule
+    # the individual-level rule is the `draft_findings` guard's own; the others refuse as their words
+    assert unresolved_blocking(warnings) == tuple(
+        w.refusal() for w in warnings if w.blocks and w.code != Code.INDIVIDUAL_ONLY
+    )
 
 
 def test_a_new_offending_word_is_a_new_warning():
