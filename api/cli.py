@@ -295,14 +295,15 @@ def import_review(
 
 @audit_app.command("verify")
 def audit_verify(review_id: int) -> None:
-    """Check the hash chain of a review's audit log: 'intact' or the first broken link."""
+    """Check the hash chain of a review's audit log, and its anchor on the review: 'intact', or every
+    problem (an entry changed, entries missing, after which entry and how many)."""
     with user_errors(), services_for().sessions() as session:
         _report_chain(audit.verify(session, review_id))
 
 
 @audit_app.command("verify-accounts")
 def audit_verify_accounts() -> None:
-    """Check the hash chain of the accounts log: 'intact' or the first broken link."""
+    """Check the hash chain of the accounts log and its anchor: 'intact', or every problem."""
     with user_errors(), services_for().sessions() as session:
         _report_chain(accounts.verify(session))
 

@@ -21,5 +21,7 @@ def audit_log(
 
 @router.get("/reviews/{review_id}/audit/verify", response_model=ChainOut, responses=documented(401, 404, 422))
 def verify_audit(review_id: ReviewId, services: ServicesDep, caller: CurrentUser) -> ChainOut:
-    """Walk the hash chain: intact, or the first broken entry."""
+    """Walk the hash chain and compare its end with the anchor on the review (how many entries it
+    records, and the newest one's hash): intact, or every problem in words, e.g. entries missing
+    after the last one present."""
     return ChainOut.of(services.reviews.verify_audit(review_id, caller.id))

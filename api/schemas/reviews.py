@@ -315,12 +315,22 @@ class AuditList(BaseModel):
 
 class ChainOut(BaseModel):
     intact: bool
-    entries: int
-    broken_at: int | None
-    problem: str | None
+    entries: int = Field(description="How many entries are present.")
+    recorded: int | None = Field(
+        description="How many entries the chain's anchor records (the review's row; for the accounts "
+        "log, its own); more than `entries` when entries were removed."
+    )
+    broken_at: int | None = Field(description="The first entry a problem concerns.")
+    problem: str | None = Field(description="The first problem, in words.")
+    problems: list[str] = Field(description="Every problem, in words (at most ten, then how many more).")
 
     @classmethod
     def of(cls, report: ChainReport) -> ChainOut:
         return cls(
-            intact=report.intact, entries=report.entries, broken_at=report.broken_at, problem=report.problem
+            intact=report.intact,
+            entries=report.entries,
+            recorded=report.recorded,
+            broken_at=report.broken_at,
+            problem=report.problem,
+            problems=list(report.problems),
         )
