@@ -13,6 +13,7 @@ from api.schemas.common import (
     Reason,
     UtcDateTime,
 )
+from findings.exchange.service import Provenance
 from workflow.audit import ChainReport
 from workflow.clocks import Clock
 from workflow.models import AuditEntry, Membership
@@ -333,4 +334,49 @@ class ChainOut(BaseModel):
             broken_at=report.broken_at,
             problem=report.problem,
             problems=list(report.problems),
+        )
+
+
+class ProvenanceOut(BaseModel):
+    """The check of an imported review's provenance: what its file said of its past elsewhere, kept
+    apart from this review's own log and never published here."""
+
+    intact: bool
+    source_review_id: int = Field(description="The review's id in the Tunnelview it was exported from.")
+    file_sha256: str = Field(
+        description="The SHA-256 of the imported file, as the `imported` entry names it."
+    )
+    state_there: str = Field(description="The review's state there, as the file said (never its state here).")
+    entries: int = Field(description="How many entries of the imported log are present.")
+    recorded: int = Field(description="How many the import kept.")
+    hashed: bool = Field(description="Whether the file carried the exporting system's hashes, checked here.")
+    documents: int = Field(description="How many frozen documents of its publication there were kept.")
+    problems: list[str]
+
+    @classmethod
+    def of(cls, kept: Provenance) -> ProvenanceOut:
+        r = kept.report
+        return cls(
+            intact=r.intact,
+            source_review_id=r.source_review_id,
+            file_sha256=kept.record.file_sha256,
+            state_there=r.state_there,
+            entries=r.entries,
+            recorded=r.recorded,
+            hashed=r.hashed,
+            documents=r.documents,
+            problems=list(r.problems),
+        )
+
+
+class ReviewChainOut(ChainOut):
+    provenance: ProvenanceOut | None = Field(
+        description="For a review imported from another Tunnelview, the check of its provenance; else null."
+    )
+
+    @classmethod
+    def of_review(cls, report: ChainReport, kept: Provenance | None) -> ReviewChainOut:
+        return cls(
+            **ChainOut.of(report).model_dump(),
+            provenance=ProvenanceOut.of(kept) if kept is not None else None,
         )
