@@ -466,3 +466,31 @@ def test_nesting_is_bounded_before_the_json_is_decoded_and_brackets_in_words_do_
     assert at_the_bound.value.errors == {
         "file": "The file must hold one JSON object (a Tunnelview review export)."
     }
+
+
+def test_an_older_export_without_hashes_is_kept_and_checked_against_its_digest(
+    wired: Wired, people: People, sessions: sessionmaker[Session]
+) -> None:
+    a = to_approved(Analysis(wired.reviews, people).to_sign_off())
+    exports = ExportService(wired.reviews)
+    document = exports.export(review_id=a.review_id, actor=a.cast.coordinator)
+    for row in document["history"]:
+        for key in ("seq", "actor_id", "hash"):
+            del row[key]
+    imported = exports.import_(data=dumps(document), actor=a.cast.coordinator)
+    checked = exports.provenance(review_id=imported.id, actor=a.cast.coordinator)
+    assert checked is not None and checked.report.intact and not checked.report.hashed
+    assert "which carried no hashes" in str(checked.report)
+    with sessions() as session:
+        kept = provenance.provenance_of(session, imported.id)
+        assert kept is not None
+        session.execute(
+            update(ImportedAuditEntry)
+            .where(ImportedAuditEntry.provenance_id == kept.id, ImportedAuditEntry.seq == 1)
+            .values(reason="rewritten")
+        )
+        session.commit()
+    checked = exports.provenance(review_id=imported.id, actor=a.cast.coordinator)
+    assert checked is not None and checked.report.problems == (
+        "imported log: the entries are not the ones kept at the import (their digest differs)",
+    )
