@@ -14,6 +14,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from api.wiring import Services, build_services
+from findings.exchange import provenance
+from findings.exchange.provenance import ProvenanceReport
 from workflow import accounts, audit, migrate, people
 from workflow.errors import DomainError, TriggerRefused
 from workflow.machine import mermaid
@@ -280,8 +282,9 @@ def import_review(
     file: Annotated[str, typer.Argument(help="A review export (JSON), or '-' for stdin.")],
     as_email: Annotated[str, typer.Option("--as", help="Act as this coordinator.")] = "",
 ) -> None:
-    """Import a review exported from another Tunnelview: new ids, the same content. A malformed file is
-    refused with every problem and where it stands; nothing is saved."""
+    """Import a review exported from another Tunnelview: new ids, the same content, at 'referred'
+    whatever the file says (its log and publication kept as provenance). A malformed file is refused
+    with every problem and where it stands; nothing is saved."""
     from workflow.errors import InvalidInput
 
     if not as_email:
@@ -299,19 +302,33 @@ def import_review(
             for where, problem in error.errors.items():
                 typer.echo(f"  - {where}: {problem}", err=True)
             raise typer.Exit(code=1) from None
+        kept = services.exports.provenance(review_id=review.id, actor=_actor_id(services, as_email))
     typer.echo(f"Imported as review {review.id} ({review.child_pseudonym}, at '{review.state}').")
+    if kept is not None:
+        documents = len(kept.documents)
+        publication = f" and its frozen publication ({documents} documents)" if documents else ""
+        typer.echo(
+            f"The file had it at '{kept.record.state}'; its log ({len(kept.history)} entries){publication}"
+            f" are kept as provenance, not as this review's (`tunnelview audit verify {review.id}`)."
+        )
 
 
 @audit_app.command("verify")
 def audit_verify(review_id: int) -> None:
-    """Check the hash chain of a review's audit log: 'intact' or the first broken link."""
+    """Check the hash chain of a review's audit log, and its anchor on the review: 'intact', or every
+    problem (an entry changed, entries missing, after which entry and how many). For an imported
+    review, its provenance too: the log and documents its file carried, against their own hashes."""
     with user_errors(), services_for().sessions() as session:
-        _report_chain(audit.verify(session, review_id))
+        reports: list[audit.ChainReport | ProvenanceReport] = [audit.verify(session, review_id)]
+        kept = provenance.verify(session, review_id)
+        if kept is not None:
+            reports.append(kept)
+    _report_chain(*reports)
 
 
 @audit_app.command("verify-accounts")
 def audit_verify_accounts() -> None:
-    """Check the hash chain of the accounts log: 'intact' or the first broken link."""
+    """Check the hash chain of the accounts log and its anchor: 'intact', or every problem."""
     with user_errors(), services_for().sessions() as session:
         _report_chain(accounts.verify(session))
 
@@ -335,11 +352,11 @@ def _report_all_chains(session: Session) -> None:
     typer.echo(f"Audit logs: all {len(review_ids)} reviews' chains intact; the accounts log intact.")
 
 
-def _report_chain(report: audit.ChainReport) -> None:
-    if not report.intact:
-        typer.echo(str(report), err=True)
+def _report_chain(*reports: audit.ChainReport | ProvenanceReport) -> None:
+    for report in reports:
+        typer.echo(str(report), err=not report.intact)
+    if not all(report.intact for report in reports):
         raise typer.Exit(code=1)
-    typer.echo(str(report))
 
 
 @register_app.command("new-key")

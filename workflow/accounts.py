@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -22,9 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from workflow import people
 from workflow.audit import GENESIS, ChainReport, digest, verify_chain
 from workflow.errors import InvalidInput, NotPermitted
-from workflow.models import AccountAuditEntry, AuthToken, User, utcnow
+from workflow.models import AccountAuditEntry, AccountAuditHead, AuthToken, User, utcnow
 from workflow.principal import via_of
 
+ANCHOR_ID = 1  # the one row of `account_audit_head`
 SELF_DEMOTION = "Ask another admin to do this: you cannot demote or deactivate yourself."
 
 
@@ -211,24 +213,20 @@ class AccountService:
         params: dict[str, Any],
     ) -> AccountAuditEntry:
         session.flush()  # the account has its id
-        if session.get_bind().dialect.name == "postgresql":
-            # One chain for all accounts: writers queue for its end (SQLite's BEGIN IMMEDIATE does the same).
-            session.connection().exec_driver_sql("LOCK TABLE account_audit IN EXCLUSIVE MODE")
-        last = session.scalars(
-            select(AccountAuditEntry).order_by(AccountAuditEntry.seq.desc()).limit(1)
-        ).first()
+        anchor = _anchor(session)
         entry = AccountAuditEntry(
-            seq=1 if last is None else last.seq + 1,
+            seq=anchor.count + 1,
             at=self._now(),
             actor_id=actor,
             via=via_of(session),
             action=action.value,
             account_id=account.id,
             params=params,
-            prev_hash=GENESIS if last is None else last.hash,
+            prev_hash=anchor.head,
         )
         entry.hash = entry_hash(entry)
         session.add(entry)
+        anchor.count, anchor.head = entry.seq, entry.hash
         session.flush()
         return entry
 
@@ -241,10 +239,32 @@ class AccountService:
         return int(getattr(result, "rowcount", 0) or 0)
 
 
+def _anchor(session: Session) -> AccountAuditHead:
+    """The accounts log's anchor, locked: one chain for all accounts, so its writers queue for it
+    (SQLite's BEGIN IMMEDIATE does the same). The next row follows the anchor, never the rows, so
+    rows removed from the end leave a gap that stays visible."""
+    head = session.get(AccountAuditHead, ANCHOR_ID, with_for_update=True)
+    if head is None:  # the migration writes it; without it the log starts again, and verify says so
+        head = AccountAuditHead(id=ANCHOR_ID, count=0, head=GENESIS)
+        session.add(head)
+    return head
+
+
 def entries(session: Session) -> Sequence[AccountAuditEntry]:
     return session.scalars(select(AccountAuditEntry).order_by(AccountAuditEntry.seq)).all()
 
 
 def verify(session: Session) -> ChainReport:
-    """Check the accounts log's hash chain: intact, or the first row that does not hold."""
-    return verify_chain(entries(session), entry_hash)
+    """Check the accounts log's hash chain, row by row and against its anchor: intact, or every
+    problem in words (a missing anchor is one: it is what would hide rows removed from the end)."""
+    head = session.get(AccountAuditHead, ANCHOR_ID)
+    report = verify_chain(
+        entries(session),
+        entry_hash,
+        (head.count, head.head) if head is not None else None,
+        keeper="the accounts log's anchor",
+    )
+    if head is not None:
+        return report
+    missing = "the accounts log's anchor (its count and newest hash) is missing"
+    return replace(report, intact=False, problems=(missing, *report.problems), broken_at=report.broken_at)

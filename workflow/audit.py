@@ -7,16 +7,17 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
+from workflow.errors import StaleReview
+from workflow.models import GENESIS as GENESIS  # where every chain starts (re-exported)
 from workflow.models import AuditEntry, Review, utcnow
 from workflow.notifications import outbox
 from workflow.principal import via_of
-
-GENESIS = "0" * 64
 
 
 def digest(body: dict[str, Any]) -> str:
@@ -86,22 +87,24 @@ def append(
     params: dict[str, Any] | None = None,
     changes_review: bool = True,
 ) -> AuditEntry:
-    """Append one row to `review`'s log in the caller's transaction.
+    """Append one row to `review`'s log in the caller's transaction, and move the chain's anchor on
+    the review's row (`audit_count`, `audit_head`) to it in the same transaction.
 
     For a change, the review row is updated first (its version goes up), so that of two concurrent
     writers the second is refused by the version check before it can read a stale end of the chain.
     A read that is audited (`changes_review=False`, e.g. opening the sealed register) leaves the
     version alone, so it never makes someone else's open form stale; it locks the review's row
-    instead, so two appends still cannot take the same place in the chain. The row names the
-    session's operator (`workflow.principal`), if any, in `via`. The row is also the event the
-    notifications are made of: the emails it causes are queued here, in the same transaction.
+    instead, so two appends still cannot take the same place in the chain. Where the row goes is read
+    from the anchor, never from the rows: after rows were removed the next one still follows the last
+    one written, so the gap stays visible. The row names the session's operator
+    (`workflow.principal`), if any, in `via`. The row is also the event the notifications are made
+    of: the emails it causes are queued here, in the same transaction.
     """
     if changes_review:
         review.updated_at = utcnow()
         session.flush()
-    else:
-        session.execute(select(Review.id).where(Review.id == review.id).with_for_update())
-    seq, prev_hash = head(session, review.id)
+    count, prev_hash = anchor(session, review.id, lock=not changes_review)
+    seq = count + 1
     clean_params = json.loads(json.dumps(params or {}, default=str))
     at = utcnow()
     via = via_of(session)
@@ -133,21 +136,53 @@ def append(
     )
     session.add(entry)
     session.flush()
+    _move_anchor(session, review, count, entry)
     outbox.record(session, review, entry)
     return entry
 
 
+def anchor(session: Session, review_id: int, *, lock: bool = False) -> tuple[int, str]:
+    """How many rows the review's chain has and the newest one's hash, as the review's row records."""
+    query = select(Review.audit_count, Review.audit_head).where(Review.id == review_id)
+    row = session.execute(query.with_for_update() if lock else query).one()
+    return row.audit_count, row.audit_head
+
+
+def _move_anchor(session: Session, review: Review, count: int, entry: AuditEntry) -> None:
+    """The anchor to `entry`, if it still stands where this append found it. A statement of its own,
+    not the review's mapped row, so the version is not raised again (for an audited read, not at all)."""
+    table = cast(Table, Review.__table__)
+    moved = session.execute(
+        update(table)
+        .where(table.c.id == review.id, table.c.audit_count == count)
+        .values(audit_count=entry.seq, audit_head=entry.hash)
+    )
+    if getattr(moved, "rowcount", 1) != 1:  # pragma: no cover - the row lock makes this impossible
+        raise StaleReview(None, None)
+    set_committed_value(review, "audit_count", entry.seq)
+    set_committed_value(review, "audit_head", entry.hash)
+
+
 @dataclass(frozen=True)
 class ChainReport:
+    """What a walk of a hash chain found: `entries` rows present, `recorded` the number its anchor
+    records (None for a chain without one), every problem in words, and `broken_at` the first entry
+    concerned."""
+
     intact: bool
     entries: int
+    recorded: int | None = None
+    problems: tuple[str, ...] = ()
     broken_at: int | None = None
-    problem: str | None = None
+
+    @property
+    def problem(self) -> str | None:
+        return self.problems[0] if self.problems else None
 
     def __str__(self) -> str:
         if self.intact:
-            return f"intact ({self.entries} entries)"
-        return f"broken at entry {self.broken_at}: {self.problem}"
+            return f"intact ({_entries(self.entries)})"
+        return "not intact: " + "; ".join(self.problems)
 
 
 class Chained(Protocol):
@@ -161,36 +196,80 @@ class Chained(Protocol):
 
 E = TypeVar("E", bound=Chained)
 
+# A log tampered with throughout would have a problem per row; the first few say enough.
+MAX_PROBLEMS = 10
 
-def verify_chain(entries: Iterable[E], hash_of: Callable[[E], str]) -> ChainReport:
-    """Walk a chain in order; report the first row whose link or hash does not hold."""
-    prev_hash = GENESIS
-    count = 0
-    for expected_seq, entry in enumerate(entries, start=1):
-        count += 1
-        if entry.seq != expected_seq:
-            return ChainReport(False, count, entry.seq, f"expected entry {expected_seq} here")
-        if entry.prev_hash != prev_hash:
-            return ChainReport(False, count, entry.seq, "it does not link to the entry before it")
+
+def _entries(n: int) -> str:
+    return f"{n} entry" if n == 1 else f"{n} entries"
+
+
+def _span(first: int, last: int, verb: str = "are") -> str:
+    singular = {"are": "is", "were": "was"}[verb]
+    return f"entry #{first} {singular}" if first == last else f"entries #{first}-#{last} {verb}"
+
+
+def verify_chain(
+    entries: Iterable[E],
+    hash_of: Callable[[E], str],
+    anchor: tuple[int, str] | None = None,
+    *,
+    keeper: str = "the review",
+) -> ChainReport:
+    """Walk a chain in order: each row must follow the one before it (no number skipped), link to its
+    hash and match its own; then the last row must be the one the anchor (count, newest hash; kept by
+    `keeper`) records. Every problem is found; the first `MAX_PROBLEMS` are said in words."""
+    problems: list[tuple[int, str]] = []
+    last_seq, last_hash, present = 0, GENESIS, 0
+    for entry in entries:
+        present += 1
+        if entry.seq > last_seq + 1:
+            after = (
+                f"#{last_seq} is followed by #{entry.seq}" if last_seq else f"the log starts at #{entry.seq}"
+            )
+            problems.append((last_seq + 1, f"{_span(last_seq + 1, entry.seq - 1)} missing ({after})"))
+        elif entry.prev_hash != last_hash:
+            before = f"entry #{last_seq} before it" if last_seq else "the start of the chain"
+            problems.append((entry.seq, f"entry #{entry.seq} does not link to {before}"))
         if hash_of(entry) != entry.hash:
-            return ChainReport(False, count, entry.seq, "its contents do not match its hash")
-        prev_hash = entry.hash
-    return ChainReport(True, count)
+            problems.append(
+                (entry.seq, f"entry #{entry.seq} was changed: its contents do not match its hash")
+            )
+        last_seq, last_hash = entry.seq, entry.hash
+    recorded = None
+    if anchor is not None:
+        recorded, head = anchor
+        problems.extend(_against_anchor(last_seq, last_hash, present, recorded, head, keeper))
+    if not problems:
+        return ChainReport(True, present, recorded)
+    words = [problem for _, problem in problems[:MAX_PROBLEMS]]
+    if len(problems) > MAX_PROBLEMS:
+        words.append(f"and {len(problems) - MAX_PROBLEMS} more problems")
+    return ChainReport(False, present, recorded, tuple(words), problems[0][0])
 
 
-def verify_entries(entries: Iterable[AuditEntry]) -> ChainReport:
-    return verify_chain(entries, _hash_of)
+def _against_anchor(
+    last_seq: int, last_hash: str, present: int, recorded: int, head: str, keeper: str
+) -> list[tuple[int, str]]:
+    """The end of the chain against what its keeper records: rows removed from the end (which the
+    walk alone cannot see), rows added beside the writer, or a newest row that is not the one written."""
+    records = f"{keeper} records {recorded}"
+    if last_seq < recorded:
+        missing = _entries(recorded - last_seq)
+        if not present:
+            return [(1, f"{missing} missing: {records}, none are present")]
+        return [(last_seq + 1, f"{missing} missing after #{last_seq}: {records}, {present} are present")]
+    if last_seq > recorded:
+        return [
+            (recorded + 1, f"{_span(recorded + 1, last_seq, 'were')} not written by Tunnelview: {records}")
+        ]
+    if last_hash != head:
+        return [(recorded, f"entry #{recorded} is not the one {keeper} recorded: its hash differs")]
+    return []
 
 
-def head(session: Session, review_id: int) -> tuple[int, str]:
-    """Where the next row of the chain goes: its `seq` and the hash it links to (the last row's)."""
-    last = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash)
-        .where(AuditEntry.review_id == review_id)
-        .order_by(AuditEntry.seq.desc())
-        .limit(1)
-    ).first()
-    return (1, GENESIS) if last is None else (last.seq + 1, last.hash)
+def verify_entries(entries: Iterable[AuditEntry], anchor: tuple[int, str] | None = None) -> ChainReport:
+    return verify_chain(entries, _hash_of, anchor)
 
 
 @dataclass(frozen=True)
@@ -229,4 +308,5 @@ def entries_of(session: Session, review_id: int) -> Sequence[AuditEntry]:
 
 
 def verify(session: Session, review_id: int) -> ChainReport:
-    return verify_entries(entries_of(session, review_id))
+    """The review's chain, row by row and against the anchor on the review's row."""
+    return verify_entries(entries_of(session, review_id), anchor(session, review_id))

@@ -33,6 +33,10 @@ NAMING = {
 }
 
 
+# The hash an audit chain's first row links to.
+GENESIS = "0" * 64
+
+
 def utcnow() -> datetime:
     """Naive UTC, so SQLite and PostgreSQL give back exactly what was stored (the hash chain relies on it)."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -88,6 +92,10 @@ class Review(Base):
 
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The anchor of the review's audit chain: how many rows it has and the newest row's hash, written
+    # by `workflow.audit.append` alone, in the transaction of each row, so a row removed is detected.
+    audit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    audit_head: Mapped[str] = mapped_column(String(64), default=GENESIS, server_default=GENESIS)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="review", cascade="all, delete-orphan", order_by="Membership.id"
@@ -154,6 +162,17 @@ class AccountAuditEntry(Base):
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
     account: Mapped[User] = relationship(foreign_keys=[account_id], lazy="joined")
+
+
+class AccountAuditHead(Base):
+    """The anchor of the accounts log (one row, id 1): how many rows it has and the newest row's hash,
+    written with each row, so a row removed from the end is detected."""
+
+    __tablename__ = "account_audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    head: Mapped[str] = mapped_column(String(64), default=GENESIS)
 
 
 class AuthToken(Base):

@@ -1,4 +1,5 @@
-"""The audit log page: every change of the review, newest first, and whether the chain holds."""
+"""The audit log page: every change of the review, newest first, whether the chain holds, and for an
+imported review its provenance (the log its file carried) and whether that holds."""
 
 from __future__ import annotations
 
@@ -19,5 +20,6 @@ def audit_log(request: Request, review_id: ReviewId, services: ServicesDep, user
     context = review_context(services, user, review_id, "audit")
     entries = list(reversed(services.reviews.audit_log(review_id, user.id)))
     report = services.reviews.verify_audit(review_id, user.id)
-    context.update({"entries": entries, "report": report, "today": date.today()})
+    provenance = services.exports.provenance(review_id=review_id, actor=user.id)
+    context.update({"entries": entries, "report": report, "provenance": provenance, "today": date.today()})
     return render(request, "pages/audit.html", context)

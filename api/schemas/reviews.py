@@ -13,6 +13,7 @@ from api.schemas.common import (
     Reason,
     UtcDateTime,
 )
+from findings.exchange.service import Provenance
 from workflow.audit import ChainReport
 from workflow.clocks import Clock
 from workflow.models import AuditEntry, Membership
@@ -414,12 +415,67 @@ class AuditList(BaseModel):
 
 class ChainOut(BaseModel):
     intact: bool
-    entries: int
-    broken_at: int | None
-    problem: str | None
+    entries: int = Field(description="How many entries are present.")
+    recorded: int | None = Field(
+        description="How many entries the chain's anchor records (the review's row; for the accounts "
+        "log, its own); more than `entries` when entries were removed."
+    )
+    broken_at: int | None = Field(description="The first entry a problem concerns.")
+    problem: str | None = Field(description="The first problem, in words.")
+    problems: list[str] = Field(description="Every problem, in words (at most ten, then how many more).")
 
     @classmethod
     def of(cls, report: ChainReport) -> ChainOut:
         return cls(
-            intact=report.intact, entries=report.entries, broken_at=report.broken_at, problem=report.problem
+            intact=report.intact,
+            entries=report.entries,
+            recorded=report.recorded,
+            broken_at=report.broken_at,
+            problem=report.problem,
+            problems=list(report.problems),
+        )
+
+
+class ProvenanceOut(BaseModel):
+    """The check of an imported review's provenance: what its file said of its past elsewhere, kept
+    apart from this review's own log and never published here."""
+
+    intact: bool
+    source_review_id: int = Field(description="The review's id in the Tunnelview it was exported from.")
+    file_sha256: str = Field(
+        description="The SHA-256 of the imported file, as the `imported` entry names it."
+    )
+    state_there: str = Field(description="The review's state there, as the file said (never its state here).")
+    entries: int = Field(description="How many entries of the imported log are present.")
+    recorded: int = Field(description="How many the import kept.")
+    hashed: bool = Field(description="Whether the file carried the exporting system's hashes, checked here.")
+    documents: int = Field(description="How many frozen documents of its publication there were kept.")
+    problems: list[str]
+
+    @classmethod
+    def of(cls, kept: Provenance) -> ProvenanceOut:
+        r = kept.report
+        return cls(
+            intact=r.intact,
+            source_review_id=r.source_review_id,
+            file_sha256=kept.record.file_sha256,
+            state_there=r.state_there,
+            entries=r.entries,
+            recorded=r.recorded,
+            hashed=r.hashed,
+            documents=r.documents,
+            problems=list(r.problems),
+        )
+
+
+class ReviewChainOut(ChainOut):
+    provenance: ProvenanceOut | None = Field(
+        description="For a review imported from another Tunnelview, the check of its provenance; else null."
+    )
+
+    @classmethod
+    def of_review(cls, report: ChainReport, kept: Provenance | None) -> ReviewChainOut:
+        return cls(
+            **ChainOut.of(report).model_dump(),
+            provenance=ProvenanceOut.of(kept) if kept is not None else None,
         )

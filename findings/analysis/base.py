@@ -1,11 +1,13 @@
 """What every service of the analysis shares: the one path for a change and for a read.
 
 A change (`AnalysisService.change`) is one unit of work: load the review through
-`ReviewService.load` (need-to-know: a non-member gets NotFound), check the actor's role and the
-review's stage against `workflow.policy`, let the caller change and audit (one audit row also raises
-the review's version, so concurrent audited writes are serialised), commit once. Whatever the caller
-builds for its answer inside the block is built from the same transaction, so an answer's version is
-the write's. A refused change leaves nothing behind.
+`ReviewService.load` with its row locked (need-to-know: a non-member gets NotFound), check the actor's
+role and the review's stage against `workflow.policy`, let the caller change and audit, commit once.
+The audit row raises the review's version; concurrent writers queue for the lock, so a create (which
+names no version) is never refused because another writer got in first, and an edit is refused as
+stale only against the version of the object it names. Whatever the caller builds for its answer
+inside the block is built from the same transaction, so an answer's version is the write's. A
+refused change leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -119,7 +121,9 @@ class AnalysisService:
     def change(self, review_id: int, actor: int, action: str) -> Iterator[Context]:
         with self._reviews.session() as session:
             try:
-                review, roles = self._reviews.load(session, review_id, actor)
+                # The review's row is locked first: concurrent changes (creates name no version)
+                # queue for it, so each one's audit row raises the version it has just read.
+                review, roles = self._reviews.load(session, review_id, actor, for_change=True)
                 policy.check(roles, review.state, action)
                 yield Context(session, review, roles, actor)
                 session.commit()

@@ -12,8 +12,7 @@ then see its entries, so a create never loses a race it did not know it was in.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Annotated, Any
@@ -25,7 +24,6 @@ from sqlalchemy import delete, func, insert, select
 from findings.analysis import chronology as narr
 from findings.analysis.base import AnalysisService, Context, agencies, check_version
 from findings.analysis.models import AgencyNarrative, NarrativeEntry
-from workflow import policy
 from workflow.commands import MAX_ITEMS, Agency, AnyDate, Command, Reason, Text, Title, required
 from workflow.errors import InvalidInput, NotAtThisStage, NotFound, NotPermitted
 from workflow.models import utcnow
@@ -142,21 +140,12 @@ class ImportResult:
 
 
 class NarrativeService(AnalysisService):
-    @contextmanager
-    def _change(self, review_id: int, actor: int, action: str) -> Iterator[Context]:
-        """A change that first takes the review's row lock, then checks the policy again against the
-        review as the writer before it left it."""
-        with self.change(review_id, actor, action) as ctx:
-            ctx.session.refresh(ctx.review, with_for_update=True)
-            policy.check(ctx.roles, ctx.review.state, action)
-            yield ctx
-
     # ---- entries -----------------------------------------------------------------------------
 
     def add_entry(self, *, review_id: int, actor: int, agency: str, command: AddEntry) -> NarrativeEntry:
         """Add a dated entry to an agency's narrative (a draft, or a returned one); the narrative is
         created with its first entry."""
-        with self._change(review_id, actor, "write_narrative") as ctx:
+        with self.change(review_id, actor, "write_narrative") as ctx:
             _may_write_for(ctx, agency, "write its narrative")
             narrative = _narrative(ctx, agency, create=True)
             _editable(narrative)
@@ -194,7 +183,7 @@ class NarrativeService(AnalysisService):
         expected_version: int | None,
         command: ChangeEntry,
     ) -> NarrativeEntry:
-        with self._change(review_id, actor, "write_narrative") as ctx:
+        with self.change(review_id, actor, "write_narrative") as ctx:
             entry = ctx.get(NarrativeEntry, entry_id, "narrative entry")
             narrative = entry.narrative
             _may_write_for(ctx, narrative.agency, "change its narrative")
@@ -227,7 +216,7 @@ class NarrativeService(AnalysisService):
     def delete_entry(
         self, *, review_id: int, actor: int, entry_id: int, expected_version: int | None
     ) -> None:
-        with self._change(review_id, actor, "write_narrative") as ctx:
+        with self.change(review_id, actor, "write_narrative") as ctx:
             entry = ctx.get(NarrativeEntry, entry_id, "narrative entry")
             narrative = entry.narrative
             _may_write_for(ctx, narrative.agency, "change its narrative")
@@ -251,7 +240,7 @@ class NarrativeService(AnalysisService):
         in the row, where the ORM would otherwise drop it and start a new INSERT for each change in
         which keys are present."""
         entries = narr.parse_csv(narr.decode(command.data))
-        with self._change(review_id, actor, "write_narrative") as ctx:
+        with self.change(review_id, actor, "write_narrative") as ctx:
             _may_write_for(ctx, agency, "import its narrative")
             narrative = _narrative(ctx, agency, create=True)
             _editable(narrative)
@@ -277,7 +266,7 @@ class NarrativeService(AnalysisService):
         self, *, review_id: int, actor: int, agency: str, expected_version: int | None
     ) -> AgencyNarrative:
         """Submit an agency's narrative: it becomes read-only until returned."""
-        with self._change(review_id, actor, "submit_narrative") as ctx:
+        with self.change(review_id, actor, "submit_narrative") as ctx:
             _may_write_for(ctx, agency, "submit its narrative")
             narrative = _narrative(ctx, agency, create=False)
             check_version(narrative, expected_version, "narrative")
@@ -305,7 +294,7 @@ class NarrativeService(AnalysisService):
         command: ReturnNarrative,
     ) -> AgencyNarrative:
         """Return a submitted narrative to its agency for changes, with the reason."""
-        with self._change(review_id, actor, "return_narrative") as ctx:
+        with self.change(review_id, actor, "return_narrative") as ctx:
             narrative = _narrative(ctx, agency, create=False)
             check_version(narrative, expected_version, "narrative")
             if narrative.status != "submitted":
@@ -326,7 +315,7 @@ class NarrativeService(AnalysisService):
         return self._exemption(review_id, actor, agency, None)
 
     def _exemption(self, review_id: int, actor: int, agency: str, reason: str | None) -> AgencyNarrative:
-        with self._change(review_id, actor, "record_narrative_exemption") as ctx:
+        with self.change(review_id, actor, "record_narrative_exemption") as ctx:
             narrative = _narrative(ctx, agency, create=True)
             narrative.exemption = reason
             narrative.updated_at = utcnow()

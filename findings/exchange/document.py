@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from findings.analysis import frameworks
 from findings.analysis.quality import EVIDENCE_KINDS
 from findings.analysis.vocabulary import BUILT_IN_THEMES, FINDING_CATEGORIES
-from workflow import regimes
+from workflow import audit, regimes
 from workflow.errors import InvalidInput
 from workflow.people import normalise_email
 from workflow.states import ReviewRole, Route, State
@@ -250,7 +250,7 @@ class TextsX(_Strict):
 class DocumentX(_Strict):
     kind: Literal["full", "summary", "practitioner"]
     format: Literal["html", "md", "pdf"]
-    media_type: str
+    media_type: Annotated[str, Field(max_length=60)]
     size: int
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     content: str  # base64
@@ -264,15 +264,24 @@ class PublicationX(_Strict):
     documents: list[DocumentX]
 
 
+Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+StateName = Annotated[str, Field(max_length=30)]
+
+
 class HistoryX(_Strict):
     at: datetime
     actor: Ref | None = None
     action: Annotated[str, Field(min_length=1, max_length=60)]
-    from_state: str | None = None
-    to_state: str | None = None
+    from_state: StateName | None = None
+    to_state: StateName | None = None
     reason: Text | None = None
     params: dict[str, Any] = {}
     via: Annotated[str, Field(max_length=300)] | None = None
+    # The row as the exporting system chained it (absent in older exports): its number, that
+    # system's id of the actor, and its hash. With them the log verifies against its own hashes.
+    seq: int | None = None
+    actor_id: int | None = None
+    hash: Hash | None = None
 
 
 class SourceX(_Strict):
@@ -315,11 +324,17 @@ EPISODE_TEXTS = ("what_happened", "view_from_tunnel", "appraisal", "appraisal_re
 FINDING_TEXTS = ("statement", "context", "how_it_showed", "why_it_matters")
 
 
+# What the triggers record on a review: an import never takes them from the file (it starts the
+# review at `referred`; the file's values are kept as provenance).
+STANDING = ("state", "paused_from", "route", "decision_rationale", "departure_rationale")
+
+
 def normalised(document: Mapping[str, Any]) -> dict[str, Any]:
-    """What export -> import -> export keeps identical: everything but when and from which review it
-    was exported, and the audit rows an import itself adds."""
-    out = {k: v for k, v in document.items() if k not in ("exported_at", "source")}
-    out["history"] = [row for row in document.get("history", []) if row.get("action") != IMPORTED]
+    """What export -> import -> export keeps identical, the content: everything but when and from
+    which review it was exported, the review's standing (its state and what its triggers recorded),
+    its audit log and its publication. An import keeps those three as provenance, never as its own."""
+    out = {k: v for k, v in document.items() if k not in ("exported_at", "source", "history", "publication")}
+    out["review"] = {k: v for k, v in document["review"].items() if k not in STANDING}
     return out
 
 
@@ -488,6 +503,7 @@ def _check(doc: ReviewExport) -> None:
             need(f"acknowledgements.{i}.on.ref", ack.on.ref, known_refs[ack.on.kind] or set(), ack.on.kind)
     for i, row in enumerate(doc.history):
         need(f"history.{i}.actor", row.actor, people, "person")
+    errors.update(_history_problems(doc))
     if doc.publication is not None:
         need("publication.published_by", doc.publication.published_by, people, "person")
         for i, d in enumerate(doc.publication.documents):
@@ -503,3 +519,41 @@ def _check(doc: ReviewExport) -> None:
             errors["publication.digest"] = "The digest does not match the documents' hashes."
     if errors:
         raise InvalidInput(dict(list(errors.items())[:50]))
+
+
+def history_hash(source_review_id: int, row: HistoryX, prev_hash: str) -> str:
+    """A history row's hash as the exporting system computed it (`workflow.audit.entry_hash`)."""
+    return audit.entry_hash(
+        review_id=source_review_id,
+        seq=row.seq or 0,
+        at=row.at.replace(tzinfo=None),
+        actor_id=row.actor_id,
+        action=row.action,
+        from_state=row.from_state,
+        to_state=row.to_state,
+        reason=row.reason,
+        params=json.loads(json.dumps(row.params, default=str)),
+        prev_hash=prev_hash,
+        via=row.via,
+    )
+
+
+def _history_problems(doc: ReviewExport) -> dict[str, str]:
+    """A log that carries the exporting system's hashes must verify against them, row by row: a file
+    whose history was edited after it was exported is refused, like a changed frozen document."""
+    hashed = [row.hash is not None for row in doc.history]
+    if not any(hashed):
+        return {}
+    if not all(hashed) or any(row.seq is None for row in doc.history):
+        return {"history": "Either every row of the history carries its seq and hash, or none does."}
+    errors: dict[str, str] = {}
+    prev_hash, prev_seq = audit.GENESIS, 0
+    for i, row in enumerate(doc.history):
+        if row.seq != prev_seq + 1:
+            errors[f"history.{i}.seq"] = f"Expected entry #{prev_seq + 1} here, not #{row.seq}."
+        elif history_hash(doc.source.review_id, row, prev_hash) != row.hash:
+            errors[f"history.{i}.hash"] = (
+                "The row does not match its hash: it was changed after it was exported."
+            )
+        prev_hash, prev_seq = row.hash or "", row.seq or 0
+    return errors

@@ -5,7 +5,9 @@ Everything about a review is exported except its sealed identity register: the r
 the members (as people, matched by email address on import), every agency's narrative, conversations,
 key practice episodes, contributory factors, panel analyses, good practice, findings with their
 evidence, questions, comments and board response, the board's actions, themes, acknowledged quality
-warnings, the words written for the reports, the frozen publication (its exact bytes) and the audit log.
+warnings, the words written for the reports, the frozen publication (its exact bytes) and the audit log
+(each row with its number, the actor's id here and its hash, so the log verifies against its own hashes
+wherever it is imported).
 The format is `findings.exchange.document` (docs/export.md).
 """
 
@@ -257,6 +259,9 @@ def export_review(session: Session, review: Review, *, now: datetime | None = No
             "reason": e.reason,
             "params": e.params,
             "via": e.via,
+            "seq": e.seq,
+            "actor_id": e.actor_id,
+            "hash": e.hash,
         }
         for e in audit.entries_of(session, rid)
     ]

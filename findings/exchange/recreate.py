@@ -1,5 +1,9 @@
 """The import that recreates an exported review in this Tunnelview: every object gets a new id and the
-same content, people are matched by email address, and the audit log is carried over (re-chained here).
+same content, and people are matched by email address. An import never publishes and never writes
+history: the review starts at `referred`, whatever the file says, and must pass every stage and guard
+here; what the file says of its past (its standing there, its audit log and its frozen publication) is
+kept apart as provenance (`findings.exchange.provenance`). The review's own log begins with one
+`imported` row naming the file's SHA-256.
 
 It runs on a document `findings.exchange.document.parse` has validated, in the caller's transaction:
 all or nothing.
@@ -7,41 +11,36 @@ all or nothing.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from findings.analysis import models as m
 from findings.analysis.vocabulary import BUILT_IN_THEMES
+from findings.exchange import provenance
 from findings.exchange.document import (
     CONVERSATION_TEXTS,
     EPISODE_TEXTS,
     FINDING_TEXTS,
     IMPORTED,
-    HistoryX,
     ReviewExport,
 )
-from findings.publication.models import PublishedDocument, PublishedReport, ReportTexts
+from findings.publication.models import ReportTexts
 from workflow import audit
 from workflow.errors import NotPermitted
-from workflow.models import AuditEntry, Membership, Review, User
+from workflow.models import Membership, Review, User
 from workflow.people import normalise_email
-from workflow.states import ReviewRole
+from workflow.states import ReviewRole, State
 
 
-def import_review(
-    session: Session, document: ReviewExport, *, actor: int, data_digest: str | None = None
-) -> Review:
-    """Recreate the review in this Tunnelview, in the caller's transaction (the caller commits). Every
-    object gets a new id; people are matched by email address, and anyone not known here is created as
-    an inactive account (an admin activates it). The importing coordinator becomes a coordinator of the
-    review if they are not one already. The audit log is carried over (re-chained here) and ends with
-    one `imported` row."""
+def import_review(session: Session, document: ReviewExport, *, actor: int, data_digest: str) -> Review:
+    """Recreate the review in this Tunnelview, in the caller's transaction (the caller commits), at
+    `referred`. Every object gets a new id; people are matched by email address, and anyone not known
+    here is created as an inactive account (an admin activates it). The importing coordinator becomes a
+    coordinator of the review if they are not one already. The file's standing, log and publication
+    are kept as provenance; the review's own log is one `imported` row naming the file's SHA-256."""
     importer = session.get(User, actor)
     if importer is None or not importer.active:
         raise NotPermitted("This account is not active.")
@@ -71,9 +70,9 @@ def import_review(
     review = Review(
         regime_key=r.regime,
         regime_version=r.regime_version,
-        state=r.state.value,
-        paused_from=r.paused_from.value if r.paused_from else None,
-        route=r.route.value if r.route else None,
+        # Never the file's state, nor what its triggers recorded (route, rationales): each is decided
+        # here again. They are kept in the provenance.
+        state=State.REFERRED.value,
         child_pseudonym=r.child_pseudonym,
         incident_outcome=r.incident_outcome,
         abuse_or_neglect=r.abuse_or_neglect,
@@ -81,8 +80,6 @@ def import_review(
         incident_summary=r.incident_summary,
         agencies_involved=list(r.agencies_involved),
         criteria_answers=dict(r.criteria_answers),
-        decision_rationale=r.decision_rationale,
-        departure_rationale=r.departure_rationale,
         research_questions=list(r.research_questions),
         period_start=r.period_start,
         period_end=r.period_end,
@@ -309,70 +306,14 @@ def import_review(
                 at=ack.at,
             )
         )
-    if doc.publication is not None:
-        pub = doc.publication
-        documents = [
-            PublishedDocument(
-                kind=d.kind,
-                format=d.format,
-                media_type=d.media_type,
-                content=base64.b64decode(d.content),
-                size=d.size,
-                sha256=d.sha256,
-            )
-            for d in pub.documents
-        ]
-        session.add(
-            PublishedReport(
-                review_id=rid,
-                variant=pub.variant,
-                digest=pub.digest,
-                published_at=pub.published_at,
-                published_by=who(pub.published_by),
-                documents=documents,
-            )
-        )
     session.flush()
-    _carry_history(session, review, doc.history, people)
+    kept = provenance.record(session, rid, doc, people, actor=actor, file_sha256=data_digest)
     audit.append(
         session,
         review,
         actor_id=actor,
         action=IMPORTED,
-        params={
-            "from_review_id": doc.source.review_id,
-            "exported_at": doc.exported_at.isoformat(),
-            "format_version": doc.version,
-            "sha256": data_digest,
-        },
+        to_state=State.REFERRED.value,
+        params=provenance.imported_params(kept),
     )
     return review
-
-
-def _carry_history(
-    session: Session, review: Review, rows: Sequence[HistoryX], people: Mapping[str, int]
-) -> None:
-    """The exported audit log, re-chained in this database (a hash covers the review's and actors' ids,
-    which are new here). `params` are kept as they were: ids in them are the exporting system's."""
-    prev = audit.GENESIS
-    for seq, row in enumerate(rows, start=1):
-        actor_id = people[row.actor] if row.actor is not None else None
-        at = row.at.replace(tzinfo=None)
-        params = json.loads(json.dumps(row.params, default=str))
-        fields: dict[str, Any] = {
-            "review_id": review.id,
-            "seq": seq,
-            "at": at,
-            "actor_id": actor_id,
-            "action": row.action,
-            "from_state": row.from_state,
-            "to_state": row.to_state,
-            "reason": row.reason,
-            "params": params,
-            "prev_hash": prev,
-            "via": row.via,
-        }
-        entry_hash = audit.entry_hash(**fields)
-        session.add(AuditEntry(**fields, hash=entry_hash))
-        prev = entry_hash
-    session.flush()

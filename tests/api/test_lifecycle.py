@@ -201,8 +201,11 @@ def test_a_review_from_referral_to_data_gathering_through_the_api_alone(client, 
     assert police.get(f"{url}/audit/verify").json() == {
         "intact": True,
         "entries": len(actions),
+        "recorded": len(actions),
         "broken_at": None,
         "problem": None,
+        "problems": [],
+        "provenance": None,
     }
     # The notification recorded through the API meets its clock.
     clocks = {c["key"]: c for c in chair.get(url).json()["clocks"]}

@@ -210,7 +210,11 @@ def test_export_and_import_over_http(client, api_services: Services, approved: A
     imported = client.post("/api/v1/reviews/import", headers=coordinator, content=exported.content)
     assert imported.status_code == 201, imported.text
     assert imported.headers["Location"] == f"/api/v1/reviews/{imported.json()['id']}"
-    assert imported.json()["state"] == "approved"
+    assert imported.json()["state"] == "referred"  # never the file's state ("approved")
+    verified = client.get(f"/api/v1/reviews/{imported.json()['id']}/audit/verify", headers=coordinator).json()
+    assert verified["intact"] and verified["entries"] == 1
+    assert verified["provenance"]["intact"] and verified["provenance"]["state_there"] == "approved"
+    assert verified["provenance"]["source_review_id"] == a.review_id
 
     with sessions() as session:
         before = session.query(Review).count()

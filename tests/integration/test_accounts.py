@@ -4,13 +4,13 @@ that an admin cannot demote or deactivate themselves, and the operator of a comm
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from workflow import accounts
 from workflow.accounts import SELF_DEMOTION, AccountService
 from workflow.db import make_session_factory
 from workflow.errors import InvalidInput, NotPermitted
-from workflow.models import AccountAuditEntry, AuthToken, User, utcnow
+from workflow.models import AccountAuditEntry, AccountAuditHead, AuthToken, User, utcnow
 from workflow.principal import Operator
 
 
@@ -71,7 +71,9 @@ def test_a_changed_row_of_the_accounts_log_breaks_the_chain(service, admin, sess
         session.commit()
     report = service.verify()
     assert not report.intact
-    assert report.broken_at == 3 and report.problem == "its contents do not match its hash"
+    assert (
+        report.broken_at == 3 and report.problem == "entry #3 was changed: its contents do not match its hash"
+    )
 
 
 def test_a_deleted_row_of_the_accounts_log_breaks_the_chain(service, admin, sessions):
@@ -80,7 +82,36 @@ def test_a_deleted_row_of_the_accounts_log_breaks_the_chain(service, admin, sess
     with sessions() as session:
         session.delete(session.get(AccountAuditEntry, service.log()[0][1].id))
         session.commit()
-    assert str(service.verify()) == "broken at entry 3: expected entry 2 here"
+    assert str(service.verify()) == "not intact: entry #2 is missing (#1 is followed by #3)"
+
+
+def test_rows_removed_from_the_end_of_the_accounts_log_are_detected(service, admin, sessions):
+    cara = service.create(admin, email="cara@example.org", name="Cara", role="member", password="c" * 12)
+    service.change_role(admin, cara.id, "chair")
+    total = service.log()[1]
+    with sessions() as session:
+        session.execute(delete(AccountAuditEntry).where(AccountAuditEntry.seq == total))
+        session.commit()
+    assert str(service.verify()) == (
+        f"not intact: 1 entry missing after #{total - 1}: the accounts log's anchor records {total}, "
+        f"{total - 1} are present"
+    )
+    with sessions() as session:
+        session.execute(delete(AccountAuditEntry))
+        session.commit()
+    assert str(service.verify()) == (
+        f"not intact: {total} entries missing: the accounts log's anchor records {total}, none are present"
+    )
+
+
+def test_a_missing_anchor_of_the_accounts_log_is_reported(service, admin, sessions):
+    service.create(admin, email="cara@example.org", name="Cara", role="member", password="c" * 12)
+    with sessions() as session:
+        session.execute(delete(AccountAuditHead))
+        session.commit()
+    report = service.verify()
+    assert not report.intact
+    assert report.problem == "the accounts log's anchor (its count and newest hash) is missing"
 
 
 @pytest.mark.parametrize(("change", "field"), [({"active": False}, "active"), ({"role": "member"}, "role")])

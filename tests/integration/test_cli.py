@@ -10,9 +10,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 
 from tests.support import AGENCIES, Lifecycle, run_cli
 from workflow import accounts, audit, people
+from workflow.models import AuditEntry
 from workflow.principal import os_user
 from workflow.referrals import ChangeReferral, Incident, LogReferral
 
@@ -135,6 +137,13 @@ def test_a_review_is_shown_fired_and_verified_through_the_cli(cli, service, sess
             ("update_referral", None),
             ("open_screening", f"command line, OS user {os_user()}, acting for coord@example.org"),
         ]
+        session.execute(delete(AuditEntry).where(AuditEntry.review_id == review.id, AuditEntry.seq == 3))
+        session.commit()
+    truncated = cli(["audit", "verify", str(review.id)])
+    assert truncated.returncode == 1
+    assert truncated.stderr.strip() == (
+        "not intact: 1 entry missing after #2: the review records 3, 2 are present"
+    )
 
 
 def test_accounts_created_at_the_command_line_are_in_the_accounts_log_with_the_os_user(cli, sessions):

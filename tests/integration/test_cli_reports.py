@@ -79,7 +79,13 @@ def test_report_export_and_import_on_the_demo(cli, tmp_path: Path) -> None:
 
     imported = cli("import", "alice.json", "--as", COORDINATOR)
     assert imported.returncode == 0, imported.stderr
-    assert re.match(r"Imported as review \d+ \(Alice, at 'published'\)\.", imported.stdout)
+    assert re.match(r"Imported as review \d+ \(Alice, at 'referred'\)\.", imported.stdout)
+    assert "The file had it at 'published'" in imported.stdout and "kept as provenance" in imported.stdout
+    new_id = re.search(r"review (\d+)", imported.stdout).group(1)  # type: ignore[union-attr]
+    verified = cli("audit", "verify", new_id)
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.splitlines()[0] == "intact (1 entry)"
+    assert verified.stdout.splitlines()[1].startswith(f"provenance intact: review {ids['Alice']}'s log (")
 
     document["episodes"][0]["valence"] = "so-so"
     (tmp_path / "broken.json").write_text(json.dumps(document))

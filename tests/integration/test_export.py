@@ -1,18 +1,21 @@
-"""The JSON export of a whole review and its import into another Tunnelview: the round trip loses
-nothing (export -> import -> export is identical, field by field, after the normalisation of
-docs/export.md); the sealed register never leaves; a malformed file is refused with where it is wrong,
-and nothing is saved."""
+"""The JSON export of a whole review and its import into another Tunnelview: the round trip keeps the
+content (export -> import -> export is identical, field by field, after the normalisation of
+docs/export.md); an import never publishes and never writes history (the review starts at `referred`,
+the file's log and publication kept as provenance that verifies against its own hashes, and tampering
+with it is reported); the sealed register never leaves; a malformed file is refused with where it is
+wrong, and nothing is saved."""
 
 from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from findings.analysis.conversations import AddComment, AddConversation
@@ -22,17 +25,24 @@ from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
 from findings.analysis.quality import Code
 from findings.analysis.themes import AddTheme, SetReviewThemes, ThemeService
 from findings.analysis.warnings import AcknowledgeWarning
+from findings.exchange import provenance
 from findings.exchange.document import IMPORTED, MAX_DEPTH, normalised, parse
 from findings.exchange.export import dumps
+from findings.exchange.models import (
+    ImportedAuditEntry,
+    ImportedDocument,
+    ImportedProvenance,
+    ProvenanceIsFixed,
+)
 from findings.exchange.service import ExportService
-from findings.publication.freeze import published_for, verify
+from findings.publication.freeze import published_for
 from findings.publication.register import AddRegisterEntry
 from tests.findings_support import Analysis, Wired, to_approved, wired_services
 from tests.support import Clock, People
 from workflow import audit, migrate
 from workflow import people as people_module
 from workflow.db import make_engine, make_session_factory
-from workflow.errors import InvalidInput, NotPermitted
+from workflow.errors import InvalidInput, NotPermitted, TriggerRefused
 from workflow.models import Review, User
 from workflow.service import ReviewService
 from workflow.states import State
@@ -155,7 +165,7 @@ def wired(sessions: sessionmaker[Session], clock: Clock) -> Wired:
     return wired_services(sessions, clock)
 
 
-def test_export_import_export_is_identical(
+def test_export_import_export_keeps_the_content(
     wired: Wired, people: People, sessions: sessionmaker[Session]
 ) -> None:
     a = rich_review(wired, people)
@@ -168,8 +178,8 @@ def test_export_import_export_is_identical(
     second = exports.export(review_id=imported.id, actor=a.cast.coordinator)
 
     assert second["source"] == {"review_id": imported.id}
-    assert second["history"][-1]["action"] == IMPORTED
-    assert second["history"][-1]["params"]["from_review_id"] == a.review_id
+    assert [row["action"] for row in second["history"]] == [IMPORTED]
+    assert second["history"][0]["params"]["from_review_id"] == a.review_id
     assert normalised(second) == normalised(first)
     assert first["acknowledgements"][0]["on"] is not None  # re-keyed to the imported objects
     assert dumps(normalised(second)) == dumps(normalised(first))  # the same text, key order included
@@ -183,16 +193,121 @@ def test_export_import_export_is_identical(
         "findings",
         "actions",
         "report_texts",
-        "publication",
         "partnership_themes",
         "acknowledgements",
     ):
         assert first[part], f"the rich review has nothing in {part}"
+    assert first["review"]["criteria_answers"] == second["review"]["criteria_answers"] != {}
     with sessions() as session:
         assert audit.verify(session, imported.id).intact
-        published = published_for(session, imported.id)
-        assert published is not None and verify(published)
-        assert session.get(Review, imported.id).state == State.PUBLISHED  # type: ignore[union-attr]
+        kept = provenance.provenance_of(session, imported.id)
+        assert kept is not None
+        assert [(row.seq, row.action, row.hash) for row in kept.history] == [
+            (row["seq"], row["action"], row["hash"]) for row in first["history"]
+        ]
+        assert [(d.kind, d.format, d.sha256) for d in kept.documents] == [
+            (d["kind"], d["format"], d["sha256"]) for d in first["publication"]["documents"]
+        ]
+
+
+def test_a_file_claiming_published_yields_a_review_at_referred_with_no_publication(
+    wired: Wired, people: People, sessions: sessionmaker[Session]
+) -> None:
+    a = rich_review(wired, people)
+    exports = ExportService(wired.reviews)
+    text = dumps(exports.export(review_id=a.review_id, actor=a.cast.coordinator))
+    assert json.loads(text)["review"]["state"] == State.PUBLISHED
+
+    imported = exports.import_(data=text, actor=a.cast.coordinator)
+    with sessions() as session:
+        review = session.get(Review, imported.id)
+        assert review is not None
+        assert (review.state, review.route, review.decision_rationale) == (State.REFERRED, None, None)
+        assert published_for(session, imported.id) is None
+        own = audit.entries_of(session, imported.id)
+        assert [(e.seq, e.action, e.to_state) for e in own] == [(1, IMPORTED, State.REFERRED)]
+        assert own[0].params["sha256"] == hashlib.sha256(text.encode()).hexdigest()
+        assert own[0].params["state_there"] == State.PUBLISHED
+        kept = provenance.provenance_of(session, imported.id)
+        assert kept is not None and (kept.state, kept.route) == (State.PUBLISHED, "statutory")
+    report = exports.provenance(review_id=imported.id, actor=a.cast.coordinator)
+    assert report is not None and report.report.intact, report and report.report.problems
+    assert report.report.hashed and report.report.entries == len(json.loads(text)["history"])
+    assert str(report.report).startswith(f"provenance intact: review {a.review_id}'s log (")
+    # Only `publish` publishes: the review must pass every stage here first.
+    with pytest.raises(TriggerRefused):
+        wired.reviews.fire(imported.id, "publish", a.cast.chair, imported.version)
+    assert exports.provenance(review_id=a.review_id, actor=a.cast.coordinator) is None
+
+
+TAMPERING = {
+    "a row changed": (
+        lambda kept: (
+            update(ImportedAuditEntry)
+            .where(ImportedAuditEntry.provenance_id == kept.id, ImportedAuditEntry.seq == 2)
+            .values(reason="rewritten")
+        ),
+        "imported log: entry #2 was changed: its contents do not match its hash",
+    ),
+    "the newest rows removed": (
+        lambda kept: delete(ImportedAuditEntry).where(
+            ImportedAuditEntry.provenance_id == kept.id, ImportedAuditEntry.seq > kept.history_count - 2
+        ),
+        "imported log: 2 entries missing after #{n}: the import records {total}, {n} are present",
+    ),
+    "a document changed": (
+        lambda kept: (
+            update(ImportedDocument)
+            .where(ImportedDocument.provenance_id == kept.id, ImportedDocument.format == "html")
+            .values(content=b"<p>Something else</p>")
+        ),
+        "does not match its SHA-256 or size",
+    ),
+    "the standing there changed": (
+        lambda kept: (
+            update(ImportedProvenance).where(ImportedProvenance.id == kept.id).values(state="approved")
+        ),
+        "the provenance is not what the review's `imported` entry recorded of the file",
+    ),
+}
+
+
+@pytest.mark.parametrize("tampering", list(TAMPERING))
+def test_tampered_provenance_is_reported(
+    wired: Wired, people: People, sessions: sessionmaker[Session], tampering: str
+) -> None:
+    a = rich_review(wired, people)
+    exports = ExportService(wired.reviews)
+    imported = exports.import_(
+        data=dumps(exports.export(review_id=a.review_id, actor=a.cast.coordinator)), actor=a.cast.coordinator
+    )
+    statement, expected = TAMPERING[tampering]
+    with sessions() as session:
+        kept = provenance.provenance_of(session, imported.id)
+        assert kept is not None
+        session.execute(statement(kept))
+        session.commit()
+        expected = expected.format(n=kept.history_count - 2, total=kept.history_count)
+    checked = exports.provenance(review_id=imported.id, actor=a.cast.coordinator)
+    assert checked is not None and not checked.report.intact
+    assert any(expected in problem for problem in checked.report.problems), checked.report.problems
+    assert str(checked.report).startswith("provenance not intact: ")
+
+
+def test_provenance_cannot_be_changed_through_the_orm(
+    wired: Wired, people: People, sessions: sessionmaker[Session]
+) -> None:
+    a = to_approved(Analysis(wired.reviews, people).to_sign_off())
+    exports = ExportService(wired.reviews)
+    imported = exports.import_(
+        data=dumps(exports.export(review_id=a.review_id, actor=a.cast.coordinator)), actor=a.cast.coordinator
+    )
+    with sessions() as session:
+        kept = provenance.provenance_of(session, imported.id)
+        assert kept is not None
+        kept.history[0].reason = "rewritten"
+        with pytest.raises(ProvenanceIsFixed):
+            session.flush()
 
 
 def test_the_export_never_holds_the_sealed_register(wired: Wired, people: People) -> None:
@@ -234,6 +349,8 @@ def _broken(document: dict[str, Any], change: str) -> dict[str, Any] | str:
         doc["publication"]["documents"][0]["content"] = base64.b64encode(content).decode()
     elif change == "unknown field":
         doc["findings"][0]["colour"] = "blue"
+    elif change == "history changed":
+        doc["history"][1]["reason"] = "It was always like this."
     return doc
 
 
@@ -245,6 +362,7 @@ BROKEN = {
     "unknown reference": "episodes.0.entries.0",
     "tampered publication": "publication.documents.0.sha256",
     "unknown field": "findings.0.colour",
+    "history changed": "history.1.hash",
 }
 
 
@@ -269,7 +387,7 @@ def test_a_malformed_import_says_where_and_saves_nothing(
 def test_a_failure_while_writing_saves_nothing(
     wired: Wired, people: People, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import findings.exchange.recreate
+    import findings.exchange.provenance
 
     a = to_approved(Analysis(wired.reviews, people).to_sign_off())
     exports = ExportService(wired.reviews)
@@ -279,7 +397,7 @@ def test_a_failure_while_writing_saves_nothing(
     def broken_history(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(findings.exchange.recreate, "_carry_history", broken_history)
+    monkeypatch.setattr(findings.exchange.provenance, "record", broken_history)
     with pytest.raises(RuntimeError):
         exports.import_(data=text, actor=a.cast.coordinator)
     assert _count(sessions, Review) == before
@@ -313,8 +431,12 @@ def test_import_into_another_tunnelview(wired: Wired, people: People, tmp_path: 
             assert not users[document["people"][0]["email"]].active
         assert again["memberships"][:-1] == document["memberships"]
         assert again["memberships"][-1]["role"] == "coordinator"
-        for part in ("narratives", "episodes", "findings", "actions", "publication", "report_texts"):
+        for part in ("narratives", "episodes", "findings", "actions", "report_texts"):
             assert again[part] == document[part]
+        assert again["publication"] is None and again["review"]["state"] == "referred"
+        kept = ExportService(other).provenance(review_id=review.id, actor=importer)
+        assert kept is not None and kept.report.intact
+        assert kept.report.documents == len(document["publication"]["documents"])
     finally:
         engine.dispose()
 
@@ -348,3 +470,31 @@ def test_nesting_is_bounded_before_the_json_is_decoded_and_brackets_in_words_do_
     assert at_the_bound.value.errors == {
         "file": "The file must hold one JSON object (a Tunnelview review export)."
     }
+
+
+def test_an_older_export_without_hashes_is_kept_and_checked_against_its_digest(
+    wired: Wired, people: People, sessions: sessionmaker[Session]
+) -> None:
+    a = to_approved(Analysis(wired.reviews, people).to_sign_off())
+    exports = ExportService(wired.reviews)
+    document = exports.export(review_id=a.review_id, actor=a.cast.coordinator)
+    for row in document["history"]:
+        for key in ("seq", "actor_id", "hash"):
+            del row[key]
+    imported = exports.import_(data=dumps(document), actor=a.cast.coordinator)
+    checked = exports.provenance(review_id=imported.id, actor=a.cast.coordinator)
+    assert checked is not None and checked.report.intact and not checked.report.hashed
+    assert "which carried no hashes" in str(checked.report)
+    with sessions() as session:
+        kept = provenance.provenance_of(session, imported.id)
+        assert kept is not None
+        session.execute(
+            update(ImportedAuditEntry)
+            .where(ImportedAuditEntry.provenance_id == kept.id, ImportedAuditEntry.seq == 1)
+            .values(reason="rewritten")
+        )
+        session.commit()
+    checked = exports.provenance(review_id=imported.id, actor=a.cast.coordinator)
+    assert checked is not None and checked.report.problems == (
+        "imported log: the entries are not the ones kept at the import (their digest differs)",
+    )
