@@ -19,10 +19,19 @@ class WarningOut(BaseModel):
     fingerprint: str = Field(description="Names the warning to acknowledge it.")
     code: quality.Code
     severity: quality.Severity = Field(description="blocking warnings stop submit_for_signoff.")
-    kind: str = Field(description="episode, factor, finding or question.")
+    kind: str = Field(
+        description="The record the text is in: episode, factor, finding, question, evidence, "
+        "research_question, referral, narrative_entry, good_practice, board_response, action, "
+        "report_text (the case summary, methodology note, board's overall response) or briefing."
+    )
     object_id: int
     label: str = Field(description="Where, in words: e.g. \"Finding 2 'Neglect is hard to see'\".")
     field: str
+    within: int | str | None = Field(
+        description="The record that holds it: a question's, evidence item's or board response's "
+        "finding id; a narrative entry's agency. Null otherwise."
+    )
+    number: str | None = Field(description="Which text of the field: a research question, a briefing item.")
     matched: list[str] = Field(description="The words found.")
     message: str
     suggestion: str = Field(description="A systems-phrased alternative.")
@@ -41,6 +50,8 @@ class WarningOut(BaseModel):
             object_id=w.where.id,
             label=w.where.label,
             field=w.where.field,
+            within=w.where.within,
+            number=w.where.number,
             matched=list(w.matched),
             message=w.message,
             suggestion=w.suggestion,
