@@ -246,13 +246,6 @@ def _ready_to_publish(facts: ReviewFacts, _params: Params, out: _Findings) -> No
         out.reasons.extend(f"Anonymisation check: {hit}" for hit in analysis.anonymisation_hits)
 
 
-def _no_blocking_warnings(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
-    """At publish, the systems lens again: the board's response, its actions and the words of the
-    reports are written after sign-off, and a person named in any published text must be fixed."""
-    if facts.analysis is not None:
-        out.reasons.extend(f"Unresolved blocking warning: {w}" for w in facts.analysis.blocking_warnings)
-
-
 def _register_readable(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
     """Fail closed: the "person named" warning and the anonymisation check need the sealed register's
     real names, so a register that cannot be read refuses the steps that rely on them."""
@@ -312,7 +305,6 @@ GUARDS: dict[Trigger, tuple[Guard, ...]] = {
     ),
     Trigger.PUBLISH: (
         _guard(_ready_to_publish, ReviewNeed.PANEL_NOTICE, A.BOARD_RESPONSE, A.ANONYMISATION),
-        _guard(_no_blocking_warnings, A.FINDINGS),
         _guard(_register_readable, A.REGISTER),
     ),
     Trigger.DECLINE_PUBLICATION: (

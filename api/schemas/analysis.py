@@ -68,6 +68,36 @@ class WarningList(BaseModel):
     blocking: int = Field(description="How many are blocking and not acknowledged.")
 
 
+class LensWarningOut(BaseModel):
+    code: quality.Code = Field(description="person_named, blame_language or training_reminder.")
+    severity: quality.Severity = Field(description="blocking: a person named; the others are advisory.")
+    matched: list[str] = Field(description="The words found.")
+    message: str
+    suggestion: str = Field(description="A systems-phrased alternative.")
+    in_words: str = Field(description="The warning on one line, as `tunnelview lens` prints it.")
+
+    @classmethod
+    def of(cls, w: quality.QualityWarning) -> LensWarningOut:
+        return cls(
+            code=w.code,
+            severity=w.severity,
+            matched=list(w.matched),
+            message=w.message,
+            suggestion=w.suggestion,
+            in_words=w.in_words(),
+        )
+
+
+class LensOut(BaseModel):
+    kind: str
+    review_id: int | None = Field(description="The review whose names were looked for, if one was given.")
+    names_checked: bool = Field(description="Whether a person named was looked for (only on a review).")
+    register_problem: str | None = Field(
+        description="Why the sealed register's names could not be used (then only members' names were)."
+    )
+    warnings: list[LensWarningOut]
+
+
 WarningIndex = dict[tuple[str, int], list[WarningOut]]
 
 
