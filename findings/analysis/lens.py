@@ -65,7 +65,8 @@ class LensService(AnalysisService):
         if command.review_id is None:
             return Lensed(command.kind, quality.lens(command.kind, command.text))
         with self.read(command.review_id, actor, READERS["analysis"]) as ctx:
-            sealed, problem = [], None
+            sealed: list[str] = []
+            problem: str | None = None
             if ctx.roles - {ReviewRole.CASE_GROUP}:
                 sealed, problem = self._facts.sealed_names(ctx.session, ctx.review.id)
             names = review_names(ctx.review, sealed)
