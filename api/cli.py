@@ -303,7 +303,7 @@ class LensKind(StrEnum):
 @app.command("lens")
 def lens(
     text: Annotated[str, typer.Argument(help="The text to check ('-' reads it from stdin).")],
-    kind: Annotated[LensKind, typer.Option(help="What the text is.")] = LensKind.statement,
+    kind: Annotated[LensKind, typer.Option(help="What the text is.")],
     review_id: Annotated[
         int | None, typer.Option("--review", help="Look for the names of this review's people too.")
     ] = None,
