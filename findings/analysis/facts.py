@@ -132,7 +132,8 @@ def evidence_agencies(f: Finding, agencies: ReviewAgencies) -> tuple[str, ...]:
     """The agencies of all of a finding's evidence: its episodes' agencies, the agencies of the
     narrative entries they rest on (and those aware of each entry at the time), the agencies of the
     practitioners whose conversations they rest on, and the agencies named in the factors that
-    explain them and in its evidence items."""
+    explain them and in its evidence items. A name in a text only adds to what the records say:
+    with no agency in the records there is nothing to call a single agency's."""
     found: list[str] = []
     texts: list[str] = []
     for episode in f.episodes:
@@ -142,6 +143,8 @@ def evidence_agencies(f: Finding, agencies: ReviewAgencies) -> tuple[str, ...]:
         found += [agencies.of_practitioner.get(c.practitioner_id, "") for c in episode.conversations]
         texts += [t for factor in episode.factors for t in (factor.description, factor.evidence)]
     texts += [t for e in f.evidence for t in (e.summary, e.reference)]
+    if not any(a and a.strip() for a in found):
+        return ()
     known = [*agencies.known, *found]
     found += quality.agencies_named(texts, known)
     return tuple(dict.fromkeys(a.strip() for a in found if a and a.strip()))

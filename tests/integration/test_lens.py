@@ -349,3 +349,18 @@ def test_the_lens_service_needs_no_publisher(sessions, clock, people: People):
         command=CheckText(kind="statement", text="Staff felt they should have more time."),
     )
     assert found.warnings == []
+
+
+def test_a_name_in_a_text_never_makes_a_finding_single_agency_on_its_own(drafting):
+    a = drafting
+    finding_id, episode_id = _health_only_finding(a)
+    episodes = EpisodeService(a.reviews)
+    episode = episodes.get(review_id=a.review_id, actor=a.cast.lead, episode_id=episode_id)
+    episodes.update(
+        review_id=a.review_id,
+        actor=a.cast.lead,
+        episode_id=episode_id,
+        expected_version=episode.version,
+        command=ChangeEpisode(agencies=[]),  # the records name no agency; the evidence says "health"
+    )
+    assert _single_agency(a, finding_id) == []
