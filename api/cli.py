@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -311,6 +312,53 @@ def import_review(
             f"The file had it at '{kept.record.state}'; its log ({len(kept.history)} entries){publication}"
             f" are kept as provenance, not as this review's (`tunnelview audit verify {review.id}`)."
         )
+
+
+class LensKind(StrEnum):
+    statement = "statement"
+    question = "question"
+    narrative = "narrative"
+
+
+@app.command("lens")
+def lens(
+    text: Annotated[str, typer.Argument(help="The text to check ('-' reads it from stdin).")],
+    kind: Annotated[LensKind, typer.Option(help="What the text is.")],
+    review_id: Annotated[
+        int | None, typer.Option("--review", help="Look for the names of this review's people too.")
+    ] = None,
+    as_email: Annotated[str, typer.Option("--as", help="Act as this member (with --review).")] = "",
+) -> None:
+    """Check any text through the systems lens: blame or hindsight language, a training or procedure
+    reminder (a question), and with --review a person named. Prints each warning on its own line, or
+    'no warnings'; exits 0 either way."""
+    from pydantic import ValidationError
+
+    from findings.analysis import quality
+    from findings.analysis.lens import CheckText
+    from workflow.commands import invalid_input
+
+    words = sys.stdin.read() if text == "-" else text
+    with user_errors():
+        try:
+            command = CheckText.model_validate({"kind": kind.value, "text": words, "review_id": review_id})
+        except ValidationError as error:
+            raise invalid_input(error) from None
+        if review_id is None:
+            found = quality.lens(command.kind, command.text)
+            problem = None
+        else:
+            if not as_email:
+                raise fail("Say who is asking: --as EMAIL (a member of the review).")
+            services = services_for(as_email)
+            lensed = services.lens.check(actor=_actor_id(services, as_email), command=command)
+            found, problem = lensed.warnings, lensed.register_problem
+    if problem:
+        typer.echo(f"Note: {problem}; only the members' names were looked for.", err=True)
+    for warning in found:
+        typer.echo(f"{warning.severity.value}: {warning.in_words()} {warning.suggestion}")
+    if not found:
+        typer.echo("no warnings")
 
 
 @audit_app.command("verify")

@@ -20,6 +20,7 @@ from findings.analysis.factors import FactorService
 from findings.analysis.facts import FindingsFacts
 from findings.analysis.findings import FindingService
 from findings.analysis.good_practice import GoodPracticeService
+from findings.analysis.lens import LensService
 from findings.analysis.narratives import NarrativeService
 from findings.analysis.panel import PanelService
 from findings.analysis.themes import ThemeService
@@ -68,6 +69,7 @@ class Services:
     board: BoardService
     themes: ThemeService
     warnings: WarningService
+    lens: LensService
     auth: Authenticator
     register: RegisterService
     reports: ReportService
@@ -164,6 +166,7 @@ def build_services(
         board=BoardService(reviews, today=today),
         themes=ThemeService(reviews, today=today),
         warnings=WarningService(reviews, facts=facts, today=today),
+        lens=LensService(reviews, facts=facts, today=today),
         auth=auth,
         register=register,
         reports=reports,

@@ -57,6 +57,9 @@ def _board_page(
             "status_labels": ACTION_LABELS,
             "finding_options": [(str(f.id), f"Finding {f.number}: {f.title}") for f in findings],
             "agency_options": [(a, a) for a in review.agencies_in_scope or review.agencies_involved],
+            "warnings": services.warnings.list(
+                review_id=review_id, actor=user.id, kinds=("board_response", "action")
+            ).items,
         }
     )
     return render(request, "pages/board.html", context, status=status)

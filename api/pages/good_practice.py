@@ -45,6 +45,9 @@ def _page(
             "names": member_names(review),
             "may_write": may(context["roles"], review.state, "write_good_practice"),
             "form": form or Form.of(),
+            "warnings": services.warnings.list(
+                review_id=review_id, actor=user.id, kind="good_practice"
+            ).items,
         }
     )
     return render(request, "pages/good_practice.html", context, status=status)

@@ -134,6 +134,13 @@ def _narrative_page(
             and narrative.status == "submitted"
             and may(context["roles"], review.state, "return_narrative"),
             "other_agencies": [(a, a) for a in agencies if a != agency],
+            "warnings": [
+                w
+                for w in services.warnings.list(
+                    review_id=review_id, actor=user.id, kind="narrative_entry"
+                ).items
+                if w.where.within == agency
+            ],
             "entry_form": entry_form or Form.of(),
             "upload_form": upload_form or Form.of(),
             "return_form": return_form or Form.of(),

@@ -22,6 +22,7 @@ from api.pages.common import (
 )
 from api.pages.views import review_context
 from api.wiring import Services
+from findings.analysis.warnings import Kind
 from workflow import policy
 from workflow.errors import NotPermitted
 from workflow.policy import READERS
@@ -36,6 +37,8 @@ TEXTS = {
     "board_response": "The board's overall response",
 }
 PUBLICATION_TRIGGERS = (Trigger.PUBLISH, Trigger.DECLINE_PUBLICATION)
+# The quality warnings of the texts that exist only for the reports (the others stand by their record).
+REPORT_KINDS: tuple[Kind, ...] = ("report_text", "briefing", "research_question", "referral")
 
 
 def _publication_page(
@@ -70,6 +73,7 @@ def _publication_page(
             "may_check": bool(roles & READERS["anonymisation_check"]),
             "check": services.reports.anonymisation(review_id=review_id, actor=user.id) if check else None,
             "options": [o for o in options if o.trigger in PUBLICATION_TRIGGERS],
+            "warnings": services.warnings.list(review_id=review_id, actor=user.id, kinds=REPORT_KINDS).items,
         }
     )
     return render(request, "pages/publication.html", context, status=status)

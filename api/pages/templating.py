@@ -195,6 +195,30 @@ def lines(values: Iterable[str] | None) -> str:
     return "\n".join(values or ())
 
 
+def warning_href(where: Any, review_url: str) -> str | None:
+    """The page where the text a quality warning is about is written (`quality.Where`), or None
+    when it has none (the text being typed in an editor)."""
+    kind, ident, within = where.kind, where.id, where.within
+    if not ident:
+        return None
+    found = {
+        "episode": f"/episodes/{ident}",
+        "factor": f"/factors/{ident}",
+        "finding": f"/findings/{ident}",
+        "question": f"/findings/{within}#questions",
+        "evidence": f"/findings/{within}#evidence",
+        "research_question": "/scope",
+        "referral": "/referral",
+        "narrative_entry": f"/narratives/{path_part(str(within))}#entry-{ident}",
+        "good_practice": f"/good-practice#good-practice-{ident}",
+        "board_response": f"/board#f-{within}",
+        "action": f"/board#action-{ident}",
+        "report_text": f"/publication#{where.field}",
+        "briefing": "/publication#briefing",
+    }.get(kind)
+    return None if found is None else review_url + found
+
+
 FILTERS: Mapping[str, Any] = {
     "date_words": date_words,
     "short_date": short_date,
@@ -210,6 +234,7 @@ FILTERS: Mapping[str, Any] = {
     "path_part": path_part,
     "join_words": join_words,
     "lines": lines,
+    "warning_href": warning_href,
     "pairs": pairs,
     "labels": labels,
 }

@@ -16,6 +16,7 @@ from api.routes import (
     factors,
     findings,
     good_practice,
+    lens,
     narratives,
     panel,
     themes,
@@ -33,6 +34,7 @@ MODULES = (
     board,
     themes,
     warnings,
+    lens,
 )
 
 

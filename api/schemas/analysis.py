@@ -23,10 +23,19 @@ class WarningOut(BaseModel):
         "acknowledged. advisory ones stop nothing."
     )
     state: quality.State = Field(description="acknowledged: an advisory one, with a reason.")
-    kind: str = Field(description="episode, factor, finding or question.")
+    kind: str = Field(
+        description="The record the text is in: episode, factor, finding, question, evidence, "
+        "research_question, referral, narrative_entry, good_practice, board_response, action, "
+        "report_text (the case summary, methodology note, board's overall response) or briefing."
+    )
     object_id: int
     label: str = Field(description="Where, in words: e.g. \"Finding 2 'Neglect is hard to see'\".")
     field: str
+    within: int | str | None = Field(
+        description="The record that holds it: a question's, evidence item's or board response's "
+        "finding id; a narrative entry's agency. Null otherwise."
+    )
+    number: str | None = Field(description="Which text of the field: a research question, a briefing item.")
     matched: list[str] = Field(description="The words found.")
     message: str
     suggestion: str = Field(description="A systems-phrased alternative.")
@@ -48,6 +57,8 @@ class WarningOut(BaseModel):
             object_id=w.where.id,
             label=w.where.label,
             field=w.where.field,
+            within=w.where.within,
+            number=w.where.number,
             matched=list(w.matched),
             message=w.message,
             suggestion=w.suggestion,
@@ -64,6 +75,36 @@ class WarningList(BaseModel):
     items: list[WarningOut]
     total: int
     blocking: int = Field(description="How many are blocking (to be fixed).")
+
+
+class LensWarningOut(BaseModel):
+    code: quality.Code = Field(description="person_named, blame_language or training_reminder.")
+    severity: quality.Severity = Field(description="blocking: a person named; the others are advisory.")
+    matched: list[str] = Field(description="The words found.")
+    message: str
+    suggestion: str = Field(description="A systems-phrased alternative.")
+    in_words: str = Field(description="The warning on one line, as `tunnelview lens` prints it.")
+
+    @classmethod
+    def of(cls, w: quality.QualityWarning) -> LensWarningOut:
+        return cls(
+            code=w.code,
+            severity=w.severity,
+            matched=list(w.matched),
+            message=w.message,
+            suggestion=w.suggestion,
+            in_words=w.in_words(),
+        )
+
+
+class LensOut(BaseModel):
+    kind: str
+    review_id: int | None = Field(description="The review whose names were looked for, if one was given.")
+    names_checked: bool = Field(description="Whether a person named was looked for (only on a review).")
+    register_problem: str | None = Field(
+        description="Why the sealed register's names could not be used (then only members' names were)."
+    )
+    warnings: list[LensWarningOut]
 
 
 WarningIndex = dict[tuple[str, int], list[WarningOut]]

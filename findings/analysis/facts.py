@@ -15,7 +15,8 @@ shows instead of running the check.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -34,6 +35,7 @@ from findings.analysis.models import (
 )
 from findings.analysis.statements import FindingParts, missing_parts
 from findings.errors import RegisterUnreadable
+from findings.publication.lens import published_texts
 from workflow.models import Review, User
 from workflow.ports import (
     AcknowledgedWarning,
@@ -70,7 +72,7 @@ def findings_of(session: Session, review_id: int) -> list[Finding]:
 
 
 def evidence_items(finding: Finding) -> tuple[quality.EvidenceItem, ...]:
-    return tuple(quality.EvidenceItem(e.kind, e.summary, e.reference) for e in finding.evidence)
+    return tuple(quality.EvidenceItem(e.kind, e.summary, e.reference, e.id) for e in finding.evidence)
 
 
 def factor_code(factor: Factor) -> quality.FactorCode:
@@ -111,13 +113,51 @@ def factor_text(f: Factor) -> quality.FactorText:
     return quality.FactorText(f.id, factor_label(f), {name: getattr(f, name) for name in FACTOR_FIELDS})
 
 
-def finding_text(f: Finding) -> quality.FindingText:
+@dataclass(frozen=True)
+class ReviewAgencies:
+    """What the single-agency check needs of the review beyond a finding's own rows: the agency of
+    each practitioner (for the conversations an episode rests on) and every agency it knows by name
+    (to find them in the texts of factors and evidence items)."""
+
+    of_practitioner: Mapping[int, str]
+    known: tuple[str, ...]
+
+    @classmethod
+    def of(cls, review: Review) -> ReviewAgencies:
+        of_practitioner = {m.user_id: m.agency for m in review.memberships if m.agency and m.agency.strip()}
+        known = [*review.agencies_in_scope, *review.agencies_involved, *of_practitioner.values()]
+        return cls(of_practitioner, tuple(dict.fromkeys(a.strip() for a in known if a and a.strip())))
+
+
+def evidence_agencies(f: Finding, agencies: ReviewAgencies) -> tuple[str, ...]:
+    """The agencies of all of a finding's evidence: its episodes' agencies, the agencies of the
+    narrative entries they rest on (and those aware of each entry at the time), the agencies of the
+    practitioners whose conversations they rest on, and the agencies named in the factors that
+    explain them and in its evidence items. A name in a text only adds to what the records say:
+    with no agency in the records there is nothing to call a single agency's."""
+    found: list[str] = []
+    texts: list[str] = []
+    for episode in f.episodes:
+        found += episode.agencies
+        for entry in episode.entries:
+            found += [entry.narrative.agency, *entry.aware]
+        found += [agencies.of_practitioner.get(c.practitioner_id, "") for c in episode.conversations]
+        texts += [t for factor in episode.factors for t in (factor.description, factor.evidence)]
+    texts += [t for e in f.evidence for t in (e.summary, e.reference)]
+    if not any(a and a.strip() for a in found):
+        return ()
+    known = [*agencies.known, *found]
+    found += quality.agencies_named(texts, known)
+    return tuple(dict.fromkeys(a.strip() for a in found if a and a.strip()))
+
+
+def finding_text(f: Finding, agencies: ReviewAgencies | None = None) -> quality.FindingText:
     return quality.FindingText(
         f.id,
         f.number,
         f.title,
         {name: getattr(f, name) for name in FINDING_FIELDS},
-        agencies=tuple(a for e in f.episodes for a in e.agencies),
+        agencies=evidence_agencies(f, agencies or ReviewAgencies({}, ())),
         evidence=evidence_items(f),
         questions=tuple(quality.QuestionText(q.id, q.number, q.text) for q in f.questions),
     )
@@ -130,11 +170,14 @@ def review_names(review: Review, extra_names: Iterable[str] = ()) -> tuple[str, 
 
 
 def review_text(session: Session, review: Review, extra_names: Iterable[str] = ()) -> quality.ReviewText:
-    """Every text the quality checks read, as plain data."""
+    """Every text the quality checks read, as plain data: the analysis and everything else the
+    reports publish (`findings.publication.lens`)."""
+    agencies = ReviewAgencies.of(review)
     return quality.ReviewText(
         episodes=tuple(episode_text(e) for e in episodes_of(session, review.id)),
         factors=tuple(factor_text(f) for f in factors_of(session, review.id)),
-        findings=tuple(finding_text(f) for f in findings_of(session, review.id)),
+        findings=tuple(finding_text(f, agencies) for f in findings_of(session, review.id)),
+        published=published_texts(session, review),
         names=review_names(review, extra_names),
     )
 

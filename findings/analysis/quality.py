@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -78,12 +78,33 @@ class Acknowledgement:
 
 @dataclass(frozen=True)
 class Where:
-    """The object and field a warning is about."""
+    """The record and field a warning is about, in words (`label`) and as data, so that a page can
+    link to where the text is written. `kind` is one of `KINDS`."""
 
-    kind: str  # episode | factor | finding | question
+    kind: str
     id: int
     label: str  # e.g. "Finding 2 'Neglect is hard to see'"
     field: str
+    within: int | str | None = None  # the record that holds it: a question's finding, an entry's agency
+    number: str | None = None  # which of several texts in one field (a research question, a bullet)
+
+
+# The records whose texts the lens reads: the analysis, and everything else the reports publish.
+KINDS: dict[str, str] = {
+    "episode": "key practice episode",
+    "factor": "contributory factor",
+    "finding": "finding",
+    "question": "question for the board",
+    "evidence": "evidence of a finding",
+    "research_question": "research question",
+    "referral": "referral",
+    "narrative_entry": "narrative entry",
+    "good_practice": "good practice",
+    "board_response": "board response",
+    "action": "action",
+    "report_text": "words of the reports",
+    "briefing": "practitioner briefing",
+}
 
 
 @dataclass(frozen=True)
@@ -104,7 +125,8 @@ class QualityWarning:
         """Identifies the warning across edits: the same words in the same field of the same object.
         An acknowledgement is kept against it; new offending words make a new warning."""
         words = "|".join(sorted({" ".join(m.lower().split()) for m in self.matched}))
-        key = f"{self.code}:{self.where.kind}:{self.where.id}:{self.where.field}:{words}"
+        field = self.where.field if self.where.number is None else f"{self.where.field}#{self.where.number}"
+        key = f"{self.code}:{self.where.kind}:{self.where.id}:{field}:{words}"
         return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
     @property
@@ -259,12 +281,230 @@ _STAFF = (
     r"dentists?|nurses?|health\s+visitors?|social\s+workers?|officers?|agencies|everyone|all)"
 )
 
+# Where a phrase stands decides whether it is a judgement. The review's own voice judging a person
+# ("the social worker should have realised") warns; the same words in reported speech ("staff felt
+# they should have ...", a quotation) or describing conditions ("the obvious strain on the team",
+# "repeated failure to bring her to treatment", "the form failed to ask") do not.
+
+# A clause ends at a sentence's end, a semicolon, a line break or a contrast ("..., but ...").
+_CLAUSE_BREAK = re.compile(
+    r"[.!?;]+[\"'\u201d\u2019)\]]*(?:\s+|$)|\n|,?\s+(?:but|however|whereas|although|though|yet)\b,?",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?;]+(?:\s|$)|\n")
+# Quotations: double quotes, curly quotes, and single quotes that open and close a phrase (an
+# apostrophe inside a word, "should've", "Jones'", is not a quotation mark).
+_QUOTED = re.compile(
+    r"\"[^\"]*\"|\u201c[^\u201d]*\u201d|\u2018(?:[^\u2019]|\u2019(?=\w))*\u2019(?!\w)"
+    r"|(?<![\w'])'(?=\S)(?:[^'\n]|(?<=\w)'(?=\w))*(?<=\S)'(?!\w)"
+)
+_REPORTING_VERB = re.compile(
+    r"\b(?:felt|feels?|said|says|told|tells|telling|described|describes|explained|explains|reported|"
+    r"reflected|reflects|thought|thinks|believed|believes|recalled|recalls|remembered|remembers|"
+    r"wished|wishes|commented|suggested|suggests|stated|expressed|acknowledged|acknowledges|admitted|"
+    r"admits|complained|complains|worried|worries|wondered|wonders|asked|asks|argued|argues|"
+    r"considered|considers|heard|hears|accepted|accepts|feared|fears|spoke|speaks|insisted|insists)\b",
+    re.IGNORECASE,
+)
+_REPORTED_VIEW = re.compile(
+    r"\bin\s+(?P<whose>his|her|their|[\w-]+['\u2019]s?)\s+(?:own\s+)?(?:view|opinion|words|experience|"
+    r"account|recollection|memory)\b",
+    re.IGNORECASE,
+)
+# The review speaking of itself: "we felt", "the panel considered", "it was felt" are its own judgement.
+_REVIEW_ITSELF = re.compile(
+    r"(?:^|\W)(?:we|i|it|the\s+(?:(?:independent|lead)\s+)?reviewers?|the\s+review(?:\s+team|\s+panel)?|"
+    r"this\s+review|the\s+(?:review\s+)?panel|the\s+authors?|the\s+author|the\s+chair|the\s+board)"
+    r"(?:\s+(?:\w+ly|also|had|has|have|then|later|all|both|would|could|may|might))*\s*$",
+    re.IGNORECASE,
+)
+_OWN_VIEW = re.compile(
+    r"^(?:our|review['\u2019]s|panel['\u2019]s|reviewers['\u2019]|reviewer['\u2019]s)$", re.I
+)
+_PASSIVE = re.compile(r"\b(?:was|were|is|are|be|been|being)\s*$", re.IGNORECASE)
+# Words that receive an account: "the review heard", "we were told" report what others said.
+_RECEIVING = frozenset({"heard", "hears"})
+_TRAILING_ATTRIBUTION = re.compile(
+    r"^[^.!?;\n]*?,\s*(?:[\w'\u2019-]+\s+){1,4}?(?:said|says|felt|explained|reflected|recalled|told\s+\w+"
+    r"(?:\s+\w+)?|thought|believed)\s*(?:[.!?;\n]|$)",
+    re.IGNORECASE,
+)
+
+
+def _clause_before(text: str, pos: int) -> str:
+    start = 0
+    for m in _CLAUSE_BREAK.finditer(text, 0, pos):
+        start = m.end()
+    return text[start:pos]
+
+
+def _rest_of_sentence(text: str, pos: int) -> str:
+    end = _SENTENCE_END.search(text, pos)
+    return text[pos : end.end() if end else len(text)]
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+
+
+def _frames_speech(clause: str) -> bool:
+    """Whether the clause before a phrase reports someone else's words or view."""
+    for view in _REPORTED_VIEW.finditer(clause):
+        if not _OWN_VIEW.match(view.group("whose")):
+            return True
+    for verb in _REPORTING_VERB.finditer(clause):
+        speaker = clause[: verb.start()]
+        if not speaker.strip():
+            continue  # no speaker: "Said to be ..."
+        word = verb.group(0).lower()
+        passive = _PASSIVE.search(speaker)
+        if passive:
+            # "it was felt that" is the review's own voice; "the mother was told" reports a telling
+            subject = speaker[: passive.start()]
+            if word == "told" and subject.strip() and not re.search(r"(?:^|\W)it\s*$", subject, re.I):
+                return True
+            continue
+        if word in _RECEIVING or not _REVIEW_ITSELF.search(speaker):
+            return True
+    return False
+
+
+def _reported(text: str, start: int, end: int, quotes: Sequence[tuple[int, int]]) -> bool:
+    """A phrase in reported speech: quoted, after a reporting frame with a speaker other than the
+    review itself ("staff felt", "the mother told us", "in their view"), or before a trailing one
+    ("..., the health visitor said.")."""
+    if any(q_start <= start and end <= q_end for q_start, q_end in quotes):
+        return True
+    return _frames_speech(_clause_before(text, start)) or bool(
+        _TRAILING_ATTRIBUTION.match(_rest_of_sentence(text, end))
+    )
+
+
+# -- descriptions of conditions: who or what the phrase is about, and what follows it
+
+_FAMILY = (
+    r"(?:mother|mum|father|dad|step-?(?:mother|father|parents?)|parents?|carers?|grand(?:mother|father|"
+    r"parents?)|famil(?:y|ies)|child(?:ren)?|bab(?:y|ies)|infants?|toddlers?|siblings?|brothers?|sisters?|"
+    r"partners?|boyfriend|girlfriend|couple|household|young\s+(?:person|people)|teenagers?|adolescents?)"
+)
+_ARTEFACT = (
+    r"(?:forms?|systems?|process(?:es)?|procedures?|pathways?|guidance|polic(?:y|ies)|protocols?|"
+    r"templates?|tools?|toolkits?|records?|databases?|software|technology|frameworks?|arrangements|"
+    r"structures?|checklists?|attempts?|efforts?|letters?|texts?|reminders?|alerts?|flags?|"
+    r"(?:it|case\s+management|record(?:s|ing)?)\s+systems?)"
+)
+_QUALIFIERS = (
+    r"(?:(?:repeated(?:ly)?|persistent(?:ly)?|consistent(?:ly)?|continued|continual(?:ly)?|ongoing|also|"
+    r"again|then|often|sometimes|regularly|frequently|subsequently|later|had|has|have|would|could|may|"
+    r"might|all|both|still|each|own|earlier|further|apparent|alleged)\s+)"
+)
+_ABOUT_FAMILY_OR_TOOL = re.compile(
+    r"\b(?:"
+    + _FAMILY
+    + "|"
+    + _ARTEFACT
+    + r")(?:['\u2019]s|s['\u2019]|['\u2019])?\s+"
+    + _QUALIFIERS
+    + r"{0,3}$",
+    re.IGNORECASE,
+)
+_ABOUT_TOOL = re.compile(
+    r"\b" + _ARTEFACT + r"(?:['\u2019]s|s['\u2019]|['\u2019])?\s+" + _QUALIFIERS + r"{0,3}$", re.IGNORECASE
+)
+# A child's health and a family's attendance are conditions, not a practitioner's act.
+_FAILED_GROWTH = re.compile(
+    r"\s*(?:thrive|gain(?:\s+weight)?|grow|put\s+on\s+weight|respond\s+to\s+treatment)\b", re.IGNORECASE
+)
+_NOT_BROUGHT = re.compile(
+    r"\s*(?:bring|take)\s+(?:her|him|them|the\s+(?:child|children|baby|boys?|girls?|twins|siblings)|"
+    r"[\w'\u2019-]+)\s+to\s+(?:[\w'\u2019-]+\s+){0,2}?(?:treatment|appointments?|clinics?|dentists?|dental|"
+    r"surgery|hospital|school|nursery|reviews?|checks?|sessions?|gp|health|immuni[sz]ations?|vaccinations?)\b",
+    re.IGNORECASE,
+)
+
+
+def _failure_describes(text: str, m: re.Match[str]) -> bool:
+    """'failed to' about the family or a tool, or a child's health: 'repeated failure to bring her
+    to treatment', 'failure to thrive', 'the form fails to ask about ...'."""
+    after = text[m.end() :]
+    return bool(
+        _FAILED_GROWTH.match(after)
+        or _NOT_BROUGHT.match(after)
+        or _ABOUT_FAMILY_OR_TOOL.search(_clause_before(text, m.start()))
+    )
+
+
+# "should have" + a past participle is hindsight ("should have realised"); "should have" + a noun is
+# what someone needs ("staff should have more time", "every child should have a named GP").
+_PARTICIPLE = (
+    r"(?:(?:\w+ly|also|already|at\s+least|then|still|all|both)\s+)?"
+    r"(?!(?:need|feed|seed|speed|bed|red|shed|creed|breed|greed|weed|hundred|sacred|kindred)\b)"
+    r"(?:[a-z]+ed|been|seen|known|done|gone|shown|grown|drawn|thrown|told|sold|held|kept|met|heard|felt|"
+    r"left|lost|made|paid|said|sent|spent|built|brought|bought|caught|taught|thought|sought|fought|found|"
+    r"got|gotten|had|led|read|run|set|put|let|shut|hit|hurt|stood|understood|spoken|written|taken|given|"
+    r"driven|chosen|broken|fallen|forgotten|hidden|risen|shaken|woken|proven|begun|come|become|won|dealt|"
+    r"meant|struck|sat|foreseen|overseen|undertaken|withdrawn|mistaken|overlooked|picked|spotted)\b"
+)
+# Words that read as "should have" + a past participle but are adjectives before a noun.
+_ATTRIBUTIVE = re.compile(
+    r"\s+(?:\w+ly\s+)?(?:protected|dedicated|named|designated|trained|qualified|experienced|allocated|"
+    r"ring-?fenced|skilled|speciali[sz]ed|integrated|reduced|increased|improved|extended|shared|joined-up|"
+    r"agreed|regular|manageable)\s+(?!(?:the|a|an|this|that|these|those|her|him|his|them|their|its|it|she|"
+    r"he|they|to|with|about|on|in|at|for|by|from|into|more|any|each|every|both|whether|when|what|how|why|"
+    r"who|which|up|out|off|over)\b)[a-z]",
+    re.IGNORECASE,
+)
+
+
+def _should_describes(text: str, m: re.Match[str]) -> bool:
+    """'should have' before an adjective and a noun ('should have protected time'), or about a tool
+    ('the form should have asked about ...': a gap in the system, not a person's fault)."""
+    return bool(_ATTRIBUTIVE.match(text[m.end() :]) or _ABOUT_TOOL.search(_clause_before(text, m.start())))
+
+
+# "obvious" before a noun of conditions describes them ("the obvious strain on the team", "her obvious
+# distress"); before what should have been seen or done it is hindsight ("the obvious risk", "the
+# obvious next step"), and so is "it was obvious", "obviously".
+_SEEN_OR_DONE = re.compile(
+    r"\b(?:signs?|signals?|risks?|dangers?|concerns?|indicators?|indications?|warnings?|flags?|links?|"
+    r"patterns?|connections?|questions?|conclusions?|answers?|explanations?|significance|implications?|"
+    r"causes?|things?|steps?|course|actions?|choices?|options?|decisions?|responses?|solutions?|needs?|"
+    r"gaps?|failings?|failures?|omissions?|mistakes?|errors?|abuse|neglect|harm)\b",
+    re.IGNORECASE,
+)
+_BEFORE_A_NOUN = re.compile(
+    r"\b(?:the|an?|his|her|their|its|this|that|these|those|some|any|no|such|more|most|less|very|quite|"
+    r"rather|particularly|increasingly|own|and|'s|\u2019s)\s+$",
+    re.IGNORECASE,
+)
+_VISIBLE_STATE = re.compile(
+    r"\s+(?:distressed|upset|tired|exhausted|anxious|frightened|scared|unwell|ill|in\s+pain|delighted|"
+    r"pleased|happy|proud|fond|attached|affectionate|relaxed|comfortable|uncomfortable|hungry|thin|"
+    r"underweight|pregnant|struggling|stretched|busy|overstretched)\b",
+    re.IGNORECASE,
+)
+
+
+def _obvious_describes(text: str, m: re.Match[str]) -> bool:
+    word = m.group(0).lower()
+    after = text[m.end() :]
+    if word == "obviously":
+        return bool(_VISIBLE_STATE.match(after))
+    if word != "obvious" or not _BEFORE_A_NOUN.search(text[: m.start()]):
+        return False
+    following = re.match(r"(?:\s+[\w'\u2019-]+){1,3}", after)
+    return bool(following) and not _SEEN_OR_DONE.search(following.group(0) if following else "")
+
+
+Describes = Callable[[str, "re.Match[str]"], bool]
+
 
 @dataclass(frozen=True)
 class _Phrase:
     key: str
     pattern: re.Pattern[str]
     suggestion: str
+    describes: Describes | None = None  # when the words describe conditions rather than judge a person
 
 
 BLAME_PHRASES: tuple[_Phrase, ...] = (
@@ -276,15 +516,18 @@ BLAME_PHRASES: tuple[_Phrase, ...] = (
         ),
         "Say what happened and what made the expected practice hard at the time: "
         "'the referral was not made; the form in use did not ask about ...' instead of 'X failed to refer'.",
+        _failure_describes,
     ),
     _Phrase(
         "should have",
         _compile(
-            r"should(?:\s+not)?\s+have|shouldn['\u2019]t\s+have|should['\u2019]ve|ought(?:\s+not)?\s+to\s+have|"
-            r"could\s+(?:and\s+should\s+)?have\s+(?:known|seen|predicted|prevented|foreseen|recogni[sz]ed|spotted)"
+            r"(?:should(?:\s+not)?\s+have|shouldn['\u2019]t\s+have|should['\u2019]ve|ought(?:\s+not)?\s+to\s+have)"
+            r"(?=\s+" + _PARTICIPLE + r")"
+            r"|could\s+(?:and\s+should\s+)?have\s+(?:known|seen|predicted|prevented|foreseen|recogni[sz]ed|spotted)"
         ),
         "Name the expected practice and its source, then what could be seen at the time: "
         "'guidance expects ...; at the time the practitioner knew ... and did not know ...'.",
+        _should_describes,
     ),
     _Phrase(
         "negligent",
@@ -303,6 +546,7 @@ BLAME_PHRASES: tuple[_Phrase, ...] = (
         ),
         "Say what was known and visible at the time, and to whom (the view from the tunnel): "
         "'at the time, the school knew ...; the dentist did not know ...'.",
+        _obvious_describes,
     ),
     _Phrase(
         "missed the signs",
@@ -322,11 +566,24 @@ BLAME_PHRASES: tuple[_Phrase, ...] = (
 )
 
 
+def judgements(phrase: _Phrase, text: str, quotes: Sequence[tuple[int, int]] | None = None) -> list[str]:
+    """The places `phrase` judges a person in `text`: not in reported speech, not describing conditions."""
+    quotes = _quoted_spans(text) if quotes is None else quotes
+    return [
+        " ".join(m.group(0).split())
+        for m in phrase.pattern.finditer(text)
+        if not _reported(text, m.start(), m.end(), quotes)
+        and not (phrase.describes is not None and phrase.describes(text, m))
+    ]
+
+
 def blame_language(text: str, where: Where) -> list[QualityWarning]:
-    """Advisory: blame or hindsight language, each phrase with its systems-phrased alternative."""
+    """Advisory: blame or hindsight language, each phrase with its systems-phrased alternative.
+    Reported speech and descriptions of conditions are not judgements (see `judgements`)."""
     out: list[QualityWarning] = []
+    quotes = _quoted_spans(text)
     for phrase in BLAME_PHRASES:
-        hits = _matches(phrase.pattern, text)
+        hits = judgements(phrase, text, quotes)
         if hits:
             out.append(
                 _warning(
@@ -344,7 +601,9 @@ def blame_language(text: str, where: Where) -> list[QualityWarning]:
 
 
 def single_agency(agencies: Iterable[str], where: Where) -> list[QualityWarning]:
-    """Advisory: all the evidence of a finding (its linked episodes) comes from one agency."""
+    """Advisory: all the evidence of a finding comes from one agency. `agencies` are those of all of
+    its evidence (`FindingText.agencies`): the linked episodes, the narrative entries and conversations
+    they rest on, and the agencies named in the factors that explain them and in the evidence items."""
     distinct: dict[str, str] = {}
     for agency in agencies:
         if agency and agency.strip():
@@ -357,12 +616,25 @@ def single_agency(agencies: Iterable[str], where: Where) -> list[QualityWarning]
             Code.SINGLE_AGENCY,
             where,
             (only,),
-            f"rests only on episodes involving {only}: it may be a single-agency lesson "
+            f"rests only on evidence involving {only}: it may be a single-agency lesson "
             "rather than a finding about the multi-agency system.",
-            "Show how the pattern plays out across agencies (link episodes from other agencies), or "
-            "pass it to that agency's own learning processes.",
+            "Show how the pattern plays out across agencies (link episodes from other agencies, or "
+            "evidence that names them), or pass it to that agency's own learning processes.",
         )
     ]
+
+
+def agencies_named(texts: Iterable[str], agencies: Iterable[str]) -> list[str]:
+    """Which of `agencies` the texts name (whole words, any case), in the order of `agencies`: the
+    agencies a factor's description or an evidence item speaks of."""
+    body = "\n".join(texts)
+    found = []
+    for agency in dict.fromkeys(a.strip() for a in agencies if a and a.strip()):
+        words = r"\s+".join(_name_token(t) for t in agency.split())
+        pattern = r"(?<![\w-])" + words + r"(?:['\u2019]?s)?(?![\w-])"
+        if re.search(pattern, body, re.IGNORECASE):
+            found.append(agency)
+    return found
 
 
 # ---- a training or procedure reminder as a question for the board ----------------------------------
@@ -441,6 +713,7 @@ class EvidenceItem:
     kind: str
     summary: str
     reference: str
+    id: int = 0
 
 
 def usable_evidence(items: Iterable[EvidenceItem]) -> list[EvidenceItem]:
@@ -532,7 +805,7 @@ class FindingText:
     number: int
     title: str
     fields: Mapping[str, str]
-    agencies: tuple[str, ...] = ()  # of the linked episodes
+    agencies: tuple[str, ...] = ()  # of all its evidence (see `single_agency`)
     evidence: tuple[EvidenceItem, ...] = ()
     questions: tuple[QuestionText, ...] = ()
 
@@ -542,39 +815,100 @@ class FindingText:
 
 
 @dataclass(frozen=True)
+class PublishedText:
+    """A text the reports publish besides the episodes, factors, findings, evidence and questions:
+    the case summary, the briefing, the board's response and actions, the narratives, good practice.
+    `asks` marks a request of the board or the board's answer, which the training-only check reads."""
+
+    where: Where
+    text: str
+    asks: bool = False
+
+
+@dataclass(frozen=True)
 class ReviewText:
     episodes: tuple[EpisodeText, ...] = ()
     factors: tuple[FactorText, ...] = ()
     findings: tuple[FindingText, ...] = ()
+    published: tuple[PublishedText, ...] = ()
     names: tuple[str, ...] = ()  # members, practitioners and (when given) the sealed register
 
 
+# The fields of an episode and a factor that the reports publish (a factor's evidence is not).
+PUBLISHED_FACTOR_FIELDS = frozenset({"description"})
+
+
+def _wording(text: str, names: Names, where: Where) -> list[QualityWarning]:
+    return person_named(text, names, where) + blame_language(text, where)
+
+
 def review_warnings(text: ReviewText) -> list[QualityWarning]:
-    """Every check of DESIGN §5.5 over a review's texts, in reading order."""
+    """Every check of DESIGN §5.5 over a review's texts, in reading order: the analysis first, then
+    everything else the reports publish. A person named is looked for in every text that is
+    published; blame and hindsight in every text a person wrote."""
     names = Names(text.names)
     out: list[QualityWarning] = []
     for episode in text.episodes:
-        for field, value in episode.fields.items():
-            out += blame_language(value, Where("episode", episode.id, episode.label, field))
+        for field, value in {"title": episode.title, **episode.fields}.items():
+            out += _wording(value, names, Where("episode", episode.id, episode.label, field))
         out += individual_only(
             episode.valence, episode.factor_codes, Where("episode", episode.id, episode.label, "explanation")
         )
     for factor in text.factors:
         for field, value in factor.fields.items():
-            out += blame_language(value, Where("factor", factor.id, factor.label, field))
+            where = Where("factor", factor.id, factor.label, field)
+            published = field in PUBLISHED_FACTOR_FIELDS
+            out += _wording(value, names, where) if published else blame_language(value, where)
     for finding in text.findings:
-        for field, value in {"title": finding.title, **finding.fields}.items():
-            where = Where("finding", finding.id, finding.label, field)
-            out += person_named(value, names, where)
-            out += blame_language(value, where)
-        out += single_agency(finding.agencies, Where("finding", finding.id, finding.label, "how_it_showed"))
-        out += no_wider_evidence(finding.evidence, Where("finding", finding.id, finding.label, "evidence"))
-        for question in finding.questions:
-            where = Where("question", question.id, f"Question {question.number} of {finding.label}", "text")
-            out += person_named(question.text, names, where)
-            out += blame_language(question.text, where)
-            out += training_reminder(question.text, where)
+        out += finding_warnings(finding, names)
+    for item in text.published:
+        out += _wording(item.text, names, item.where)
+        out += training_reminder(item.text, item.where) if item.asks else []
     return out
+
+
+def finding_warnings(finding: FindingText, names: Names) -> list[QualityWarning]:
+    """The checks of one finding: its texts, its evidence and its questions for the board."""
+    out: list[QualityWarning] = []
+    for field, value in {"title": finding.title, **finding.fields}.items():
+        out += _wording(value, names, Where("finding", finding.id, finding.label, field))
+    out += single_agency(finding.agencies, Where("finding", finding.id, finding.label, "how_it_showed"))
+    out += no_wider_evidence(finding.evidence, Where("finding", finding.id, finding.label, "evidence"))
+    for n, item in enumerate(finding.evidence, start=1):
+        label = f"Evidence {n} of {finding.label}"
+        out += _wording(item.summary, names, Where("evidence", item.id, label, "summary", within=finding.id))
+    for question in finding.questions:
+        where = Where(
+            "question",
+            question.id,
+            f"Question {question.number} of {finding.label}",
+            "text",
+            within=finding.id,
+        )
+        out += _wording(question.text, names, where)
+        out += training_reminder(question.text, where)
+    return out
+
+
+# ---- any text: the lens for a draft written elsewhere ------------------------------------------------
+
+LENS_KINDS: dict[str, str] = {
+    "statement": "The statement",
+    "question": "The question for the board",
+    "narrative": "The narrative",
+}
+
+
+def lens(kind: str, text: str, names: Names | Iterable[str] = ()) -> list[QualityWarning]:
+    """The wording checks of one text of `kind` (one of `LENS_KINDS`), written anywhere: blame and
+    hindsight for every kind, a training or procedure reminder for a question for the board, and a
+    person named when `names` are given (a review's members and sealed register)."""
+    if kind not in LENS_KINDS:
+        raise ValueError(f"kind must be one of: {', '.join(LENS_KINDS)}")
+    where = Where(kind, 0, LENS_KINDS[kind], "text")
+    found = person_named(text, names if isinstance(names, Names) else Names(names), where)
+    found += blame_language(text, where)
+    return found + (training_reminder(text, where) if kind == "question" else [])
 
 
 def acknowledge(

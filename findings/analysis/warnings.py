@@ -1,14 +1,17 @@
-"""Quality warnings (DESIGN §5.5): the systems lens over episodes, factors, findings and questions,
-computed for what is asked (one finding's, a page of findings', one kind's), and a lead reviewer's
-acknowledgement of an advisory one, with a reason (a blocking one cannot be acknowledged, only fixed).
+"""Quality warnings (DESIGN §5.5): the systems lens over every text the review publishes (episodes,
+factors, findings, their evidence and questions, and everything else the reports print: the case
+summary, the briefing, the board's response and actions, narratives, good practice), computed for
+what is asked (one finding's, a page of findings', one kind's), and a lead reviewer's acknowledgement
+of an advisory one, with a reason (a blocking one cannot be acknowledged, only fixed).
 
 The checks themselves are pure (`findings.analysis.quality`); this module gathers only the texts
-asked for, the names no finding may carry (members and the sealed register) and the acknowledgements.
+asked for (the reports' own through `findings.publication.lens`), the names no published text may
+carry (members and the sealed register) and the acknowledgements.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
@@ -19,6 +22,7 @@ from findings.analysis import quality
 from findings.analysis.base import AnalysisService, Context, Page
 from findings.analysis.facts import (
     FindingsFacts,
+    ReviewAgencies,
     acknowledgements,
     episode_text,
     episodes_of,
@@ -29,13 +33,31 @@ from findings.analysis.facts import (
     review_names,
 )
 from findings.analysis.models import Finding, WarningAcknowledgement
+from findings.publication.lens import published_texts
 from workflow.commands import Command, Reason, required
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Review, User, utcnow
 from workflow.policy import READERS
 from workflow.service import ReviewService
 
-Kind = Literal["episode", "factor", "finding", "question"]
+# The records whose texts the lens reads (`quality.KINDS`, in words there).
+Kind = Literal[
+    "episode",
+    "factor",
+    "finding",
+    "question",
+    "evidence",
+    "research_question",
+    "referral",
+    "narrative_entry",
+    "good_practice",
+    "board_response",
+    "action",
+    "report_text",
+    "briefing",
+]
+# The kinds read with the analysis; the others are the reports' own texts.
+ANALYSIS_KINDS = frozenset({"episode", "factor", "finding", "question", "evidence"})
 
 
 class AcknowledgeWarning(Command):
@@ -52,34 +74,32 @@ class Warnings(Page[quality.QualityWarning]):
 def finding_warnings(
     session: Session, review: Review, findings: Sequence[Finding], extra_names: Sequence[str]
 ) -> dict[int, list[quality.QualityWarning]]:
-    """The warnings of these findings and of their questions (acknowledgements applied), by finding
-    id: only these findings' texts are checked."""
-    text = quality.ReviewText(
-        findings=tuple(finding_text(f) for f in findings), names=review_names(review, extra_names)
-    )
-    found = quality.acknowledge(quality.review_warnings(text), acknowledgements(session, review.id))
-    finding_of = {("finding", f.id): f.id for f in findings} | {
-        ("question", q.id): f.id for f in findings for q in f.questions
+    """The warnings of these findings, their evidence and their questions (acknowledgements applied),
+    by finding id: only these findings' texts are checked."""
+    names = quality.Names(review_names(review, extra_names))
+    agencies = ReviewAgencies.of(review)
+    acks = acknowledgements(session, review.id)
+    return {
+        f.id: quality.acknowledge(quality.finding_warnings(finding_text(f, agencies), names), acks)
+        for f in findings
     }
-    out: dict[int, list[quality.QualityWarning]] = {f.id: [] for f in findings}
-    for warning in found:
-        out[finding_of[(warning.where.kind, warning.where.id)]].append(warning)
-    return out
 
 
 def _review_text(
-    session: Session, review: Review, kind: Kind | None, names: Sequence[str]
+    session: Session, review: Review, kinds: frozenset[str] | None, names: Sequence[str]
 ) -> quality.ReviewText:
-    """The texts of the objects of `kind` (every kind when None)."""
-    wanted = {kind} if kind else {"episode", "factor", "finding", "question"}
+    """The texts of the objects of `kinds` (every kind when None)."""
+    wanted = kinds or frozenset(quality.KINDS)
+    agencies = ReviewAgencies.of(review)
     return quality.ReviewText(
         episodes=tuple(episode_text(e) for e in episodes_of(session, review.id))
         if "episode" in wanted
         else (),
         factors=tuple(factor_text(f) for f in factors_of(session, review.id)) if "factor" in wanted else (),
-        findings=tuple(finding_text(f) for f in findings_of(session, review.id))
-        if wanted & {"finding", "question"}
+        findings=tuple(finding_text(f, agencies) for f in findings_of(session, review.id))
+        if wanted & {"finding", "question", "evidence"}
         else (),
+        published=published_texts(session, review) if wanted - ANALYSIS_KINDS else (),
         names=review_names(review, names),
     )
 
@@ -95,12 +115,12 @@ class WarningService(AnalysisService):
         super().__init__(reviews, today=today)
         self._facts = facts or FindingsFacts()
 
-    def _found(self, ctx: Context, kind: Kind | None = None) -> list[quality.QualityWarning]:
-        text = _review_text(ctx.session, ctx.review, kind, self._facts.names(ctx.session, ctx.review.id))
+    def _found(self, ctx: Context, kinds: frozenset[str] | None = None) -> list[quality.QualityWarning]:
+        text = _review_text(ctx.session, ctx.review, kinds, self._facts.names(ctx.session, ctx.review.id))
         found = quality.acknowledge(
             quality.review_warnings(text), acknowledgements(ctx.session, ctx.review.id)
         )
-        return [w for w in found if kind is None or w.where.kind == kind]
+        return [w for w in found if kinds is None or w.where.kind in kinds]
 
     def list(
         self,
@@ -108,14 +128,16 @@ class WarningService(AnalysisService):
         review_id: int,
         actor: int,
         kind: Kind | None = None,
+        kinds: Iterable[Kind] = (),
         object_id: int | None = None,
         limit: int | None = None,
         offset: int = 0,
     ) -> Warnings:
-        """The review's warnings in reading order, acknowledged ones marked; only those of `kind`
-        (and of the object `object_id`) are computed when asked for (every member)."""
+        """The review's warnings in reading order, acknowledged ones marked; only those of `kind` or
+        `kinds` (and of the object `object_id`) are computed when asked for (every member)."""
+        wanted = frozenset([*([kind] if kind else []), *kinds]) or None
         with self.read(review_id, actor, READERS["analysis"]) as ctx:
-            found = [w for w in self._found(ctx, kind) if object_id is None or w.where.id == object_id]
+            found = [w for w in self._found(ctx, wanted) if object_id is None or w.where.id == object_id]
             shown = found[offset : None if limit is None else offset + limit]
             return Warnings(shown, len(found), sum(1 for w in found if w.blocks))
 

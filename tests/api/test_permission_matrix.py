@@ -533,6 +533,8 @@ MATRIX: tuple[Row, ...] = (
     Row("POST", "/api/v1/reviews/{review_id}/warnings/{fingerprint}/acknowledgement", F,
                                                               (401, 404, 403, 403, 403, 403, 404), lead=200,
         prepare=_blamed, body=lambda w, c: {"reason": "The practitioners' own words, quoted."}),
+    Row("POST", "/api/v1/lens", F,                             (401, 404, 200, 200, 200, 200, 404), lead=200,
+        body=lambda w, c: {"kind": "statement", "text": "The GP failed to refer.", "review_id": w.review_id}),
     # reports, the anonymisation check, export and import
     Row("GET", "/api/v1/reviews/{review_id}/reports/{kind}", R, (401, 404, 200, 200, 200, 200, 404)),
     Row("GET", "/api/v1/reviews/{review_id}/report-texts", R, (401, 404, 200, 200, 200, 200, 404)),

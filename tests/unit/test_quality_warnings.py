@@ -6,6 +6,9 @@ as written: the briefing is exactly the "list of who got what wrong" style the c
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
+
 import pytest
 
 from findings.analysis.quality import (
@@ -15,15 +18,19 @@ from findings.analysis.quality import (
     EpisodeText,
     EvidenceItem,
     FactorCode,
+    FactorText,
     FindingText,
     Names,
+    PublishedText,
     QuestionText,
     ReviewText,
     Severity,
     Where,
     acknowledge,
+    agencies_named,
     blame_language,
     individual_only,
+    lens,
     no_wider_evidence,
     person_named,
     review_warnings,
@@ -445,3 +452,166 @@ def test_a_new_offending_word_is_a_new_warning():
     assert first.fingerprint != second.fingerprint
     [again] = person_named("lena saw the family again.", NAMES, HERE)
     assert again.fingerprint == first.fingerprint
+
+
+# ---- a judgement about a person, told from reported speech and descriptions of conditions --------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # reported speech: practitioners' and families' own words and views
+        "Staff felt they should have more time for supervision.",
+        "The health visitor told the review she should have asked more questions about the bruise.",
+        '"I should have pushed harder for a strategy meeting," the social worker said.',
+        "The social worker reflected that she should have seen the children on their own.",
+        "The mother said professionals failed to listen to her when she asked for help.",
+        "In their view, the plan should have been reviewed when the family moved.",
+        "The plan should have been reviewed sooner, the school nurse said.",
+        "The review heard that the duty team should have had more capacity that winter.",
+        "Practitioners told us it was obvious to them that the mother was struggling.",
+        "The father told the case group that agencies were to blame for the delay.",
+        "The case group described missed opportunities, as they saw them, to share the GP's concern.",
+        "The grandmother felt that the family had been failed by services.",
+        # descriptions of conditions, the family's presentation and the tools
+        "The obvious strain on the team was raised in supervision twice.",
+        "There was repeated failure to bring her to treatment after March.",
+        "The infant's failure to thrive was recorded at the eight-week check.",
+        "The mother's repeated failure to attend appointments was not shared with the GP.",
+        "The referral form fails to ask about dental health.",
+        "The case management system failed to flag three missed appointments in a row.",
+        "Her obvious distress at contact was recorded by the nursery.",
+        "The child was obviously distressed when collected from school.",
+        "Every child should have a named health visitor until they start school.",
+        "Social workers should have protected time for reflective supervision.",
+        "The safeguarding partners should have regard to the national panel's guidance.",
+        "Text reminders failed to reach the family after the mobile number changed.",
+    ],
+)
+def test_reported_speech_and_descriptions_of_conditions_are_not_judgements(sentence):
+    assert blame_language(sentence, HERE) == [], sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The social worker should have realised that the bruising was significant.", "should have"),
+        ("It was felt that the social worker should have realised.", "should have"),  # the review's voice
+        ("The panel felt the social worker should have realised.", "should have"),
+        ("We considered that the GP should have referred at once.", "should have"),
+        ("Staff felt supported, but the social worker failed to refer.", "failed to"),  # another clause
+        ("The GP failed to attend the strategy meeting.", "failed to"),
+        ("The social worker failed to bring the case to conference.", "failed to"),
+        ("The mother should have taken him to the dentist.", "should have"),  # judges a person too
+        ("Staff should have protected the child.", "should have"),
+        ("The obvious risk was not seen by anyone.", "obvious"),
+        ("The obvious next step was a strategy discussion.", "obvious"),
+        ("The health visitor said nothing; it was clear that the child was hungry.", "it was clear that"),
+    ],
+)
+def test_a_judgement_in_the_reviews_own_voice_still_warns(sentence, expected):
+    warnings = blame_language(sentence, HERE)
+    assert expected.lower() in [m.lower() for w in warnings for m in w.matched], (sentence, warnings)
+
+
+def test_a_name_in_reported_speech_is_still_a_person_named():
+    [warning] = person_named('"Lena Lead should have called me," the mother said.', NAMES, HERE)
+    assert warning.matched == ("Lena Lead",)
+
+
+# ---- single agency: all of a finding's evidence ---------------------------------------------------
+
+
+def test_the_agencies_an_evidence_text_names_are_found_as_whole_words():
+    agencies = ["Health", "Police", "Children's social care", "GP", "Education"]
+    texts = ["An audit of GPs' records and the police's referrals", "Children\u2019s social care data"]
+    assert agencies_named(texts, agencies) == ["Police", "Children's social care", "GP"]
+    assert agencies_named(["Healthy Start vouchers"], agencies) == []
+
+
+def test_a_single_agency_warning_says_it_read_all_the_evidence():
+    [warning] = single_agency(["Health"], HERE)
+    assert "rests only on evidence involving Health" in warning.message
+
+
+# ---- every published text, and the lens for any text ----------------------------------------------
+
+
+def test_every_published_text_is_read_for_names_and_wording_and_asks_for_reminders():
+    published = (
+        PublishedText(
+            Where("report_text", 1, "The case in brief", "case_summary"), "Lena Lead failed to refer."
+        ),
+        PublishedText(
+            Where("action", 4, "Action 'Refresh'", "title"), "Remind all staff of the procedures", asks=True
+        ),
+        PublishedText(Where("good_practice", 5, "Good practice 1", "what_went_well"), "Remind staff daily."),
+    )
+    found = review_warnings(ReviewText(published=published, names=NAMES))
+    assert [(w.where.kind, w.code.value) for w in found] == [
+        ("report_text", "person_named"),
+        ("report_text", "blame_language"),
+        ("action", "training_reminder"),
+    ]
+
+
+def test_an_episodes_title_and_a_factors_published_description_are_read_for_names():
+    text = ReviewText(
+        episodes=(EpisodeText(7, 1, "Polly's visit", "good", {"what_happened": "A visit."}),),
+        factors=(FactorText(3, "Factor 3", {"description": "Mark was new", "evidence": "Mark said so"}),),
+        names=NAMES,
+    )
+    found = [(w.where.kind, w.where.field) for w in review_warnings(text) if w.code == Code.PERSON_NAMED]
+    assert found == [("episode", "title"), ("factor", "description")]  # a factor's evidence is not published
+
+
+def test_evidence_and_questions_say_which_finding_holds_them():
+    finding = FindingText(
+        9,
+        2,
+        "Neglect",
+        {},
+        agencies=("Health", "Police"),
+        evidence=(EvidenceItem("research", "Practitioners failed to see it", "Brandon 2013", id=31),),
+        questions=(QuestionText(11, 1, "Will the board remind staff?"),),
+    )
+    found = {
+        (w.where.kind, w.where.id, w.where.within) for w in review_warnings(ReviewText(findings=(finding,)))
+    }
+    assert ("evidence", 31, 9) in found and ("question", 11, 9) in found
+
+
+def test_a_fingerprint_without_a_number_is_what_it_always_was():
+    [warning] = blame_language("The school failed to refer.", HERE)
+    key = "blame_language:finding:1:statement:failed to"
+    assert warning.fingerprint == hashlib.sha256(key.encode()).hexdigest()
+    numbered = Where("research_question", 1, "Research question 2", "text", number="2")
+    [other] = blame_language("The school failed to refer.", numbered)
+    assert (
+        other.fingerprint
+        != blame_language("The school failed to refer.", replace(numbered, number="3"))[0].fingerprint
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "codes"),
+    [
+        ("statement", "The social worker should have realised.", ["blame_language"]),
+        ("statement", "Staff felt they should have more time for supervision.", []),
+        ("question", "Will the board remind staff to check the database?", ["training_reminder"]),
+        ("question", "How will the board know whether caseloads let staff see children alone?", []),
+        ("narrative", "The mother told us the GP failed to listen.", []),
+        ("narrative", "It was obvious that the mother could not cope.", ["blame_language"]),
+        ("statement", "Remind staff to check the database.", []),  # a reminder is a question's fault
+    ],
+)
+def test_the_lens_checks_any_text_by_its_kind(kind, text, codes):
+    assert [w.code.value for w in lens(kind, text)] == codes
+
+
+def test_the_lens_looks_for_a_person_named_only_when_given_names():
+    assert lens("statement", "Lena Lead did not know.") == []
+    [named] = lens("statement", "Lena Lead did not know.", NAMES)
+    assert named.code == Code.PERSON_NAMED and named.where.label == "The statement"
+    with pytest.raises(ValueError):
+        lens("finding", "x")

@@ -1,5 +1,5 @@
 """docs/quality-warnings.md: every example sentence that should trigger its check does, and every
-rewrite does not."""
+rewrite and every "not a warning" does not."""
 
 from __future__ import annotations
 
@@ -27,10 +27,16 @@ def _examples() -> list[tuple[Code, str, str]]:
         heading = re.match(r"## `(\w+)`", line)
         if heading:
             code = Code(heading.group(1))
-        example = re.match(r"- (Triggers|Rewrite): (.+)$", line)
+        example = re.match(r"- (Triggers|Rewrite|Not a warning): (.+)$", line)
         if example and code in CHECKS:
             examples.append((code, example.group(1), example.group(2)))
     return examples
+
+
+def test_the_doc_has_examples_of_each_kind():
+    kinds = {(code, kind) for code, kind, _ in _examples()}
+    assert (Code.BLAME_LANGUAGE, "Not a warning") in kinds
+    assert {code for code, _ in kinds} == set(CHECKS)
 
 
 def test_the_doc_documents_every_check():
