@@ -145,6 +145,9 @@ EDITS: dict[str, Rule] = {
         {_C, _L, _CH}, _BEFORE_PUBLICATION, "write the board's overall response or the partnership's name"
     ),
     "correct_for_publication": _rule({_C, _CH}, _CORRECTING, "correct a text for publication"),
+    "correct_board_words": _rule(
+        {_C, _CH}, (*_CORRECTING, State.APPROVED), "correct the board's words for publication"
+    ),
     "change_register": _rule({_C, _CH}, _NOT_FINAL, "change the sealed identity register", _FINAL),
 }
 

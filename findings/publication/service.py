@@ -65,14 +65,25 @@ CORRECTABLE: dict[SourceKind, tuple[type[Any], frozenset[str]]] = {
     SourceKind.BOARD_QUESTION: (m.BoardQuestion, frozenset({"text"})),
     SourceKind.GOOD_PRACTICE: (m.GoodPractice, frozenset({"what_went_well", "what_enabled_it"})),
     SourceKind.BOARD_RESPONSE: (m.BoardResponse, frozenset({"response"})),
-    SourceKind.ACTION: (m.Action, frozenset({"title", "owner_agency", "evidence_of_impact"})),
+    SourceKind.ACTION: (m.Action, frozenset({"title", "owner_agency", "evidence_of_impact", "due_on"})),
     SourceKind.REVIEW: (
         ReportTexts,
         frozenset({"case_summary", "methodology_note", "board_response", "period_start", "period_end"}),
     ),
 }
 # Dates a person entered that the reports print (a registered date of birth can stand in one).
-DATE_FIELDS = frozenset({"occurred_on", "period_start", "period_end"})
+DATE_FIELDS = frozenset({"occurred_on", "period_start", "period_end", "due_on"})
+# The board's words: written after the chair's approval, so corrected at `approved` too
+# (`correct_board_words`); every other text only before it (`correct_for_publication`).
+BOARD_WORDS = frozenset({SourceKind.ACTION, SourceKind.BOARD_RESPONSE})
+
+
+def correction_action(kind: SourceKind | str, field: str) -> str:
+    """The policy action (`workflow.policy`) a correction of this kind of text is checked against."""
+    board = SourceKind(kind) in BOARD_WORDS or (kind == SourceKind.REVIEW and field == "board_response")
+    return "correct_board_words" if board else "correct_for_publication"
+
+
 # Fields of the review row itself rather than of its report texts.
 REVIEW_FIELDS = frozenset({"period_start", "period_end"})
 SHORT_FIELDS = frozenset({"title", "owner_agency"})
@@ -424,7 +435,9 @@ class ReportService:
         with self._change(review_id, actor, expected_version, "write_board_texts") as (session, review):
             texts = report_texts(session, review.id)
             if texts is None:
-                texts = ReportTexts(review_id=review.id, briefing={})
+                texts = ReportTexts(
+                    review_id=review.id, partnership="", case_summary="", methodology_note="", briefing={}
+                )
                 session.add(texts)
             if any(getattr(texts, name) != values[name] for name in APPROVED_TEXTS & set(values)):
                 # Words the chair approves (the roles are those of `write_board_texts`, checked above).
@@ -517,11 +530,13 @@ class ReportService:
         """Correct one text (or printed date) in place where the anonymisation check found an identifier
         (coordinator or chair, at the findings and sign-off stages, where the narratives can no longer
         be edited; once the chair has approved, the review is reopened for correction first, so the
-        chair approves again what is published). Audited with the object and field, never the words."""
+        chair approves again what is published; the board's words, written after the approval, also at
+        `approved`). Audited with the object and field, never the words."""
         source_kind = _correctable_kind(kind)
         model = _model(source_kind, field)
         corrected = _corrected_value(field, value)
-        with self._change(review_id, actor, expected_version, "correct_for_publication") as (session, review):
+        action = correction_action(source_kind, field)
+        with self._change(review_id, actor, expected_version, action) as (session, review):
             target = self._target(session, review, source_kind, model, object_id, field)
             if isinstance(target, m.NarrativeEntry) and isinstance(corrected, date):
                 # The agencies that knew at the time knew on the entry's (corrected) day.
@@ -550,7 +565,7 @@ class ReportService:
         source_kind = _correctable_kind(kind)
         model = _model(source_kind, field)
         with self._member(review_id, actor) as (session, review, roles):
-            refused = policy.role_refusal(roles, "correct_for_publication")
+            refused = policy.role_refusal(roles, correction_action(source_kind, field))
             if refused:
                 raise NotPermitted(refused)
             target = self._target(session, review, source_kind, model, object_id, field)
