@@ -1,13 +1,13 @@
 """Where each anonymisation hit stands, as links for the publication page: the record's own page (and
 the field on it), and where the person looking can change it now: that page when its form changes the
-field and the policy lets them, else the page of one correction (`/publication/correction`), else why
-not (at `approved`: reopen the review for correction first)."""
+field and the policy lets them, else the page of one correction (`/publication/corrections/{source}`),
+else why not (at `approved`: reopen the review for correction first)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from findings.publication.service import DATE_FIELDS, CheckView, HitPlace, HitView, correction_action
 from findings.publication.view_model import FIELD_WORDS, SOURCE_NAMES, SourceKind
@@ -114,8 +114,7 @@ def record_page(place: HitPlace) -> RecordPage | None:
 
 
 def correction_url(base: str, place: HitPlace) -> str:
-    source = f"{place.kind}:{place.object_id}:{place.field}"
-    return f"{base}/publication/correction?{urlencode({'source': source})}"
+    return f"{base}/publication/corrections/{place.kind}:{place.object_id}:{place.field}"
 
 
 @dataclass(frozen=True)

@@ -175,12 +175,12 @@ def _correction_page(
     return render(request, "pages/correction.html", context, status=status)
 
 
-@router.get("/reviews/{review_id}/publication/correction")
+@router.get("/reviews/{review_id}/publication/corrections/{source}")
 def correction(
-    request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser, source: str = ""
+    request: Request, review_id: ReviewId, source: str, services: ServicesDep, user: PageUser
 ) -> Response:
     """One text (or printed date) where the anonymisation check found an identifier, to correct in
-    place: `?source=kind:id:field`, as each hit on the publication page links to it."""
+    place: `source` is `kind:id:field`, as each hit on the publication page links to it."""
     return _correction_page(request, services, user, review_id, source)
 
 

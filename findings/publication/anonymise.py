@@ -459,7 +459,10 @@ class CheckResult:
         """One line per identifier and place: the first hit, the outputs it was seen in, how often."""
         groups: dict[tuple[str, str, str], list[Hit]] = {}
         for hit in self.hits:
-            place = hit.source.key if hit.source else f"{hit.output}:{hit.page}:{hit.context}"
+            if len(hit.parts) > 1:
+                place = " ".join(part.key for part in hit.parts)
+            else:
+                place = hit.source.key if hit.source else f"{hit.output}:{hit.page}:{hit.context}"
             groups.setdefault((hit.kind, str(hit.entry_id), place), []).append(hit)
         result = []
         for members in groups.values():

@@ -7,69 +7,28 @@ entry it comes from."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from html import unescape
-from urllib.parse import quote
 
 import pytest
 
 from api.auth import SESSION_COOKIE, csrf_token
 from api.wiring import Services
 from findings.analysis.board import BoardService
-from findings.analysis.findings import ChangeFinding, FindingService
-from findings.analysis.narratives import AddEntry
 from tests.api.conftest import SECRET
-from tests.findings_support import Analysis, to_approved
+from tests.findings_support import LEFT_NAME, leaky_approved
 from tests.support import People
 from workflow import audit
 from workflow.states import State
 
-LEAK = "Rupert Greenwood"
-BIRTH = date(2024, 11, 20)
-
 
 class Leaky:
-    """A review at `approved` with a practitioner's name left in a finding and a narrative entry dated
-    on the child's date of birth, both sealed in the register after the chair approved."""
+    """The review `leaky_approved` builds, and its pages' client."""
 
     def __init__(self, services: Services, people: People) -> None:
-        a = Analysis(services.reviews, people).gathering()
-        self.entry = a.narrative_service.add_entry(
-            review_id=a.review_id,
-            actor=a.cast.coordinator,
-            agency="Health",
-            command=AddEntry(occurred_on=BIRTH, what_happened="The midwife's first home visit."),
-        )
-        a.narratives().begin_analysis()
-        a.episode()
-        a.panel_submissions().draft_findings()
-        self.finding_id = a.finding()
-        findings = FindingService(a.reviews)
-        finding = findings.get(review_id=a.review_id, actor=a.cast.lead, finding_id=self.finding_id)
-        findings.update(
-            review_id=a.review_id,
-            actor=a.cast.lead,
-            finding_id=finding.id,
-            expected_version=finding.version,
-            command=ChangeFinding(how_it_showed=f"Three appointments with {LEAK} were missed."),
-        )
-        a.journey.fire("submit_for_signoff", a.cast.lead)
-        to_approved(a)
-        for kind, value, pseudonym in (
-            ("practitioner", LEAK, "the dentist"),
-            ("date_of_birth", BIRTH.isoformat(), "her date of birth"),
-        ):
-            services.register.add(
-                a.review_id,
-                a.cast.coordinator,
-                a.journey.version,
-                kind=kind,
-                value=value,
-                pseudonym=pseudonym,
-            )
-        self.a = a
+        built = leaky_approved(services.reviews, services.register, people)
+        self.a, self.entry_id, self.finding_id = built.analysis, built.entry_id, built.finding_id
         self.services = services
-        self.url = f"/reviews/{a.review_id}"
+        self.url = f"/reviews/{self.a.review_id}"
 
     def sign_in(self, client, user_id: int) -> str:
         token = self.services.auth.issue(user_id, kind="session").token
@@ -119,7 +78,7 @@ def test_each_hit_links_to_its_record_and_after_reopening_is_corrected_there_the
     # The date of birth printed as an entry's date: the entry it comes from, never "the rendered report".
     assert "rendered report" not in birth_row
     assert "The narrative entry's date (20 November 2024)." in _words(birth_row)
-    assert _hrefs(birth_row, "tv-record") == [f"{url}/narratives/Health?edit={leaky.entry.id}#entry-form"]
+    assert _hrefs(birth_row, "tv-record") == [f"{url}/narratives/Health?edit={leaky.entry_id}#entry-form"]
     assert f'href="{url}/triggers/reopen_for_correction"' in page.text
     assert "Possible now" not in page.text  # publish is refused
 
@@ -134,15 +93,11 @@ def test_each_hit_links_to_its_record_and_after_reopening_is_corrected_there_the
     name_row, birth_row = sorted(_hits(page.text), key=lambda row: "date of birth" in row)
     (name_fix,) = _hrefs(name_row, "tv-edit")
     (birth_fix,) = _hrefs(birth_row, "tv-edit")
-    source = quote(f"finding:{leaky.finding_id}:how_it_showed")
-    assert name_fix == f"{url}/publication/correction?source={source}"
-    assert (
-        birth_fix
-        == f"{url}/publication/correction?source={quote(f'narrative_entry:{leaky.entry.id}:occurred_on')}"
-    )
+    assert name_fix == f"{url}/publication/corrections/finding:{leaky.finding_id}:how_it_showed"
+    assert birth_fix == f"{url}/publication/corrections/narrative_entry:{leaky.entry_id}:occurred_on"
 
     form = client.get(name_fix)
-    assert form.status_code == 200 and LEAK in form.text  # the words as they stand, to correct
+    assert form.status_code == 200 and LEFT_NAME in form.text  # the words as they stand, to correct
     done = client.post(
         f"{url}/publication/correction",
         data={
@@ -160,7 +115,7 @@ def test_each_hit_links_to_its_record_and_after_reopening_is_corrected_there_the
         data={
             "csrf_token": csrf,
             "version": leaky.version,
-            "source": f"narrative_entry:{leaky.entry.id}:occurred_on",
+            "source": f"narrative_entry:{leaky.entry_id}:occurred_on",
             "value-day": "1",
             "value-month": "12",
             "value-year": "2024",
@@ -203,7 +158,7 @@ def test_each_hit_links_to_its_record_and_after_reopening_is_corrected_there_the
     assert reopen.reason == "A name and a birth date are printed."
     assert corrections == [
         {"kind": "finding", "object_id": leaky.finding_id, "field": "how_it_showed"},
-        {"kind": "narrative_entry", "object_id": leaky.entry.id, "field": "occurred_on"},
+        {"kind": "narrative_entry", "object_id": leaky.entry_id, "field": "occurred_on"},
     ]
     assert actions.index("approve", actions.index("reopen_for_correction")) < actions.index("publish")
 
@@ -221,7 +176,7 @@ def test_a_correction_after_approval_is_refused_with_the_way_on(client, leaky: L
     a, url = leaky.a, leaky.url
     source = f"finding:{leaky.finding_id}:how_it_showed"
     csrf = leaky.sign_in(client, a.cast.chair)
-    page = client.get(f"{url}/publication/correction?source={quote(source)}")
+    page = client.get(f"{url}/publication/corrections/{source}")
     assert page.status_code == 200
     assert "reopen the review for correction" in page.text and 'name="value"' not in page.text
     refused = client.post(
@@ -231,7 +186,7 @@ def test_a_correction_after_approval_is_refused_with_the_way_on(client, leaky: L
     assert refused.status_code == 409 and "reopen the review for correction" in refused.text
     assert leaky.state == State.APPROVED
     leaky.sign_in(client, a.cast.panel["Police"])
-    assert client.get(f"{url}/publication/correction?source={quote(source)}").status_code == 403
+    assert client.get(f"{url}/publication/corrections/{source}").status_code == 403
 
 
 def test_the_boards_words_are_corrected_at_approved_without_reopening(client, leaky: Leaky) -> None:
@@ -240,7 +195,7 @@ def test_the_boards_words_are_corrected_at_approved_without_reopening(client, le
     view = board.actions(review_id=a.review_id, actor=a.cast.coordinator).items[0]
     source = f"action:{view.action.id}:title"
     csrf = leaky.sign_in(client, a.cast.coordinator)
-    form = client.get(f"{url}/publication/correction?source={quote(source)}")
+    form = client.get(f"{url}/publication/corrections/{source}")
     assert form.status_code == 200 and 'name="value"' in form.text
     done = client.post(
         f"{url}/publication/correction",
@@ -262,7 +217,7 @@ def test_a_correction_page_says_what_to_fix_and_loses_nothing(client, leaky: Lea
     a, url = leaky.a, leaky.url
     a.journey.fire("reopen_for_correction", a.cast.chair, reason="A birth date is printed.")
     csrf = leaky.sign_in(client, a.cast.coordinator)
-    source = f"narrative_entry:{leaky.entry.id}:occurred_on"
+    source = f"narrative_entry:{leaky.entry_id}:occurred_on"
     bad = client.post(
         f"{url}/publication/correction",
         data={
@@ -287,4 +242,4 @@ def test_a_correction_page_says_what_to_fix_and_loses_nothing(client, leaky: Lea
         },
     )
     assert stale.status_code == 412 and "Someone else changed this review" in stale.text
-    assert client.get(f"{url}/publication/correction?source=nonsense").status_code == 422
+    assert client.get(f"{url}/publication/corrections/nonsense").status_code == 422

@@ -223,7 +223,7 @@ def test_a_date_printed_after_another_entrys_born_names_both(clean: ReportData) 
 
 @pytest.mark.pdf
 def test_a_pdf_hit_across_two_items_is_placed_on_both(clean: ReportData) -> None:
-    first, second = sorted((e for n in clean.narratives for e in n.entries), key=lambda e: e.sort_key)[:2]
+    first = min((e for n in clean.narratives for e in n.entries), key=lambda e: e.sort_key)
     leaky = _dated(clean, first.id, first.on, "The midwife visited; her brother was born")
     hits = prepare(leaky, REGISTER, formats=[Format.HTML, Format.PDF]).check.hits
     pdf = [h for h in hits if h.output == "pdf"]
