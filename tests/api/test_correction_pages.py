@@ -243,3 +243,28 @@ def test_a_correction_page_says_what_to_fix_and_loses_nothing(client, leaky: Lea
     )
     assert stale.status_code == 412 and "Someone else changed this review" in stale.text
     assert client.get(f"{url}/publication/corrections/nonsense").status_code == 422
+
+
+def test_at_approved_the_publication_page_writes_the_boards_words_but_not_what_the_chair_approved(
+    client, leaky: Leaky
+) -> None:
+    a, url = leaky.a, leaky.url
+    csrf = leaky.sign_in(client, a.cast.coordinator)
+    page = client.get(f"{url}/publication").text
+    assert 'name="board_response"' in page and 'name="case_summary"' not in page
+    assert "Approved by the chair with the report: to change it, reopen the review for correction." in page
+    saved = client.post(
+        f"{url}/publication/texts",
+        data={"csrf_token": csrf, "version": leaky.version, "partnership": "", "board_response": "Accepted."},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert (
+        leaky.services.reports.texts(review_id=a.review_id, actor=a.cast.coordinator).board_response
+        == "Accepted."
+    )
+    refused = client.post(
+        f"{url}/publication/texts",
+        data={"csrf_token": csrf, "version": leaky.version, "case_summary": "Rewritten after approval."},
+    )
+    assert refused.status_code == 409 and "reopen the review for correction" in refused.text

@@ -30,6 +30,7 @@ def _person(browser: Any, base_url: str, services: Services, user_id: int, a11y:
     return Person(str(user_id), new_context(browser), base_url, email, a11y).sign_in(PASSWORD)
 
 
+@pytest.mark.pdf  # the check renders the PDF, as in production
 def test_a_leak_found_after_approval_is_corrected_where_it_stands_and_approved_again(
     browser: Any, base_url: str, browser_services: Services, accessibility: Accessibility
 ) -> None:
