@@ -15,12 +15,12 @@ from findings.analysis.conversations import ConversationService
 from findings.analysis.episodes import AddEpisode, EpisodeService
 from findings.analysis.factors import AddFactor, FactorService
 from findings.analysis.facts import FindingsFacts
-from findings.analysis.findings import AddEvidence, AddFinding, AddQuestion, FindingService
-from findings.analysis.narratives import ImportNarrative, NarrativeService
+from findings.analysis.findings import AddEvidence, AddFinding, AddQuestion, ChangeFinding, FindingService
+from findings.analysis.narratives import AddEntry, ImportNarrative, NarrativeService
 from findings.analysis.panel import PanelService, SavePanelAnalysis
 from findings.analysis.warnings import WarningService
 from findings.publication.publisher import Publishing
-from findings.publication.register import RegisterService
+from findings.publication.register import AddRegisterEntry, RegisterService
 from findings.publication.render import Format
 from findings.publication.service import ReportService
 from tests.support import AGENCIES, Clock, FakePublisher, Journey, People
@@ -269,3 +269,56 @@ def to_approved(analysis: Analysis) -> Analysis:
         command=RecordNotice(kind="panel_notice", on=date(2026, 11, 2)),
     )
     return analysis
+
+
+# ---- a review approved with two leaks, sealed after the approval --------------------------------------
+
+LEFT_NAME = "Rupert Greenwood"
+BIRTH = date(2024, 11, 20)
+
+
+@dataclass
+class Leaky:
+    """A review at `approved` with a practitioner's name left in a finding and a narrative entry dated
+    on the child's date of birth, both sealed in the register after the chair approved (a register is
+    often completed late)."""
+
+    analysis: Analysis
+    entry_id: int
+    finding_id: int
+
+
+def leaky_approved(reviews: ReviewService, register: RegisterService, people: People) -> Leaky:
+    a = Analysis(reviews, people).gathering()
+    entry = a.narrative_service.add_entry(
+        review_id=a.review_id,
+        actor=a.cast.coordinator,
+        agency="Health",
+        command=AddEntry(occurred_on=BIRTH, what_happened="The midwife's first home visit."),
+    )
+    a.narratives().begin_analysis()
+    a.episode()
+    a.panel_submissions().draft_findings()
+    finding_id = a.finding()
+    findings = FindingService(reviews)
+    finding = findings.get(review_id=a.review_id, actor=a.cast.lead, finding_id=finding_id)
+    findings.update(
+        review_id=a.review_id,
+        actor=a.cast.lead,
+        finding_id=finding.id,
+        expected_version=finding.version,
+        command=ChangeFinding(how_it_showed=f"Three appointments with {LEFT_NAME} were missed."),
+    )
+    a.journey.fire("submit_for_signoff", a.cast.lead)
+    to_approved(a)
+    for kind, value, pseudonym in (
+        ("practitioner", LEFT_NAME, "the dentist"),
+        ("date_of_birth", BIRTH.isoformat(), "her date of birth"),
+    ):
+        register.add(
+            review_id=a.review_id,
+            actor=a.cast.coordinator,
+            expected_version=a.journey.version,
+            command=AddRegisterEntry(kind=kind, value=value, pseudonym=pseudonym),
+        )
+    return Leaky(a, entry.id, finding_id)

@@ -340,6 +340,9 @@ GUARDS: dict[Trigger, tuple[Guard, ...]] = {
     Trigger.DECLINE_PUBLICATION: (
         _guard(_comment_required("rationale", "Record why the report will not be published.")),
     ),
+    Trigger.REOPEN_FOR_CORRECTION: (
+        _guard(_comment_required("reason", "Say what needs correcting (a reason is required).")),
+    ),
     Trigger.CLOSE: (_guard(_actions_tracked, A.ACTIONS),),
     Trigger.PAUSE: (_guard(_comment_required("reason", "Record why the review is paused.")),),
     Trigger.RESUME: (_guard(_resumable),),
@@ -351,6 +354,7 @@ REASON_PARAM: dict[Trigger, str] = {
     Trigger.DECIDE: "rationale",
     Trigger.RETURN_FOR_REVISION: "comment",
     Trigger.DECLINE_PUBLICATION: "rationale",
+    Trigger.REOPEN_FOR_CORRECTION: "reason",
     Trigger.PAUSE: "reason",
     Trigger.WITHDRAW: "reason",
 }

@@ -79,7 +79,12 @@ _ANALYSING = (State.DATA_GATHERING, State.ANALYSIS, State.FINDINGS)
 _WRITING = (State.ANALYSIS, State.FINDINGS)
 _RESPONDING = (State.APPROVED, State.PUBLISHED)
 _OPEN = (*_GATHERING, State.FINDINGS, State.SIGN_OFF, State.APPROVED, State.PUBLISHED, State.SCOPING)
-_BEFORE_PUBLICATION = (State.SCOPING, *_GATHERING, State.FINDINGS, State.SIGN_OFF, State.APPROVED)
+_BEFORE_APPROVAL = (State.SCOPING, *_GATHERING, State.FINDINGS, State.SIGN_OFF)
+_BEFORE_PUBLICATION = (*_BEFORE_APPROVAL, State.APPROVED)
+# Once the chair has approved, nothing they approved changes: the review is reopened for correction
+# (`reopen_for_correction`, back to findings) and approved again. Only the board's words, written after
+# the approval, go on changing at `approved`.
+_CORRECTING = (State.FINDINGS, State.SIGN_OFF)
 
 
 def _trigger_rules() -> dict[str, Rule]:
@@ -133,9 +138,15 @@ EDITS: dict[str, Rule] = {
     "write_action": _rule({_C, _CH}, _RESPONDING, "record the board's actions"),
     "set_review_themes": _rule({_C, _L}, _OPEN, "tag the review with themes"),
     "acknowledge_warning": _rule({_L}, (*_ANALYSING, State.SIGN_OFF), "acknowledge a quality warning"),
-    "write_report_texts": _rule({_C, _L, _CH}, _BEFORE_PUBLICATION, "write the words of the reports"),
-    "correct_for_publication": _rule(
-        {_C, _CH}, (State.FINDINGS, State.SIGN_OFF, State.APPROVED), "correct a text for publication"
+    "write_report_texts": _rule(
+        {_C, _L, _CH}, _BEFORE_APPROVAL, "write the case summary, the methodology note or the briefing"
+    ),
+    "write_board_texts": _rule(
+        {_C, _L, _CH}, _BEFORE_PUBLICATION, "write the board's overall response or the partnership's name"
+    ),
+    "correct_for_publication": _rule({_C, _CH}, _CORRECTING, "correct a text for publication"),
+    "correct_board_words": _rule(
+        {_C, _CH}, (*_CORRECTING, State.APPROVED), "correct the board's words for publication"
     ),
     "change_register": _rule({_C, _CH}, _NOT_FINAL, "change the sealed identity register", _FINAL),
 }

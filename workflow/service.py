@@ -89,6 +89,7 @@ CLOCK_ACTIONS = (
     "record_notification",
     "record_panel_notice",
     Trigger.APPROVE.value,
+    Trigger.REOPEN_FOR_CORRECTION.value,
     Trigger.PUBLISH.value,
 )
 
@@ -111,6 +112,8 @@ def _event_dates(entries: Iterable[audit.Anchor]) -> tuple[dict[ClockAnchor, dat
             anchors[ClockAnchor.PANEL_NOTICE] = day_of(entry)
         elif entry.action == Trigger.APPROVE:
             events[ClockEvent.COMPLETION] = day_of(entry)
+        elif entry.action == Trigger.REOPEN_FOR_CORRECTION:
+            events.pop(ClockEvent.COMPLETION, None)  # not complete until the chair approves again
         elif entry.action == Trigger.PUBLISH:
             events[ClockEvent.PUBLICATION] = day_of(entry)
     return anchors, events

@@ -38,6 +38,7 @@ class Trigger(StrEnum):
     RETURN_FOR_REVISION = "return_for_revision"
     PUBLISH = "publish"
     DECLINE_PUBLICATION = "decline_publication"
+    REOPEN_FOR_CORRECTION = "reopen_for_correction"
     CLOSE = "close"
     PAUSE = "pause"
     RESUME = "resume"
@@ -118,6 +119,15 @@ TRANSITIONS: tuple[Edge, ...] = (
         _roles(_CH),
         "Decline publication (publish a summary of improvements instead)",
     ),
+    # What the chair approved changes only after the review goes back to where it is written, so the
+    # chair sees (and approves again) every word that is published.
+    Edge(
+        Trigger.REOPEN_FOR_CORRECTION,
+        State.APPROVED,
+        State.FINDINGS,
+        _roles(_C, _L, _CH),
+        "Reopen for correction (the chair approves again)",
+    ),
     Edge(Trigger.CLOSE, State.PUBLISHED, State.CLOSED, _roles(_C), "Close the review"),
     *(Edge(Trigger.PAUSE, s, State.PAUSED, _roles(_C, _CH), "Pause the review") for s in ACTIVE_STATES),
     *(Edge(Trigger.RESUME, State.PAUSED, s, _roles(_C, _CH), "Resume the review") for s in ACTIVE_STATES),
@@ -154,6 +164,7 @@ TRIGGER_LABELS: dict[Trigger, str] = {
     Trigger.RETURN_FOR_REVISION: "Return for revision",
     Trigger.PUBLISH: "Publish the report",
     Trigger.DECLINE_PUBLICATION: "Decline publication",
+    Trigger.REOPEN_FOR_CORRECTION: "Reopen for correction",
     Trigger.CLOSE: "Close the review",
     Trigger.PAUSE: "Pause the review",
     Trigger.RESUME: "Resume the review",

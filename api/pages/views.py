@@ -25,6 +25,8 @@ from workflow.states import (
 
 # Triggers that move a review on (not the ones that pause, resume or withdraw it).
 SIDE_TRIGGERS = frozenset({Trigger.PAUSE, Trigger.RESUME, Trigger.WITHDRAW})
+# Triggers a review does not wait for: it waits on whoever moves it on, not on whoever may take it back.
+NOT_AWAITED = SIDE_TRIGGERS | {Trigger.REOPEN_FOR_CORRECTION}
 
 # Triggers fired from a page of their own (what the person must see first), and where it is.
 TRIGGER_PAGES: dict[Trigger, str] = {Trigger.APPROVE: "sign-off#decision"}
@@ -34,6 +36,7 @@ TRIGGER_FIELDS: dict[Trigger, tuple[str, ...]] = {
     Trigger.DECIDE: ("route", "rationale", "departure_rationale"),
     Trigger.RETURN_FOR_REVISION: ("comment",),
     Trigger.DECLINE_PUBLICATION: ("rationale",),
+    Trigger.REOPEN_FOR_CORRECTION: ("reason",),
     Trigger.PAUSE: ("reason",),
     Trigger.WITHDRAW: ("reason",),
 }
@@ -71,7 +74,7 @@ def _waiting_on() -> dict[State, frozenset[ReviewRole]]:
     as data, so my reviews can filter in SQL)."""
     return {
         state: frozenset(
-            role for edge in edges_from(state) if edge.trigger not in SIDE_TRIGGERS for role in edge.roles
+            role for edge in edges_from(state) if edge.trigger not in NOT_AWAITED for role in edge.roles
         )
         for state in State
         if state not in FINAL_STATES
@@ -83,11 +86,11 @@ WAITING_ON = _waiting_on()
 
 def needs_action(detail: ReviewDetail) -> bool:
     """The review waits on this person: their role may fire the trigger that moves it on from its
-    current stage (pausing, resuming and withdrawing do not count)."""
+    current stage (pausing, resuming, withdrawing and reopening for correction do not count)."""
     state = State(detail.review.state)
     if state in FINAL_STATES:
         return False
-    return any(edge.trigger not in SIDE_TRIGGERS and detail.roles & edge.roles for edge in edges_from(state))
+    return any(edge.trigger not in NOT_AWAITED and detail.roles & edge.roles for edge in edges_from(state))
 
 
 @dataclass(frozen=True)

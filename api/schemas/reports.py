@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from api.schemas.common import Body, Id, Reason, UtcDateTime
 from findings.publication.register import EntryView, RegisterView
-from findings.publication.service import CheckView, HitView, PublishedView, TextsView
+from findings.publication.service import CheckView, HitPlace, HitView, PublishedView, TextsView
 
 Words = Reason  # up to 20,000 characters, nothing that cannot be stored
 
@@ -83,6 +83,30 @@ class TextsOut(BaseModel):
 # ---- the anonymisation check ---------------------------------------------------------------------
 
 
+class HitPlaceOut(BaseModel):
+    kind: str = Field(description="The object's kind, e.g. finding, narrative_entry, review.")
+    object_id: int | str | None
+    field: str = Field(description="The field, as the model names it, e.g. how_it_showed, occurred_on.")
+    where: str = Field(description="The object and field in words.")
+    words: str = Field(description="The real words of the hit in this place (coordinator and chair only).")
+    owner: int | str | None = Field(
+        description="The finding of evidence, a question or a board response; a narrative entry's agency."
+    )
+    correctable: bool = Field(description="Whether POST .../anonymisation/corrections takes it.")
+
+    @classmethod
+    def of(cls, place: HitPlace) -> HitPlaceOut:
+        return cls(
+            kind=place.kind,
+            object_id=place.object_id,
+            field=place.field,
+            where=place.where,
+            words=place.words,
+            owner=place.owner,
+            correctable=place.correctable,
+        )
+
+
 class HitOut(BaseModel):
     what: str = Field(description="What was found, e.g. 'a practitioner's name'.")
     register_entry: int | str | None
@@ -99,6 +123,10 @@ class HitOut(BaseModel):
     matched: str = Field(description="The real words found (coordinator and chair only).")
     page: int | None
     correctable: bool = Field(description="Whether POST .../anonymisation/corrections can fix it in place.")
+    places: list[HitPlaceOut] = Field(
+        description="Every record and field it stands in: one, or each item a hit runs across (a date "
+        "printed after another entry's 'born'), or none (the report's own words)."
+    )
 
     @classmethod
     def of(cls, hit: HitView) -> HitOut:
@@ -116,6 +144,7 @@ class HitOut(BaseModel):
             matched=hit.matched,
             page=hit.page,
             correctable=hit.correctable,
+            places=[HitPlaceOut.of(place) for place in hit.places],
         )
 
 

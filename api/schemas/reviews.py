@@ -296,7 +296,9 @@ class TriggerParams(Body):
         default=None, description="decide: why the decision departs from the recommended route."
     )
     comment: Reason | None = Field(default=None, description="return_for_revision: what needs revising.")
-    reason: Reason | None = Field(default=None, description="pause, withdraw: why.")
+    reason: Reason | None = Field(
+        default=None, description="pause, withdraw: why; reopen_for_correction: what needs correcting."
+    )
 
 
 # ---- members ------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 
 from findings.publication.identifiers import (
@@ -121,9 +121,15 @@ class Hit:
     context: str  # the words around it, with every identifier masked
     page: int | None = None
     matched: str = field(default="", repr=False)  # the real identifier: show to coordinator/chair only
+    # Every item the match stands in: its `source` alone, or each item it runs across (a date printed
+    # after another item's "born"), or none (the report's own words).
+    parts: tuple[Source, ...] = ()
+    part_words: tuple[str, ...] = field(default=(), repr=False)  # the matched words in each part: real
 
     @property
     def where(self) -> str:
+        if len(self.parts) > 1:
+            return " running into ".join(part.describe() for part in self.parts)
         if self.source is not None:
             return self.source.describe()
         page = f", page {self.page}" if self.page else ""
@@ -158,6 +164,24 @@ class Traced:
                 if span[0] <= start < span[1]:
                     return span[2]
         return best[2] if best else None
+
+    def parts_in(self, start: int, end: int) -> tuple[tuple[Source, ...], tuple[str, ...]]:
+        """The sources of the innermost items that `start:end` overlaps, in reading order, and the
+        words of `start:end` inside each."""
+        overlapping = [span for span in self.spans if span[0] < end and start < span[1]]
+        innermost = sorted(
+            (
+                span
+                for span in overlapping
+                if not any(o is not span and span[0] <= o[0] and o[1] <= span[1] for o in overlapping)
+            ),
+            key=lambda span: (span[0], span[1]),
+        )
+        words: dict[Source, str] = {}
+        for span_start, span_end, source in innermost:
+            piece = self.text[max(start, span_start) : min(end, span_end)].strip()
+            words[source] = f"{words[source]} {piece}" if source in words else piece
+        return tuple(words), tuple(words.values())
 
 
 MARK_OPEN, MARK_MID, MARK_CLOSE = "\ue000", "\ue001", "\ue002"
@@ -206,8 +230,11 @@ def scan_traced(
             context=_context(masked, *position),
             page=page,
             matched=match.matched,
+            parts=parts,
+            part_words=words,
         )
         for match, position in zip(matches, positions, strict=True)
+        for parts, words in (traced.parts_in(match.start, match.end),)
     )
 
 
@@ -341,30 +368,65 @@ def attribute(hits: Sequence[Hit], candidates: Traced, rules: Sequence[Rule]) ->
         words = frozenset(w.casefold() for w in _WORDS.findall(chunk))
         for key in matched_rules:
             by_rule.setdefault(key, []).append((source, words))
+    across: list[_Across] | None = None
     placed: list[Hit] = []
     for hit in hits:
         options = by_rule.get((hit.kind, str(hit.entry_id)), [])
-        if hit.source is not None or not options:
-            placed.append(hit)
-            continue
         context_words = frozenset(w.casefold() for w in _WORDS.findall(hit.context))
-        source, _ = max(options, key=lambda option: len(option[1] & context_words))
-        placed.append(_with_source(hit, source))
+        if hit.source is not None:
+            placed.append(hit)
+        elif options:
+            source, _ = max(options, key=lambda option: len(option[1] & context_words))
+            placed.append(replace(hit, source=source, parts=(source,), part_words=(hit.matched,)))
+        else:
+            if across is None:
+                across = _matches_across_items(candidates, rules)
+            placed.append(_placed_across(hit, across, context_words))
     return tuple(placed)
 
 
-def _with_source(hit: Hit, source: Source) -> Hit:
-    return Hit(
-        hit.kind,
-        hit.what,
-        hit.entry_id,
-        hit.pseudonym,
-        source,
-        hit.output,
-        hit.context,
-        hit.page,
-        hit.matched,
-    )
+@dataclass(frozen=True)
+class _Across:
+    """A match in the traced text that runs across two or more items."""
+
+    key: str  # its rule and words, as `_key` gives them
+    parts: tuple[Source, ...]
+    part_words: tuple[str, ...]
+    around: frozenset[str]  # the words around it
+
+
+def _matches_across_items(candidates: Traced, rules: Sequence[Rule]) -> list[_Across]:
+    """The matches in the traced text that run across two or more items (a date printed after
+    another item's "born")."""
+    out = []
+    for match in scan(candidates.text, rules):
+        parts, words = candidates.parts_in(match.start, match.end)
+        if len(parts) > 1:
+            around = candidates.text[max(0, match.start - 60) : match.end + 60]
+            out.append(
+                _Across(
+                    _key(match.rule.kind, match.rule.entry_id, match.matched),
+                    parts,
+                    words,
+                    frozenset(w.casefold() for w in _WORDS.findall(around)),
+                )
+            )
+    return out
+
+
+def _key(kind: str, entry_id: int | str | None, matched: str) -> str:
+    letters = re.sub(r"\W+", "", _normalise(matched, join_broken_words=True).text)
+    return f"{kind}:{entry_id}:{letters.casefold()}"
+
+
+def _placed_across(hit: Hit, across: Sequence[_Across], words: frozenset[str]) -> Hit:
+    """A PDF hit no single item explains, placed on the items of the same match in the traced text."""
+    key = _key(hit.kind, hit.entry_id, hit.matched)
+    options = [option for option in across if option.key == key]
+    if not options:
+        return hit
+    best = max(options, key=lambda option: len(option.around & words))
+    return replace(hit, source=best.parts[0], parts=best.parts, part_words=best.part_words)
 
 
 def scan_pdf(pdf: bytes, rules: Sequence[Rule], *, candidates: Traced | None = None) -> tuple[Hit, ...]:
@@ -397,7 +459,10 @@ class CheckResult:
         """One line per identifier and place: the first hit, the outputs it was seen in, how often."""
         groups: dict[tuple[str, str, str], list[Hit]] = {}
         for hit in self.hits:
-            place = hit.source.key if hit.source else f"{hit.output}:{hit.page}:{hit.context}"
+            if len(hit.parts) > 1:
+                place = " ".join(part.key for part in hit.parts)
+            else:
+                place = hit.source.key if hit.source else f"{hit.output}:{hit.page}:{hit.context}"
             groups.setdefault((hit.kind, str(hit.entry_id), place), []).append(hit)
         result = []
         for members in groups.values():

@@ -440,6 +440,7 @@ def _written_section(rid: int, key: str, written: Mapping[str, Any]) -> Briefing
 
     return BriefingSection(
         heading=str(written.get("heading") or BRIEFING_SECTIONS[key]),
+        heading_source=Source(SourceKind.BRIEFING, rid, f"{key}_heading"),
         intro=paragraphs("intro"),
         items=_written_items(rid, key, written.get("items") or ()),
         outro=paragraphs("outro"),

@@ -33,15 +33,18 @@ from findings.publication.identifiers import Identifier, build_rules
 from findings.publication.models import PublishedReport, ReportTexts
 from findings.publication.publisher import Publishing
 from findings.publication.render import DocumentKind, Format, Rendered, render
-from findings.publication.view_model import SourceKind
+from findings.publication.view_model import Source, SourceKind
 from workflow import audit, policy
-from workflow.errors import InvalidInput, NotFound, NotPermitted, TriggerRefused
+from workflow.errors import InvalidInput, NotAtThisStage, NotFound, NotPermitted, TriggerRefused
 from workflow.models import Review, utcnow
 from workflow.policy import READERS
 from workflow.service import ReviewService
-from workflow.states import ReviewRole
+from workflow.states import ReviewRole, State
 
 TEXT_FIELDS = ("partnership", "case_summary", "methodology_note", "board_response", "briefing")
+# The report texts the chair approves with the report (the others, the board's overall response and
+# the partnership's name, may still change once it is approved).
+APPROVED_TEXTS = frozenset({"case_summary", "methodology_note", "briefing"})
 TEXT_LIMIT = 20_000
 
 # What a correction may change: the source kind of a hit -> the model and its correctable fields.
@@ -56,15 +59,33 @@ CORRECTABLE: dict[SourceKind, tuple[type[Any], frozenset[str]]] = {
             {"title", "what_happened", "view_from_tunnel", "appraisal", "appraisal_reference", "explanation"}
         ),
     ),
-    SourceKind.NARRATIVE_ENTRY: (m.NarrativeEntry, frozenset({"what_happened"})),
+    SourceKind.NARRATIVE_ENTRY: (m.NarrativeEntry, frozenset({"what_happened", "occurred_on"})),
     SourceKind.FACTOR: (m.Factor, frozenset({"description"})),
     SourceKind.EVIDENCE: (m.FindingEvidence, frozenset({"summary", "reference"})),
     SourceKind.BOARD_QUESTION: (m.BoardQuestion, frozenset({"text"})),
     SourceKind.GOOD_PRACTICE: (m.GoodPractice, frozenset({"what_went_well", "what_enabled_it"})),
     SourceKind.BOARD_RESPONSE: (m.BoardResponse, frozenset({"response"})),
-    SourceKind.ACTION: (m.Action, frozenset({"title", "owner_agency", "evidence_of_impact"})),
-    SourceKind.REVIEW: (ReportTexts, frozenset({"case_summary", "methodology_note", "board_response"})),
+    SourceKind.ACTION: (m.Action, frozenset({"title", "owner_agency", "evidence_of_impact", "due_on"})),
+    SourceKind.REVIEW: (
+        ReportTexts,
+        frozenset({"case_summary", "methodology_note", "board_response", "period_start", "period_end"}),
+    ),
 }
+# Dates a person entered that the reports print (a registered date of birth can stand in one).
+DATE_FIELDS = frozenset({"occurred_on", "period_start", "period_end", "due_on"})
+# The board's words: written after the chair's approval, so corrected at `approved` too
+# (`correct_board_words`); every other text only before it (`correct_for_publication`).
+BOARD_WORDS = frozenset({SourceKind.ACTION, SourceKind.BOARD_RESPONSE})
+
+
+def correction_action(kind: SourceKind | str, field: str) -> str:
+    """The policy action (`workflow.policy`) a correction of this kind of text is checked against."""
+    board = SourceKind(kind) in BOARD_WORDS or (kind == SourceKind.REVIEW and field == "board_response")
+    return "correct_board_words" if board else "correct_for_publication"
+
+
+# Fields of the review row itself rather than of its report texts.
+REVIEW_FIELDS = frozenset({"period_start", "period_end"})
 SHORT_FIELDS = frozenset({"title", "owner_agency"})
 # Fields the analysis itself never leaves empty.
 REQUIRED_FIELDS = frozenset(
@@ -97,6 +118,20 @@ class TextsView:
 
 
 @dataclass(frozen=True)
+class HitPlace:
+    """One record and field an anonymisation hit stands in (a hit that runs across items, such as a
+    date printed after another entry's "born", stands in each of them)."""
+
+    kind: str  # the source kind
+    object_id: int | str | None
+    field: str
+    where: str  # in words, never the real words
+    words: str  # the real words of the hit in this place
+    owner: int | str | None  # the finding of evidence, a question or a response; a narrative's agency
+    correctable: bool  # `ReportService.correct` takes it
+
+
+@dataclass(frozen=True)
 class HitView:
     """One anonymisation hit for the coordinator and chair: where it stands and what was found."""
 
@@ -113,6 +148,22 @@ class HitView:
     matched: str  # the real words found
     page: int | None
     correctable: bool
+    places: tuple[HitPlace, ...] = ()  # none: the report's own words (a template, a label)
+
+
+@dataclass(frozen=True)
+class CorrectionView:
+    """The text (or date) a correction changes, as it stands."""
+
+    review_id: int
+    version: int  # the review's
+    kind: str
+    object_id: int
+    field: str
+    where: str
+    value: str  # a date as YYYY-MM-DD
+    is_date: bool
+    owner: int | str | None
 
 
 @dataclass(frozen=True)
@@ -146,6 +197,12 @@ class PublishedView:
     published_at: datetime
     digest: str
     documents: tuple[PublishedDocumentView, ...]
+
+
+def _reopen_hint(review: Review) -> str:
+    if review.state == State.APPROVED:
+        return " The chair has approved the report: reopen the review for correction to change it."
+    return ""
 
 
 def _texts_view(review: Review, texts: ReportTexts | None) -> TextsView:
@@ -228,6 +285,64 @@ def clean_briefing(value: Any) -> dict[str, Any]:
     return out
 
 
+def _correctable(kind: SourceKind, field: str) -> bool:
+    return kind in CORRECTABLE and field in CORRECTABLE[kind][1]
+
+
+def _correctable_kind(kind: str) -> SourceKind:
+    try:
+        source_kind = SourceKind(kind)
+    except ValueError:
+        source_kind = None
+    if source_kind not in CORRECTABLE:
+        raise InvalidInput({"kind": "Kind must be one of: " + ", ".join(k.value for k in CORRECTABLE) + "."})
+    return source_kind
+
+
+def _model(kind: SourceKind, field: str) -> type[Any]:
+    model, fields = CORRECTABLE[kind]
+    if field not in fields:
+        raise InvalidInput(
+            {"field": f"A {kind.value} can be corrected in: " + ", ".join(sorted(fields)) + "."}
+        )
+    return model
+
+
+def _corrected_value(field: str, value: str) -> str | date:
+    errors: dict[str, str] = {}
+    if field in DATE_FIELDS:
+        try:
+            return date.fromisoformat(value.strip() if isinstance(value, str) else "")
+        except ValueError:
+            raise InvalidInput({"value": "Enter a real date, for example 2019-03-12."}) from None
+    words = _text(value, "value", errors, 300 if field in SHORT_FIELDS else TEXT_LIMIT)
+    if field in REQUIRED_FIELDS and not words:
+        errors["value"] = "This cannot be empty."
+    if errors:
+        raise InvalidInput(errors)
+    return words
+
+
+def _owner(session: Session, source: Source) -> int | str | None:
+    """What a page needs besides the object's id to show it: the finding that evidence, a question or
+    the board's response to a finding belongs to; the agency of a narrative entry."""
+    if not isinstance(source.id, int):
+        return None
+    row: m.FindingEvidence | m.BoardQuestion | m.BoardResponse | None = None
+    if source.kind == SourceKind.EVIDENCE:
+        row = session.get(m.FindingEvidence, source.id)
+    elif source.kind == SourceKind.BOARD_QUESTION:
+        row = session.get(m.BoardQuestion, source.id)
+    elif source.kind == SourceKind.BOARD_RESPONSE:
+        row = session.get(m.BoardResponse, source.id)
+    if row is not None:
+        return row.finding_id
+    if source.kind == SourceKind.NARRATIVE_ENTRY:
+        entry = session.get(m.NarrativeEntry, source.id)
+        return entry.narrative.agency if entry is not None else None
+    return None
+
+
 class ReportService:
     def __init__(
         self, reviews: ReviewService, publishing: Publishing, *, today: Callable[[], date] = date.today
@@ -255,7 +370,9 @@ class ReportService:
             if refused:
                 raise NotPermitted(refused)
             self._reviews.check_version(review, expected_version)
-            policy.check(roles, review.state, action)
+            refused = policy.stage_refusal(review.state, action)
+            if refused:
+                raise NotAtThisStage(action, refused + _reopen_hint(review))
             yield session, review
             session.commit()
 
@@ -301,7 +418,8 @@ class ReportService:
     ) -> TextsView:
         """Write the case summary, methodology note, the board's overall response, the partnership's
         name on the documents, or the practitioner briefing (coordinator, lead reviewer or chair,
-        until the review is published). Only the fields given change."""
+        until the review is published; the case summary, methodology note and briefing only until the
+        chair approves, as they are part of what the chair approves). Only the fields given change."""
         unknown = set(fields) - set(TEXT_FIELDS)
         if unknown:
             raise InvalidInput({name: "This field cannot be changed here." for name in sorted(unknown)})
@@ -314,11 +432,18 @@ class ReportService:
                 values[name] = _text(value, name, errors, 200 if name == "partnership" else TEXT_LIMIT)
         if errors:
             raise InvalidInput(errors)
-        with self._change(review_id, actor, expected_version, "write_report_texts") as (session, review):
+        with self._change(review_id, actor, expected_version, "write_board_texts") as (session, review):
             texts = report_texts(session, review.id)
             if texts is None:
-                texts = ReportTexts(review_id=review.id, briefing={})
+                texts = ReportTexts(
+                    review_id=review.id, partnership="", case_summary="", methodology_note="", briefing={}
+                )
                 session.add(texts)
+            if any(getattr(texts, name) != values[name] for name in APPROVED_TEXTS & set(values)):
+                # Words the chair approves (the roles are those of `write_board_texts`, checked above).
+                refused = policy.stage_refusal(review.state, "write_report_texts")
+                if refused:
+                    raise NotAtThisStage("write_report_texts", refused + _reopen_hint(review))
             for name, value in values.items():
                 setattr(texts, name, value)
             texts.updated_at = utcnow()
@@ -350,11 +475,7 @@ class ReportService:
             hits = []
             for hit, outputs, count in prepared.check.grouped():
                 source = hit.source
-                correctable = (
-                    source is not None
-                    and source.kind in CORRECTABLE
-                    and source.field in CORRECTABLE[source.kind][1]
-                )
+                correctable = source is not None and _correctable(source.kind, source.field)
                 hits.append(
                     HitView(
                         what=hit.what,
@@ -370,6 +491,18 @@ class ReportService:
                         matched=hit.matched,
                         page=hit.page,
                         correctable=correctable,
+                        places=tuple(
+                            HitPlace(
+                                kind=part.kind.value,
+                                object_id=part.id,
+                                field=part.field,
+                                where=part.describe(),
+                                words=words,
+                                owner=_owner(session, part),
+                                correctable=_correctable(part.kind, part.field),
+                            )
+                            for part, words in zip(hit.parts, hit.part_words, strict=True)
+                        ),
                     )
                 )
             audit.append(
@@ -394,29 +527,24 @@ class ReportService:
         field: str,
         value: str,
     ) -> TextsView:
-        """Correct one text in place where the anonymisation check found an identifier (coordinator or
-        chair, from the findings stage until publication, when the analysis itself can no longer be
-        edited). Audited with the object and field, never the words."""
-        try:
-            source_kind = SourceKind(kind)
-        except ValueError:
-            source_kind = None
-        if source_kind not in CORRECTABLE:
-            raise InvalidInput(
-                {"kind": "Kind must be one of: " + ", ".join(k.value for k in CORRECTABLE) + "."}
-            )
-        model, fields = CORRECTABLE[source_kind]
-        if field not in fields:
-            raise InvalidInput({"field": f"A {kind} can be corrected in: " + ", ".join(sorted(fields)) + "."})
-        errors: dict[str, str] = {}
-        words = _text(value, "value", errors, 300 if field in SHORT_FIELDS else TEXT_LIMIT)
-        if field in REQUIRED_FIELDS and not words:
-            errors["value"] = "This cannot be empty."
-        if errors:
-            raise InvalidInput(errors)
-        with self._change(review_id, actor, expected_version, "correct_for_publication") as (session, review):
-            target = self._target(session, review, source_kind, model, object_id)
-            setattr(target, field, words)
+        """Correct one text (or printed date) in place where the anonymisation check found an identifier
+        (coordinator or chair, at the findings and sign-off stages, where the narratives can no longer
+        be edited; once the chair has approved, the review is reopened for correction first, so the
+        chair approves again what is published; the board's words, written after the approval, also at
+        `approved`). Audited with the object and field, never the words."""
+        source_kind = _correctable_kind(kind)
+        model = _model(source_kind, field)
+        corrected = _corrected_value(field, value)
+        action = correction_action(source_kind, field)
+        with self._change(review_id, actor, expected_version, action) as (session, review):
+            target = self._target(session, review, source_kind, model, object_id, field)
+            if isinstance(target, m.NarrativeEntry) and isinstance(corrected, date):
+                # The agencies that knew at the time knew on the entry's (corrected) day.
+                was = target.occurred_on.isoformat()
+                target.aware = {
+                    a: corrected.isoformat() if on == was else on for a, on in target.aware.items()
+                }
+            setattr(target, field, corrected)
             if hasattr(target, "updated_at"):
                 target.updated_at = utcnow()
             session.flush()
@@ -429,11 +557,41 @@ class ReportService:
             )
             return _texts_view(review, report_texts(session, review.id))
 
+    def correction(
+        self, *, review_id: int, actor: int, kind: str, object_id: int, field: str
+    ) -> CorrectionView:
+        """What a correction would change, as it stands (coordinator and chair: the page of one
+        correction shows it before it is changed)."""
+        source_kind = _correctable_kind(kind)
+        model = _model(source_kind, field)
+        with self._member(review_id, actor) as (session, review, roles):
+            refused = policy.role_refusal(roles, correction_action(source_kind, field))
+            if refused:
+                raise NotPermitted(refused)
+            target = self._target(session, review, source_kind, model, object_id, field)
+            current = getattr(target, field)
+            source = Source(source_kind, object_id, field)
+            return CorrectionView(
+                review_id=review.id,
+                version=review.version,
+                kind=source_kind.value,
+                object_id=object_id,
+                field=field,
+                where=source.describe(),
+                value=current.isoformat() if isinstance(current, date) else str(current or ""),
+                is_date=field in DATE_FIELDS,
+                owner=_owner(session, source),
+            )
+
     @staticmethod
-    def _target(session: Session, review: Review, kind: SourceKind, model: type[Any], object_id: int) -> Any:
+    def _target(
+        session: Session, review: Review, kind: SourceKind, model: type[Any], object_id: int, field: str
+    ) -> Any:
         if kind == SourceKind.REVIEW:
             if object_id != review.id:
                 raise NotFound(f"Review {object_id} is not this review.")
+            if field in REVIEW_FIELDS:
+                return review
             texts = report_texts(session, review.id)
             if texts is None:
                 raise NotFound("This review has no report texts yet.")

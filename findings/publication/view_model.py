@@ -5,8 +5,12 @@ the templates see only them. Every piece of free text a person typed is a `Text`
 `Source` (the kind of object, its id and number, and the field), so that the anonymisation check can say
 exactly where a sealed identifier stands in the rendered report.
 
-Fixed words (category labels, role names, dates) are plain `str`/`date`: they come from the product, not
-from a person, and cannot hold an identifier.
+Fixed words (category labels, role names) are plain `str`: they come from the product, not from a person,
+and cannot hold an identifier. Dates and names a person entered (an entry's date, the review's period, an
+action's due date, the partnership's name, a briefing's headings) are plain values too, but the templates
+print them through a property that gives them their `Source` (`NarrativeEntry.when`, `ReviewMeta.period_from`,
+`Action.due_text`, ...), so a hit on a printed date, for example a registered date of birth, is placed on
+the record it comes from like a hit in a person's words.
 """
 
 from __future__ import annotations
@@ -54,6 +58,15 @@ SOURCE_NAMES: dict[SourceKind, str] = {
 }
 
 
+# The words for fields whose model name reads badly in a sentence.
+FIELD_WORDS: dict[str, str] = {
+    "occurred_on": "date",
+    "period_start": "start of the period",
+    "period_end": "end of the period",
+    "due_on": "due date",
+}
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a text came from: the object (kind, id, number a person sees) and the field."""
@@ -72,7 +85,7 @@ class Source:
         name = SOURCE_NAMES[self.kind]
         if self.number is not None:
             name = f"{name} {self.number}"
-        field_words = self.field.replace("_", " ")
+        field_words = FIELD_WORDS.get(self.field, self.field.replace("_", " "))
         ident = f" (id {self.id})" if self.id is not None and self.id != self.number else ""
         return f"{name}{ident}, field '{field_words}'"
 
@@ -109,6 +122,11 @@ def _blocks(value: str) -> list[str]:
     if current:
         blocks.append("\n".join(current))
     return blocks
+
+
+def _shown(value: date | None, kind: SourceKind, id: int | str | None, field: str) -> Text | None:
+    """A date a person entered, as the report prints it, with the record it comes from."""
+    return Text(format_date(value), Source(kind, id, field)) if value is not None else None
 
 
 def text(
@@ -196,6 +214,18 @@ class ReviewMeta:
     case_summary: Text | None = None
     methodology_note: Text | None = None
 
+    @property
+    def partnership_text(self) -> Text:
+        return Text(self.partnership, Source(SourceKind.REVIEW, self.review_id, "partnership"))
+
+    @property
+    def period_from(self) -> Text | None:
+        return _shown(self.period_start, SourceKind.REVIEW, self.review_id, "period_start")
+
+    @property
+    def period_to(self) -> Text | None:
+        return _shown(self.period_end, SourceKind.REVIEW, self.review_id, "period_end")
+
 
 @dataclass(frozen=True)
 class NarrativeEntry:
@@ -207,10 +237,10 @@ class NarrativeEntry:
     known_to: tuple[Text, ...] = ()  # other agencies that knew of it at the time
 
     @property
-    def when(self) -> str:
+    def when(self) -> Text | str:
         if self.date_label:
             return self.date_label
-        return format_date(self.on) if self.on else "Date not known"
+        return _shown(self.on, SourceKind.NARRATIVE_ENTRY, self.id, "occurred_on") or "Date not known"
 
     @property
     def sort_key(self) -> tuple[date, int]:
@@ -328,6 +358,10 @@ class Action:
     evidence_of_impact: Text | None = None
     findings: tuple[int, ...] = ()  # numbers of the findings it answers
 
+    @property
+    def due_text(self) -> Text | str:
+        return _shown(self.due, SourceKind.ACTION, self.id, "due_on") or "not set"
+
 
 @dataclass(frozen=True)
 class FindingResponse:
@@ -402,6 +436,11 @@ class BriefingSection:
     intro: tuple[Text, ...] = ()
     items: tuple[BriefingItem, ...] = ()
     outro: tuple[Text, ...] = ()
+    heading_source: Source | None = None  # where a heading the coordinator wrote is kept
+
+    @property
+    def heading_text(self) -> Text | str:
+        return Text(self.heading, self.heading_source) if self.heading_source else self.heading
 
 
 ANONYMITY_SENTENCE = "The names used are not those of the children involved."
@@ -421,6 +460,10 @@ class BriefingData:
     lessons_learned: BriefingSection
     partnership: str = ""
     published_on: date | None = None
+
+    @property
+    def partnership_text(self) -> Text:
+        return Text(self.partnership, Source(SourceKind.REVIEW, self.review_id, "partnership"))
 
     @property
     def sections(self) -> tuple[BriefingSection, ...]:

@@ -541,7 +541,7 @@ MATRIX: tuple[Row, ...] = (
     Row("PUT", "/api/v1/reviews/{review_id}/report-texts", S2, (401, 404, 200, 200, 403, 403, 404),
         body=lambda w, c: {"case_summary": "Alice, aged 6, was found neglected."}, if_match=True),
     Row("GET", "/api/v1/reviews/{review_id}/anonymisation", R, (401, 404, 200, 200, 403, 403, 404)),
-    Row("POST", "/api/v1/reviews/{review_id}/anonymisation/corrections", AP,
+    Row("POST", "/api/v1/reviews/{review_id}/anonymisation/corrections", F,
                                                               (401, 404, 200, 200, 403, 403, 404),
         body=lambda w, c: {"kind": "review", "object_id": w.review_id, "field": "case_summary",
                            "value": "Alice was found in a neglected state."},

@@ -14,8 +14,13 @@ from workflow.models import Review
 
 
 @pytest.fixture
-def approved(api_services: Services, people: People) -> Analysis:
-    return to_approved(Analysis(api_services.reviews, people).to_sign_off())
+def signed_off(api_services: Services, people: People) -> Analysis:
+    return Analysis(api_services.reviews, people).to_sign_off()
+
+
+@pytest.fixture
+def approved(signed_off: Analysis) -> Analysis:
+    return to_approved(signed_off)
 
 
 def _auth(services: Services, user_id: int, **headers: str) -> dict[str, str]:
@@ -27,22 +32,24 @@ def _etag(client, services: Services, review_id: int, user_id: int) -> str:
 
 
 def test_the_register_blocks_publish_until_the_leak_is_corrected_then_the_frozen_documents_are_public(
-    client, api_services: Services, approved: Analysis, people: People
+    client, api_services: Services, signed_off: Analysis, people: People
 ) -> None:
-    a, s = approved, api_services
+    a, s = signed_off, api_services
     coordinator, chair = _auth(s, a.cast.coordinator), _auth(s, a.cast.chair)
+    lead = _auth(s, a.cast.lead)
     base = f"/api/v1/reviews/{a.review_id}"
 
-    # A case summary written with a real name, which the coordinator then seals in the register.
+    # A case summary written with a real name; the chair approves; the coordinator then seals the name.
     written = client.put(
         f"{base}/report-texts",
         headers=coordinator | {"If-Match": _etag(client, s, a.review_id, a.cast.coordinator)},
         json={"case_summary": "Jane Smith, aged 6, was found in a neglected state."},
     )
     assert written.status_code == 200, written.text
+    to_approved(a)
     answer = client.post(
         f"{base}/register",
-        headers=coordinator | {"If-Match": written.headers["ETag"]},
+        headers=coordinator | {"If-Match": _etag(client, s, a.review_id, a.cast.coordinator)},
         json={"kind": "child", "value": "Jane Smith", "pseudonym": "Alice"},
     )
     assert answer.status_code == 201, answer.text
@@ -66,22 +73,53 @@ def test_the_register_blocks_publish_until_the_leak_is_corrected_then_the_frozen
         "Jane Smith",
         True,
     )
-    corrected = client.post(
+    assert hit["places"] == [
+        {
+            "kind": "review",
+            "object_id": a.review_id,
+            "field": "case_summary",
+            "where": f"Review (id {a.review_id}), field 'case summary'",
+            "words": "Jane Smith",
+            "owner": None,
+            "correctable": True,
+        }
+    ]
+    correction = {
+        "kind": hit["kind"],
+        "object_id": hit["object_id"],
+        "field": hit["field"],
+        "value": "Alice, aged 6, was found in a neglected state.",
+    }
+    # What the chair approved is not changed behind the approval: the review is reopened first.
+    after_approval = client.post(
         f"{base}/anonymisation/corrections",
         headers=chair | {"If-Match": _etag(client, s, a.review_id, a.cast.chair)},
-        json={
-            "kind": hit["kind"],
-            "object_id": hit["object_id"],
-            "field": hit["field"],
-            "value": "Alice, aged 6, was found in a neglected state.",
-        },
+        json=correction,
+    )
+    assert after_approval.status_code == 409
+    assert "reopen the review for correction" in after_approval.json()["detail"]
+    reopened = client.post(
+        f"{base}/triggers/reopen_for_correction",
+        headers=coordinator | {"If-Match": _etag(client, s, a.review_id, a.cast.coordinator)},
+        json={"reason": "The case summary names the child."},
+    )
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["state"] == "findings"
+    corrected = client.post(
+        f"{base}/anonymisation/corrections",
+        headers=chair | {"If-Match": reopened.headers["ETag"]},
+        json=correction,
     )
     assert corrected.status_code == 200, corrected.text
     assert client.get(f"{base}/anonymisation", headers=chair).json()["passed"]
+    for trigger, caller in (("submit_for_signoff", lead), ("approve", chair)):
+        fired = client.post(
+            f"{base}/triggers/{trigger}",
+            headers=caller | {"If-Match": _etag(client, s, a.review_id, a.cast.chair)},
+        )
+        assert fired.status_code == 200, fired.text
 
-    published = client.post(
-        f"{base}/triggers/publish", headers=chair | {"If-Match": corrected.headers["ETag"]}
-    )
+    published = client.post(f"{base}/triggers/publish", headers=chair | {"If-Match": fired.headers["ETag"]})
     assert published.status_code == 200, published.text and published.json()["state"] == "published"
 
     # Anyone signed in (here: someone with no part in the review) reads the published documents.
@@ -125,9 +163,9 @@ def test_a_draft_report_for_members_in_every_format(
 
 
 def test_report_texts_fill_the_practitioner_briefing(
-    client, api_services: Services, approved: Analysis
+    client, api_services: Services, signed_off: Analysis
 ) -> None:
-    a, s = approved, api_services
+    a, s = signed_off, api_services
     headers = _auth(s, a.cast.coordinator)
     base = f"/api/v1/reviews/{a.review_id}"
     written = client.put(

@@ -188,7 +188,6 @@ def test_a_leak_in_each_kind_of_field_blocks_publish_at_its_place_until_it_is_co
     with sessions() as session:
         assert published_for(session, a.review_id) is None
 
-    version = a.journey.version
     current = {
         "finding text": "Three dental appointments were missed over four months.",
         "episode": "The dentist recorded three missed appointments.",
@@ -196,15 +195,33 @@ def test_a_leak_in_each_kind_of_field_blocks_publish_at_its_place_until_it_is_co
         "board question": "Does the board know how dental practices record a child not brought?",
         "an action's evidence": "An audit shows the flag used in 31 of 40 records.",
     }[field_kind]
-    wired.reports.correct(
-        review_id=a.review_id,
-        actor=a.cast.chair,
-        expected_version=version,
-        kind=source.kind.value,
-        object_id=int(source.id or 0),
-        field=source.field,
-        value=current,
-    )
+    if field_kind == "an action's evidence":
+        # The board's words, written after the approval, are changed at `approved` where they stand.
+        board = BoardService(a.reviews)
+        view = board.actions(review_id=a.review_id, actor=a.cast.coordinator).items[0]
+        board.update_action(
+            review_id=a.review_id,
+            actor=a.cast.coordinator,
+            action_id=view.action.id,
+            expected_version=view.action.version,
+            command=ChangeAction(evidence_of_impact=current),
+        )
+        steps = ["update_action"]
+    else:
+        # What the chair approved is corrected only after reopening, and the chair approves again.
+        a.journey.fire("reopen_for_correction", a.cast.coordinator, reason="A name is left in the report.")
+        wired.reports.correct(
+            review_id=a.review_id,
+            actor=a.cast.chair,
+            expected_version=a.journey.version,
+            kind=source.kind.value,
+            object_id=int(source.id or 0),
+            field=source.field,
+            value=current,
+        )
+        a.journey.fire("submit_for_signoff", a.cast.lead)
+        a.journey.fire("approve", a.cast.chair)
+        steps = ["reopen_for_correction", "correct_for_publication", "submit_for_signoff", "approve"]
     a.journey.fire("publish", a.cast.chair)
 
     with sessions() as session:
@@ -212,7 +229,7 @@ def test_a_leak_in_each_kind_of_field_blocks_publish_at_its_place_until_it_is_co
         assert published is not None and verify(published)
         assert b"Greenwood" not in b"".join(bytes(d.content) for d in published.documents)
         actions = [e.action for e in audit.entries_of(session, a.review_id)]
-        assert actions[-3:] == ["correct_for_publication", "freeze_publication", "publish"]
+        assert actions[-len(steps) - 2 :] == [*steps, "freeze_publication", "publish"]
         assert audit.verify(session, a.review_id).intact
 
 
@@ -405,6 +422,7 @@ def test_the_pdf_text_is_checked_too(sessions, clock, people) -> None:
     assert "seen in html, pdf, markdown" in reason and source.describe() in reason
     check = wired.reports.anonymisation(review_id=a.review_id, actor=a.cast.chair)
     assert check.hits[0].outputs == ("html", "pdf", "markdown")
+    a.journey.fire("reopen_for_correction", a.cast.chair, reason="A name is left in finding 1.")
     wired.reports.correct(
         review_id=a.review_id,
         actor=a.cast.chair,
@@ -414,6 +432,8 @@ def test_the_pdf_text_is_checked_too(sessions, clock, people) -> None:
         field="how_it_showed",
         value="Three dental appointments were missed over four months.",
     )
+    a.journey.fire("submit_for_signoff", a.cast.lead)
+    a.journey.fire("approve", a.cast.chair)
     a.journey.fire("publish", a.cast.chair)
     with sessions() as session:
         published = published_for(session, a.review_id)
@@ -452,7 +472,7 @@ def test_names_in_the_register_feed_the_person_named_warning(wired: Wired, peopl
     assert [w.where.id for w in named] == [finding.id]
 
 
-def test_corrections_are_for_the_coordinator_and_chair_from_the_findings_stage(
+def test_corrections_are_for_the_coordinator_and_chair_at_findings_and_sign_off(
     wired: Wired, people: People
 ) -> None:
     from workflow.errors import InvalidInput, NotPermitted
@@ -465,7 +485,7 @@ def test_corrections_are_for_the_coordinator_and_chair_from_the_findings_stage(
         command=AddEntry(occurred_on=date(2025, 5, 2), what_happened="A letter."),
     )
     args = {"kind": "narrative_entry", "object_id": entry.id, "field": "what_happened", "value": "A note."}
-    with pytest.raises(TriggerRefused, match="possible at: Findings, Chair's sign-off, Approved"):
+    with pytest.raises(TriggerRefused, match="possible at: Findings, Chair's sign-off\\)"):
         wired.reports.correct(
             review_id=a.review_id, actor=a.cast.coordinator, expected_version=a.journey.version, **args
         )

@@ -14,6 +14,7 @@ from workflow.states import ACTIVE_STATES, TRANSITIONS, Edge, ReviewRole, State,
 PARAMS = {
     Trigger.RETURN_FOR_REVISION: {"comment": "Finding 2 needs more evidence."},
     Trigger.DECLINE_PUBLICATION: {"rationale": "A criminal trial is pending."},
+    Trigger.REOPEN_FOR_CORRECTION: {"reason": "Finding 1 names the dentist."},
     Trigger.PAUSE: {"reason": "Police investigation under way."},
     Trigger.WITHDRAW: {"reason": "The referral was made in error."},
 }

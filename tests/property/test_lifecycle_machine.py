@@ -171,8 +171,8 @@ def make_machine(service: ReviewService, people: People, analysis: FakeAnalysis,
             for entry in entries:
                 if entry.action == Trigger.APPROVE:
                     approved_by_chair = entry.actor_id == self.journey.cast.chair
-                elif entry.action == Trigger.RETURN_FOR_REVISION:
-                    approved_by_chair = False
+                elif entry.action in (Trigger.RETURN_FOR_REVISION, Trigger.REOPEN_FOR_CORRECTION):
+                    approved_by_chair = False  # what is published next, the chair approves again
                 if entry.to_state == State.PUBLISHED:
                     assert entry.action == Trigger.PUBLISH and entry.from_state == State.APPROVED
                     assert approved_by_chair

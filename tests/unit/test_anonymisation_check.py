@@ -4,6 +4,7 @@ HTML, the Markdown and the PDF text, and reported at the object and field it cam
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 import pytest
 
@@ -153,3 +154,79 @@ def test_a_hit_straddling_two_items_stays_with_the_item_it_starts_in() -> None:
     marked = "\ue0000\ue001Seen by Jane\ue002 \ue0001\ue001Smith later\ue002"
     (hit,) = scan_traced(strip_marks(marked, sources), RULES, output="html")
     assert hit.source == sources[0]
+
+
+# ---- printed dates and names are placed on the record they come from ------------------------------
+
+
+def _dated(report: ReportData, entry_id: int, on: date, words: str | None = None) -> ReportData:
+    """The report with one narrative entry dated `on` (and its words changed, and no agency that knew)."""
+
+    def changed(entry):  # type: ignore[no-untyped-def]
+        if entry.id != entry_id:
+            return entry
+        text_ = dataclasses.replace(entry.text, value=words) if words else entry.text
+        return dataclasses.replace(entry, on=on, text=text_, known_to=())
+
+    narratives = tuple(
+        dataclasses.replace(n, entries=tuple(changed(e) for e in n.entries)) for n in report.narratives
+    )
+    return dataclasses.replace(report, narratives=narratives)
+
+
+def test_a_registered_date_of_birth_printed_as_a_record_date_names_that_record(clean: ReportData) -> None:
+    born = date(2015, 3, 12)  # REGISTER's date of birth
+    leaky = _dated(clean, 3, born)
+    action = clean.board_response.actions[0]
+    board = dataclasses.replace(
+        clean.board_response,
+        actions=(dataclasses.replace(action, due=born), *clean.board_response.actions[1:]),
+    )
+    leaky = dataclasses.replace(
+        leaky, meta=dataclasses.replace(clean.meta, period_start=born), board_response=board
+    )
+    hits = prepare(leaky, REGISTER, formats=[Format.HTML, Format.MARKDOWN]).check.hits
+    assert {(h.kind, h.source) for h in hits} == {
+        ("date_of_birth", Source(SourceKind.NARRATIVE_ENTRY, 3, "occurred_on")),
+        ("date_of_birth", Source(SourceKind.REVIEW, 7, "period_start")),
+        ("date_of_birth", Source(SourceKind.ACTION, action.id, "due_on")),
+    }
+    assert all(h.parts == (h.source,) and h.part_words == (h.matched,) for h in hits)
+    reasons = prepare(leaky, REGISTER, formats=[Format.MARKDOWN]).check.reasons()
+    assert "Narrative entry (id 3), field 'date'" in " ".join(reasons)
+
+
+def test_a_postcode_in_the_partnerships_name_names_the_review_texts(clean: ReportData) -> None:
+    leaky = dataclasses.replace(
+        clean, meta=dataclasses.replace(clean.meta, partnership="Northshire TS18 1AB")
+    )
+    hits = prepare(leaky, REGISTER, formats=[Format.MARKDOWN]).check.hits
+    assert {(h.kind, h.source) for h in hits} == {("postcode", Source(SourceKind.REVIEW, 7, "partnership"))}
+
+
+def test_a_date_printed_after_another_entrys_born_names_both(clean: ReportData) -> None:
+    """The merged narrative prints an entry's date right after the entry before it: "... was born",
+    then "8 January 2024", read together as a date of birth."""
+    first, second = sorted((e for n in clean.narratives for e in n.entries), key=lambda e: e.sort_key)[:2]
+    leaky = _dated(clean, first.id, first.on, "The midwife visited; her brother was born")
+    hits = prepare(leaky, REGISTER, formats=[Format.HTML]).check.hits
+    # In the merged narrative the next entry is `second`; in the agency's own account, its next one.
+    assert {h.kind for h in hits} == {"unregistered_date_of_birth"} and len(hits) == 2
+    hit = next(h for h in hits if h.parts[1].id == second.id)
+    assert hit.parts == (first.text.source, Source(SourceKind.NARRATIVE_ENTRY, second.id, "occurred_on"))
+    assert hit.part_words == ("born", f"{second.on.day} {second.on:%B %Y}")
+    assert hit.where == (
+        f"Narrative entry (id {first.id}), field 'text' running into "
+        f"Narrative entry (id {second.id}), field 'date'"
+    )
+
+
+@pytest.mark.pdf
+def test_a_pdf_hit_across_two_items_is_placed_on_both(clean: ReportData) -> None:
+    first = min((e for n in clean.narratives for e in n.entries), key=lambda e: e.sort_key)
+    leaky = _dated(clean, first.id, first.on, "The midwife visited; her brother was born")
+    hits = prepare(leaky, REGISTER, formats=[Format.HTML, Format.PDF]).check.hits
+    pdf = [h for h in hits if h.output == "pdf"]
+    # Placed on the items of the same match in the traced text, as the HTML's hits are.
+    assert pdf and all(h.parts[0] == first.text.source and len(h.parts) == 2 for h in pdf)
+    assert {h.parts[1] for h in pdf} <= {h.parts[1] for h in hits if h.output == "html"}

@@ -44,6 +44,7 @@ PARAMS = {
     Trigger.DECIDE: {"route": "statutory", "rationale": "Criteria (a) and (c) are met."},
     Trigger.RETURN_FOR_REVISION: {"comment": "Finding 2 needs evidence."},
     Trigger.DECLINE_PUBLICATION: {"rationale": "Criminal trial pending."},
+    Trigger.REOPEN_FOR_CORRECTION: {"reason": "Finding 2 names the dentist."},
     Trigger.PAUSE: {"reason": "Police investigation."},
     Trigger.WITHDRAW: {"reason": "Referral made in error."},
 }
@@ -161,6 +162,7 @@ CASES = [
     ),
     (Trigger.APPROVE, {"analysis": None}, None, ANALYSIS_UNAVAILABLE),
     (Trigger.RETURN_FOR_REVISION, {}, {"comment": "  "}, "comments are required"),
+    (Trigger.REOPEN_FOR_CORRECTION, {}, {"reason": " "}, "Say what needs correcting"),
     (Trigger.PUBLISH, {"publication_hold": True}, None, "A publication hold is in force"),
     (Trigger.PUBLISH, {"panel_notice_on": None}, None, "has not been sent to the national panel"),
     (
