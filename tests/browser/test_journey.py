@@ -1,6 +1,9 @@
-"""One review from referral to sign-off, entirely through the pages, by the six people who do it: a
-coordinator, a chair, a lead reviewer, two panel members and a case group practitioner. Each sees only
-what they should; a refused action shows its reasons; every page passes axe."""
+"""One review from referral to publication, entirely through the pages, by the six people who do it: a
+coordinator, a chair, a lead reviewer, two panel members and a case group practitioner. The sealed
+register is filled in on its page; a finding's warnings are fixed; a real name planted in an agency's
+account is found by the warnings and the anonymisation check and corrected where it stands; the chair
+approves with the warnings in view; the report is published. Each person sees only what they should; a
+refused action shows its reasons; every page passes axe."""
 
 from __future__ import annotations
 
@@ -18,7 +21,9 @@ GOOD_CSV = (
     "date,time,what_happened,source_record,agencies_aware,significant\n"
     "2025-03-04,09:30,Alice was not brought to her dental appointment (third time),Dental record 12,,yes\n"
     "2025-03-10,,Health visitor saw Alice at home; routines in place,HV log 4,Police,no\n"
+    "2025-03-14,,Amelia seen at the GP surgery with a rash,GP record 3,,no\n"  # her real name: a leak
 )
+REAL_NAME = "Amelia Brown"
 BAD_CSV = "date,what_happened,significant\n2025-13-01,Alice seen at clinic,yes\n2025-03-12,,maybe\n"
 
 
@@ -29,7 +34,7 @@ def _review_id(person: Person) -> int:
 
 
 @pytest.mark.pdf
-def test_one_review_from_referral_to_sign_off(
+def test_one_review_from_referral_to_publication(
     cast: dict[str, Person], accessibility: Accessibility, tmp_path
 ):
     coordinator, chair, lead = cast["coordinator"], cast["chair"], cast["lead"]
@@ -133,6 +138,14 @@ def test_one_review_from_referral_to_sign_off(
     coordinator.fill("Research questions", "How do agencies recognise neglect?\nHow is information shared?")
     coordinator.tick("Police").tick("Health").click("Save the scope")
     assert "Scope saved" in coordinator.text
+
+    # ---- the sealed identity register: what must never be published ----------------------------------
+    coordinator.open(base).click("Sealed identity register")
+    assert "No identifier is in the register yet." in coordinator.text
+    coordinator.tick("The child").fill("Real identifier", REAL_NAME).fill("Replacement words", "Alice")
+    coordinator.click("Add to the register")
+    assert "Identifier added to the register." in coordinator.text
+    assert REAL_NAME in coordinator.page.locator("#register tbody tr").first.inner_text()
     for person, role, agency in (
         (lead, "Lead reviewer", None),
         (police, "Panel member", "Police"),
@@ -176,7 +189,7 @@ def test_one_review_from_referral_to_sign_off(
     upload.write_text(GOOD_CSV, encoding="utf-8")
     health.page.get_by_label("CSV file of entries").set_input_files(str(upload))
     health.click("Upload the file")
-    assert "2 entries imported" in health.text
+    assert "3 entries imported" in health.text
     health.click("Submit Health's narrative")
 
     # The case group never sees the agencies' narratives.
@@ -256,11 +269,16 @@ def test_one_review_from_referral_to_sign_off(
     live.get_by_text("failed to", exact=False).first.wait_for()  # checked as they type, before saving
     lead.shot("finding-editor", at="label[for=statement]")
     lead.fill("Context", "Dental and health services keep separate records.")
-    lead.fill("How it showed in this case", "Three missed appointments were seen by three services.")
+    lead.fill("How it showed in this case", "Polly Practitioner saw three missed appointments.")
     lead.fill("Why it matters", "Neglect shows as a pattern, not an incident.")
     lead.tick("Episode 1: Dental appointments missed").tick("Neglect").click("Save the finding")
     assert "Finding saved" in lead.text
     saved = lead.page.locator("#saved-warnings").inner_text()
+    assert "names a person ('Polly Practitioner')" in saved  # a member's name: blocking, fixed by rewording
+    lead.fill("How it showed in this case", "Three missed appointments were seen by three services.")
+    lead.click("Save the finding")
+    saved = lead.page.locator("#saved-warnings").inner_text()
+    assert "names a person" not in saved
     assert "Blocking" in saved and "no evidence that it is not a quirk" in saved
     assert "cannot be acknowledged, only fixed" in saved  # and no control to acknowledge it
     lead.select("Kind of evidence", "Research").fill(
@@ -283,6 +301,21 @@ def test_one_review_from_referral_to_sign_off(
         "Add your comment"
     )
     assert "Comment added" in practitioner.text
+
+    # ---- the planted name stops the submission; the coordinator corrects it where it stands ----------
+    lead.open(base)
+    refused = lead.page.locator(".tv-refused").inner_text()
+    assert "Submit for the chair's sign-off" in refused and "names a person ('Amelia')" in refused
+    lead.shot("submission-refused-name")
+    coordinator.open(f"{base}/publication").click("Run the anonymisation check")
+    hit = coordinator.page.locator("tr.tv-hit", has_text="Amelia")
+    assert "narrative entry" in hit.inner_text()
+    coordinator.shot("publication-hit", at="#check")
+    hit.get_by_role("link", name="Correct it").first.click()
+    assert "Amelia" in coordinator.page.locator("#value").input_value()
+    coordinator.fill("The words as they should be published", "Alice seen at the GP surgery with a rash")
+    coordinator.click("Save and run the check again")
+    assert "Passed" in coordinator.text and coordinator.page.locator("tr.tv-hit").count() == 0
 
     lead.open(base).click("Submit for the chair's sign-off")
     assert "Chair's sign-off" in lead.page.locator(".tv-stepper__step--current").inner_text()
@@ -339,12 +372,26 @@ def test_one_review_from_referral_to_sign_off(
     assert "Passed" in chair.page.locator("#check ~ p").first.inner_text()  # nothing sealed is in the report
     chair.shot("publication")
 
+    # ---- the final report's notice to the national panel, then publication --------------------------
+    coordinator.open(base)
+    coordinator.page.locator("input[name='kind'][value='panel_notice']").check()
+    coordinator.date("on", date.today() - timedelta(days=14))
+    coordinator.click("Record the notice")
+    chair.open(f"{base}/publication").click("Run the anonymisation check")
+    assert "Possible now" in chair.text
+    chair.click("Publish the report")
+    chair.page.get_by_role("button", name="Publish the report").click()
+    assert "Published" in chair.page.locator(".tv-stepper__step--current").inner_text()
+    chair.shot("published")
+
     admin.open(base)
     assert admin.heading() == "Page not found"  # admins manage accounts, not cases
     outsider.sign_in().open(base)
     assert outsider.heading() == "Page not found"
     outsider.open("/reviews")
     assert "Review of Alice" not in outsider.text
+    outsider.open("/published")  # a published review's documents are for everyone signed in
+    assert "Alice" in outsider.text and REAL_NAME not in outsider.text
     coordinator.open("/users")
     assert coordinator.heading() == "You cannot do this"
     coordinator.open("/workflow")
