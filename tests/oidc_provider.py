@@ -37,6 +37,7 @@ CLIENT_ID = "tunnelview-test-client"
 CLIENT_SECRET = "test client secret: with + and / in it"
 KEY = RSAKey.generate_key(2048, parameters={"kid": "provider-key-1", "use": "sig", "alg": "RS256"})
 IMPOSTOR_KEY = RSAKey.generate_key(2048, parameters={"kid": "provider-key-1", "use": "sig", "alg": "RS256"})
+NEXT_KEY = RSAKey.generate_key(2048, parameters={"kid": "provider-key-2", "use": "sig", "alg": "RS256"})
 
 
 @dataclass
@@ -54,6 +55,9 @@ class Provider:
     person: dict[str, Any] = field(default_factory=dict)
     mischief: str | None = None  # "other-key", "other-audience", "expired", "other-nonce", "no-id-token"
     interactive: bool = False
+    key: RSAKey = field(
+        default_factory=lambda: KEY
+    )  # the provider's signing key (`rotate` moves to the next)
     grants: dict[str, Grant] = field(default_factory=dict)
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     token_requests: list[dict[str, str]] = field(default_factory=list)
@@ -62,9 +66,14 @@ class Provider:
         self.person = {}
         self.mischief = None
         self.interactive = False
+        self.key = KEY
         self.grants.clear()
         self.authorize_requests.clear()
         self.token_requests.clear()
+
+    def rotate(self) -> None:
+        """Sign with a new key from now on, published in the JWKS instead of the old one."""
+        self.key = NEXT_KEY
 
     # ---- endpoints -------------------------------------------------------------------------------------
 
@@ -85,7 +94,7 @@ class Provider:
         )
 
     def jwks(self, request: Request) -> Response:
-        return JSONResponse(KeySet([KEY]).as_dict(private=False))
+        return JSONResponse(KeySet([self.key]).as_dict(private=False))
 
     async def authorize(self, request: Request) -> Response:
         query = dict(request.query_params)
@@ -151,8 +160,8 @@ class Provider:
             claims["iat"], claims["exp"] = now - 3600, now - 1800
         if self.mischief == "other-nonce":
             claims["nonce"] = "a-nonce-from-another-sign-in"
-        key = IMPOSTOR_KEY if self.mischief == "other-key" else KEY
-        return jwt.encode({"alg": "RS256", "kid": "provider-key-1"}, claims, key)
+        key = IMPOSTOR_KEY if self.mischief == "other-key" else self.key
+        return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
 
     def app(self) -> Starlette:
         return Starlette(

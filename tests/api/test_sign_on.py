@@ -248,6 +248,12 @@ def test_an_id_token_that_does_not_hold_is_refused_with_the_reason(
     assert log_rows(sessions) == []
 
 
+def test_keys_the_provider_rotates_to_are_fetched_when_a_token_names_one(sign_on_client, provider, cara):
+    assert through_the_provider(sign_on_client()).status_code == 303  # the first key set is kept
+    provider.rotate()
+    assert through_the_provider(sign_on_client()).status_code == 303
+
+
 def test_an_answer_with_another_state_is_refused(sign_on_client, provider, cara, sessions):
     client = sign_on_client()
     answer = through_the_provider(client, state="a-state-an-attacker-made")
