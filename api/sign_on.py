@@ -280,14 +280,14 @@ class OpenIdConnect:
                 status=401,
             )
         if not isinstance(answer.get("id_token"), str):
-            raise self._failed(f"{self.provider} sent no ID token. Tell your partnership's admin", status=502)
+            message = f"{self.provider} sent no ID token. Tell your partnership's admin."
+            raise self._failed(message, status=502)
         return answer
 
     def _verified(self, tokens: dict[str, Any], nonce: str) -> dict[str, Any]:
         """The ID token's claims once its signature and claims hold; SignOnFailed saying which did not."""
         supported = self.metadata().get("id_token_signing_alg_values_supported") or ["RS256"]
-        algorithms = [a for a in supported if a in ALGORITHMS]
-        audience = self.client_id
+        algorithms = [a for a in supported if a in ALGORITHMS] or ["RS256"]  # never none, never HMAC
         try:
             try:
                 token = jwt.decode(tokens["id_token"], self._key_set(), algorithms=algorithms)
@@ -298,7 +298,7 @@ class OpenIdConnect:
                 token.header,
                 {
                     "iss": {"essential": True, "value": self.issuer},
-                    "aud": {"essential": True, "value": audience},
+                    "aud": {"essential": True, "value": self.client_id},
                 },
                 {"nonce": nonce, "client_id": self.client_id, "access_token": tokens.get("access_token")},
             )
