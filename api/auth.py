@@ -46,6 +46,10 @@ class LoginRefused(Exception):
     """The email address or password is not right (the same answer for both)."""
 
 
+class PasswordSignInOff(Exception):
+    """This deployment signs people in through single sign-on only (`TUNNELVIEW_PASSWORD_SIGN_IN=0`)."""
+
+
 class LoginLocked(Exception):
     """Too many failed sign-ins for this account or from this address."""
 
@@ -105,8 +109,10 @@ class Authenticator:
         token_lifetime: timedelta,
         now: Callable[[], datetime] = utcnow,
         policy: LoginPolicy | None = None,
+        passwords: bool = True,
     ) -> None:
         self._sessions = sessions
+        self.passwords = passwords  # whether a password signs anyone in
         self._lifetime = token_lifetime
         self._now = now
         self.policy = policy or LoginPolicy()
@@ -114,7 +120,9 @@ class Authenticator:
     # ---- signing in ------------------------------------------------------------------------------
 
     def login(self, email: str, password: str, *, address: str, kind: TokenKind = "api") -> IssuedToken:
-        """A new token for the account, or LoginRefused / LoginLocked."""
+        """A new token for the account, or LoginRefused / LoginLocked (or PasswordSignInOff)."""
+        if not self.passwords:
+            raise PasswordSignInOff("Signing in with a password is turned off here: use single sign-on.")
         email = people.normalise_email(email)
         account_key = _failure_key("account", email)
         address_key = _failure_key("address", address)

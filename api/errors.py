@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from api.auth import LoginLocked, LoginRefused
+from api.auth import LoginLocked, LoginRefused, PasswordSignInOff
 from api.schemas.problem import Problem
 from findings.errors import StaleObject
 from workflow.errors import DomainError, InvalidInput, NotFound, NotPermitted, StaleReview, TriggerRefused
@@ -166,6 +166,10 @@ def install(app: FastAPI) -> None:
         return problem(
             401, "login-refused", "Sign-in refused", str(error), headers={"WWW-Authenticate": "Bearer"}
         )
+
+    @app.exception_handler(PasswordSignInOff)
+    def _passwords_off(_request: Request, error: PasswordSignInOff) -> Response:
+        return problem(403, "password-sign-in-off", "Password sign-in is turned off", str(error))
 
     @app.exception_handler(LoginLocked)
     def _locked(_request: Request, error: LoginLocked) -> Response:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Authenticator
 from api.passwords import Argon2Passwords
+from api.sign_on import OpenIdConnect
 from findings.analysis.board import BoardService, OverdueActions
 from findings.analysis.conversations import ConversationService
 from findings.analysis.episodes import EpisodeService
@@ -79,6 +80,7 @@ class Services:
     notifications: NotificationService
     reminders: Reminders
     now: Callable[[], datetime] = utcnow
+    sign_on: OpenIdConnect | None = None  # single sign-on, when TUNNELVIEW_OIDC_ISSUER is set
 
     def outbox(self) -> OutboxSender:
         """The sender of the outbox over SMTP; `NotConfigured` (saying what to set) unless the
@@ -141,7 +143,10 @@ def build_services(
         sessions, analysis=facts, publisher=publishing, today=today, default_regime=settings.default_regime
     )
     auth = Authenticator(
-        sessions, token_lifetime=timedelta(minutes=settings.token_lifetime_minutes), now=now or utcnow
+        sessions,
+        token_lifetime=timedelta(minutes=settings.token_lifetime_minutes),
+        now=now or utcnow,
+        passwords=settings.password_sign_in,
     )
     register = _LazyRegister(reviews, the_cipher)
     reports = ReportService(reviews, publishing, today=today)
@@ -178,6 +183,7 @@ def build_services(
         ),
         reminders=Reminders(sessions, (StatutoryDeadlines(), OverdueActions()), today=today),
         now=now or utcnow,
+        sign_on=OpenIdConnect(settings) if settings.single_sign_on else None,
     )
 
 

@@ -1,6 +1,7 @@
 """The one way to change a user account: create it, change its global role or name, deactivate or
-reactivate it, reset its password. Every change appends a row to the accounts log, in the same
-transaction: a hash chain of its own (`account_audit`), like a review's log.
+reactivate it, reset its password, and sign someone on through single sign-on. Every change appends
+a row to the accounts log, in the same transaction: a hash chain of its own (`account_audit`), like a
+review's log.
 
 The rule that an admin cannot demote or deactivate themselves lives here and nowhere else.
 Passwords are checked and hashed by an injected `PasswordHasher` (the API's Argon2id): the service
@@ -25,6 +26,7 @@ from workflow.audit import GENESIS, ChainReport, digest, verify_chain
 from workflow.errors import InvalidInput, NotPermitted
 from workflow.models import AccountAuditEntry, AccountAuditHead, AuthToken, User, utcnow
 from workflow.principal import via_of
+from workflow.sign_on import DEFAULT_ROLE, Identity, SignOnRefused, SignOnRules, role_from_claims
 
 ANCHOR_ID = 1  # the one row of `account_audit_head`
 SELF_DEMOTION = "Ask another admin to do this: you cannot demote or deactivate yourself."
@@ -45,6 +47,8 @@ class AccountAction(StrEnum):
     DEACTIVATED = "deactivated"
     REACTIVATED = "reactivated"
     PASSWORD_RESET = "password_reset"
+    SIGN_ON_LINKED = "sign_on_linked"
+    SIGNED_ON = "signed_on"
 
 
 ACTION_LABELS = {
@@ -54,6 +58,8 @@ ACTION_LABELS = {
     AccountAction.DEACTIVATED: "Deactivated (signed out everywhere)",
     AccountAction.REACTIVATED: "Reactivated",
     AccountAction.PASSWORD_RESET: "Password reset (signed out everywhere)",
+    AccountAction.SIGN_ON_LINKED: "Linked to single sign-on",
+    AccountAction.SIGNED_ON: "Signed in with single sign-on",
 }
 
 
@@ -189,6 +195,76 @@ class AccountService:
             session.commit()
             return user
 
+    def sign_on(self, identity: Identity, rules: SignOnRules) -> User:
+        """The account of someone the provider has signed in: the one that remembers their subject;
+        else the one with their email (when the provider verified it, or `rules.trust_email`), which
+        from now on remembers the subject; else, when `rules.create_accounts`, a new one. With a role
+        map, the account's global role follows the claims. Every change and the sign-in itself are
+        rows of the accounts log, by no admin, via single sign-on. SignOnRefused says why not."""
+        for attempt in range(2):
+            try:
+                return self._sign_on(identity, rules)
+            except IntegrityError:  # the same person's first sign-in twice at once: the second links
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _sign_on(self, identity: Identity, rules: SignOnRules) -> User:
+        role = role_from_claims(identity.claim_values, rules.role_map)
+        with self._sessions() as session:
+            user = session.scalar(select(User).where(User.oidc_subject == identity.subject))
+            if user is None:
+                user = self._link_or_create(session, identity, rules, role)
+            if not user.active:
+                raise SignOnRefused(
+                    f"Your Tunnelview account ({user.email}) is deactivated. Ask your partnership's admin "
+                    "if you need it again."
+                )
+            if role is not None and role != user.global_role:
+                params = {"from": user.global_role, "to": role, "from_claims": True}
+                user.global_role = role
+                self._append(session, None, AccountAction.ROLE_CHANGED, user, params, via=rules.via)
+            self._append(session, None, AccountAction.SIGNED_ON, user, {}, via=rules.via)
+            session.commit()
+            return user
+
+    def _link_or_create(
+        self, session: Session, identity: Identity, rules: SignOnRules, role: str | None
+    ) -> User:
+        email = identity.email if identity.email and (identity.email_verified or rules.trust_email) else None
+        user = people.find_by_email(session, email) if email else None
+        if user is not None:
+            if user.oidc_subject is not None:
+                raise SignOnRefused(
+                    f"The Tunnelview account for {user.email} is linked to another {rules.provider} "
+                    "identity. Ask your partnership's admin to check which one is yours."
+                )
+            user.oidc_subject = identity.subject
+            params = {"subject": identity.subject, "email": user.email}
+            self._append(session, None, AccountAction.SIGN_ON_LINKED, user, params, via=rules.via)
+            return user
+        if email is None:
+            said = f" ({identity.email}, not verified)" if identity.email else ""
+            raise SignOnRefused(
+                f"{rules.provider} did not give a verified email address{said}, so no Tunnelview account "
+                "can be matched to you. Ask your partnership's admin."
+            )
+        if not rules.create_accounts:
+            raise SignOnRefused(
+                f"There is no Tunnelview account for {email}. Ask your partnership's admin to create one."
+            )
+        name = (identity.name or "").strip() or email
+        if people.check(email, name, None):
+            raise SignOnRefused(f"{rules.provider} gave an email address Tunnelview cannot use: {email}.")
+        user = people.create_user(
+            session, email=email, name=name, role=role or DEFAULT_ROLE, password_hash=None
+        )
+        user.oidc_subject = identity.subject
+        params = {"email": user.email, "name": user.name, "role": user.global_role}
+        params["subject"] = identity.subject
+        self._append(session, None, AccountAction.CREATED, user, params, via=rules.via)
+        return user
+
     # ---- the accounts log ----------------------------------------------------------------------
 
     def log(self, *, limit: int = 50, offset: int = 0) -> tuple[Sequence[AccountAuditEntry], int]:
@@ -211,6 +287,8 @@ class AccountService:
         action: AccountAction,
         account: User,
         params: dict[str, Any],
+        *,
+        via: str | None = None,
     ) -> AccountAuditEntry:
         session.flush()  # the account has its id
         anchor = _anchor(session)
@@ -218,7 +296,7 @@ class AccountService:
             seq=anchor.count + 1,
             at=self._now(),
             actor_id=actor,
-            via=via_of(session),
+            via=via or via_of(session),
             action=action.value,
             account_id=account.id,
             params=params,

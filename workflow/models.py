@@ -57,6 +57,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The `sub` of the person at the single sign-on provider, remembered at their first sign-in with it.
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), default=None, unique=True, index=True)
 
 
 class Review(Base):

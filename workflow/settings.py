@@ -5,10 +5,13 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from workflow.people import GLOBAL_ROLES
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
 MINIMUM_SECRET_LENGTH = 32
@@ -97,6 +100,42 @@ class Settings(BaseSettings):
         "thread), instead of `tunnelview remind` and `tunnelview outbox send` from cron.",
     )
     notifications_interval_seconds: int = Field(default=60, ge=1)
+    # Single sign-on with OpenID Connect (docs/sign-on.md). No issuer: only passwords.
+    oidc_issuer: str = Field(
+        default="",
+        description="The OpenID provider's issuer URL; its `/.well-known/openid-configuration` is read "
+        "from there. Empty: no single sign-on.",
+    )
+    oidc_client_id: str = Field(default="", description="Tunnelview's client (application) id there.")
+    oidc_client_secret: SecretStr = Field(default=SecretStr(""), description="Its client secret.")
+    oidc_provider_name: str = Field(
+        default="your organisation's account",
+        description='The words on the sign-in button: "Sign in with <name>".',
+    )
+    oidc_scopes: str = Field(default="openid email profile", description="The scopes asked for.")
+    oidc_roles_claim: str = Field(
+        default="roles",
+        description="The ID token claim holding the person's roles or groups (Entra ID: roles or groups; "
+        "a dotted path such as realm_access.roles reaches into an object).",
+    )
+    oidc_role_map: str = Field(
+        default="",
+        description="Claim values to global roles, comma-separated value=role pairs "
+        "(Tunnelview.Admin=admin,Tunnelview.Chair=chair). Empty: roles are kept as admins set them.",
+    )
+    oidc_create_accounts: bool = Field(
+        default=False,
+        description="Create an account on the first sign-in of someone unknown; otherwise only existing "
+        "accounts (matched by subject, then by email) may sign in.",
+    )
+    oidc_trust_email: bool = Field(
+        default=False,
+        description="Match accounts by the email claim even without `email_verified: true` (Entra ID "
+        "sends no email_verified: see docs/sign-on.md).",
+    )
+    password_sign_in: bool = Field(
+        default=True, description="Signing in with an email address and password stays possible."
+    )
 
     def mail_problems(self) -> list[str]:
         """What stops the outbox from being sent with these settings (nothing when no host is set)."""
@@ -112,6 +151,43 @@ class Settings(BaseSettings):
             )
         return problems
 
+    @property
+    def single_sign_on(self) -> bool:
+        return bool(self.oidc_issuer.strip())
+
+    def oidc_roles(self) -> dict[str, str]:
+        """The role map as claim value -> global role (checked by `sign_on_problems`)."""
+        pairs = [p.strip() for p in self.oidc_role_map.split(",") if p.strip()]
+        return {value.strip(): role.strip() for value, _, role in (p.rpartition("=") for p in pairs)}
+
+    def sign_on_problems(self) -> list[str]:
+        """What is wrong with the single sign-on settings (nothing when there is no issuer), and the
+        one setting that would lock everybody out."""
+        if not self.single_sign_on:
+            if not self.password_sign_in:
+                return [
+                    "TUNNELVIEW_PASSWORD_SIGN_IN is off and TUNNELVIEW_OIDC_ISSUER is not set: nobody could "
+                    "sign in."
+                ]
+            return []
+        problems = []
+        issuer = urlsplit(self.oidc_issuer.strip())
+        loopback = issuer.hostname in {"localhost", "127.0.0.1", "::1"}
+        if issuer.scheme != "https" and not (issuer.scheme == "http" and loopback):
+            problems.append("TUNNELVIEW_OIDC_ISSUER must be an https:// URL (http:// only on this machine).")
+        if not self.oidc_client_id.strip():
+            problems.append("TUNNELVIEW_OIDC_CLIENT_ID must be set to Tunnelview's client id there.")
+        if "openid" not in self.oidc_scopes.split():
+            problems.append("TUNNELVIEW_OIDC_SCOPES must include openid.")
+        pairs = [p.strip() for p in self.oidc_role_map.split(",") if p.strip()]
+        wrong = [p for p in pairs if not _role_pair(p)]
+        if wrong:
+            problems.append(
+                "TUNNELVIEW_OIDC_ROLE_MAP must be value=role pairs, comma-separated, each role one of "
+                f"{', '.join(GLOBAL_ROLES)}; not {', '.join(repr(w) for w in wrong)}."
+            )
+        return problems
+
     def register_keys(self) -> list[str]:
         """The register keys, newest first (possibly none)."""
         return [k.strip() for k in self.register_key.get_secret_value().split(",") if k.strip()]
@@ -119,8 +195,11 @@ class Settings(BaseSettings):
     def check_safe_to_serve(self) -> None:
         """Refuse to start a server outside dev mode with the default or a short secret key, or without
         a register key that opens the sealed register: never serve with a register nobody can read.
-        Trusted proxies must be addresses, in dev mode too."""
+        Trusted proxies must be addresses, and single sign-on complete, in dev mode too."""
         self.trusted_proxy_networks()
+        sign_on = self.sign_on_problems()
+        if sign_on:
+            raise UnsafeSettings(" ".join(sign_on) + " See docs/sign-on.md.")
         if self.dev_mode:
             return
         secret = self.secret_key.get_secret_value()
@@ -138,6 +217,11 @@ class Settings(BaseSettings):
                     f"Register key number {number} in TUNNELVIEW_REGISTER_KEY is not a valid Fernet key "
                     f"(32 url-safe base64-encoded bytes). {REGISTER_KEY_HELP}"
                 )
+
+
+def _role_pair(pair: str) -> bool:
+    value, equals, role = pair.rpartition("=")
+    return bool(equals and value.strip() and role.strip() in GLOBAL_ROLES)
 
 
 REGISTER_KEY_HELP = (

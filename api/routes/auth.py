@@ -16,7 +16,7 @@ from workflow.states import ReviewRole
 router = APIRouter(tags=["authentication"])
 
 
-@router.post("/auth/token", response_model=TokenOut, responses=documented(401, 422, 429))
+@router.post("/auth/token", response_model=TokenOut, responses=documented(401, 403, 422, 429))
 def sign_in(
     request: Request,
     services: ServicesDep,
@@ -27,7 +27,8 @@ def sign_in(
     """Exchange an email address and password for a bearer token (OAuth2 password flow).
 
     A wrong email and a wrong password get the same answer. After 5 failures in 15 minutes for an
-    account, or from an address, sign-in is locked for 15 minutes (429 with Retry-After)."""
+    account, or from an address, sign-in is locked for 15 minutes (429 with Retry-After). Where password
+    sign-in is turned off (single sign-on only), 403."""
     address = request.client.host if request.client else "unknown"
     issued = services.auth.login(username, password, address=address)
     return TokenOut(access_token=issued.token, expires_in=issued.expires_in)

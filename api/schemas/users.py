@@ -78,7 +78,7 @@ class AccountAuditEntryOut(BaseModel):
     at: UtcDateTime
     actor_id: int | None
     actor_name: str | None
-    via: str | None  # set when the change came through the command line: its OS user and account
+    via: str | None  # the command line (its OS user and account) or single sign-on (its provider)
     action: str
     account_id: int
     account_email: str

@@ -19,7 +19,7 @@ from workflow.clocks import Clock
 from workflow.regimes.base import ClockUnit
 from workflow.states import State
 
-PUBLIC_PAGES = {"/", "/sign-in", "/workflow"}
+PUBLIC_PAGES = {"/", "/sign-in", "/sign-in/sso", "/sign-in/sso/callback", "/workflow"}
 
 
 def page_routes(app) -> list[tuple[str, str]]:
