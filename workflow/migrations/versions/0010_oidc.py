@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = 'oidc'
-down_revision = '0008_notifications'
+revision = '0010_oidc'
+down_revision = '0009_record_integrity'
 branch_labels = None
 depends_on = None
 
