@@ -25,12 +25,12 @@ from api.pages.common import (
     redirect,
     render,
 )
+from api.pages.corrections import shown_hits
 from api.pages.views import review_context
 from api.wiring import Services
 from findings.analysis import quality
 from findings.analysis.models import Finding
 from findings.analysis.vocabulary import FINDING_CATEGORIES
-from findings.publication.service import HitView
 from workflow.errors import StaleReview, TriggerRefused
 from workflow.models import AuditEntry
 from workflow.policy import READERS
@@ -40,17 +40,6 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 # Where a warning's object is written, by kind (a question is written on its finding's page).
 WARNING_PAGES = {"episode": "episodes/{id}", "factor": "factors/{id}", "finding": "findings/{id}"}
-# Where an anonymisation hit's text stands, by the kind of its source; the rest are corrected from the
-# publication page's check.
-HIT_PAGES = {
-    "finding": "findings/{id}",
-    "episode": "episodes/{id}",
-    "factor": "factors/{id}",
-    "good_practice": "good-practice",
-    "board_response": "board",
-    "action": "board",
-    "review": "publication#texts",
-}
 
 
 def _finding_of(findings: Iterable[Finding]) -> dict[tuple[str, int], int]:
@@ -71,14 +60,6 @@ def warning_link(base: str, warning: quality.QualityWarning, finding_of: dict[tu
         kind = "finding"
     page = WARNING_PAGES.get(kind)
     return f"{base}/{page.format(id=object_id)}" if page and object_id else f"{base}/findings"
-
-
-def hit_link(base: str, hit: HitView, finding_of: dict[tuple[str, int], int]) -> str:
-    kind, object_id = hit.kind or "", hit.object_id
-    if isinstance(object_id, int) and (kind, object_id) in finding_of and kind != "finding":
-        kind, object_id = "finding", finding_of[(kind, object_id)]
-    page = HIT_PAGES.get(kind)
-    return f"{base}/{page.format(id=object_id)}" if page else f"{base}/publication#check"
 
 
 def _approval(entries: Sequence[AuditEntry]) -> AuditEntry | None:
@@ -133,7 +114,7 @@ def _sign_off_page(
             "categories": FINDING_CATEGORIES,
             "may_check": may_check,
             "check": check,
-            "hit_link": [hit_link(base, hit, finding_of) for hit in check.hits] if check else [],
+            "hits": shown_hits(base, check, roles, review.state) if check else (),
             "clocks": context["detail"].clocks,
             "option": option,
             "reasons": reasons,

@@ -141,8 +141,8 @@ def test_the_chair_sees_every_warning_how_it_stands_the_check_the_clocks_and_eac
 
     # the anonymisation check ran for the chair (audited) and links the hit to where it stands
     assert "1 hit" in text
-    hits = re.search(r'<table class="govuk-table tv-signoff-hits">.*?</table>', text, re.S)
-    assert hits and f'href="{s.url}/findings/{s.finding_id}"' in hits.group(0)
+    hits = re.search(r'<table class="govuk-table tv-hits" id="signoff-hits">.*?</table>', text, re.S)
+    assert hits and f'href="{s.url}/findings/{s.finding_id}#' in hits.group(0)  # at the field
     assert "Use: the primary school" in hits.group(0)
     log = api_services.reviews.audit_log(s.review_id, s.analysis.cast.chair)
     assert log[-1].action == "read_anonymisation_check"
