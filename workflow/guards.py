@@ -235,6 +235,15 @@ def _approved_as_seen(facts: ReviewFacts, _params: Params, out: _Findings) -> No
         )
 
 
+def _nothing_blocking(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
+    """Nothing is published while a blocking warning stands in any text the reports print: the board's
+    response and actions are written after approval, so `approve` cannot have seen theirs."""
+    if facts.analysis is None:
+        out.reasons.append(ANALYSIS_UNAVAILABLE)
+        return
+    out.reasons.extend(facts.analysis.blocking_unworded)
+
+
 def _comment_required(key: str, what: str) -> _Guard:
     def guard(_facts: ReviewFacts, params: Params, out: _Findings) -> None:
         if params is not None and not _text(params, key):
@@ -335,6 +344,7 @@ GUARDS: dict[Trigger, tuple[Guard, ...]] = {
     ),
     Trigger.PUBLISH: (
         _guard(_ready_to_publish, ReviewNeed.PANEL_NOTICE, A.BOARD_RESPONSE, A.ANONYMISATION),
+        _guard(_nothing_blocking, A.FINDINGS),
         _guard(_register_readable, A.REGISTER),
     ),
     Trigger.DECLINE_PUBLICATION: (

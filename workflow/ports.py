@@ -85,6 +85,7 @@ class AnalysisSnapshot:
     panel_waived: frozenset[int] = frozenset()  # membership ids
     findings: tuple[FindingFacts, ...] = ()
     blocking_warnings: tuple[str, ...] = ()  # each a refusal in words (a blocking one is only fixed)
+    blocking_unworded: tuple[str, ...] = ()  # the same, without the words found (publish's refusals)
     acknowledged_warnings: tuple[AcknowledgedWarning, ...] = ()
     board_response_recorded: bool = False
     findings_without_response: tuple[str, ...] = ()  # "Finding 2 'Title'", in number order

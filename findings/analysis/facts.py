@@ -169,6 +169,21 @@ def review_names(review: Review, extra_names: Iterable[str] = ()) -> tuple[str, 
     return tuple(dict.fromkeys([*(m.user.name for m in review.memberships), *extra_names]))
 
 
+def _not_the_checks(
+    warnings: Iterable[quality.QualityWarning], review: Review
+) -> list[quality.QualityWarning]:
+    """The warnings `publish` refuses on besides the anonymisation check: a person named only by the
+    sealed register is the check's to report (once, without the name), a member's name is not."""
+    members = {part.casefold() for m in review.memberships for part in [m.user.name, *m.user.name.split()]}
+
+    def the_checks(w: quality.QualityWarning) -> bool:
+        return w.code == quality.Code.PERSON_NAMED and not any(
+            word.casefold() in members for word in w.matched
+        )
+
+    return [w for w in warnings if not the_checks(w)]
+
+
 def review_text(session: Session, review: Review, extra_names: Iterable[str] = ()) -> quality.ReviewText:
     """Every text the quality checks read, as plain data: the analysis and everything else the
     reports publish (`findings.publication.lens`)."""
@@ -316,6 +331,9 @@ class FindingsFacts:
                 for f in findings_of(session, review.id)
             ),
             "blocking_warnings": quality.unresolved_blocking(warnings),
+            "blocking_unworded": quality.unresolved_blocking(
+                _not_the_checks(warnings, review), with_words=False
+            ),
             "acknowledged_warnings": tuple(
                 AcknowledgedWarning(
                     w.in_words(),

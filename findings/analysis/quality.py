@@ -162,9 +162,17 @@ class QualityWarning:
         refusal of an acknowledgement say this."""
         return f"This warning is {self.severity_words.lower()}: it {ONLY_FIXED}. {self.suggestion}"
 
-    def refusal(self) -> str:
-        """The lifecycle's refusal while this blocking warning stands (`submit_for_signoff`, `approve`)."""
-        return f"Fix this {self.severity_words.lower()} warning (it {ONLY_FIXED}): {self.in_words()}"
+    def refusal(self, *, with_words: bool = True) -> str:
+        """The lifecycle's refusal while this blocking warning stands (`submit_for_signoff`, `approve`).
+        Without the words found (`publish`, whose refusals never repeat a real name): where, and what
+        kind of warning, for the page beside the text to show."""
+        said = (
+            self.in_words()
+            if with_words
+            else f"{self.where.label}, {self.where.field.replace('_', ' ')}: "
+            f"{self.code.value.replace('_', ' ')} (the words found are shown beside it on its page)"
+        )
+        return f"Fix this {self.severity_words.lower()} warning (it {ONLY_FIXED}): {said}"
 
 
 def _warning(
@@ -932,7 +940,9 @@ def acknowledge(
     return out
 
 
-def unresolved_blocking(warnings: Iterable[QualityWarning]) -> tuple[str, ...]:
-    """The blocking warnings that stop `submit_for_signoff` and `approve`, as refusals. The
+def unresolved_blocking(warnings: Iterable[QualityWarning], *, with_words: bool = True) -> tuple[str, ...]:
+    """The blocking warnings that stop `submit_for_signoff`, `approve` and `publish`, as refusals. The
     individual-level rule is left out: `draft_findings` has its own guard for it."""
-    return tuple(w.refusal() for w in warnings if w.blocks and w.code != Code.INDIVIDUAL_ONLY)
+    return tuple(
+        w.refusal(with_words=with_words) for w in warnings if w.blocks and w.code != Code.INDIVIDUAL_ONLY
+    )

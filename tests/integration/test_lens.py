@@ -31,6 +31,7 @@ from tests.support import FakePublisher, People
 from workflow.errors import NotFound, TriggerRefused
 from workflow.models import Review, User
 from workflow.service import ReviewService
+from workflow.states import Trigger
 
 BRIEFING = {
     "background": {"heading": "Background", "intro": ["Alice lived with her mother."], "items": []},
@@ -366,3 +367,34 @@ def test_a_name_in_a_text_never_makes_a_finding_single_agency_on_its_own(draftin
         command=ChangeEpisode(agencies=[]),  # the records name no agency; the evidence says "health"
     )
     assert _single_agency(a, finding_id) == []
+
+
+def test_a_blocking_warning_written_after_approval_refuses_publication_until_fixed(drafting, sessions):
+    a = drafting
+    a.journey.fire("submit_for_signoff", a.cast.lead)
+    a.journey.fire("approve", a.cast.chair)
+    lead = _name(sessions, a.cast.lead)
+    board = BoardService(a.reviews)
+    first = board.record_response(
+        review_id=a.review_id,
+        actor=a.cast.chair,
+        finding_id=a.finding_ids[0],
+        command=RecordBoardResponse(response=f"{lead} will present the changes to the board."),
+    )
+
+    def publish_reasons() -> list[str]:
+        options = a.reviews.allowed_triggers(a.review_id, a.cast.chair)
+        return next(o for o in options if o.trigger == Trigger.PUBLISH).reasons
+
+    prefix = f"Fix this blocking warning (it {ONLY_FIXED}): The board's response to Finding 1"
+    assert any(r.startswith(prefix) and "person named" in r for r in publish_reasons())
+    assert not any(lead in r for r in publish_reasons())  # a publish refusal never repeats a name
+
+    board.record_response(
+        review_id=a.review_id,
+        actor=a.cast.chair,
+        finding_id=a.finding_ids[0],
+        expected_version=first.version,
+        command=RecordBoardResponse(response="The lead reviewer will present the changes to the board."),
+    )
+    assert not any(r.startswith("Fix this blocking warning") for r in publish_reasons())
