@@ -16,6 +16,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,9 +96,10 @@ def emails(browser_services: Services) -> dict[str, str]:
     return out
 
 
-@pytest.fixture(scope="session")
-def base_url(browser_services: Services) -> Iterator[str]:
-    app = create_app(browser_services)
+@contextmanager
+def serve(services: Services) -> Iterator[str]:
+    """The app on `services`, served by uvicorn on a loopback port of its own: its base URL."""
+    app = create_app(services)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -109,10 +111,18 @@ def base_url(browser_services: Services) -> Iterator[str]:
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(browser_services: Services) -> Iterator[str]:
+    with serve(browser_services) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
