@@ -155,7 +155,8 @@ def stacked_bars(
         for count, fill, label in zip(counts, paint, series, strict=True):
             if count:
                 width = count * scale
-                segments.append(Segment(round(x, 2), round(width, 2), fill, f"{label}: {count} {unit}"))
+                words = f"{count} {unit if count != 1 else unit.removesuffix('s')}"
+                segments.append(Segment(round(x, 2), round(width, 2), fill, f"{label}: {words}"))
                 x += width
         bars.append(Bar(round(y, 2), _cut(name), name, sum(counts), round(x + 6, 2), tuple(segments)))
     bottom = top + len(rows) * ROW_HEIGHT

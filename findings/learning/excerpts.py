@@ -164,9 +164,10 @@ class _Writer:
         return f"{self.prefix}-{_SAFE_ID.sub('-', value)}"
 
 
-def section(html: str, section_id: str, *, shift: int, prefix: str) -> Markup | None:
+def section(html: str, section_id: str, *, shift: int, prefix: str, lead_in: bool = True) -> Markup | None:
     """The content of the element `section_id` of `html` (its first heading left out, as the quoting
-    document gives its own), rewritten to sit inside another document; None if there is none."""
+    document gives its own; with `lead_in=False`, the paragraphs before its first part too),
+    rewritten to sit inside another document; None if there is none."""
     found = find(parse(html), section_id)
     if found is None:
         return None
@@ -174,5 +175,8 @@ def section(html: str, section_id: str, *, shift: int, prefix: str) -> Markup | 
     first = next((c for c in children if isinstance(c, Element)), None)
     if first is not None and _HEADING.match(first.tag):
         children.remove(first)
+    if not lead_in:
+        while children and (isinstance(children[0], str) or children[0].tag == "p"):
+            children.pop(0)
     writer = _Writer(shift, prefix, frozenset(_ids(found)))
     return Markup("".join(writer.write(child) for child in children).strip())

@@ -218,7 +218,7 @@ class SelectionService:
         return BriefedReview(
             anchor,
             selected,
-            excerpts.section(html, "findings", shift=1, prefix=anchor),
+            excerpts.section(html, "findings", shift=1, prefix=anchor, lead_in=False),
             excerpts.section(html, "board-response", shift=1, prefix=anchor),
         )
 
