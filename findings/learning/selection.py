@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from markupsafe import Markup
 from pydantic import Field
@@ -40,7 +40,7 @@ from findings.learning.visibility import (
     years_seen,
 )
 from findings.publication.assemble import DEFAULT_PARTNERSHIP, load, report_data, review_type
-from findings.publication.freeze import published_document, published_for
+from findings.publication.freeze import published_document
 from findings.publication.models import PublishedReport
 from findings.publication.render import DocumentKind, Format, Rendered, environment, html_to_pdf, render_html
 from workflow.commands import Key
@@ -190,7 +190,13 @@ class SelectionService:
         ).all()
         ids = [review.id for review, _ in rows]
         mine = set(session.scalars(member_of(who.id).where(Membership.review_id.in_(ids)))) if ids else set()
-        published = set(session.scalars(published_reviews().where(PublishedReport.review_id.in_(ids))))
+        published: dict[int, datetime] = dict(
+            session.execute(
+                select(PublishedReport.review_id, PublishedReport.published_at).where(
+                    PublishedReport.review_id.in_(ids), PublishedReport.variant == "full"
+                )
+            ).all()
+        )
         counts = _finding_counts(session, ids)
         out = []
         for review, review_year_ in rows:
@@ -202,7 +208,7 @@ class SelectionService:
                     review_type=review_type(review),
                     year=review_year_,
                     state=review.state,
-                    published_on=_published_on(session, review.id) if frozen else None,
+                    published_on=published[review.id].date() if frozen else None,
                     member=review.id in mine,
                     findings=counts.get(review.id, 0),
                     as_published=frozen and (selection.published_only or review.id not in mine),
@@ -251,8 +257,3 @@ def _finding_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:
         .group_by(Finding.review_id)
     )
     return {rid: count for rid, count in rows}
-
-
-def _published_on(session: Session, review_id: int) -> date | None:
-    published = published_for(session, review_id)
-    return published.published_at.date() if published is not None else None
