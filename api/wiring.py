@@ -173,7 +173,7 @@ def build_services(
         themes=ThemeService(reviews, today=today),
         warnings=WarningService(reviews, facts=facts, today=today),
         lens=LensService(reviews, facts=facts, today=today),
-        trends=TrendService(reviews, today=today),
+        trends=TrendService(reviews),
         actions=ActionTracker(reviews, today=today),
         selections=SelectionService(reviews, partnership=settings.partnership, today=today),
         auth=auth,

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, func, select, true, union
@@ -139,9 +138,8 @@ def _year_table(
 class TrendService:
     """Counts across reviews for the trends page. Keyword-only; `actor` is the reader's id."""
 
-    def __init__(self, reviews: ReviewService, *, today: Callable[[], date] = date.today) -> None:
+    def __init__(self, reviews: ReviewService) -> None:
         self._reviews = reviews
-        self._today = today
 
     def years(self, *, actor: int) -> tuple[int, ...]:
         """The years of the reviews the reader may see (the choices of the year filters)."""
@@ -186,21 +184,7 @@ class TrendService:
                     vocabulary,
                     _by_total(by_theme, vocabulary),
                 ),
-                categories_themes=CategoryThemeTable(
-                    "categories-themes",
-                    "Findings by category, theme and year",
-                    tuple(
-                        CubeCell(category_name(c), vocabulary.get(t, t), y, n)
-                        for (c, t, y), n in sorted(
-                            cube.items(),
-                            key=lambda item: (
-                                _category_order(item[0][0]),
-                                vocabulary.get(item[0][1], item[0][1]).casefold(),
-                                item[0][2],
-                            ),
-                        )
-                    ),
-                ),
+                categories_themes=_cube_table(cube, vocabulary),
                 factors=_year_table(
                     "factors",
                     "Contributory factors by level, category and year",
@@ -211,6 +195,18 @@ class TrendService:
                     _factor_order,
                 ),
             )
+
+
+def _cube_table(cube: Mapping[tuple[str, str, int], int], themes: Mapping[str, str]) -> CategoryThemeTable:
+    def order(cell: tuple[str, str, int]) -> tuple[Any, ...]:
+        category, theme, year = cell
+        return (_category_order(category), themes.get(theme, theme).casefold(), year)
+
+    cells = tuple(
+        CubeCell(category_name(c), themes.get(t, t), y, cube[(c, t, y)])
+        for c, t, y in sorted(cube, key=order)
+    )
+    return CategoryThemeTable("categories-themes", "Findings by category, theme and year", cells)
 
 
 # ---- the queries ---------------------------------------------------------------------------------

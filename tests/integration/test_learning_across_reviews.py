@@ -30,8 +30,8 @@ from workflow.errors import InvalidInput, NotPermitted
 
 
 @pytest.fixture
-def trends(service, clock) -> TrendService:
-    return TrendService(service, today=clock)
+def trends(service) -> TrendService:
+    return TrendService(service)
 
 
 @pytest.fixture
