@@ -27,6 +27,9 @@ from findings.analysis.panel import PanelService
 from findings.analysis.themes import ThemeService
 from findings.analysis.warnings import WarningService
 from findings.exchange.service import ExportService
+from findings.learning.actions import ActionTracker
+from findings.learning.selection import SelectionService
+from findings.learning.trends import TrendService
 from findings.publication.freeze import ALL_FORMATS
 from findings.publication.publisher import Publishing
 from findings.publication.register import RegisterService, register_cipher
@@ -71,6 +74,9 @@ class Services:
     themes: ThemeService
     warnings: WarningService
     lens: LensService
+    trends: TrendService
+    actions: ActionTracker
+    selections: SelectionService
     auth: Authenticator
     register: RegisterService
     reports: ReportService
@@ -172,6 +178,9 @@ def build_services(
         themes=ThemeService(reviews, today=today),
         warnings=WarningService(reviews, facts=facts, today=today),
         lens=LensService(reviews, facts=facts, today=today),
+        trends=TrendService(reviews),
+        actions=ActionTracker(reviews, today=today),
+        selections=SelectionService(reviews, partnership=settings.partnership, today=today),
         auth=auth,
         register=register,
         reports=reports,

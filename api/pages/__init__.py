@@ -15,6 +15,7 @@ from api.pages import (
     factors,
     findings,
     good_practice,
+    learning,
     members,
     narratives,
     panel,
@@ -35,6 +36,7 @@ def pages_router() -> APIRouter:
     lifecycle = (referral, reviews, scope, members, audit)  # `/reviews/new` before `/reviews/{review_id}`
     analysis = (narratives, conversations, episodes, factors, panel, good_practice)
     outputs = (findings, board, report, signoff, publication, register, published)
-    for module in (signin, *lifecycle, *analysis, *outputs, admin, account):
+    across = (learning,)  # trends, actions and briefings across reviews
+    for module in (signin, *lifecycle, *analysis, *outputs, *across, admin, account):
         router.include_router(module.router)
     return router

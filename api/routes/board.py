@@ -1,11 +1,14 @@
 """The board's response to each finding, and its actions: owner agency, due date, status, evidence
-of impact, overdue derived from the due date; also across every review the caller may see."""
+of impact, overdue derived from the due date; also across every review the caller may see
+(`findings.learning.actions`)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import ValidationError
 
 from api.deps import CurrentUser, Limit, ObjectVersion, Offset, OptionalObjectVersion, ReviewId, ServicesDep
 from api.errors import documented
@@ -21,6 +24,8 @@ from api.routes.answers import (
 )
 from api.schemas.findings import ActionList, ActionOut, BoardResponseOut
 from findings.analysis.board import ActionView, AddAction, ChangeAction, RecordBoardResponse
+from findings.learning.actions import ActionFilters, ActionStatus
+from workflow.commands import MAX_ID, invalid_input
 
 router = APIRouter(tags=["board response and actions"])
 
@@ -116,11 +121,22 @@ def actions_across_reviews(
     services: ServicesDep,
     caller: CurrentUser,
     overdue: Annotated[bool, Query(description="Only the overdue ones.")] = False,
+    agency: Annotated[str | None, Query(max_length=200, description="Only this owner agency's.")] = None,
+    status_: Annotated[
+        ActionStatus | None, Query(alias="status", description="Only actions with this status.")
+    ] = None,
+    review_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this review's.")] = None,
+    due_from: Annotated[date | None, Query(description="Due on or after this day.")] = None,
+    due_to: Annotated[date | None, Query(description="Due on or before this day.")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> ActionList:
-    """The actions of every review the caller is a member of, by due date, with `overdue`."""
-    found = services.board.actions_across_reviews(
-        actor=caller.id, overdue_only=overdue, limit=limit, offset=offset
-    )
+    """The actions of every review the caller may see (their own reviews, and every published
+    review), soonest due first, with `overdue` (by the app's clock)."""
+    given = {"overdue": overdue, "agency": agency, "status": status_, "review_id": review_id}
+    try:
+        filters = ActionFilters.model_validate(given | {"due_from": due_from, "due_to": due_to})
+    except ValidationError as error:
+        raise invalid_input(error) from None
+    found = services.actions.lines(actor=caller.id, filters=filters, limit=limit, offset=offset)
     return ActionList(items=[ActionOut.of(v) for v in found.items], total=found.total)

@@ -1,5 +1,5 @@
 """The board's response (DESIGN §2): its answer to each finding, and its actions (owner agency, due
-date, status, evidence of impact), tracked within a review and across every review a person is on.
+date, status, evidence of impact), tracked within a review (across reviews: `findings.learning.actions`).
 Overdue is derived from the due date and the status, never stored."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from findings.analysis.base import AnalysisService, Context, Page, check_version, page_of
@@ -18,7 +18,7 @@ from findings.analysis.models import ACTION_STATUSES, Action, BoardResponse, Fin
 from workflow import policy
 from workflow.commands import Agency, AnyDate, Command, Id, Text, Title, required
 from workflow.errors import InvalidInput
-from workflow.models import Membership, Review
+from workflow.models import Review
 from workflow.notifications.events import Audience, Kind
 from workflow.notifications.reminders import Reminder
 from workflow.policy import READERS
@@ -69,6 +69,11 @@ def is_overdue(*, due_on: date | None, status: str | None, today: date) -> bool:
     return due_on is not None and due_on < today and status not in FINISHED
 
 
+def overdue_on(today: date) -> ColumnElement[bool]:
+    """`is_overdue` as a condition in SQL."""
+    return (Action.due_on < today) & (Action.status.is_(None) | Action.status.not_in(FINISHED))
+
+
 class OverdueActions:
     """The board's overdue actions as reminders (a `workflow.notifications.reminders.ReminderSource`),
     in the reviews at a stage where their progress can be recorded, for whoever may record it. One
@@ -81,8 +86,7 @@ class OverdueActions:
             .join(Review, Review.id == Action.review_id)
             .where(
                 Review.state.in_(stages),
-                Action.due_on < today,
-                Action.status.is_(None) | Action.status.not_in(FINISHED),
+                overdue_on(today),
             )
             .order_by(Action.id)
         )
@@ -164,22 +168,6 @@ class BoardService(AnalysisService):
     def action(self, *, review_id: int, actor: int, action_id: int) -> ActionView:
         with self.read(review_id, actor, READERS["board"]) as ctx:
             return self._view(ctx.get(Action, action_id, "action"))
-
-    def actions_across_reviews(
-        self, *, actor: int, overdue_only: bool = False, limit: int | None = None, offset: int = 0
-    ) -> Page[ActionView]:
-        """Actions of every review the actor is a member of (need-to-know), by due date."""
-        with self._reviews.session() as session:
-            self._reviews.active_user(session, actor)
-            member_of = select(Membership.review_id).where(Membership.user_id == actor)
-            query = select(Action).where(Action.review_id.in_(member_of))
-            if overdue_only:
-                query = query.where(
-                    Action.due_on < self._today(),
-                    Action.status.is_(None) | Action.status.not_in(FINISHED),
-                )
-            found = page_of(session, query.order_by(Action.due_on, Action.id), limit=limit, offset=offset)
-            return Page([self._view(a) for a in found.items], found.total)
 
     def _view(self, action: Action) -> ActionView:
         return ActionView(action, is_overdue(due_on=action.due_on, status=action.status, today=self._today()))

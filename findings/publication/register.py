@@ -212,8 +212,7 @@ def rotate_keys(session: Session, cipher: MultiFernet) -> int:
 # Messages never echo a real value: they may be logged, and the API's problems go to the client.
 VALUE_MISSING = "Give the real identifier: the name, address, school or date as it really is."
 PSEUDONYM_MISSING = (
-    "Give the pseudonym or replacement words the review's text uses instead, such as 'Alice' or "
-    "'the school'."
+    "Give the pseudonym or replacement words the review's text uses instead, such as 'Alice' or 'the school'."
 )
 NOT_A_DATE = "A date of birth must be a date, such as 2015-03-12 or 12/03/2015."
 PSEUDONYM_HOLDS_VALUE = "The pseudonym must not contain the real identifier."

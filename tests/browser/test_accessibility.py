@@ -74,6 +74,8 @@ PEOPLE: dict[str, str | None] = {
 STARTS = ("/", "/reviews", "/reviews/new", "/published", "/workflow", "/users", "/reviews/999999")
 NOT_LINKED = {
     "/reviews/{review_id}/criteria/recommendation": "a fragment of the criteria page that its script fetches",
+    "/sign-in/sso": "single sign-on is not set up here; tests/browser/test_sign_on.py checks it with axe",
+    "/sign-in/sso/callback": "where the identity provider sends the browser back (tests/api/test_sign_on.py)",
 }
 WIDTHS = (1280, 375)
 

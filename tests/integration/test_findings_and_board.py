@@ -20,6 +20,7 @@ from findings.analysis.findings import (
 )
 from findings.analysis.themes import AddTheme, SetReviewThemes, ThemeService
 from findings.analysis.warnings import AcknowledgeWarning, WarningService
+from findings.learning.actions import ActionFilters, ActionTracker
 from tests.findings_support import Analysis, real_services
 from workflow.errors import InvalidInput, NotAtThisStage, NotFound, NotPermitted, TriggerRefused
 from workflow.states import State
@@ -307,10 +308,11 @@ def test_actions_are_overdue_when_due_and_not_done(approved, clock):
         ("Flag not brought", False),
         ("Later", False),
     ]
-    overdue = board.actions_across_reviews(actor=cast.coordinator, overdue_only=True)
+    across = ActionTracker(approved.reviews, today=clock)
+    overdue = across.lines(actor=cast.coordinator, filters=ActionFilters(overdue=True))
     assert [v.action.id for v in overdue.items] == [late.id] and overdue.total == 1
-    assert board.actions_across_reviews(actor=cast.coordinator).total == 3
-    assert board.actions_across_reviews(actor=cast.outsider).items == []
+    assert across.lines(actor=cast.coordinator).total == 3
+    assert across.lines(actor=cast.outsider).items == []
     with pytest.raises(ValidationError):
         ChangeAction.model_validate({"status": "finished"})
     with pytest.raises(InvalidInput) as refused:
