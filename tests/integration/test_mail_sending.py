@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from api.wiring import Services, build_services
 from findings.analysis.board import AddAction, BoardService, OverdueActions
 from findings.analysis.models import Action, Finding
+from findings.publication.register import AddRegisterEntry
 from tests.findings_support import Analysis, to_approved, wired_services
 from tests.mail import SmtpServer
 from tests.support import Journey
@@ -261,7 +262,10 @@ def test_no_email_says_anything_that_identifies_anyone(engine, sessions, clock, 
         ("date_of_birth", "2014-05-17", "her birthday"),
     ):
         wired.register.add(
-            analysis.review_id, cast.coordinator, journey.version, kind=kind, value=value, pseudonym=pseudonym
+            review_id=analysis.review_id,
+            actor=cast.coordinator,
+            expected_version=journey.version,
+            command=AddRegisterEntry(kind=kind, value=value, pseudonym=pseudonym),
         )
     journey.fire("return_for_revision", cast.chair, comment="Jessica Harrow's school is named in a finding.")
     journey.fire("submit_for_signoff", cast.lead)
