@@ -55,7 +55,7 @@ def provider(provider_server: Provider) -> Provider:
 
 
 @pytest.fixture(scope="session")
-def sign_on_apps() -> dict[tuple[tuple[str, Any], ...], FastAPI]:
+def sign_on_apps() -> dict[tuple[str, tuple[tuple[str, Any], ...]], FastAPI]:
     return {}
 
 
@@ -67,14 +67,15 @@ def sign_on_client(
     clock: Any,
     now: Any,
     provider: Provider,
-    sign_on_apps: dict[tuple[tuple[str, Any], ...], FastAPI],
+    sign_on_apps: dict[tuple[str, tuple[tuple[str, Any], ...]], FastAPI],
 ) -> Iterator[Callable[..., TestClient]]:
     """A new client (its own cookies) of an app with single sign-on set up against the test provider,
-    with any settings changed by keyword. The apps are built once per session and settings."""
+    with any settings changed by keyword. The apps are built once per session, database and settings
+    (each database its own: an app built on SQLite must not answer the PostgreSQL run)."""
     clients: list[TestClient] = []
 
     def make(**changes: Any) -> TestClient:
-        key = tuple(sorted(changes.items()))
+        key = (settings.database_url, tuple(sorted(changes.items())))
         if key not in sign_on_apps:
             values: dict[str, Any] = {
                 "public_url": "http://testserver",

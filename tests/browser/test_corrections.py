@@ -78,7 +78,8 @@ def test_a_leak_found_after_approval_is_corrected_where_it_stands_and_approved_a
 
     a.journey.fire("submit_for_signoff", a.cast.lead)
     chair = _person(browser, base_url, services, a.cast.chair, accessibility)
-    chair.open(f"/reviews/{a.review_id}/report").click("Approve the report")
+    chair.open(f"/reviews/{a.review_id}/sign-off").click("Approve the report")
+    assert "Done: the report is approved" in chair.text
     chair.open(url).click("Run the anonymisation check")
     assert "Possible now" in chair.text
     chair.shot("publication-ready", at="#check")

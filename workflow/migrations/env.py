@@ -31,8 +31,27 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as connection:
-        _run(connection)
+        if connection.dialect.name == "sqlite":
+            _run_without_foreign_keys(connection)
+        else:
+            _run(connection)
     engine.dispose()
+
+
+def _run_without_foreign_keys(connection: Connection) -> None:
+    """SQLite alters a table by copying it and dropping the old one, which foreign keys refuse (the
+    rows pointing at it). The pragma only changes outside a transaction, so it is set on the driver's
+    connection before Alembic begins one; afterwards every reference must still hold."""
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        _run(connection)
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left rows whose references do not hold: {broken[:5]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
