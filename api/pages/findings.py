@@ -26,7 +26,7 @@ from api.pages.common import (
 )
 from api.pages.views import may, review_context
 from api.wiring import Services
-from findings.analysis import quality
+from findings.analysis import quality, wording
 from findings.analysis.findings import (
     AddEvidence,
     AddFinding,
@@ -374,7 +374,7 @@ def check_finding_text(
     context = review_context(services, user, review_id, "findings")
     finding = services.finding.get(review_id=review_id, actor=user.id, finding_id=finding_id)
     form = Form.of(submitted)
-    names = quality.Names([m.user.name for m in context["review"].memberships])
+    names = wording.Names([m.user.name for m in context["review"].memberships])
     label = f"Finding {finding.number} '{form.value('title') or finding.title}'"
     found: list[quality.QualityWarning] = []
     for field in ("title", *FINDING_TEXTS):

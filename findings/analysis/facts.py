@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from findings.analysis import frameworks, quality
+from findings.analysis import frameworks, quality, wording
 from findings.analysis.models import (
     ACTION_STATUSES,
     Action,
@@ -147,7 +147,7 @@ def evidence_agencies(f: Finding, agencies: ReviewAgencies) -> tuple[str, ...]:
     if not any(a and a.strip() for a in found):
         return ()
     known = [*agencies.known, *found]
-    found += quality.agencies_named(texts, known)
+    found += wording.agencies_named(texts, known)
     return tuple(dict.fromkeys(a.strip() for a in found if a and a.strip()))
 
 

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from sqlalchemy.orm import Session
 
-from findings.analysis import quality
+from findings.analysis import quality, wording
 from findings.analysis.base import AnalysisService, Context, Page
 from findings.analysis.facts import (
     FindingsFacts,
@@ -76,7 +76,7 @@ def finding_warnings(
 ) -> dict[int, list[quality.QualityWarning]]:
     """The warnings of these findings, their evidence and their questions (acknowledgements applied),
     by finding id: only these findings' texts are checked."""
-    names = quality.Names(review_names(review, extra_names))
+    names = wording.Names(review_names(review, extra_names))
     agencies = ReviewAgencies.of(review)
     acks = acknowledgements(session, review.id)
     return {

@@ -20,14 +20,12 @@ from findings.analysis.quality import (
     FactorCode,
     FactorText,
     FindingText,
-    Names,
     PublishedText,
     QuestionText,
     ReviewText,
     Severity,
     Where,
     acknowledge,
-    agencies_named,
     blame_language,
     individual_only,
     lens,
@@ -38,6 +36,7 @@ from findings.analysis.quality import (
     training_reminder,
     unresolved_blocking,
 )
+from findings.analysis.wording import Names, agencies_named
 
 HERE = Where("finding", 1, "Finding 1 'Neglect is hard to see'", "statement")
 NAMES = ("Lena Lead", "Polly Practitioner", "Mark Young", "Sarah O'Brien", "Al Jones", "Panel Police")
