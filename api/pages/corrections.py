@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from findings.publication.service import DATE_FIELDS, CheckView, HitPlace, HitView, correction_action
+from findings.publication.corrections import DATE_FIELDS, correction_action
+from findings.publication.service import CheckView, HitPlace, HitView
 from findings.publication.view_model import FIELD_WORDS, SOURCE_NAMES, SourceKind
 from workflow import policy
 from workflow.states import ReviewRole, State

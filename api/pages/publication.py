@@ -28,7 +28,8 @@ from api.pages.corrections import needs_reopening, record_page, shown_hits
 from api.pages.views import review_context
 from api.wiring import Services
 from findings.analysis.warnings import Kind
-from findings.publication.service import DATE_FIELDS, HitPlace, correction_action
+from findings.publication.corrections import DATE_FIELDS, correction_action
+from findings.publication.service import HitPlace
 from workflow import policy
 from workflow.errors import InvalidInput, NotPermitted
 from workflow.policy import READERS

@@ -4,7 +4,7 @@ practitioner briefing, and the board briefing over several published reviews.
 Every piece of text a person wrote becomes a `Text` whose `Source` names the object and the field it
 came from, with the field named as the model names it (`Source(FINDING, 7, "how_it_showed", 3)`), so
 an anonymisation hit can be shown where it stands and corrected in place
-(`findings.publication.service.ReportService.correct`).
+(`findings.publication.service.ReportService.correct`, with the rules in `findings.publication.corrections`).
 
 How the practitioner briefing is filled (docs/reports.md): each of its four sections is taken from the
 briefing the coordinator writes (`ReportTexts.briefing`) when that section is written; a section not

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from findings.analysis import models as m
+from findings.publication import corrections
 from findings.publication.assemble import (
-    BRIEFING_SECTIONS,
     board_briefing,
     briefing_data,
     load,
@@ -33,75 +33,14 @@ from findings.publication.identifiers import Identifier, build_rules
 from findings.publication.models import PublishedReport, ReportTexts
 from findings.publication.publisher import Publishing
 from findings.publication.render import DocumentKind, Format, Rendered, render
-from findings.publication.view_model import Source, SourceKind
+from findings.publication.texts import APPROVED_TEXTS, TEXT_FIELDS, TEXT_LIMIT, checked_text, clean_briefing
+from findings.publication.view_model import Source
 from workflow import audit, policy
 from workflow.errors import InvalidInput, NotAtThisStage, NotFound, NotPermitted, TriggerRefused
 from workflow.models import Review, utcnow
 from workflow.policy import READERS
 from workflow.service import ReviewService
 from workflow.states import ReviewRole, State
-
-TEXT_FIELDS = ("partnership", "case_summary", "methodology_note", "board_response", "briefing")
-# The report texts the chair approves with the report (the others, the board's overall response and
-# the partnership's name, may still change once it is approved).
-APPROVED_TEXTS = frozenset({"case_summary", "methodology_note", "briefing"})
-TEXT_LIMIT = 20_000
-
-# What a correction may change: the source kind of a hit -> the model and its correctable fields.
-CORRECTABLE: dict[SourceKind, tuple[type[Any], frozenset[str]]] = {
-    SourceKind.FINDING: (
-        m.Finding,
-        frozenset({"title", "statement", "context", "how_it_showed", "why_it_matters"}),
-    ),
-    SourceKind.EPISODE: (
-        m.Episode,
-        frozenset(
-            {"title", "what_happened", "view_from_tunnel", "appraisal", "appraisal_reference", "explanation"}
-        ),
-    ),
-    SourceKind.NARRATIVE_ENTRY: (m.NarrativeEntry, frozenset({"what_happened", "occurred_on"})),
-    SourceKind.FACTOR: (m.Factor, frozenset({"description"})),
-    SourceKind.EVIDENCE: (m.FindingEvidence, frozenset({"summary", "reference"})),
-    SourceKind.BOARD_QUESTION: (m.BoardQuestion, frozenset({"text"})),
-    SourceKind.GOOD_PRACTICE: (m.GoodPractice, frozenset({"what_went_well", "what_enabled_it"})),
-    SourceKind.BOARD_RESPONSE: (m.BoardResponse, frozenset({"response"})),
-    SourceKind.ACTION: (m.Action, frozenset({"title", "owner_agency", "evidence_of_impact", "due_on"})),
-    SourceKind.REVIEW: (
-        ReportTexts,
-        frozenset({"case_summary", "methodology_note", "board_response", "period_start", "period_end"}),
-    ),
-}
-# Dates a person entered that the reports print (a registered date of birth can stand in one).
-DATE_FIELDS = frozenset({"occurred_on", "period_start", "period_end", "due_on"})
-# The board's words: written after the chair's approval, so corrected at `approved` too
-# (`correct_board_words`); every other text only before it (`correct_for_publication`).
-BOARD_WORDS = frozenset({SourceKind.ACTION, SourceKind.BOARD_RESPONSE})
-
-
-def correction_action(kind: SourceKind | str, field: str) -> str:
-    """The policy action (`workflow.policy`) a correction of this kind of text is checked against."""
-    board = SourceKind(kind) in BOARD_WORDS or (kind == SourceKind.REVIEW and field == "board_response")
-    return "correct_board_words" if board else "correct_for_publication"
-
-
-# Fields of the review row itself rather than of its report texts.
-REVIEW_FIELDS = frozenset({"period_start", "period_end"})
-SHORT_FIELDS = frozenset({"title", "owner_agency"})
-# Fields the analysis itself never leaves empty.
-REQUIRED_FIELDS = frozenset(
-    {
-        "title",
-        "statement",
-        "what_happened",
-        "text",
-        "summary",
-        "reference",
-        "response",
-        "description",
-        "what_went_well",
-    }
-)
-
 
 # ---- what the service returns ------------------------------------------------------------------
 
@@ -149,21 +88,6 @@ class HitView:
     page: int | None
     correctable: bool
     places: tuple[HitPlace, ...] = ()  # none: the report's own words (a template, a label)
-
-
-@dataclass(frozen=True)
-class CorrectionView:
-    """The text (or date) a correction changes, as it stands."""
-
-    review_id: int
-    version: int  # the review's
-    kind: str
-    object_id: int
-    field: str
-    where: str
-    value: str  # a date as YYYY-MM-DD
-    is_date: bool
-    owner: int | str | None
 
 
 @dataclass(frozen=True)
@@ -215,132 +139,6 @@ def _texts_view(review: Review, texts: ReportTexts | None) -> TextsView:
         board_response=texts.board_response if texts else "",
         briefing=dict(texts.briefing) if texts else {},
     )
-
-
-def _text(value: Any, field: str, errors: dict[str, str], limit: int = TEXT_LIMIT) -> str:
-    if not isinstance(value, str):
-        errors[field] = "Must be text."
-        return ""
-    words = value.strip()
-    if len(words) > limit:
-        errors[field] = f"Keep this under {limit} characters."
-    return words
-
-
-def _paragraphs(value: Any, field: str, errors: dict[str, str]) -> list[str]:
-    if not isinstance(value, list):
-        errors[field] = "Must be a list of paragraphs."
-        return []
-    cleaned = (_text(p, f"{field}.{i}", errors) for i, p in enumerate(value))
-    return [p for p in cleaned if p]
-
-
-def clean_briefing(value: Any) -> dict[str, Any]:
-    """A briefing as the coordinator writes it, checked: section -> heading, intro, items (a bullet's
-    words, or {"text", "children"}), outro. A section left out (or empty) is derived."""
-    errors: dict[str, str] = {}
-    if not isinstance(value, dict):
-        raise InvalidInput(
-            {"briefing": "Must be an object of sections: " + ", ".join(BRIEFING_SECTIONS) + "."}
-        )
-    out: dict[str, Any] = {}
-    for key, section in value.items():
-        where = f"briefing.{key}"
-        if key not in BRIEFING_SECTIONS:
-            errors[where] = "Not a section of a briefing: " + ", ".join(BRIEFING_SECTIONS) + "."
-            continue
-        if section is None:
-            continue
-        if not isinstance(section, dict):
-            errors[where] = "Must be an object: heading, intro, items, outro."
-            continue
-        unknown = set(section) - {"heading", "intro", "items", "outro"}
-        if unknown:
-            errors[where] = "Unknown parts: " + ", ".join(sorted(unknown)) + "."
-            continue
-        heading = _text(section.get("heading") or BRIEFING_SECTIONS[key], f"{where}.heading", errors, 200)
-        items: list[Any] = []
-        raw_items = section.get("items") or []
-        if not isinstance(raw_items, list):
-            errors[f"{where}.items"] = "Must be a list of bullets."
-            raw_items = []
-        for i, item in enumerate(raw_items):
-            if isinstance(item, dict):
-                words = _text(item.get("text", ""), f"{where}.items.{i}.text", errors)
-                children = _paragraphs(item.get("children") or [], f"{where}.items.{i}.children", errors)
-                if words:
-                    items.append({"text": words, "children": children} if children else words)
-            elif words := _text(item, f"{where}.items.{i}", errors):
-                items.append(words)
-        cleaned = {
-            "heading": heading,
-            "intro": _paragraphs(section.get("intro") or [], f"{where}.intro", errors),
-            "items": items,
-            "outro": _paragraphs(section.get("outro") or [], f"{where}.outro", errors),
-        }
-        if cleaned["intro"] or cleaned["items"] or cleaned["outro"]:
-            out[key] = cleaned
-    if errors:
-        raise InvalidInput(errors)
-    return out
-
-
-def _correctable(kind: SourceKind, field: str) -> bool:
-    return kind in CORRECTABLE and field in CORRECTABLE[kind][1]
-
-
-def _correctable_kind(kind: str) -> SourceKind:
-    try:
-        source_kind = SourceKind(kind)
-    except ValueError:
-        source_kind = None
-    if source_kind not in CORRECTABLE:
-        raise InvalidInput({"kind": "Kind must be one of: " + ", ".join(k.value for k in CORRECTABLE) + "."})
-    return source_kind
-
-
-def _model(kind: SourceKind, field: str) -> type[Any]:
-    model, fields = CORRECTABLE[kind]
-    if field not in fields:
-        raise InvalidInput(
-            {"field": f"A {kind.value} can be corrected in: " + ", ".join(sorted(fields)) + "."}
-        )
-    return model
-
-
-def _corrected_value(field: str, value: str) -> str | date:
-    errors: dict[str, str] = {}
-    if field in DATE_FIELDS:
-        try:
-            return date.fromisoformat(value.strip() if isinstance(value, str) else "")
-        except ValueError:
-            raise InvalidInput({"value": "Enter a real date, for example 2019-03-12."}) from None
-    words = _text(value, "value", errors, 300 if field in SHORT_FIELDS else TEXT_LIMIT)
-    if field in REQUIRED_FIELDS and not words:
-        errors["value"] = "This cannot be empty."
-    if errors:
-        raise InvalidInput(errors)
-    return words
-
-
-def _owner(session: Session, source: Source) -> int | str | None:
-    """What a page needs besides the object's id to show it: the finding that evidence, a question or
-    the board's response to a finding belongs to; the agency of a narrative entry."""
-    if not isinstance(source.id, int):
-        return None
-    row: m.FindingEvidence | m.BoardQuestion | m.BoardResponse | None = None
-    if source.kind == SourceKind.EVIDENCE:
-        row = session.get(m.FindingEvidence, source.id)
-    elif source.kind == SourceKind.BOARD_QUESTION:
-        row = session.get(m.BoardQuestion, source.id)
-    elif source.kind == SourceKind.BOARD_RESPONSE:
-        row = session.get(m.BoardResponse, source.id)
-    if row is not None:
-        return row.finding_id
-    if source.kind == SourceKind.NARRATIVE_ENTRY:
-        entry = session.get(m.NarrativeEntry, source.id)
-        return entry.narrative.agency if entry is not None else None
-    return None
 
 
 class ReportService:
@@ -429,7 +227,7 @@ class ReportService:
             if name == "briefing":
                 values[name] = clean_briefing(value)
             else:
-                values[name] = _text(value, name, errors, 200 if name == "partnership" else TEXT_LIMIT)
+                values[name] = checked_text(value, name, errors, 200 if name == "partnership" else TEXT_LIMIT)
         if errors:
             raise InvalidInput(errors)
         with self._change(review_id, actor, expected_version, "write_board_texts") as (session, review):
@@ -475,7 +273,7 @@ class ReportService:
             hits = []
             for hit, outputs, count in prepared.check.grouped():
                 source = hit.source
-                correctable = source is not None and _correctable(source.kind, source.field)
+                correctable = source is not None and corrections.correctable(source.kind, source.field)
                 hits.append(
                     HitView(
                         what=hit.what,
@@ -498,8 +296,8 @@ class ReportService:
                                 field=part.field,
                                 where=part.describe(),
                                 words=words,
-                                owner=_owner(session, part),
-                                correctable=_correctable(part.kind, part.field),
+                                owner=corrections.owner_of(session, part),
+                                correctable=corrections.correctable(part.kind, part.field),
                             )
                             for part, words in zip(hit.parts, hit.part_words, strict=True)
                         ),
@@ -532,12 +330,12 @@ class ReportService:
         be edited; once the chair has approved, the review is reopened for correction first, so the
         chair approves again what is published; the board's words, written after the approval, also at
         `approved`). Audited with the object and field, never the words."""
-        source_kind = _correctable_kind(kind)
-        model = _model(source_kind, field)
-        corrected = _corrected_value(field, value)
-        action = correction_action(source_kind, field)
+        source_kind = corrections.correctable_kind(kind)
+        model = corrections.correctable_model(source_kind, field)
+        corrected = corrections.corrected_value(field, value)
+        action = corrections.correction_action(source_kind, field)
         with self._change(review_id, actor, expected_version, action) as (session, review):
-            target = self._target(session, review, source_kind, model, object_id, field)
+            target = corrections.target(session, review, source_kind, model, object_id, field)
             if isinstance(target, m.NarrativeEntry) and isinstance(corrected, date):
                 # The agencies that knew at the time knew on the entry's (corrected) day.
                 was = target.occurred_on.isoformat()
@@ -559,19 +357,19 @@ class ReportService:
 
     def correction(
         self, *, review_id: int, actor: int, kind: str, object_id: int, field: str
-    ) -> CorrectionView:
+    ) -> corrections.CorrectionView:
         """What a correction would change, as it stands (coordinator and chair: the page of one
         correction shows it before it is changed)."""
-        source_kind = _correctable_kind(kind)
-        model = _model(source_kind, field)
+        source_kind = corrections.correctable_kind(kind)
+        model = corrections.correctable_model(source_kind, field)
         with self._member(review_id, actor) as (session, review, roles):
-            refused = policy.role_refusal(roles, correction_action(source_kind, field))
+            refused = policy.role_refusal(roles, corrections.correction_action(source_kind, field))
             if refused:
                 raise NotPermitted(refused)
-            target = self._target(session, review, source_kind, model, object_id, field)
+            target = corrections.target(session, review, source_kind, model, object_id, field)
             current = getattr(target, field)
             source = Source(source_kind, object_id, field)
-            return CorrectionView(
+            return corrections.CorrectionView(
                 review_id=review.id,
                 version=review.version,
                 kind=source_kind.value,
@@ -579,32 +377,9 @@ class ReportService:
                 field=field,
                 where=source.describe(),
                 value=current.isoformat() if isinstance(current, date) else str(current or ""),
-                is_date=field in DATE_FIELDS,
-                owner=_owner(session, source),
+                is_date=field in corrections.DATE_FIELDS,
+                owner=corrections.owner_of(session, source),
             )
-
-    @staticmethod
-    def _target(
-        session: Session, review: Review, kind: SourceKind, model: type[Any], object_id: int, field: str
-    ) -> Any:
-        if kind == SourceKind.REVIEW:
-            if object_id != review.id:
-                raise NotFound(f"Review {object_id} is not this review.")
-            if field in REVIEW_FIELDS:
-                return review
-            texts = report_texts(session, review.id)
-            if texts is None:
-                raise NotFound("This review has no report texts yet.")
-            return texts
-        target = session.get(model, object_id)
-        owner = target
-        if isinstance(target, m.FindingEvidence | m.BoardQuestion):
-            owner = session.get(m.Finding, target.finding_id)
-        if target is None or owner is None or owner.review_id != review.id:
-            raise NotFound(
-                f"{kind.value.replace('_', ' ').capitalize()} {object_id} was not found in this review."
-            )
-        return target
 
     # ---- published documents (any signed-in user) --------------------------------------------------
 
