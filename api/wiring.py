@@ -30,6 +30,7 @@ from findings.exchange.service import ExportService
 from findings.learning.actions import ActionTracker
 from findings.learning.selection import SelectionService
 from findings.learning.trends import TrendService
+from findings.learning.yearly import YearlyReportService
 from findings.publication.freeze import ALL_FORMATS
 from findings.publication.publisher import Publishing
 from findings.publication.register import RegisterService, register_cipher
@@ -77,6 +78,7 @@ class Services:
     trends: TrendService
     actions: ActionTracker
     selections: SelectionService
+    yearly: YearlyReportService
     auth: Authenticator
     register: RegisterService
     reports: ReportService
@@ -181,6 +183,7 @@ def build_services(
         trends=TrendService(reviews),
         actions=ActionTracker(reviews, today=today),
         selections=SelectionService(reviews, partnership=settings.partnership, today=today),
+        yearly=YearlyReportService(reviews, partnership=settings.partnership, today=today),
         auth=auth,
         register=register,
         reports=reports,

@@ -1,11 +1,12 @@
 """Pages across reviews (DESIGN §6): trends (charts and their tables, each as a CSV download), the
-board's actions across reviews (filtered, a page at a time, and as a CSV download) and the board
-briefing built from a selection. What each shows is what the reader may see
+board's actions across reviews (filtered, a page at a time, and as a CSV download), the board
+briefing built from a selection and the partners' yearly report. What each shows is what the reader may see
 (`findings.learning.visibility`); the filters are GET forms, so every view has an address."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request
@@ -14,12 +15,15 @@ from fastapi.responses import Response
 from api.pages import forms
 from api.pages.charts import Chart, stacked_bars
 from api.pages.common import Form, PageRoute, PageUser, ServicesDep, attempt, render, with_query
+from api.wiring import Services
 from findings.analysis.models import ACTION_STATUSES
 from findings.learning.actions import ActionFilters
 from findings.learning.selection import MAX_REVIEWS, Selection
 from findings.learning.spreadsheet import MEDIA_TYPE, csv_text
 from findings.learning.trends import TABLES, Trends, YearTable, csv_rows
 from findings.learning.visibility import ROUTE_LABELS, ReviewFilters, regime_labels
+from findings.learning.yearly import YearlyPeriod, YearlyReport
+from findings.learning.yearly import filename as yearly_filename
 from findings.publication.assemble import ACTION_STATUS_LABELS
 from findings.publication.render import Format
 from workflow.commands import Command
@@ -225,4 +229,62 @@ def selection_document(
         document.content,
         media_type=document.media_type,
         headers={"Content-Disposition": f'attachment; filename="board-briefing-selection.{format}"'},
+    )
+
+
+# ---- the partners' yearly report ---------------------------------------------------------------------
+
+YEARLY_FIELDS = ("start", "end")
+
+
+def _date_parts(name: str, day: date) -> dict[str, str]:
+    return {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
+
+
+def _yearly_form(request: Request, services: Services) -> tuple[Form, YearlyPeriod | None]:
+    """The period in the page's address, or the last financial year when none is given."""
+    if not any(key.startswith(YEARLY_FIELDS) for key in request.query_params):
+        default = services.yearly.default_period()
+        form = Form.of(_date_parts("start", default.start) | _date_parts("end", default.end))
+        return form, default
+    return _filters(request, YearlyPeriod)
+
+
+@router.get("/yearly-report")
+def yearly_report(request: Request, services: ServicesDep, user: PageUser) -> Response:
+    form, period = _yearly_form(request, services)
+
+    def made() -> YearlyReport:
+        assert period is not None  # forms.command answers None only with the problems in the form
+        return services.yearly.report(actor=user.id, period=period)
+
+    report, status = attempt(form, made)
+    query = _query(form, *YEARLY_FIELDS)
+    return render(
+        request,
+        "pages/yearly.html",
+        {
+            "form": form,
+            "report": report,
+            "download": {
+                fmt: with_query("/yearly-report/document", **query, format=fmt)
+                for fmt in ("pdf", "docx", "html")
+            },
+        },
+        status=status or 200,
+    )
+
+
+@router.get("/yearly-report/document")
+def yearly_document(
+    request: Request, services: ServicesDep, user: PageUser, format: Literal["pdf", "html", "docx"] = "pdf"
+) -> Response:
+    form, period = _yearly_form(request, services)
+    if period is None:
+        raise InvalidInput(form.errors)
+    document = services.yearly.document(actor=user.id, period=period, fmt=Format(format))
+    return Response(
+        document.content,
+        media_type=document.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{yearly_filename(period, Format(format))}"'},
     )
