@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from api.pages import forms
 from api.pages.charts import Chart, stacked_bars
 from api.pages.common import Form, PageRoute, PageUser, ServicesDep, attempt, render, with_query
+from api.routes.reports import download
 from api.wiring import Services
 from findings.analysis.models import ACTION_STATUSES
 from findings.learning.actions import ActionFilters
@@ -32,6 +33,8 @@ from workflow.errors import InvalidInput
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 C = TypeVar("C", bound=Command)
+DocumentFormat = Literal["pdf", "html", "docx"]
+DOCUMENT_FORMATS: tuple[DocumentFormat, ...] = ("pdf", "html", "docx")
 ACTIONS_PAGE = 25
 
 
@@ -58,6 +61,11 @@ def _csv(rows: list[list[Any]], name: str) -> Response:
         media_type=MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _downloads(path: str, query: Mapping[str, str]) -> dict[str, str]:
+    """The addresses of a document made from the page's filters, in each format."""
+    return {fmt: with_query(path, **query, format=fmt) for fmt in DOCUMENT_FORMATS}
 
 
 def _options(values: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -205,10 +213,7 @@ def selection(request: Request, services: ServicesDep, user: PageUser) -> Respon
             "filtered": bool(query),
             "too_many": found is not None and len(found) > MAX_REVIEWS,
             "max_reviews": MAX_REVIEWS,
-            "download": {
-                fmt: with_query("/briefings/selection/document", **query, format=fmt)
-                for fmt in ("pdf", "html", "docx")
-            },
+            "download": _downloads("/briefings/selection/document", query),
         },
         status=status or 200,
     )
@@ -219,17 +224,13 @@ def selection_document(
     request: Request,
     services: ServicesDep,
     user: PageUser,
-    format: Literal["pdf", "html", "docx"] = "pdf",
+    format: DocumentFormat = "pdf",
 ) -> Response:
     form, chosen = _filters(request, Selection)
     if chosen is None:
         raise InvalidInput(form.errors)
     document = services.selections.briefing(actor=user.id, selection=chosen, fmt=Format(format))
-    return Response(
-        document.content,
-        media_type=document.media_type,
-        headers={"Content-Disposition": f'attachment; filename="board-briefing-selection.{format}"'},
-    )
+    return download(document, f"board-briefing-selection.{format}")
 
 
 # ---- the partners' yearly report ---------------------------------------------------------------------
@@ -266,10 +267,7 @@ def yearly_report(request: Request, services: ServicesDep, user: PageUser) -> Re
         {
             "form": form,
             "report": report,
-            "download": {
-                fmt: with_query("/yearly-report/document", **query, format=fmt)
-                for fmt in ("pdf", "docx", "html")
-            },
+            "download": _downloads("/yearly-report/document", query),
         },
         status=status or 200,
     )
@@ -277,14 +275,10 @@ def yearly_report(request: Request, services: ServicesDep, user: PageUser) -> Re
 
 @router.get("/yearly-report/document")
 def yearly_document(
-    request: Request, services: ServicesDep, user: PageUser, format: Literal["pdf", "html", "docx"] = "pdf"
+    request: Request, services: ServicesDep, user: PageUser, format: DocumentFormat = "pdf"
 ) -> Response:
     form, period = _yearly_form(request, services)
     if period is None:
         raise InvalidInput(form.errors)
     document = services.yearly.document(actor=user.id, period=period, fmt=Format(format))
-    return Response(
-        document.content,
-        media_type=document.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{yearly_filename(period, Format(format))}"'},
-    )
+    return download(document, yearly_filename(period, Format(format)))

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 
 from api.deps import CurrentUser, ServicesDep
 from api.errors import documented
-from api.routes.reports import DOCUMENT_RESPONSES
+from api.routes.reports import DOCUMENT_RESPONSES, download
 from api.schemas.reports import YearlyReportOut
 from api.wiring import Services
 from findings.learning.yearly import YearlyPeriod, filename
@@ -56,8 +56,4 @@ def yearly_document(
     """The yearly report as a document to send to the partners."""
     period = _period(services, start, end)
     document = services.yearly.document(actor=caller.id, period=period, fmt=Format(fmt))
-    return Response(
-        document.content,
-        media_type=document.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename(period, Format(fmt))}"'},
-    )
+    return download(document, filename(period, Format(fmt)))
