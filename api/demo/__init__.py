@@ -420,12 +420,13 @@ class _Loader:
             )
         if self.spec.board_response:
             self.texts(board_response=self.spec.board_response)
-        self.services.notices.record(
-            review_id=rid,
-            actor=self.chair,
-            expected_version=self.version,
-            command=RecordNotice(kind="panel_notice", on=self.ago(14)),
-        )
+        for recipient in self.services.reviews.get(rid, self.chair).regime.report_notice_to:
+            self.services.notices.record(
+                review_id=rid,
+                actor=self.chair,
+                expected_version=self.version,
+                command=RecordNotice(kind=recipient.notice_kind, on=self.ago(14)),  # type: ignore[arg-type]
+            )
 
     def published(self) -> None:
         self.fire("publish", self.chair)

@@ -42,7 +42,7 @@ from workflow.errors import InvalidInput, StaleReview, TriggerRefused
 from workflow.holds import ClearPublicationHold, SetPublicationHold
 from workflow.membership import sorted_members, vacancy
 from workflow.models import Review
-from workflow.notices import RecordNotice
+from workflow.notices import RecordNotice, kinds_for
 from workflow.policy import ROLE_NAMES
 from workflow.referrals import ABUSE_OR_NEGLECT, INCIDENT_OUTCOMES
 from workflow.service import ReviewDetail, TriggerOption
@@ -166,6 +166,7 @@ def _overview(
             "abuse": ABUSE_OR_NEGLECT.get(review.abuse_or_neglect or "", "Not recorded"),
             "hold_form": hold_form,
             "notice_form": notice_form,
+            "notice_kinds": kinds_for(detail.regime.report_notice_to),
             "hold_refusal": policy.refusal(detail.roles, review.state, "set_publication_hold"),
             "notice_refusal": policy.refusal(detail.roles, review.state, "record_notice"),
             "may_change_referral": may(detail.roles, review.state, "update_referral"),
