@@ -19,6 +19,7 @@ from findings.analysis.conversations import ConversationService
 from findings.analysis.episodes import EpisodeService
 from findings.analysis.factors import FactorService
 from findings.analysis.facts import FindingsFacts
+from findings.analysis.family import FamilyService
 from findings.analysis.findings import FindingService
 from findings.analysis.good_practice import GoodPracticeService
 from findings.analysis.lens import LensService
@@ -64,6 +65,7 @@ class Services:
     holds: HoldService
     notices: NoticeService
     good_practice: GoodPracticeService
+    family: FamilyService
     narratives: NarrativeService
     conversations: ConversationService
     episodes: EpisodeService
@@ -168,6 +170,7 @@ def build_services(
         holds=HoldService(reviews, today=today),
         notices=NoticeService(reviews, today=today),
         good_practice=GoodPracticeService(reviews, today=today),
+        family=FamilyService(reviews, today=today),
         narratives=NarrativeService(reviews, today=today),
         conversations=ConversationService(reviews, today=today),
         episodes=EpisodeService(reviews, today=today),

@@ -13,6 +13,7 @@ from api.pages import (
     conversations,
     episodes,
     factors,
+    family,
     findings,
     good_practice,
     learning,
@@ -34,7 +35,7 @@ from api.pages import (
 def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     lifecycle = (referral, reviews, scope, members, audit)  # `/reviews/new` before `/reviews/{review_id}`
-    analysis = (narratives, conversations, episodes, factors, panel, good_practice)
+    analysis = (narratives, conversations, episodes, factors, panel, good_practice, family)
     outputs = (findings, board, report, signoff, publication, register, published)
     across = (learning,)  # trends, actions and briefings across reviews
     for module in (signin, *lifecycle, *analysis, *outputs, *across, admin, account):

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from findings.analysis import frameworks
 from findings.analysis import models as m
+from findings.analysis.family import MEANS_LABELS, WISH_LABELS
 from findings.analysis.quality import EVIDENCE_KINDS
 from findings.analysis.vocabulary import BUILT_IN_THEMES
 from findings.publication.models import ReportTexts
@@ -47,6 +48,8 @@ from findings.publication.view_model import (
     Episode,
     Evidence,
     Factor,
+    FamilyContact,
+    FamilyMember,
     Finding,
     FindingResponse,
     GoodPractice,
@@ -109,6 +112,7 @@ class ReviewContent:
     actions: tuple[m.Action, ...]
     theme_labels: Mapping[str, str]
     published_on: date | None  # the day of the `publish` (or `decline_publication`) audit row
+    family: tuple[m.FamilyMember, ...] = ()
 
 
 def report_texts(session: Session, review_id: int) -> ReportTexts | None:
@@ -146,6 +150,7 @@ def load(session: Session, review: Review) -> ReviewContent:
         actions=rows(m.Action, m.Action.id),
         theme_labels=themes,
         published_on=publication_day(session, rid),
+        family=rows(m.FamilyMember, m.FamilyMember.id),
     )
 
 
@@ -331,6 +336,25 @@ def _good_practice(content: ReviewContent) -> tuple[GoodPractice, ...]:
     return tuple(out)
 
 
+def _family(content: ReviewContent) -> tuple[FamilyMember, ...]:
+    """Each family member's part, by pseudonym and relationship; the notes of contacts stay out."""
+    return tuple(
+        FamilyMember(
+            id=f.id,
+            pseudonym=_t(f.pseudonym, SourceKind.FAMILY_MEMBER, f.id, "pseudonym"),
+            relationship=_t(f.relationship_to_child, SourceKind.FAMILY_MEMBER, f.id, "relationship_to_child"),
+            wishes=WISH_LABELS.get(f.wishes, f.wishes),
+            invited_on=f.invited_on,
+            contacts=tuple(
+                FamilyContact(c.contacted_on, MEANS_LABELS.get(c.means, c.means)) for c in f.contacts
+            ),
+            views=_optional(f.views, SourceKind.FAMILY_MEMBER, f.id, "views"),
+            draft_shared_on=f.draft_shared_on,
+        )
+        for f in content.family
+    )
+
+
 def _action(a: m.Action, finding_numbers: Mapping[int, int]) -> Action:
     return Action(
         id=a.id,
@@ -407,6 +431,7 @@ def report_data(
         findings=findings,
         good_practice=_good_practice(content),
         board_response=_board_response(content),
+        family=_family(content),
     )
 
 

@@ -69,8 +69,12 @@ def test_a_recent_notice_to_ofsted_holds_publication_back_and_says_until_when(cl
 
 
 def test_a_notice_is_recorded_only_by_the_coordinator_or_the_chair_and_hidden_from_outsiders(client, world):
-    assert _record(client, world, "secretary_of_state_notice", "2026-11-20", "panel_member").status_code == 403
-    assert _record(client, world, "secretary_of_state_notice", "2026-11-20", "other_review").status_code == 404
+    assert (
+        _record(client, world, "secretary_of_state_notice", "2026-11-20", "panel_member").status_code == 403
+    )
+    assert (
+        _record(client, world, "secretary_of_state_notice", "2026-11-20", "other_review").status_code == 404
+    )
     assert _record(client, world, "secretary_of_state_notice", "2026-11-20", "admin").status_code == 404
 
 
@@ -82,7 +86,9 @@ def test_an_unknown_recipient_is_refused_with_the_kinds_there_are(client, world)
 
 def test_the_overview_lists_the_notices_and_offers_each_recipient(client, api_services, world):
     csrf = sign_in(client, api_services, world, "coordinator")
-    version = client.get(f"/api/v1/reviews/{world.review_id}", headers=world.headers("chair")).json()["version"]
+    version = client.get(f"/api/v1/reviews/{world.review_id}", headers=world.headers("chair")).json()[
+        "version"
+    ]
     posted = client.post(
         f"/reviews/{world.review_id}/notices",
         data={

@@ -165,12 +165,13 @@ def test_the_full_report_of_alice_has_the_learning_together_structure(demo: Serv
     for heading in (
         "## 1. Introduction and research questions",
         "## 2. Methodology",
-        "## 3. The case in brief",
-        "## 4. The multi-agency narrative",
-        "## 5. Appraisal of key practice episodes",
-        "## 6. Findings",
-        "## 7. Good practice",
-        "## 8. The board's response and actions",
+        "## 3. The family's involvement",
+        "## 4. The case in brief",
+        "## 5. The multi-agency narrative",
+        "## 6. Appraisal of key practice episodes",
+        "## 7. Findings",
+        "## 8. Good practice",
+        "## 9. The board's response and actions",
     ):
         assert heading in report
     assert "| Health | panel member | 1 |" in report  # who took part: by agency and role, never by name

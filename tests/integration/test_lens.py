@@ -15,6 +15,7 @@ from findings.analysis import quality
 from findings.analysis.board import AddAction, BoardService, RecordBoardResponse
 from findings.analysis.episodes import AddEpisode, ChangeEpisode, EpisodeService
 from findings.analysis.facts import FindingsFacts
+from findings.analysis.family import AddFamilyMember, FamilyService
 from findings.analysis.findings import AddEvidence, ChangeFinding, FindingService
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
 from findings.analysis.lens import CheckText, LensService
@@ -180,6 +181,11 @@ def test_every_text_the_documents_print_is_read_or_left_out_for_a_reason(draftin
                 what_went_well="Weekly visits.", what_enabled_it="A stable caseload.", agencies=agencies
             ),
         )
+    FamilyService(a.reviews).add(
+        review_id=a.review_id,
+        actor=a.cast.lead,
+        command=AddFamilyMember(pseudonym="Alice's mother", relationship="mother", views="No one asked."),
+    )
     _write_texts(
         a,
         case_summary="Alice, 6.",
@@ -226,6 +232,7 @@ def test_every_text_the_documents_print_is_read_or_left_out_for_a_reason(draftin
         "board_response",
         "action",
         "briefing",
+        "family_member",
     }
     # the tables name only what the documents print
     assert places >= READ_WITH_THE_ANALYSIS

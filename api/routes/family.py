@@ -1,0 +1,120 @@
+"""The family's involvement: family members (by pseudonym), contacts, views, the draft shared."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Response, status
+
+from api.deps import CurrentUser, Limit, ObjectVersion, Offset, ReviewId, ServicesDep
+from api.routes.answers import CHANGE, CREATE, READ, created, object_id, tagged
+from api.schemas.family import FamilyList, FamilyMemberOut
+from findings.analysis.family import AddFamilyContact, AddFamilyMember, ChangeFamilyMember, ShareDraft
+
+router = APIRouter(tags=["family"])
+FamilyMemberId = Annotated[int, object_id("family member")]
+MEMBER = "/reviews/{review_id}/family/{family_member_id}"
+
+
+@router.get("/reviews/{review_id}/family", response_model=FamilyList, responses=READ)
+def list_family(
+    review_id: ReviewId, services: ServicesDep, caller: CurrentUser, limit: Limit = 50, offset: Offset = 0
+) -> FamilyList:
+    """The family members invited to take part, with their contacts and views (the review team)."""
+    found = services.family.list(review_id=review_id, actor=caller.id, limit=limit, offset=offset)
+    return FamilyList(items=[FamilyMemberOut.of(m) for m in found.items], total=found.total)
+
+
+@router.post(
+    "/reviews/{review_id}/family",
+    response_model=FamilyMemberOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=CREATE,
+)
+def add_family_member(
+    review_id: ReviewId, body: AddFamilyMember, services: ServicesDep, caller: CurrentUser, response: Response
+) -> FamilyMemberOut:
+    """Record a family member, by pseudonym and relationship (coordinator or lead reviewer)."""
+    member = services.family.add(review_id=review_id, actor=caller.id, command=body)
+    created(response, f"/api/v1/reviews/{review_id}/family/{member.id}", member.version)
+    return FamilyMemberOut.of(member)
+
+
+@router.get(MEMBER, response_model=FamilyMemberOut, responses=READ)
+def get_family_member(
+    review_id: ReviewId,
+    family_member_id: FamilyMemberId,
+    services: ServicesDep,
+    caller: CurrentUser,
+    response: Response,
+) -> FamilyMemberOut:
+    """One family member with their contacts."""
+    member = services.family.get(review_id=review_id, actor=caller.id, family_member_id=family_member_id)
+    tagged(response, member.version)
+    return FamilyMemberOut.of(member)
+
+
+@router.patch(MEMBER, response_model=FamilyMemberOut, responses=CHANGE)
+def update_family_member(
+    review_id: ReviewId,
+    family_member_id: FamilyMemberId,
+    body: ChangeFamilyMember,
+    services: ServicesDep,
+    caller: CurrentUser,
+    version: ObjectVersion,
+    response: Response,
+) -> FamilyMemberOut:
+    """Change the fields sent (their invitation, wishes, views)."""
+    member = services.family.update(
+        review_id=review_id,
+        actor=caller.id,
+        family_member_id=family_member_id,
+        expected_version=version,
+        command=body,
+    )
+    tagged(response, member.version)
+    return FamilyMemberOut.of(member)
+
+
+@router.post(
+    f"{MEMBER}/contacts",
+    response_model=FamilyMemberOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=CREATE,
+)
+def add_family_contact(
+    review_id: ReviewId,
+    family_member_id: FamilyMemberId,
+    body: AddFamilyContact,
+    services: ServicesDep,
+    caller: CurrentUser,
+    response: Response,
+) -> FamilyMemberOut:
+    """Record a contact with the family member; answers with the member and every contact."""
+    member = services.family.add_contact(
+        review_id=review_id, actor=caller.id, family_member_id=family_member_id, command=body
+    )
+    tagged(response, member.version)
+    return FamilyMemberOut.of(member)
+
+
+@router.post(f"{MEMBER}/draft-shared", response_model=FamilyMemberOut, responses=CHANGE)
+def share_draft(
+    review_id: ReviewId,
+    family_member_id: FamilyMemberId,
+    body: ShareDraft,
+    services: ServicesDep,
+    caller: CurrentUser,
+    version: ObjectVersion,
+    response: Response,
+) -> FamilyMemberOut:
+    """Record the day the draft report was shared with them (before publication)."""
+    member = services.family.share_draft(
+        review_id=review_id,
+        actor=caller.id,
+        family_member_id=family_member_id,
+        expected_version=version,
+        command=body,
+    )
+    tagged(response, member.version)
+    return FamilyMemberOut.of(member)

@@ -1,0 +1,57 @@
+"""The family's involvement, the lead reviewers' independence and the quality self-assessment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from findings.analysis.family import MEANS_LABELS, WISH_LABELS, Means, Wishes
+from findings.analysis.models import FamilyContact, FamilyMember
+
+
+class FamilyContactOut(BaseModel):
+    id: int
+    on: date
+    means: Means
+    note: str = Field(description="For the review team; not printed in the report.")
+
+    @classmethod
+    def of(cls, contact: FamilyContact) -> FamilyContactOut:
+        return cls(id=contact.id, on=contact.contacted_on, means=contact.means, note=contact.note)  # type: ignore[arg-type]
+
+
+class FamilyMemberOut(BaseModel):
+    id: int
+    pseudonym: str
+    relationship: str
+    invited_on: date | None
+    wishes: Wishes
+    wishes_label: str
+    views: str = Field(description="Their views as heard; printed in the full report.")
+    draft_shared_on: date | None = Field(description="The day the draft report was shared with them.")
+    contacts: list[FamilyContactOut]
+    version: int = Field(description='Send it back as If-Match: "<version>" with a change.')
+
+    @classmethod
+    def of(cls, member: FamilyMember) -> FamilyMemberOut:
+        return cls(
+            id=member.id,
+            pseudonym=member.pseudonym,
+            relationship=member.relationship_to_child,
+            invited_on=member.invited_on,
+            wishes=member.wishes,  # type: ignore[arg-type]
+            wishes_label=WISH_LABELS[member.wishes],
+            views=member.views,
+            draft_shared_on=member.draft_shared_on,
+            contacts=[FamilyContactOut.of(c) for c in member.contacts],
+            version=member.version,
+        )
+
+
+class FamilyList(BaseModel):
+    items: list[FamilyMemberOut]
+    total: int
+
+
+__all__ = ["MEANS_LABELS", "FamilyContactOut", "FamilyList", "FamilyMemberOut"]
