@@ -22,6 +22,7 @@ from findings.analysis.facts import FindingsFacts
 from findings.analysis.family import FamilyService
 from findings.analysis.findings import FindingService
 from findings.analysis.good_practice import GoodPracticeService
+from findings.analysis.independence import IndependenceService
 from findings.analysis.lens import LensService
 from findings.analysis.narratives import NarrativeService
 from findings.analysis.panel import PanelService
@@ -66,6 +67,7 @@ class Services:
     notices: NoticeService
     good_practice: GoodPracticeService
     family: FamilyService
+    independence: IndependenceService
     narratives: NarrativeService
     conversations: ConversationService
     episodes: EpisodeService
@@ -171,6 +173,7 @@ def build_services(
         notices=NoticeService(reviews, today=today),
         good_practice=GoodPracticeService(reviews, today=today),
         family=FamilyService(reviews, today=today),
+        independence=IndependenceService(reviews, today=today),
         narratives=NarrativeService(reviews, today=today),
         conversations=ConversationService(reviews, today=today),
         episodes=EpisodeService(reviews, today=today),

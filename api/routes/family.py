@@ -1,4 +1,5 @@
-"""The family's involvement: family members (by pseudonym), contacts, views, the draft shared."""
+"""The family's involvement (family members by pseudonym, contacts, views, the draft shared) and the
+lead reviewers' declarations of independence."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import CurrentUser, Limit, ObjectVersion, Offset, ReviewId, ServicesDep
-from api.routes.answers import CHANGE, CREATE, READ, created, object_id, tagged
-from api.schemas.family import FamilyList, FamilyMemberOut
+from api.deps import CurrentUser, Limit, ObjectVersion, Offset, OptionalObjectVersion, ReviewId, ServicesDep
+from api.routes.answers import CHANGE, CREATE, READ, created, must_name_version, object_id, tagged
+from api.schemas.family import DeclarationOut, FamilyList, FamilyMemberOut, IndependenceList, LeadReviewerOut
 from findings.analysis.family import AddFamilyContact, AddFamilyMember, ChangeFamilyMember, ShareDraft
+from findings.analysis.independence import DeclareIndependence
 
 router = APIRouter(tags=["family"])
 FamilyMemberId = Annotated[int, object_id("family member")]
@@ -118,3 +120,36 @@ def share_draft(
     )
     tagged(response, member.version)
     return FamilyMemberOut.of(member)
+
+
+@router.get("/reviews/{review_id}/independence", response_model=IndependenceList, responses=READ)
+def list_independence(review_id: ReviewId, services: ServicesDep, caller: CurrentUser) -> IndependenceList:
+    """Every lead reviewer and their declaration of independence, if made (every member)."""
+    leads = services.independence.list(review_id=review_id, actor=caller.id)
+    return IndependenceList(items=[LeadReviewerOut.of(lead) for lead in leads])
+
+
+@router.put(
+    "/reviews/{review_id}/independence/mine",
+    response_model=DeclarationOut,
+    responses={**CHANGE, 201: {"model": DeclarationOut, "description": "The declaration was made."}},
+)
+def declare_independence(
+    review_id: ReviewId,
+    body: DeclareIndependence,
+    services: ServicesDep,
+    caller: CurrentUser,
+    version: OptionalObjectVersion,
+    response: Response,
+) -> DeclarationOut:
+    """The caller's own declaration of independence from the agencies involved (a lead reviewer).
+    The first makes it (201, no If-Match); after that, send its ETag to change it."""
+    own = services.independence.mine(review_id=review_id, actor=caller.id)
+    must_name_version(own is not None, version, "your declaration of independence")
+    declaration = services.independence.declare(
+        review_id=review_id, actor=caller.id, expected_version=version if own else None, command=body
+    )
+    if own is None:
+        response.status_code = status.HTTP_201_CREATED
+    tagged(response, declaration.version)
+    return DeclarationOut.of(declaration)

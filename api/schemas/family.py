@@ -7,7 +7,8 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from findings.analysis.family import MEANS_LABELS, WISH_LABELS, Means, Wishes
-from findings.analysis.models import FamilyContact, FamilyMember
+from findings.analysis.independence import LeadReviewer
+from findings.analysis.models import FamilyContact, FamilyMember, IndependenceDeclaration
 
 
 class FamilyContactOut(BaseModel):
@@ -54,4 +55,46 @@ class FamilyList(BaseModel):
     total: int
 
 
-__all__ = ["MEANS_LABELS", "FamilyContactOut", "FamilyList", "FamilyMemberOut"]
+class DeclarationOut(BaseModel):
+    id: int
+    statement: str = Field(description="Printed in the full report's methodology, by number, never by name.")
+    declared_on: date
+    version: int = Field(description='Send it back as If-Match: "<version>" to change it.')
+
+    @classmethod
+    def of(cls, declaration: IndependenceDeclaration) -> DeclarationOut:
+        return cls(
+            id=declaration.id,
+            statement=declaration.statement,
+            declared_on=declaration.declared_on,
+            version=declaration.version,
+        )
+
+
+class LeadReviewerOut(BaseModel):
+    membership_id: int
+    name: str
+    declaration: DeclarationOut | None = Field(description="Null until they declare their independence.")
+
+    @classmethod
+    def of(cls, lead: LeadReviewer) -> LeadReviewerOut:
+        return cls(
+            membership_id=lead.membership_id,
+            name=lead.name,
+            declaration=DeclarationOut.of(lead.declaration) if lead.declaration else None,
+        )
+
+
+class IndependenceList(BaseModel):
+    items: list[LeadReviewerOut]
+
+
+__all__ = [
+    "MEANS_LABELS",
+    "DeclarationOut",
+    "FamilyContactOut",
+    "FamilyList",
+    "FamilyMemberOut",
+    "IndependenceList",
+    "LeadReviewerOut",
+]

@@ -53,6 +53,7 @@ from findings.publication.view_model import (
     Finding,
     FindingResponse,
     GoodPractice,
+    Independence,
     NarrativeEntry,
     Participation,
     ReportData,
@@ -113,6 +114,8 @@ class ReviewContent:
     theme_labels: Mapping[str, str]
     published_on: date | None  # the day of the `publish` (or `decline_publication`) audit row
     family: tuple[m.FamilyMember, ...] = ()
+    declarations: tuple[m.IndependenceDeclaration, ...] = ()
+    assessments: tuple[m.MarkerAssessment, ...] = ()
 
 
 def report_texts(session: Session, review_id: int) -> ReportTexts | None:
@@ -151,6 +154,8 @@ def load(session: Session, review: Review) -> ReviewContent:
         theme_labels=themes,
         published_on=publication_day(session, rid),
         family=rows(m.FamilyMember, m.FamilyMember.id),
+        declarations=rows(m.IndependenceDeclaration, m.IndependenceDeclaration.id),
+        assessments=rows(m.MarkerAssessment, m.MarkerAssessment.id),
     )
 
 
@@ -355,6 +360,25 @@ def _family(content: ReviewContent) -> tuple[FamilyMember, ...]:
     )
 
 
+def _independence(content: ReviewContent) -> tuple[Independence, ...]:
+    """Each lead reviewer's declaration, numbered in the order they joined the review (the report
+    names no one)."""
+    leads = sorted(ms.id for ms in content.review.memberships if ms.role == ReviewRole.LEAD_REVIEWER)
+    numbers = {membership_id: n for n, membership_id in enumerate(leads, start=1)}
+    declared = sorted(
+        (d for d in content.declarations if d.membership_id in numbers),
+        key=lambda d: numbers[d.membership_id],
+    )
+    return tuple(
+        Independence(
+            reviewer=f"Lead reviewer {numbers[d.membership_id]}",
+            statement=_t(d.statement, SourceKind.INDEPENDENCE, d.id, "statement"),
+            declared_on=d.declared_on,
+        )
+        for d in declared
+    )
+
+
 def _action(a: m.Action, finding_numbers: Mapping[int, int]) -> Action:
     return Action(
         id=a.id,
@@ -432,6 +456,7 @@ def report_data(
         good_practice=_good_practice(content),
         board_response=_board_response(content),
         family=_family(content),
+        independence=_independence(content),
     )
 
 

@@ -18,6 +18,7 @@ from findings.analysis.facts import FindingsFacts
 from findings.analysis.family import AddFamilyMember, FamilyService
 from findings.analysis.findings import AddEvidence, ChangeFinding, FindingService
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
+from findings.analysis.independence import DeclareIndependence, IndependenceService
 from findings.analysis.lens import CheckText, LensService
 from findings.analysis.narratives import AddEntry, NarrativeService
 from findings.analysis.quality import ONLY_FIXED
@@ -186,6 +187,12 @@ def test_every_text_the_documents_print_is_read_or_left_out_for_a_reason(draftin
         actor=a.cast.lead,
         command=AddFamilyMember(pseudonym="Alice's mother", relationship="mother", views="No one asked."),
     )
+    IndependenceService(a.reviews).declare(
+        review_id=a.review_id,
+        actor=a.cast.lead,
+        expected_version=None,
+        command=DeclareIndependence(statement="Independent of every agency.", declared_on=date(2026, 11, 2)),
+    )
     _write_texts(
         a,
         case_summary="Alice, 6.",
@@ -233,6 +240,7 @@ def test_every_text_the_documents_print_is_read_or_left_out_for_a_reason(draftin
         "action",
         "briefing",
         "family_member",
+        "independence",
     }
     # the tables name only what the documents print
     assert places >= READ_WITH_THE_ANALYSIS
