@@ -501,7 +501,7 @@ MATRIX: tuple[Row, ...] = (
     Row("GET", "/api/v1/reviews/{review_id}/independence", A, (401, 404, 200, 200, 200, 200, 404), lead=200),
     Row("PUT", "/api/v1/reviews/{review_id}/independence/mine", A,
                                                               (401, 404, 403, 403, 403, 403, 404), lead=201,
-        body=lambda w, c: {"statement": "I have not worked for any agency involved.", "declared_on": "2026-11-20"}),
+        body=lambda w, c: {"statement": "Independent of every agency.", "declared_on": "2026-11-20"}),
     Row("GET", "/api/v1/reviews/{review_id}/findings", F,     (401, 404, 200, 200, 200, 200, 404), lead=200,
         prepare=_finding),
     Row("POST", "/api/v1/reviews/{review_id}/findings", F,    (401, 404, 403, 403, 403, 403, 404), lead=201,
