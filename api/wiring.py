@@ -26,6 +26,7 @@ from findings.analysis.independence import IndependenceService
 from findings.analysis.lens import LensService
 from findings.analysis.narratives import NarrativeService
 from findings.analysis.panel import PanelService
+from findings.analysis.self_assessment import SelfAssessmentService
 from findings.analysis.themes import ThemeService
 from findings.analysis.warnings import WarningService
 from findings.exchange.service import ExportService
@@ -68,6 +69,7 @@ class Services:
     good_practice: GoodPracticeService
     family: FamilyService
     independence: IndependenceService
+    self_assessment: SelfAssessmentService
     narratives: NarrativeService
     conversations: ConversationService
     episodes: EpisodeService
@@ -174,6 +176,7 @@ def build_services(
         good_practice=GoodPracticeService(reviews, today=today),
         family=FamilyService(reviews, today=today),
         independence=IndependenceService(reviews, today=today),
+        self_assessment=SelfAssessmentService(reviews, today=today),
         narratives=NarrativeService(reviews, today=today),
         conversations=ConversationService(reviews, today=today),
         episodes=EpisodeService(reviews, today=today),

@@ -156,6 +156,7 @@ def sections(review_id: int, roles: frozenset[ReviewRole]) -> list[Section]:
         ("sign_off", "Chair's sign-off", f"{base}/sign-off"),
         ("board", "Board response and actions", f"{base}/board"),
         ("publication", "Publication", f"{base}/publication") if preparer else None,
+        ("quality", "Quality self-assessment", f"{base}/quality") if team else None,
         ("audit", "Audit log", f"{base}/audit"),
     ]
     return [Section(*item) for item in items if item]

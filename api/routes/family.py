@@ -1,5 +1,5 @@
-"""The family's involvement (family members by pseudonym, contacts, views, the draft shared) and the
-lead reviewers' declarations of independence."""
+"""The family's involvement (family members by pseudonym, contacts, views, the draft shared), the
+lead reviewers' declarations of independence and the quality self-assessment."""
 
 from __future__ import annotations
 
@@ -9,9 +9,20 @@ from fastapi import APIRouter, Response, status
 
 from api.deps import CurrentUser, Limit, ObjectVersion, Offset, OptionalObjectVersion, ReviewId, ServicesDep
 from api.routes.answers import CHANGE, CREATE, READ, created, must_name_version, object_id, tagged
-from api.schemas.family import DeclarationOut, FamilyList, FamilyMemberOut, IndependenceList, LeadReviewerOut
+from api.schemas.family import (
+    AssessmentOut,
+    DeclarationOut,
+    FamilyList,
+    FamilyMemberOut,
+    IndependenceList,
+    LeadReviewerOut,
+    MarkerOut,
+    SelfAssessmentOut,
+)
 from findings.analysis.family import AddFamilyContact, AddFamilyMember, ChangeFamilyMember, ShareDraft
 from findings.analysis.independence import DeclareIndependence
+from findings.analysis.markers import MarkerKey
+from findings.analysis.self_assessment import AssessMarker
 
 router = APIRouter(tags=["family"])
 FamilyMemberId = Annotated[int, object_id("family member")]
@@ -153,3 +164,43 @@ def declare_independence(
         response.status_code = status.HTTP_201_CREATED
     tagged(response, declaration.version)
     return DeclarationOut.of(declaration)
+
+
+@router.get("/reviews/{review_id}/quality", response_model=SelfAssessmentOut, responses=READ)
+def self_assessment(review_id: ReviewId, services: ServicesDep, caller: CurrentUser) -> SelfAssessmentOut:
+    """Every quality marker with what the review's data suggests and the coordinator's assessment
+    (the review team)."""
+    views = services.self_assessment.list(review_id=review_id, actor=caller.id)
+    items = [MarkerOut.of(view) for view in views]
+    return SelfAssessmentOut(items=items, assessed=sum(1 for v in views if v.assessment), total=len(items))
+
+
+@router.put(
+    "/reviews/{review_id}/quality/{marker}",
+    response_model=AssessmentOut,
+    responses={**CHANGE, 201: {"model": AssessmentOut, "description": "The marker was assessed."}},
+)
+def assess_marker(
+    review_id: ReviewId,
+    marker: MarkerKey,
+    body: AssessMarker,
+    services: ServicesDep,
+    caller: CurrentUser,
+    version: OptionalObjectVersion,
+    response: Response,
+) -> AssessmentOut:
+    """The coordinator's assessment against one marker: met, partly or not_met, with a comment. The
+    first needs no If-Match (201); a change sends the assessment's ETag."""
+    current = services.self_assessment.assessment(review_id=review_id, actor=caller.id, marker=marker)
+    must_name_version(current is not None, version, "the assessment of this marker")
+    row = services.self_assessment.assess(
+        review_id=review_id,
+        actor=caller.id,
+        marker=marker,
+        expected_version=version if current else None,
+        command=body,
+    )
+    if current is None:
+        response.status_code = status.HTTP_201_CREATED
+    tagged(response, row.version)
+    return AssessmentOut.of(row)

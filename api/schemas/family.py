@@ -8,7 +8,9 @@ from pydantic import BaseModel, Field
 
 from findings.analysis.family import MEANS_LABELS, WISH_LABELS, Means, Wishes
 from findings.analysis.independence import LeadReviewer
-from findings.analysis.models import FamilyContact, FamilyMember, IndependenceDeclaration
+from findings.analysis.markers import RATING_LABELS, Rating
+from findings.analysis.models import FamilyContact, FamilyMember, IndependenceDeclaration, MarkerAssessment
+from findings.analysis.self_assessment import MarkerView
 
 
 class FamilyContactOut(BaseModel):
@@ -91,10 +93,71 @@ class IndependenceList(BaseModel):
 
 __all__ = [
     "MEANS_LABELS",
+    "AssessmentOut",
     "DeclarationOut",
     "FamilyContactOut",
     "FamilyList",
     "FamilyMemberOut",
     "IndependenceList",
     "LeadReviewerOut",
+    "MarkerOut",
+    "SelfAssessmentOut",
 ]
+
+
+# ---- the quality self-assessment ------------------------------------------------------------------
+
+
+class SuggestionOut(BaseModel):
+    rating: Rating
+    rating_label: str
+    evidence: str = Field(description="Why, from the review's data.")
+
+
+class AssessmentOut(BaseModel):
+    rating: Rating
+    rating_label: str
+    comment: str = Field(description="Printed in the full report's appendix.")
+    version: int = Field(description='Send it back as If-Match: "<version>" to change it.')
+
+    @classmethod
+    def of(cls, row: MarkerAssessment) -> AssessmentOut:
+        return cls(
+            rating=row.rating,  # type: ignore[arg-type]
+            rating_label=RATING_LABELS[row.rating],
+            comment=row.comment,
+            version=row.version,
+        )
+
+
+class MarkerOut(BaseModel):
+    key: str
+    title: str
+    description: str = Field(description="What good looks like.")
+    suggested: SuggestionOut | None = Field(
+        description="What the review's data suggests (null where the data cannot say)."
+    )
+    assessment: AssessmentOut | None = Field(description="The coordinator's assessment; null until made.")
+
+    @classmethod
+    def of(cls, view: MarkerView) -> MarkerOut:
+        suggested = view.suggestion
+        return cls(
+            key=view.marker.key,
+            title=view.marker.title,
+            description=view.marker.description,
+            suggested=SuggestionOut(
+                rating=suggested.rating,
+                rating_label=RATING_LABELS[suggested.rating],
+                evidence=suggested.evidence,
+            )
+            if suggested
+            else None,
+            assessment=AssessmentOut.of(view.assessment) if view.assessment else None,
+        )
+
+
+class SelfAssessmentOut(BaseModel):
+    items: list[MarkerOut]
+    assessed: int = Field(description="How many markers the coordinator has assessed.")
+    total: int

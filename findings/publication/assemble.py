@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from findings.analysis import frameworks
 from findings.analysis import models as m
 from findings.analysis.family import MEANS_LABELS, WISH_LABELS
+from findings.analysis.markers import MARKERS, NOT_ASSESSED, RATING_LABELS
 from findings.analysis.quality import EVIDENCE_KINDS
 from findings.analysis.vocabulary import BUILT_IN_THEMES
 from findings.publication.models import ReportTexts
@@ -54,6 +55,7 @@ from findings.publication.view_model import (
     FindingResponse,
     GoodPractice,
     Independence,
+    MarkerAssessment,
     NarrativeEntry,
     Participation,
     ReportData,
@@ -379,6 +381,25 @@ def _independence(content: ReviewContent) -> tuple[Independence, ...]:
     )
 
 
+def _quality(content: ReviewContent) -> tuple[MarkerAssessment, ...]:
+    """Every quality marker as the coordinator assessed it ("not assessed" where they have not), or
+    nothing while no marker is assessed."""
+    assessed = {a.marker: a for a in content.assessments}
+    if not assessed:
+        return ()
+    out = []
+    for marker in MARKERS:
+        row = assessed.get(marker.key)
+        out.append(
+            MarkerAssessment(
+                title=marker.title,
+                rating=RATING_LABELS.get(row.rating, row.rating) if row else NOT_ASSESSED,
+                comment=_optional(row.comment, SourceKind.QUALITY_MARKER, row.id, "comment") if row else None,
+            )
+        )
+    return tuple(out)
+
+
 def _action(a: m.Action, finding_numbers: Mapping[int, int]) -> Action:
     return Action(
         id=a.id,
@@ -457,6 +478,7 @@ def report_data(
         board_response=_board_response(content),
         family=_family(content),
         independence=_independence(content),
+        quality=_quality(content),
     )
 
 

@@ -230,6 +230,10 @@ def _family_member(world: World) -> None:
     world.ids.update(family_member_id=member.id, family_member_version=member.version)
 
 
+def _marker(world: World) -> None:
+    world.ids.update(marker="family")
+
+
 def _finding(
     world: World, statement: str = "Appointment systems treat a missed appointment as a choice."
 ) -> None:
@@ -502,6 +506,11 @@ MATRIX: tuple[Row, ...] = (
     Row("PUT", "/api/v1/reviews/{review_id}/independence/mine", A,
                                                               (401, 404, 403, 403, 403, 403, 404), lead=201,
         body=lambda w, c: {"statement": "Independent of every agency.", "declared_on": "2026-11-20"}),
+    # the quality self-assessment: the review team reads it; the coordinator assesses
+    Row("GET", "/api/v1/reviews/{review_id}/quality", A,      (401, 404, 200, 200, 200, 403, 404), lead=200),
+    Row("PUT", "/api/v1/reviews/{review_id}/quality/{marker}", A,
+                                                              (401, 404, 201, 403, 403, 403, 404), lead=403,
+        prepare=_marker, body=lambda w, c: {"rating": "partly", "comment": "The father was not reached."}),
     Row("GET", "/api/v1/reviews/{review_id}/findings", F,     (401, 404, 200, 200, 200, 200, 404), lead=200,
         prepare=_finding),
     Row("POST", "/api/v1/reviews/{review_id}/findings", F,    (401, 404, 403, 403, 403, 403, 404), lead=201,
@@ -709,6 +718,7 @@ POLICY_ACTIONS: dict[tuple[str, str], str] = {
     ("POST", "/reviews/{review_id}/family/{family_member_id}/contacts"): "write_family_involvement",
     ("POST", "/reviews/{review_id}/family/{family_member_id}/draft-shared"): "record_draft_shared",
     ("PUT", "/reviews/{review_id}/independence/mine"): "declare_independence",
+    ("PUT", "/reviews/{review_id}/quality/{marker}"): "assess_quality",
     ("POST", "/reviews/{review_id}/findings"): "write_finding",
     ("PATCH", "/reviews/{review_id}/findings/{finding_id}"): "write_finding",
     ("DELETE", "/reviews/{review_id}/findings/{finding_id}"): "write_finding",

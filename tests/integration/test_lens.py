@@ -22,6 +22,7 @@ from findings.analysis.independence import DeclareIndependence, IndependenceServ
 from findings.analysis.lens import CheckText, LensService
 from findings.analysis.narratives import AddEntry, NarrativeService
 from findings.analysis.quality import ONLY_FIXED
+from findings.analysis.self_assessment import AssessMarker, SelfAssessmentService
 from findings.analysis.warnings import WarningService
 from findings.errors import RegisterUnreadable
 from findings.publication.assemble import briefing_data, load, report_data
@@ -187,6 +188,13 @@ def test_every_text_the_documents_print_is_read_or_left_out_for_a_reason(draftin
         actor=a.cast.lead,
         command=AddFamilyMember(pseudonym="Alice's mother", relationship="mother", views="No one asked."),
     )
+    SelfAssessmentService(a.reviews).assess(
+        review_id=a.review_id,
+        actor=a.cast.coordinator,
+        marker="family",
+        expected_version=None,
+        command=AssessMarker(rating="met", comment="The mother met the lead reviewers."),
+    )
     IndependenceService(a.reviews).declare(
         review_id=a.review_id,
         actor=a.cast.lead,
@@ -241,6 +249,7 @@ def test_every_text_the_documents_print_is_read_or_left_out_for_a_reason(draftin
         "briefing",
         "family_member",
         "independence",
+        "quality_marker",
     }
     # the tables name only what the documents print
     assert places >= READ_WITH_THE_ANALYSIS
