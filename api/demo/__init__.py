@@ -28,13 +28,13 @@ from findings.analysis.board import AddAction, RecordBoardResponse
 from findings.analysis.conversations import AddConversation
 from findings.analysis.episodes import AddEpisode
 from findings.analysis.factors import AddFactor
-from findings.analysis.findings import AddEvidence, AddFinding, AddQuestion
 from findings.analysis.family import AddFamilyContact, AddFamilyMember, ShareDraft
+from findings.analysis.findings import AddEvidence, AddFinding, AddQuestion
 from findings.analysis.good_practice import AddGoodPractice
 from findings.analysis.independence import DeclareIndependence
-from findings.analysis.self_assessment import AssessMarker
 from findings.analysis.narratives import AddEntry
 from findings.analysis.panel import SavePanelAnalysis
+from findings.analysis.self_assessment import AssessMarker
 from findings.publication.assemble import briefing_sections
 from findings.publication.identifiers import IdentifierKind
 from findings.publication.register import AddRegisterEntry

@@ -4,6 +4,9 @@ the review team reads it, the case group and outsiders do not."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 import pytest
 
 from tests.api.test_pages import sign_in
@@ -170,3 +173,12 @@ def test_the_family_page_is_not_in_the_case_groups_menu_and_refused_to_them(clie
     sign_in(client, api_services, world, "case_group")
     assert client.get(f"/reviews/{world.review_id}/family").status_code == 403
     assert "/family" not in client.get(f"/reviews/{world.review_id}").text
+
+
+def test_no_id_is_used_twice_on_the_family_the_member_or_the_quality_page(client, api_services, world):
+    member = _add(client, world).json()
+    sign_in(client, api_services, world, "coordinator")
+    base = f"/reviews/{world.review_id}"
+    for path in (f"{base}/family", f"{base}/family/{member['id']}", f"{base}/quality", base):
+        ids = Counter(re.findall(r'\sid="([^"]+)"', client.get(path).text))
+        assert [i for i, n in ids.items() if n > 1] == [], path
