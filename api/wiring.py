@@ -19,11 +19,14 @@ from findings.analysis.conversations import ConversationService
 from findings.analysis.episodes import EpisodeService
 from findings.analysis.factors import FactorService
 from findings.analysis.facts import FindingsFacts
+from findings.analysis.family import FamilyService
 from findings.analysis.findings import FindingService
 from findings.analysis.good_practice import GoodPracticeService
+from findings.analysis.independence import IndependenceService
 from findings.analysis.lens import LensService
 from findings.analysis.narratives import NarrativeService
 from findings.analysis.panel import PanelService
+from findings.analysis.self_assessment import SelfAssessmentService
 from findings.analysis.themes import ThemeService
 from findings.analysis.warnings import WarningService
 from findings.exchange.service import ExportService
@@ -65,6 +68,9 @@ class Services:
     holds: HoldService
     notices: NoticeService
     good_practice: GoodPracticeService
+    family: FamilyService
+    independence: IndependenceService
+    self_assessment: SelfAssessmentService
     narratives: NarrativeService
     conversations: ConversationService
     episodes: EpisodeService
@@ -170,6 +176,9 @@ def build_services(
         holds=HoldService(reviews, today=today),
         notices=NoticeService(reviews, today=today),
         good_practice=GoodPracticeService(reviews, today=today),
+        family=FamilyService(reviews, today=today),
+        independence=IndependenceService(reviews, today=today),
+        self_assessment=SelfAssessmentService(reviews, today=today),
         narratives=NarrativeService(reviews, today=today),
         conversations=ConversationService(reviews, today=today),
         episodes=EpisodeService(reviews, today=today),

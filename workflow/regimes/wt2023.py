@@ -10,6 +10,7 @@ from workflow.regimes.base import (
     ClockRule,
     ClockUnit,
     Question,
+    Recipient,
     Recommendation,
     Regime,
 )
@@ -146,8 +147,9 @@ WT2023_V1 = Regime(
         ),
         ClockRule(
             "publication",
-            "Earliest publication after the report went to the national panel and the Secretary of State",
-            ClockAnchor.PANEL_NOTICE,
+            "Earliest publication after the report went to the national panel, the Secretary of State "
+            "and Ofsted",
+            ClockAnchor.REPORT_NOTICES,
             7,
             ClockUnit.WORKING_DAYS,
             ClockEvent.PUBLICATION,
@@ -155,6 +157,11 @@ WT2023_V1 = Regime(
         ),
     ),
     publication_notice_working_days=7,
+    # WT2023 ch. 5 (as WT2018 ch. 4): a copy of the full report to the Panel and the Secretary of State
+    # no later than seven working days before publication, and to Ofsted within the same timescale;
+    # when only the improvements are published, that information goes to the same three.
+    report_notice_to=(Recipient.PANEL, Recipient.SECRETARY_OF_STATE, Recipient.OFSTED),
+    summary_notice=True,
     notes=(
         "Published unless inappropriate; then a summary of the improvements needed is published.",
         "The published report stays available for at least one year.",
