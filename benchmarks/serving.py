@@ -2,7 +2,7 @@
 against a bare endpoint reading one row served the same way, in the same run; firing a trigger against
 the raw UPDATE + INSERT of the same rows; and the workers' memory after the load. Not a test.
 
-    .venv/bin/python -m benchmarks.concurrent --database-url URL [--clients 50] [--requests 400]
+    .venv/bin/python -m benchmarks.serving --database-url URL [--clients 50] [--requests 400]
 
 URL is a database filled by `benchmarks.dataset` (run it with the same TUNNELVIEW_REGISTER_KEY). The
 review measured is the first published one of the database with the most findings, read by its
