@@ -7,7 +7,7 @@ the raw UPDATE + INSERT of the same rows; and the workers' memory after the load
 URL is a database filled by `benchmarks.dataset` (run it with the same TUNNELVIEW_REGISTER_KEY). The
 review measured is the first published one of the database with the most findings, read by its
 coordinator (so "my reviews" lists that coordinator's team, about 20 reviews). Every endpoint gets
-`--requests` GETs from `--clients` concurrent clients (asyncio, one connection each), after a warm-up;
+`--requests` GETs in all from `--clients` concurrent clients (asyncio, one connection each), after a warm-up;
 the bare endpoint (`benchmarks.common.bare_app`, one SELECT of one row) is served by uvicorn with two
 workers too. The clients run on the same machine as the servers, so both share its cores.
 """
@@ -31,10 +31,10 @@ from sqlalchemy import func, select
 
 from api.auth import SESSION_COOKIE
 from api.wiring import build_services
-from benchmarks.common import Timing
+from benchmarks.common import StatementCounter, Timing
 from benchmarks.lifecycle import bench_fire_on
 from findings.analysis.models import Finding
-from tests.live_server import LiveServer, free_port, server_environment
+from tests.live_server import SECRET_KEY, LiveServer, free_port, server_environment
 from workflow.models import Membership, Review
 from workflow.settings import Settings
 from workflow.states import State
@@ -69,16 +69,18 @@ async def load(
     return percentiles(samples), len(samples) / (time.perf_counter() - started)
 
 
-def rss_of_children(pid: int) -> list[float]:
-    """The resident set (MB) of every child process of `pid` (uvicorn's workers)."""
+def rss_of_children(pid: int) -> list[tuple[str, float]]:
+    """The command (its last words) and resident set (MB) of every child process of `pid`: uvicorn's
+    workers (and multiprocessing's helper)."""
     found = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+            command = (status.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
         if fields.get("PPid", "").strip() == str(pid):
-            found.append(int(fields["VmRSS"].split()[0]) / 1024)
+            found.append((" ".join(command.split()[-2:])[:40], int(fields["VmRSS"].split()[0]) / 1024))
     return found
 
 
@@ -153,6 +155,24 @@ def fire_subject(services: Any) -> tuple[int, int, int]:
         return review_id, chair, version
 
 
+def statements(services: Any, endpoints: list[tuple[str, str, dict[str, str]]]) -> dict[str, int]:
+    """The SQL statements of one request of each endpoint (the app in this process, second request):
+    the figure that shows whether a page grows with the database."""
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    counter = StatementCounter(services.engine)
+    counts = {}
+    with TestClient(create_app(services)) as client:
+        for name, path, headers in endpoints:
+            client.get(path, headers=headers).raise_for_status()
+            with counter.counting():
+                client.get(path, headers=headers).raise_for_status()
+            counts[name] = counter.count
+    return counts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -164,7 +184,7 @@ def main() -> None:
     parser.add_argument("--fire-runs", type=int, default=100)
     args = parser.parse_args()
     key = os.environ.get("TUNNELVIEW_REGISTER_KEY", "")
-    settings = Settings(database_url=args.database_url, register_key=key)
+    settings = Settings(database_url=args.database_url, register_key=key, secret_key=SECRET_KEY)
     services = build_services(settings, today=date.today)
     with services.sessions() as session:
         total = session.scalar(select(func.count()).select_from(Review))
@@ -198,14 +218,15 @@ def main() -> None:
         server = LiveServer(env, Path(tmp)).start()
         try:
             print(f"{'bare endpoint (one row)':24} {yardstick}  {bare_rate:5.0f}/s")
+            counts = statements(services, endpoints)
             for name, path, headers in endpoints:
                 timing, rate = asyncio.run(load(server.base, path, args.clients, args.requests, headers))
                 print(
                     f"{name:24} {timing}  {rate:5.0f}/s  p95 {timing.p95 / yardstick.p95:4.1f}x bare  "
-                    f"median {timing.median / yardstick.median:4.1f}x bare"
+                    f"median {timing.median / yardstick.median:4.1f}x bare  {counts[name]} statements"
                 )
             rss = rss_of_children(server.pid)
-            print("worker RSS after the load: " + ", ".join(f"{mb:.0f} MB" for mb in rss))
+            print("RSS after the load: " + ", ".join(f"{mb:.0f} MB ({command})" for command, mb in rss))
         finally:
             server.stop()
     services.engine.dispose()
