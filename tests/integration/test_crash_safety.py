@@ -13,8 +13,9 @@ exactly once, and `tunnelview audit verify-all` must find every chain intact. A 
 flight may or may not have been committed, but never half: its audit row is there if and only if its
 change is (the chain and its anchor on the review row agree).
 
-Bounded: about 30 writes before the kill and 6 after, some 10-20 s a backend. All on one xdist worker
-(`xdist_group`), so its server never competes with the browser tests' for the same core."""
+Bounded: about 30 writes before the kill and 6 after, 5-30 s a backend (most of it starting the
+server twice). Both backends run on one xdist worker (`xdist_group`), so their servers never run at
+the same time."""
 
 from __future__ import annotations
 
