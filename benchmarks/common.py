@@ -93,6 +93,16 @@ def bare_app(sessions: sessionmaker[Session]) -> FastAPI:
     return app
 
 
+def bare_app_from_environment() -> FastAPI:
+    """`bare_app` on the database named by BENCH_DATABASE_URL, for uvicorn's `--factory` (each worker
+    builds its own, as `tunnelview serve` builds its app)."""
+    import os
+
+    from workflow.db import make_engine, make_session_factory
+
+    return bare_app(make_session_factory(make_engine(os.environ["BENCH_DATABASE_URL"])))
+
+
 def bare_timing(sessions: sessionmaker[Session], review_id: int, runs: int) -> Timing:
     with TestClient(bare_app(sessions)) as client:
         return timed(lambda: client.get(f"/bare/{review_id}").raise_for_status(), runs=runs)

@@ -17,7 +17,7 @@ import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, insert, select, update
 
 from benchmarks.common import StatementCounter, timed
 from tests.support import Journey, People
@@ -29,32 +29,32 @@ from workflow.states import ReviewRole, State
 
 
 def bench_fire(reviews: ReviewService, journey: Journey, runs: int) -> None:
-    chair = journey.cast.chair
-    state = {"version": journey.version, "paused": False}
+    bench_fire_on(reviews, journey.review_id, journey.cast.chair, journey.version, runs)
+
+
+def bench_fire_on(reviews: ReviewService, review_id: int, chair: int, version: int, runs: int) -> None:
+    """Pause and resume `review_id` (not paused, at `version`) as its chair, against raw SQL."""
+    state = {"version": version, "paused": False}
 
     def fire() -> None:
         trigger = "resume" if state["paused"] else "pause"
         params = {} if state["paused"] else {"reason": "Inquest."}
-        review = reviews.fire(journey.review_id, trigger, chair, state["version"], **params)
+        review = reviews.fire(review_id, trigger, chair, state["version"], **params)
         state["version"], state["paused"] = review.version, not state["paused"]
 
     engine = reviews._sessions.kw["bind"]
 
     def raw() -> None:
+        """The same rows by hand: the review row (state, version, the chain's anchor) and one chained
+        audit row, the anchor read from the review row as `audit.append` reads it."""
         with engine.begin() as connection:
             version = state["version"]
             seq, prev = connection.execute(
-                text("SELECT seq, hash FROM audit_entries WHERE review_id = :r ORDER BY seq DESC LIMIT 1"),
-                {"r": journey.review_id},
+                select(Review.audit_count, Review.audit_head).where(Review.id == review_id)
             ).one()
-            connection.execute(
-                update(Review)
-                .where(Review.id == journey.review_id, Review.version == version)
-                .values(version=version + 1, updated_at=datetime.now())
-            )
             at = datetime.now()
             fields = dict(
-                review_id=journey.review_id,
+                review_id=review_id,
                 seq=seq + 1,
                 at=at,
                 actor_id=chair,
@@ -65,7 +65,13 @@ def bench_fire(reviews: ReviewService, journey: Journey, runs: int) -> None:
                 params={},
                 prev_hash=prev,
             )
-            connection.execute(insert(AuditEntry).values(**fields, hash=audit.entry_hash(**fields)))
+            digest = audit.entry_hash(**fields)
+            connection.execute(
+                update(Review)
+                .where(Review.id == review_id, Review.version == version)
+                .values(version=version + 1, updated_at=at, audit_count=seq + 1, audit_head=digest)
+            )
+            connection.execute(insert(AuditEntry).values(**fields, hash=digest))
             state["version"] = version + 1
 
     counter = StatementCounter(engine)

@@ -51,6 +51,16 @@ def timed(label: str, repeat: int, work: Callable[[], object]) -> tuple[str, flo
     return label, statistics.median(times), min(times)
 
 
+def weasyprint_alone(html: str) -> bytes:
+    """The yardstick of the PDF render: WeasyPrint's defaults on the same HTML and stylesheet."""
+    import weasyprint
+
+    from findings.publication.render import REPORT_TEMPLATES
+
+    pdf: bytes = weasyprint.HTML(string=html, base_url=str(REPORT_TEMPLATES)).write_pdf()
+    return pdf
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
@@ -71,6 +81,9 @@ def main() -> None:
         timed("HTML render", args.repeat, lambda: render_html(kind, report)),
         timed("Markdown render", args.repeat, lambda: render_markdown(kind, report)),
         timed("PDF render (HTML → WeasyPrint)", args.repeat, lambda: html_to_pdf(html)),
+        timed(
+            "WeasyPrint alone, same HTML (no tags, no options)", args.repeat, lambda: weasyprint_alone(html)
+        ),
         timed("Check: HTML text", args.repeat, lambda: scan_traced(traced_html.traced, rules, output="html")),
         timed(
             "Check: Markdown",
@@ -92,6 +105,8 @@ def main() -> None:
     print("| --- | --- | --- |")
     for label, median, best in rows:
         print(f"| {label} | {median:.2f} | {best:.2f} |")
+    ratio = rows[2][1] / rows[3][1]
+    print(f"\nPDF render / WeasyPrint alone: {ratio:.2f}x (median)")
 
 
 if __name__ == "__main__":
