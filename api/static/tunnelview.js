@@ -67,3 +67,56 @@ for (const form of document.querySelectorAll("form[data-quality-check]")) {
 for (const select of document.querySelectorAll("select[data-autoload]")) {
   select.addEventListener("change", () => select.form?.requestSubmit());
 }
+
+// Long renders: a PDF of a large review takes seconds to make (docs/performance.md). A link marked
+// `data-long-render` (its value says what it makes) shows the time so far while the document is made,
+// then saves it; without this script the link downloads it as any link does.
+const seconds = (since) => Math.round((Date.now() - since) / 1000);
+const savedName = (response) =>
+  /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "")?.[1] || "document";
+
+function renderStatus(link) {
+  let status = link.parentElement.querySelector(":scope > .tv-render-status");
+  if (!status) {
+    status = document.createElement("span");
+    status.className = "tv-render-status govuk-body-s";
+    status.setAttribute("role", "status");
+    link.after(status);
+  }
+  return status;
+}
+
+for (const link of document.querySelectorAll("a[data-long-render]")) {
+  link.addEventListener("click", async (event) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    if (link.dataset.busy) return;
+    const what = link.dataset.longRender;
+    const status = renderStatus(link);
+    const since = Date.now();
+    const tick = () => {
+      status.textContent = ` Making ${what}: ${seconds(since)} seconds so far (a large review can take a minute).`;
+    };
+    link.dataset.busy = "yes";
+    link.setAttribute("aria-disabled", "true");
+    tick();
+    const timer = setInterval(tick, 5000); // a screen reader hears each change: not every second
+    try {
+      const response = await fetch(link.href, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(`the server answered ${response.status}`);
+      const url = URL.createObjectURL(await response.blob());
+      const save = Object.assign(document.createElement("a"), { href: url, download: savedName(response) });
+      document.body.append(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      status.textContent = ` Ready after ${seconds(since)} seconds: ${save.download} is downloaded.`;
+    } catch (error) {
+      status.textContent = ` Could not make ${what} (${error.message}). Try the link again.`;
+    } finally {
+      clearInterval(timer);
+      delete link.dataset.busy;
+      link.removeAttribute("aria-disabled");
+    }
+  });
+}
