@@ -51,6 +51,7 @@ from workflow.principal import Operator
 from workflow.referrals import ReferralService
 from workflow.service import ReviewService
 from workflow.settings import Settings, get_settings
+from workflow.statutory import StatutoryService
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Services:
     membership: MembershipService
     holds: HoldService
     notices: NoticeService
+    statutory: StatutoryService
     good_practice: GoodPracticeService
     narratives: NarrativeService
     conversations: ConversationService
@@ -167,6 +169,7 @@ def build_services(
         membership=MembershipService(reviews, today=today),
         holds=HoldService(reviews, today=today),
         notices=NoticeService(reviews, today=today),
+        statutory=StatutoryService(reviews, today=today),
         good_practice=GoodPracticeService(reviews, today=today),
         narratives=NarrativeService(reviews, today=today),
         conversations=ConversationService(reviews, today=today),

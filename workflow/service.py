@@ -31,7 +31,7 @@ from workflow.guards import (
     needs_of,
 )
 from workflow.machine import next_state
-from workflow.models import AuditEntry, Membership, Review, User
+from workflow.models import AuditEntry, Membership, RapidReview, Review, User
 from workflow.ports import AnalysisFacts, NoAnalysis, NoPublisher, Publisher
 from workflow.regimes import Recommendation, Regime
 from workflow.regimes.base import ClockAnchor, ClockEvent
@@ -87,6 +87,7 @@ Listener = Callable[[Transitioned], None]
 CLOCK_ACTIONS = (
     Trigger.DECIDE.value,
     "record_notification",
+    "send_rapid_review",
     "record_panel_notice",
     Trigger.APPROVE.value,
     Trigger.REOPEN_FOR_CORRECTION.value,
@@ -108,6 +109,8 @@ def _event_dates(entries: Iterable[audit.Anchor]) -> tuple[dict[ClockAnchor, dat
             anchors[ClockAnchor.DECISION] = events[ClockEvent.DECISION] = day_of(entry)
         elif entry.action == "record_notification":
             events[ClockEvent.NOTIFICATION] = day_of(entry)
+        elif entry.action == "send_rapid_review":
+            events[ClockEvent.RAPID_REVIEW] = day_of(entry)
         elif entry.action == "record_panel_notice":
             anchors[ClockAnchor.PANEL_NOTICE] = day_of(entry)
         elif entry.action == Trigger.APPROVE:
@@ -237,6 +240,10 @@ class ReviewService:
             members = tuple(
                 MemberFacts(m.id, m.user.name, ReviewRole(m.role), m.agency) for m in review.memberships
             )
+        panel_response = None
+        if ReviewNeed.PANEL_RESPONSE in needs:
+            rapid = session.get(RapidReview, review.id)
+            panel_response = rapid.panel_response if rapid else None
         wanted = analysis_needs(needs)
         return ReviewFacts(
             regime=regimes.get(review.regime_key, review.regime_version),
@@ -255,6 +262,7 @@ class ReviewService:
             else None,
             today=self._today(),
             paused_from=review.paused_from,
+            panel_response=panel_response,
         )
 
     # ---- firing triggers ---------------------------------------------------------------------
@@ -280,7 +288,8 @@ class ReviewService:
                         f"stage '{STATE_LABELS[current]}'."
                     ],
                 )
-            refused = policy.role_refusal(roles, trigger)
+            regime = regimes.get(review.regime_key, review.regime_version)
+            refused = policy.role_refusal(roles, trigger, regime)
             if refused:
                 raise NotPermitted(refused)
             facts = self.facts(session, review, needs_of([trigger]), run_checks=True)
@@ -343,11 +352,12 @@ class ReviewService:
         check_anonymisation: bool = False,
     ) -> list[TriggerOption]:
         triggers = triggers_from(State(review.state))
-        permitted = [t for t in triggers if roles & policy.rule(t).roles]
+        regime = regimes.get(review.regime_key, review.regime_version)
+        permitted = [t for t in triggers if roles & policy.roles_allowed(t, regime)]
         facts = self.facts(session, review, needs_of(permitted), run_checks=check_anonymisation)
         options = []
         for trigger in triggers:
-            allowed_roles = policy.rule(trigger).roles
+            allowed_roles = policy.roles_allowed(trigger, regime)
             if trigger not in permitted:
                 verdict = Verdict(reasons=(f"Only the {policy.roles_phrase(allowed_roles)} may do this.",))
             else:

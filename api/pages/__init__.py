@@ -28,12 +28,20 @@ from api.pages import (
     scope,
     signin,
     signoff,
+    statutory,
 )
 
 
 def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    lifecycle = (referral, reviews, scope, members, audit)  # `/reviews/new` before `/reviews/{review_id}`
+    lifecycle = (
+        referral,
+        reviews,
+        statutory,
+        scope,
+        members,
+        audit,
+    )  # `/reviews/new` before `/reviews/{review_id}`
     analysis = (narratives, conversations, episodes, factors, panel, good_practice)
     outputs = (findings, board, report, signoff, publication, register, published)
     across = (learning,)  # trends, actions and briefings across reviews

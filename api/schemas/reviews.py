@@ -54,12 +54,25 @@ class RecommendationOut(BaseModel):
     reasons: list[str]
 
 
+class FollowsOut(BaseModel):
+    """What the incidents answered yes require (WT2023 from version 2; empty under other regimes)."""
+
+    incidents: list[str] = Field(description="The notifiable incidents answered yes, in words.")
+    notified: list[str] = Field(
+        description="Who must be notified: national_panel, ofsted, secretary_of_state."
+    )
+    rapid_review: bool = Field(description="Whether a rapid review follows.")
+    decided_by: list[ReviewRole] = Field(description="The review roles that record the route decision.")
+    weighed: list[str] = Field(description="Matters the deciders weigh in deciding on a statutory review.")
+
+
 class CriteriaOut(BaseModel):
     questions: list[QuestionOut]
     answers: dict[str, str]
     recommendation: RecommendationOut | None = Field(
         description="The route the regime recommends; null until every question is answered."
     )
+    follows: FollowsOut
 
 
 class ScopeOut(BaseModel):
@@ -208,6 +221,7 @@ class ReviewOut(BaseModel):
     def of(cls, detail: ReviewDetail, warnings: Sequence[str] = ()) -> ReviewOut:
         review, regime = detail.review, detail.regime
         recommendation = detail.recommendation
+        follows = regime.what_follows(review.criteria_answers)
         return cls(
             id=review.id,
             version=review.version,
@@ -235,6 +249,13 @@ class ReviewOut(BaseModel):
                     for q in regime.questions
                 ],
                 answers=dict(review.criteria_answers),
+                follows=FollowsOut(
+                    incidents=[i.label for i in follows.incidents],
+                    notified=[r.value for r in follows.notified],
+                    rapid_review=follows.rapid_review,
+                    decided_by=sorted(regime.deciders),
+                    weighed=list(regime.weighed),
+                ),
                 recommendation=RecommendationOut(
                     route=recommendation.route,
                     name=regime.route_name(recommendation.route),

@@ -18,13 +18,13 @@ from tests.support import (
     People,
     examples,
 )
-from workflow import audit
+from workflow import audit, policy
 from workflow.errors import DomainError
 from workflow.notices import RecordNotice
 from workflow.ports import AnalysisSnapshot
 from workflow.referrals import RecordCriteria, SetScope
 from workflow.service import ReviewService
-from workflow.states import FINAL_STATES, ReviewRole, State, Trigger, roles_for, triggers_from
+from workflow.states import FINAL_STATES, ReviewRole, State, Trigger, triggers_from
 
 ROLES = list(ReviewRole)
 PARAM_SETS = [
@@ -64,6 +64,7 @@ def make_machine(service: ReviewService, people: People, analysis: FakeAnalysis,
                 ReviewRole.LEAD_REVIEWER: cast.lead,
                 ReviewRole.PANEL_MEMBER: cast.panel["Police"],
                 ReviewRole.CASE_GROUP: cast.practitioner,
+                ReviewRole.SAFEGUARDING_PARTNER: cast.partner,
             }
             rid = self.journey.review_id
             members = service.get(rid, cast.coordinator).review.memberships
@@ -99,7 +100,7 @@ def make_machine(service: ReviewService, people: People, analysis: FakeAnalysis,
             if not triggers:
                 return
             trigger = data.draw(st.sampled_from(triggers))
-            role = data.draw(st.sampled_from(sorted(roles_for(trigger))))
+            role = data.draw(st.sampled_from(sorted(policy.roles_allowed(trigger, self.journey.regime))))
             params = data.draw(st.sampled_from(ADVANCE_PARAMS))
             self._change(
                 lambda: service.fire(
@@ -138,7 +139,9 @@ def make_machine(service: ReviewService, people: People, analysis: FakeAnalysis,
                     )
                 )
                 return
-            answers = WT2023_STATUTORY if action == "statutory_answers" else {"serious_incident": "no"}
+            answers = (
+                WT2023_STATUTORY if action == "statutory_answers" else {"abuse_death_or_serious_harm": "no"}
+            )
             self._change(
                 lambda: self.journey.lifecycle.referrals.record_criteria(
                     review_id=rid,
