@@ -216,7 +216,7 @@ def report(
         list[int] | None, typer.Argument(help="The review (board: the published reviews; none = all).")
     ] = None,
     kind: Annotated[str, typer.Option(help="full, practitioner or board.")] = "full",
-    fmt: Annotated[str, typer.Option("--format", help="html, pdf or md.")] = "html",
+    fmt: Annotated[str, typer.Option("--format", help="html, pdf, md or docx (Word).")] = "html",
     output: Annotated[str, typer.Option("-o", "--output", help="Write to this file ('-' for stdout).")] = "-",
     as_email: Annotated[str, typer.Option("--as", help="Act as this user.")] = "",
 ) -> None:
@@ -226,8 +226,8 @@ def report(
 
     if kind not in ("full", "practitioner", "board"):
         raise fail("--kind must be full, practitioner or board.")
-    if fmt not in ("html", "pdf", "md"):
-        raise fail("--format must be html, pdf or md.")
+    if fmt not in ("html", "pdf", "md", "docx"):
+        raise fail("--format must be html, pdf, md or docx.")
     if not as_email:
         raise fail("Say who is asking: --as EMAIL.")
     ids = list(review_ids or [])

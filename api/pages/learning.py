@@ -203,7 +203,7 @@ def selection(request: Request, services: ServicesDep, user: PageUser) -> Respon
             "max_reviews": MAX_REVIEWS,
             "download": {
                 fmt: with_query("/briefings/selection/document", **query, format=fmt)
-                for fmt in ("pdf", "html")
+                for fmt in ("pdf", "html", "docx")
             },
         },
         status=status or 200,
@@ -215,7 +215,7 @@ def selection_document(
     request: Request,
     services: ServicesDep,
     user: PageUser,
-    format: Literal["pdf", "html"] = "pdf",
+    format: Literal["pdf", "html", "docx"] = "pdf",
 ) -> Response:
     form, chosen = _filters(request, Selection)
     if chosen is None:

@@ -25,7 +25,7 @@ def published(request: Request, services: ServicesDep, user: PageUser) -> Respon
 def published_document(
     review_id: ReviewId,
     kind: Literal["full", "summary", "practitioner"],
-    fmt: Literal["html", "pdf", "md"],
+    fmt: Literal["html", "pdf", "md", "docx"],
     services: ServicesDep,
     user: PageUser,
 ) -> Response:

@@ -20,7 +20,7 @@ from workflow.states import ReviewRole, State
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 DOCUMENTS = {"full": DocumentKind.FULL, "practitioner": DocumentKind.PRACTITIONER}
-FORMATS = {"html": Format.HTML, "pdf": Format.PDF, "md": Format.MARKDOWN}
+FORMATS = {"html": Format.HTML, "pdf": Format.PDF, "md": Format.MARKDOWN, "docx": Format.DOCX}
 
 
 @router.get("/reviews/{review_id}/documents/{kind}")

@@ -22,7 +22,8 @@ router = APIRouter(tags=["reports"])
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 ReportFormat = Annotated[
-    Literal["html", "pdf", "md"], Query(alias="format", description="html, pdf or md (Markdown).")
+    Literal["html", "pdf", "md", "docx"],
+    Query(alias="format", description="html, pdf, md (Markdown) or docx (Word, made from the HTML)."),
 ]
 
 DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -42,7 +42,7 @@ from findings.learning.visibility import (
 from findings.publication.assemble import DEFAULT_PARTNERSHIP, load, report_data, review_type
 from findings.publication.freeze import published_document
 from findings.publication.models import PublishedReport
-from findings.publication.render import DocumentKind, Format, Rendered, environment, html_to_pdf, render_html
+from findings.publication.render import DocumentKind, Format, Rendered, environment, from_html, render_html
 from workflow.commands import Key
 from workflow.errors import InvalidInput, NotPermitted
 from workflow.models import Membership, Review
@@ -141,9 +141,9 @@ class SelectionService:
             return SelectionChoices(vocabulary_of(session), tuple(years_seen(session, who)))
 
     def briefing(self, *, actor: int, selection: Selection, fmt: Format) -> Rendered:
-        """The briefing of the selected reviews as HTML or PDF."""
-        if fmt not in (Format.HTML, Format.PDF):
-            raise InvalidInput({"format": "A briefing from a selection is made as html or pdf."})
+        """The briefing of the selected reviews as HTML, PDF or Word (DOCX)."""
+        if fmt not in (Format.HTML, Format.PDF, Format.DOCX):
+            raise InvalidInput({"format": "A briefing from a selection is made as html, pdf or docx."})
         with self._reviews.session(read_only=True) as session:
             who = self._author(session, actor)
             selected = self._selected(session, who, selection)
@@ -165,9 +165,7 @@ class SelectionService:
                 reviews=briefed,
             )
         html = environment(Format.HTML).get_template(TEMPLATE).render({"briefing": data})
-        if fmt == Format.PDF:
-            return Rendered(DocumentKind.BOARD, fmt, html_to_pdf(html))
-        return Rendered(DocumentKind.BOARD, fmt, html.encode("utf-8"))
+        return Rendered(DocumentKind.BOARD, fmt, from_html(html, fmt))
 
     # ---- what it reads ----------------------------------------------------------------------------
 

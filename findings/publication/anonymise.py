@@ -441,6 +441,14 @@ def scan_pdf(pdf: bytes, rules: Sequence[Rule], *, candidates: Traced | None = N
     return attribute(hits, candidates, rules) if candidates is not None else tuple(hits)
 
 
+def scan_docx(content: bytes, rules: Sequence[Rule], *, candidates: Traced | None = None) -> tuple[Hit, ...]:
+    """Scan the text a reader gets from a Word document (body, tables, header, footer, properties)."""
+    from findings.publication.docx import docx_text
+
+    hits = scan_plain(docx_text(content), rules, output="docx")
+    return attribute(hits, candidates, rules) if candidates is not None else hits
+
+
 # ---- the verdict ---------------------------------------------------------------------------------
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from findings.publication.anonymise import CheckResult, Hit, merge, scan_pdf, scan_traced
+from findings.publication.anonymise import CheckResult, Hit, merge, scan_docx, scan_pdf, scan_traced
 from findings.publication.identifiers import Identifier, Rule, build_rules
 from findings.publication.models import PublishedDocument, PublishedReport
 from findings.publication.render import (
@@ -29,6 +29,7 @@ from findings.publication.render import (
     Format,
     Rendered,
     ViewModel,
+    html_to_docx,
     html_to_pdf,
     render_traced,
 )
@@ -40,7 +41,7 @@ from workflow.models import Review
 log = logging.getLogger(__name__)
 
 ALL_FORMATS: tuple[Format, ...] = (Format.HTML, Format.MARKDOWN, Format.PDF)
-OUTPUT_NAMES = {Format.HTML: "html", Format.MARKDOWN: "markdown", Format.PDF: "pdf"}
+OUTPUT_NAMES = {Format.HTML: "html", Format.MARKDOWN: "markdown", Format.PDF: "pdf", Format.DOCX: "docx"}
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,12 @@ def check_document(
     kind: DocumentKind, data: ViewModel, rules: Sequence[Rule], formats: Iterable[Format] = ALL_FORMATS
 ) -> tuple[tuple[Rendered, ...], CheckResult]:
     """Render one document in each format and scan each rendering. The PDF is made from the same HTML
-    and its extracted text is scanned too (names split across lines, ligatures, metadata)."""
+    and its extracted text is scanned too (names split across lines, ligatures, metadata); so is a
+    DOCX's (its paragraphs, tables, header and properties)."""
     wanted = tuple(dict.fromkeys(formats))
     documents: list[Rendered] = []
     hits: list[Hit] = []
-    if Format.HTML in wanted or Format.PDF in wanted:
+    if set(wanted) & {Format.HTML, Format.PDF, Format.DOCX}:
         html = render_traced(kind, data, Format.HTML)
         if Format.HTML in wanted:
             documents.append(Rendered(kind, Format.HTML, html.content.encode("utf-8")))
@@ -79,6 +81,10 @@ def check_document(
             pdf = html_to_pdf(html.content)
             documents.append(Rendered(kind, Format.PDF, pdf))
             hits.extend(scan_pdf(pdf, rules, candidates=html.traced))
+        if Format.DOCX in wanted:
+            docx = html_to_docx(html.content)
+            documents.append(Rendered(kind, Format.DOCX, docx))
+            hits.extend(scan_docx(docx, rules, candidates=html.traced))
     if Format.MARKDOWN in wanted:
         markdown = render_traced(kind, data, Format.MARKDOWN)
         documents.append(Rendered(kind, Format.MARKDOWN, markdown.content.encode("utf-8")))

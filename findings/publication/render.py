@@ -62,12 +62,14 @@ class Format(StrEnum):
     HTML = "html"
     MARKDOWN = "md"
     PDF = "pdf"
+    DOCX = "docx"  # Word, made from the HTML (findings.publication.docx), for final editing
 
 
 MEDIA_TYPES = {
     Format.HTML: "text/html; charset=utf-8",
     Format.MARKDOWN: "text/markdown; charset=utf-8",
     Format.PDF: "application/pdf",
+    Format.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 _DATA_TYPES: dict[DocumentKind, type] = {
@@ -235,12 +237,14 @@ def _register(env: SandboxedEnvironment, *, html: bool) -> None:
     env.globals.update({"ANONYMITY_SENTENCE": ANONYMITY_SENTENCE})
 
 
-@lru_cache(maxsize=2)
 def environment(fmt: Format) -> SandboxedEnvironment:
-    """The sandboxed environment of a format (HTML or Markdown), built once, filters registered once."""
-    if fmt == Format.PDF:
-        fmt = Format.HTML
-    html = fmt == Format.HTML
+    """The sandboxed environment of a format: Markdown's, or HTML's (which PDF and DOCX are made from)."""
+    return _environment(html=fmt != Format.MARKDOWN)
+
+
+@lru_cache(maxsize=2)
+def _environment(*, html: bool) -> SandboxedEnvironment:
+    """Built once per kind, filters registered once."""
     env = SandboxedEnvironment(
         loader=FileSystemLoader(REPORT_TEMPLATES),
         autoescape=html,
@@ -293,8 +297,8 @@ class TracedDocument:
 def render_traced(kind: DocumentKind, data: ViewModel, fmt: Format) -> TracedDocument:
     """Render once with source marks: the delivered document is the rendering with the marks removed,
     and the traced text is what a reader gets from it, each part knowing its source."""
-    if fmt == Format.PDF:
-        raise ValueError("A PDF is made from the traced HTML; trace Format.HTML.")
+    if fmt in (Format.PDF, Format.DOCX):
+        raise ValueError(f"A {fmt.value.upper()} document is made from the traced HTML; trace Format.HTML.")
     marked, sources = _render_marked(kind, data, fmt)
     content = without_marks(marked)
     if fmt == Format.MARKDOWN:
@@ -343,10 +347,34 @@ def render_pdf(kind: DocumentKind, data: ViewModel) -> bytes:
     return html_to_pdf(render_html(kind, data))
 
 
+def html_to_docx(html: str) -> bytes:
+    """Word made from the HTML; python-docx (and lxml) load only where a Word document is made."""
+    from findings.publication import docx
+
+    return docx.html_to_docx(html)
+
+
+def render_docx(kind: DocumentKind, data: ViewModel) -> bytes:
+    return html_to_docx(render_html(kind, data))
+
+
+def from_html(html: str, fmt: Format) -> bytes:
+    """A document in `fmt` made from its HTML (HTML, PDF or DOCX): what a frozen HTML or a page's own
+    template becomes when it is asked for in another format."""
+    if fmt == Format.PDF:
+        return html_to_pdf(html)
+    if fmt == Format.DOCX:
+        return html_to_docx(html)
+    if fmt == Format.HTML:
+        return html.encode("utf-8")
+    raise ValueError(f"A {fmt.value} document is not made from HTML.")
+
+
 RENDERERS: dict[Format, Callable[[DocumentKind, ViewModel], str | bytes]] = {
     Format.HTML: render_html,
     Format.MARKDOWN: render_markdown,
     Format.PDF: render_pdf,
+    Format.DOCX: render_docx,
 }
 
 

@@ -32,7 +32,7 @@ from findings.publication.freeze import check_document, published_for
 from findings.publication.identifiers import Identifier, build_rules
 from findings.publication.models import PublishedReport, ReportTexts
 from findings.publication.publisher import Publishing
-from findings.publication.render import DocumentKind, Format, Rendered, render
+from findings.publication.render import DocumentKind, Format, Rendered, html_to_docx, render
 from findings.publication.texts import APPROVED_TEXTS, TEXT_FIELDS, TEXT_LIMIT, checked_text, clean_briefing
 from findings.publication.view_model import Source
 from workflow import audit, policy
@@ -186,11 +186,9 @@ class ReportService:
         with self._member(review_id, actor) as (session, review, roles):
             frozen = published_for(session, review.id)
             if frozen is not None:
-                stored = next(
-                    (d for d in frozen.documents if d.kind == kind.value and d.format == fmt.value), None
-                )
+                stored = _frozen(frozen, kind, fmt)
                 if stored is not None:
-                    return Rendered(kind, fmt, bytes(stored.content))
+                    return stored
             if kind == DocumentKind.FULL and not roles & READERS["draft_report"]:
                 raise NotPermitted(
                     "The draft report holds every agency's narrative, which the case group does not see; "
@@ -417,14 +415,10 @@ class ReportService:
         with self._reviews.session() as session:
             self._reviews.active_user(session, actor)
             frozen = published_for(session, review_id)
-            stored = (
-                next((d for d in frozen.documents if d.kind == kind.value and d.format == fmt.value), None)
-                if frozen is not None
-                else None
-            )
+            stored = _frozen(frozen, kind, fmt) if frozen is not None else None
             if stored is None:
                 raise NotFound(f"Review {review_id} has published no {kind.value} document as {fmt.value}.")
-            return Rendered(kind, fmt, bytes(stored.content))
+            return stored
 
     def board_briefing(self, *, actor: int, review_ids: Sequence[int] | None, fmt: Format) -> Rendered:
         """One briefing over several published reviews (all of them when none are named), checked
@@ -455,3 +449,17 @@ class ReportService:
             if not check.passed:
                 raise TriggerRefused("board_briefing", [f"Anonymisation check: {r}" for r in check.reasons()])
             return documents[0]
+
+
+def _frozen(frozen: PublishedReport, kind: DocumentKind, fmt: Format) -> Rendered | None:
+    """A published document, byte for byte as it was frozen; Word is made from the frozen HTML (the words
+    that passed the anonymisation check): it is a copy to edit, not part of the record."""
+    stored_format = Format.HTML if fmt == Format.DOCX else fmt
+    stored = next(
+        (d for d in frozen.documents if d.kind == kind.value and d.format == stored_format.value), None
+    )
+    if stored is None:
+        return None
+    if fmt == Format.DOCX:
+        return Rendered(kind, fmt, html_to_docx(bytes(stored.content).decode("utf-8")))
+    return Rendered(kind, fmt, bytes(stored.content))

@@ -15,6 +15,7 @@ import pytest
 from api.auth import SESSION_COOKIE
 from api.wiring import Services
 from findings.learning.excerpts import Element, find, parse
+from findings.publication.docx import docx_text
 from tests.trends_support import (
     AT_TITLE,
     CHANGED_AFTER,
@@ -135,6 +136,10 @@ def test_a_briefing_prints_a_review_its_reader_is_not_on_only_as_frozen(
     assert document.status_code == 200 and document.headers["content-disposition"].startswith("attachment;")
     assert PUBLISHED_RESPONSE in document.text and CHANGED_AFTER not in document.text
     assert "Oscar" not in document.text
+    word_link = next(a.attrs["href"] for a in _elements(root, "a") if "(Word" in _text(a))
+    word = client.get(word_link.replace("&amp;", "&"))
+    assert word.status_code == 200 and word.headers["content-disposition"].endswith('selection.docx"')
+    assert PUBLISHED_RESPONSE in docx_text(word.content) and "Oscar" not in docx_text(word.content)
     assert (
         "No review you may see matches this selection"
         in client.get("/briefings/selection?theme=thresholds").text

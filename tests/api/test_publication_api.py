@@ -8,6 +8,8 @@ import json
 import pytest
 
 from api.wiring import Services
+from findings.publication.docx import docx_text
+from findings.publication.render import MEDIA_TYPES, Format
 from tests.findings_support import Analysis, to_approved
 from tests.support import People
 from workflow.models import Review
@@ -132,6 +134,12 @@ def test_the_register_blocks_publish_until_the_leak_is_corrected_then_the_frozen
     assert briefing.status_code == 200 and briefing.headers["content-type"].startswith("text/markdown")
     assert briefing.content.startswith(b"# Practitioner briefing: Alice")
     assert "attachment" in briefing.headers["content-disposition"]
+    # Word is made from the frozen HTML: the words that were published, for anyone who may read them.
+    frozen_html = client.get(hrefs[("full", "html")], headers=stranger).text
+    word = client.get(hrefs[("full", "html")].replace("format=html", "format=docx"), headers=stranger)
+    assert word.status_code == 200 and word.headers["content-type"] == MEDIA_TYPES[Format.DOCX]
+    assert "The multi-agency narrative" in frozen_html
+    assert "The multi-agency narrative" in docx_text(word.content)
     member_copy = client.get(f"{base}/reports/practitioner?format=md", headers=coordinator)
     assert member_copy.content == briefing.content  # members get the frozen document too
     board = client.get(f"/api/v1/published/board-briefing?reviews={a.review_id}&format=md", headers=stranger)
@@ -159,7 +167,11 @@ def test_a_draft_report_for_members_in_every_format(
     pdf = client.get(f"{base}/practitioner?format=pdf", headers=headers)
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert client.get(f"{base}/board", headers=headers).status_code == 422
-    assert client.get(f"{base}/full?format=docx", headers=headers).status_code == 422
+    word = client.get(f"{base}/full?format=docx", headers=headers)
+    assert word.status_code == 200 and word.headers["content-type"] == MEDIA_TYPES[Format.DOCX]
+    assert 'filename="review-report-' in word.headers["content-disposition"]
+    assert "The multi-agency narrative" in docx_text(word.content)
+    assert client.get(f"{base}/full?format=odt", headers=headers).status_code == 422
 
 
 def test_report_texts_fill_the_practitioner_briefing(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import unescape
 
 import pytest
 
@@ -18,7 +19,9 @@ from api.wiring import Services
 from findings.analysis.findings import AddQuestion, ChangeFinding
 from findings.analysis.quality import ONLY_FIXED, Code, QualityWarning
 from findings.analysis.warnings import AcknowledgeWarning
+from findings.publication.docx import docx_text
 from findings.publication.register import AddRegisterEntry
+from findings.publication.render import MEDIA_TYPES, Format
 from tests.api.conftest import SECRET
 from tests.findings_support import Analysis
 from tests.support import People
@@ -175,6 +178,21 @@ def test_the_overview_and_the_report_send_the_chair_to_the_sign_off_page(client,
     assert f'href="{s.url}/sign-off"' in report and "/triggers/approve" not in report
     moved = client.get(f"{s.url}/triggers/approve", follow_redirects=False)
     assert moved.status_code == 303 and moved.headers["location"] == f"{s.url}/sign-off#decision"
+
+
+def test_the_report_page_offers_each_document_in_word_to_edit(client, api_services, at_sign_off):
+    s = at_sign_off
+    _sign_in(client, api_services, s.analysis.cast.chair)
+    report = client.get(f"{s.url}/report").text
+    for kind, name in (("full", "review-report"), ("practitioner", "practitioner-briefing")):
+        assert f'href="{s.url}/documents/{kind}?format=docx" download>Word' in report
+        word = client.get(f"{s.url}/documents/{kind}?format=docx")
+        assert word.status_code == 200 and word.headers["content-type"] == MEDIA_TYPES[Format.DOCX]
+        assert word.headers["content-disposition"] == f'attachment; filename="{name}-{s.review_id}.docx"'
+        html = client.get(f"{s.url}/documents/{kind}?format=html").text
+        headings = [" ".join(unescape(h).split()) for h in re.findall(r"<h[2-4][^>]*>([^<]+)</h[2-4]>", html)]
+        assert len(headings) > 3 and [h for h in headings if h not in docx_text(word.content)] == []
+    assert client.get(f"{s.url}/documents/full?format=odt").status_code == 404
 
 
 def test_approving_from_the_page_records_the_acknowledged_warnings(client, api_services, at_sign_off):

@@ -10,7 +10,7 @@ import pytest
 
 from api.demo.reference_cases import ALICE
 from findings.publication.anonymise import html_text, scan_pdf, scan_plain, scan_traced, strip_marks
-from findings.publication.freeze import prepare, summary_of_improvements
+from findings.publication.freeze import ALL_FORMATS, prepare, summary_of_improvements
 from findings.publication.identifiers import Identifier, IdentifierKind, build_rules
 from findings.publication.render import DocumentKind, Format, html_to_pdf
 from findings.publication.view_model import ReportData, Source, SourceKind, text
@@ -43,7 +43,7 @@ def test_a_clean_report_passes_in_every_format(clean: ReportData) -> None:
     assert prepared.passed, prepared.check.reasons()
     assert prepared.check.outputs == ("html", "markdown", "pdf")
     assert {(d.kind, d.format) for d in prepared.documents} == {
-        (kind, fmt) for kind in (DocumentKind.FULL, DocumentKind.PRACTITIONER) for fmt in Format
+        (kind, fmt) for kind in (DocumentKind.FULL, DocumentKind.PRACTITIONER) for fmt in ALL_FORMATS
     }
 
 
