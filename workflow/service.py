@@ -303,6 +303,7 @@ class ReviewService:
                 resume_to=State(review.paused_from) if review.paused_from else None,
             )
             published = self._publish(session, review, trigger, actor)
+            partner = _deciding_partner(review, trigger, regime, actor)
             _record_trigger_data(review, trigger, current, params)
             review.state = target.value
             reason_key = REASON_PARAM.get(trigger, "comment")
@@ -316,7 +317,8 @@ class ReviewService:
                 reason=_clean(params.get(reason_key)),
                 params={k: v for k, v in params.items() if v not in (None, "")}
                 | dict(verdict.recorded)
-                | dict(published),
+                | dict(published)
+                | partner,
             )
             session.commit()
         event = Transitioned(review_id, trigger, current, target, actor)
@@ -453,6 +455,23 @@ def _member_of(actor: int, roles: Iterable[ReviewRole] | None = None) -> Select[
     if roles is not None:
         query = query.where(Membership.role.in_([role.value for role in roles]))
     return query
+
+
+def _deciding_partner(review: Review, trigger: Trigger, regime: Regime, actor: int) -> dict[str, str]:
+    """Under a regime where the safeguarding partners decide, which partner recorded the decision (the
+    agency of the actor's partner membership: the local authority, the ICB, the police, or the lead or
+    delegated partner), kept in the decision's audit row."""
+    if trigger != Trigger.DECIDE or ReviewRole.SAFEGUARDING_PARTNER not in regime.deciders:
+        return {}
+    agency = next(
+        (
+            m.agency
+            for m in review.memberships
+            if m.user_id == actor and m.role == ReviewRole.SAFEGUARDING_PARTNER and m.agency
+        ),
+        None,
+    )
+    return {"decided_for": agency} if agency else {}
 
 
 def _parse_trigger(trigger: Trigger | str) -> Trigger:

@@ -1,7 +1,7 @@
 """The statutory notices of a serious incident under WT2023 (from version 2): the notification to the
 national panel (`/notification`: what its form asks, then the day it was sent) and the rapid review
-with the panel's response (`/rapid-review`), each with its document as HTML or PDF. Under a regime
-without them (WT2010, WT2023 version 1) the pages say so and offer nothing to fill in."""
+with the panel's response (`/rapid-review`), each with its document as HTML, PDF or Word (DOCX).
+Under a regime without them (WT2010, WT2023 version 1) the pages say so and offer nothing to fill in."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ from workflow.statutory import (
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-FORMATS = {"html": Format.HTML, "pdf": Format.PDF}
+FORMATS = {"html": Format.HTML, "pdf": Format.PDF, "docx": Format.DOCX}
 NOTIFICATION_TEXTS = ("ethnicity", "area", "other_children", "circumstances", "immediate_actions")
 RAPID_REVIEW_TEXTS = (
     "facts",

@@ -1,6 +1,6 @@
 """The notification of a serious incident to the national panel and the rapid review with the panel's
 response (WT2023 from version 2). Every change needs If-Match (the review's version) and answers with
-the record and the review's new ETag; the documents are HTML or PDF downloads."""
+the record and the review's new ETag; the documents are HTML, PDF or DOCX downloads."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ from api.errors import documented
 from api.routes.reviews import CHANGE_PROBLEMS
 from api.schemas.statutory import NotificationOut, RapidReviewOut
 from findings.publication.render import MEDIA_TYPES, Format
-from findings.publication.statutory import StatutoryDocument, StatutoryRendered, render_statutory
+from findings.publication.statutory import (
+    STATUTORY_FORMATS,
+    StatutoryDocument,
+    StatutoryRendered,
+    render_statutory,
+)
 from workflow.statutory import (
     RecordPanelResponse,
     SendNotification,
@@ -25,13 +30,14 @@ from workflow.statutory import (
 
 router = APIRouter(tags=["statutory notices"])
 READ_PROBLEMS = documented(401, 403, 404, 422)
-DocumentFormat = Annotated[Literal["html", "pdf"], Query(alias="format", description="html or pdf.")]
+DocumentFormat = Annotated[
+    Literal["html", "pdf", "docx"], Query(alias="format", description="html, pdf or docx (Word).")
+]
 DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The document (a download).",
         "content": {
-            MEDIA_TYPES[f]: {"schema": {"type": "string", "format": "binary"}}
-            for f in (Format.HTML, Format.PDF)
+            MEDIA_TYPES[f]: {"schema": {"type": "string", "format": "binary"}} for f in STATUTORY_FORMATS
         },
     },
     **READ_PROBLEMS,
@@ -172,6 +178,7 @@ def statutory_document(
     caller: CurrentUser,
     fmt: DocumentFormat = "html",
 ) -> Response:
-    """The notification (`notification`) or the rapid review report (`rapid-review`) as HTML or PDF."""
+    """The notification (`notification`) or the rapid review report (`rapid-review`) as HTML, PDF or
+    Word (DOCX)."""
     record = services.statutory.record(review_id=review_id, actor=caller.id)
     return _download(render_statutory(document, record, Format(fmt)), review_id)

@@ -1,7 +1,8 @@
 """The statutory documents of a serious incident under Working Together 2023: the notification to the
 national panel (what its form asks for) and the rapid review report (its record and the panel's
 response), rendered from `workflow.statutory.StatutoryRecord` through `templates/reports/` in the
-same sandboxed, strict environment as the review's reports, as HTML and PDF.
+same sandboxed, strict environment as the review's reports, as HTML, PDF and Word (DOCX, made from the
+HTML by `findings.publication.docx`, for final editing).
 
 The view models hold words only: every choice is written out, every date formatted, so the templates
 print and loop, nothing more. The child is named by the review's pseudonym, never otherwise.
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from findings.publication.render import MEDIA_TYPES, Format, environment, html_to_pdf
+from findings.publication.render import MEDIA_TYPES, Format, environment, html_to_docx, html_to_pdf
 from findings.publication.view_model import Source, SourceKind, Text, format_date
 from workflow.regimes.base import RECIPIENT_NAMES
 from workflow.statutory import (
@@ -34,7 +35,7 @@ class StatutoryDocument(StrEnum):
     RAPID_REVIEW = "rapid-review"
 
 
-STATUTORY_FORMATS = (Format.HTML, Format.PDF)
+STATUTORY_FORMATS = (Format.HTML, Format.PDF, Format.DOCX)
 
 
 @dataclass(frozen=True)
@@ -202,9 +203,14 @@ def html(document: StatutoryDocument, record: StatutoryRecord) -> str:
 
 
 def render_statutory(document: StatutoryDocument, record: StatutoryRecord, fmt: Format) -> StatutoryRendered:
-    """The notification or the rapid review report, as HTML or PDF."""
+    """The notification or the rapid review report, as HTML, PDF or DOCX."""
     if fmt not in STATUTORY_FORMATS:
-        raise ValueError(f"A {document.value} is made as HTML or PDF, not {fmt.value}.")
+        raise ValueError(f"A {document.value} is made as HTML, PDF or DOCX, not {fmt.value}.")
     page = html(document, record)
-    content = html_to_pdf(page) if fmt == Format.PDF else page.encode("utf-8")
+    if fmt == Format.PDF:
+        content = html_to_pdf(page)
+    elif fmt == Format.DOCX:
+        content = html_to_docx(page)
+    else:
+        content = page.encode("utf-8")
     return StatutoryRendered(document, fmt, content)

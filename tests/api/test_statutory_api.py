@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from findings.publication.docx import docx_text
 from tests.api.world import World
 from workflow.states import State
 
@@ -185,6 +186,31 @@ def test_the_documents_are_pdfs_too(client, world):
         pdf = client.get(f"{base}/{document}/document?format=pdf", headers=_as(world, "coordinator"))
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
         assert pdf.content.startswith(b"%PDF")
+
+
+def test_the_documents_are_word_documents_for_final_editing(client, world):
+    base = f"/api/v1/reviews/{world.review_id}"
+    etag = _criteria(client, world)
+    client.patch(f"{base}/notification", json=NOTIFICATION, headers=_as(world, "coordinator", etag))
+    for document, words in (
+        (
+            "notification",
+            ("Notification of a serious incident in respect of Alice", "Northshire", "Tom, aged 5."),
+        ),
+        (
+            "rapid-review",
+            ("Rapid review in respect of Alice", "Still to record before it is sent", "The facts"),
+        ),
+    ):
+        word = client.get(f"{base}/{document}/document?format=docx", headers=_as(world, "chair"))
+        assert word.status_code == 200
+        assert word.headers["content-type"] == (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+        assert word.headers["content-disposition"].endswith(f'{document}.docx"')
+        text = docx_text(word.content)
+        for expected in words:
+            assert expected in text, (document, expected)
 
 
 def test_the_case_group_and_outsiders_cannot_read_them(client, world):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from findings.publication.docx import docx_text
 from tests.api.test_pages import sign_in
 from tests.api.world import World
 from tests.support import WT2023_STATUTORY
@@ -138,6 +139,9 @@ def test_the_rapid_review_page_sends_it_and_records_the_panels_response(client, 
     assert "The panel agrees with the partners&#39; view" in page.text
     html = client.get(f"/reviews/{world.review_id}/statutory/rapid-review?format=html")
     assert html.status_code == 200 and "Rapid review in respect of Alice" in html.text
+    word = client.get(f"/reviews/{world.review_id}/statutory/rapid-review?format=docx")
+    assert word.status_code == 200 and "The panel agrees with the partners" in docx_text(word.content)
+    assert 'statutory/rapid-review?format=docx" download>Word' in page.text
 
 
 def test_under_wt2010_the_pages_say_there_is_no_such_form(client, api_services, journeys):

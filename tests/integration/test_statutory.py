@@ -125,6 +125,14 @@ def test_the_partners_cannot_decide_before_the_panels_response_is_recorded(journ
     assert journey.fire("decide", journey.cast.partner, **decision).state == State.SCOPING
 
 
+def test_the_decisions_audit_row_names_the_partner_who_recorded_it(journeys, sessions):
+    journey = journeys.to(State.SCOPING)
+    with sessions() as session:
+        decided = next(e for e in audit.entries_of(session, journey.review_id) if e.action == "decide")
+    assert decided.actor_id == journey.cast.partner
+    assert decided.params["decided_for"] == "Local authority"
+
+
 def test_a_care_leavers_death_is_notified_with_no_rapid_review_and_the_partners_need_no_response(journeys):
     journey = journeys.to(State.REFERRED)
     answers = {key: "no" for key in WT2023_STATUTORY} | {"care_leaver_died": "yes"}
