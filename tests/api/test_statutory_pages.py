@@ -154,3 +154,32 @@ def test_under_wt2010_the_pages_say_there_is_no_such_form(client, api_services, 
     assert page.status_code == 200
     assert "Working Together 2010 (chapter 8), which has no notification form of its own" in page.text
     assert "<form" not in page.text.split("<h1", 1)[1]
+
+
+def test_the_criteria_page_asks_each_incident_defines_serious_harm_and_says_what_follows(
+    client, api_services, world
+):
+    sign_in(client, api_services, world, "coordinator")
+    page = client.get(f"/reviews/{world.review_id}/criteria").text
+    for words in (
+        "Has a looked-after child died, whatever the cause?",
+        "Has a care leaver aged 24 or under died?",
+        "normally resident in the area died or been seriously harmed outside England",
+        "serious and/or long-term impairment",
+        "integrated care board (ICB)",
+        "the safeguarding partners decide it, once the national panel has responded to the rapid review",
+        "Notify the Child Safeguarding Practice Review Panel within 5 working days of becoming aware.",
+        "A rapid review follows",
+    ):
+        assert words in page.replace("&#39;", "'"), words
+    assert "clinical commissioning" not in page
+
+
+def test_the_partners_decide_with_the_panels_response_in_front_of_them(client, api_services, worlds):
+    world = worlds.at(State.SCREENING)  # the rapid review was sent and the panel agreed
+    sign_in(client, api_services, world, "partner")
+    page = client.get(f"/reviews/{world.review_id}/triggers/decide")
+    assert page.status_code == 200
+    text = page.text.replace("&#39;", "'")
+    assert "The national panel's response to the rapid review" in text
+    assert "The panel agrees with the partners' view" in text
