@@ -118,6 +118,10 @@ def test_one_review_from_referral_to_publication(
     coordinator.fill("Email address", partner.email).select("Role in this review", "Safeguarding partner")
     coordinator.fill("Or another agency", "Local authority").click("Add the member")
     assert "added as" in coordinator.text, coordinator.text
+    coordinator.open(f"{base}/notification")  # what the panel's form asks (checked with axe on opening)
+    coordinator.tick("1 to 4").tick("Female").fill("The local authority area", "Northshire")
+    coordinator.click("Save the notification")
+    assert "Notification saved" in coordinator.text and "the child's sex" not in coordinator.text
     coordinator.open(f"{base}/rapid-review")
     coordinator.fill("The facts", "Alice, aged two, was found in a neglected state at home.")
     coordinator.fill("Immediate safeguarding action taken", "Alice is staying with her grandmother.")
