@@ -129,7 +129,7 @@ class ReviewOut(BaseModel):
                     "state": "scoping",
                     "state_label": "Scoping",
                     "paused_from": None,
-                    "regime": {"key": "wt2023", "version": 1, "title": "Working Together 2023"},
+                    "regime": {"key": "wt2023", "version": 2, "title": "Working Together 2023"},
                     "review_type": "Local child safeguarding practice review",
                     "child_pseudonym": "Alice",
                     "incident": {
@@ -156,6 +156,16 @@ class ReviewOut(BaseModel):
                             "route": "statutory",
                             "name": "Local child safeguarding practice review",
                             "reasons": ["Serious harm, and abuse or neglect is suspected."],
+                        },
+                        "follows": {
+                            "incidents": [
+                                "Abuse or neglect known or suspected, and the child died or was "
+                                "seriously harmed in England"
+                            ],
+                            "notified": ["national_panel"],
+                            "rapid_review": True,
+                            "decided_by": ["safeguarding_partner"],
+                            "weighed": ["concerns about a single agency"],
                         },
                     },
                     "decision": {
