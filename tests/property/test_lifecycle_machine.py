@@ -50,7 +50,9 @@ REACHED: set[str] = set()
 
 def make_machine(service: ReviewService, people: People, analysis: FakeAnalysis, sessions):
     class Lifecycle(RuleBasedStateMachine):
-        @initialize(start=st.sampled_from([*ORDER[:-1], State.PAUSED]))
+        # PAUSED first: with the safeguarding partners' decision (WT2023 v2) the derandomised run drew
+        # no paused review from the end of the list.
+        @initialize(start=st.sampled_from([State.PAUSED, *ORDER[:-1]]))
         def referral(self, start) -> None:
             """Start from a review already driven (through the service) to a random stage."""
             analysis.snapshot_value = SATISFIED
