@@ -247,6 +247,39 @@ def report(
         typer.echo(f"Wrote {output} ({len(document.content)} bytes, sha256 {document.sha256}).")
 
 
+@app.command("yearly-report")
+def yearly_report(
+    start: Annotated[str, typer.Option(help="The first day, YYYY-MM-DD (default: the last 1 April).")] = "",
+    end: Annotated[str, typer.Option(help="The last day, YYYY-MM-DD (default: the 31 March after).")] = "",
+    fmt: Annotated[str, typer.Option("--format", help="html, pdf or docx (Word).")] = "pdf",
+    output: Annotated[str, typer.Option("-o", "--output", help="Write to this file ('-' for stdout).")] = "-",
+    as_email: Annotated[str, typer.Option("--as", help="Act as this user (a coordinator or chair).")] = "",
+) -> None:
+    """Write the safeguarding partners' yearly report for a period (the reviews the user may see)."""
+    from pydantic import ValidationError
+
+    from findings.learning.yearly import YearlyPeriod
+    from findings.publication.render import Format
+
+    if fmt not in ("html", "pdf", "docx"):
+        raise fail("--format must be html, pdf or docx.")
+    if not as_email:
+        raise fail("Say who is asking: --as EMAIL.")
+    with user_errors():
+        services = services_for(as_email)
+        default = services.yearly.default_period()
+        try:
+            period = YearlyPeriod.model_validate({"start": start or default.start, "end": end or default.end})
+        except ValidationError:
+            raise fail("--start and --end are days written YYYY-MM-DD, e.g. 2026-04-01.") from None
+        document = services.yearly.document(
+            actor=_actor_id(services, as_email), period=period, fmt=Format(fmt)
+        )
+    _write(output, document.content)
+    if output != "-":
+        typer.echo(f"Wrote {output} ({len(document.content)} bytes).")
+
+
 def _write(output: str, content: bytes) -> None:
     if output == "-":
         sys.stdout.buffer.write(content)

@@ -23,7 +23,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api import background, errors
 from api.middleware import RequestLog, SecurityHeaders, ServerErrors
 from api.pages import pages_router
-from api.routes import PREFIX, api_router, notifications, published, register, reports
+from api.routes import PREFIX, api_router, notifications, published, register, reports, yearly
 from api.routes.analysis import analysis_router
 from api.wiring import Services, get_services
 from workflow import migrate
@@ -100,7 +100,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(api_router())
     app.include_router(analysis_router())
-    for publication in (reports, register, published):  # reports, the sealed register, publications
+    for publication in (reports, register, published, yearly):  # reports, the register, publications
         app.include_router(publication.router, prefix=PREFIX)
     app.include_router(notifications.feed_router)  # at its secret address, outside /api/v1
     app.include_router(pages_router())

@@ -19,17 +19,21 @@ from findings.analysis.conversations import ConversationService
 from findings.analysis.episodes import EpisodeService
 from findings.analysis.factors import FactorService
 from findings.analysis.facts import FindingsFacts
+from findings.analysis.family import FamilyService
 from findings.analysis.findings import FindingService
 from findings.analysis.good_practice import GoodPracticeService
+from findings.analysis.independence import IndependenceService
 from findings.analysis.lens import LensService
 from findings.analysis.narratives import NarrativeService
 from findings.analysis.panel import PanelService
+from findings.analysis.self_assessment import SelfAssessmentService
 from findings.analysis.themes import ThemeService
 from findings.analysis.warnings import WarningService
 from findings.exchange.service import ExportService
 from findings.learning.actions import ActionTracker
 from findings.learning.selection import SelectionService
 from findings.learning.trends import TrendService
+from findings.learning.yearly import YearlyReportService
 from findings.publication.freeze import ALL_FORMATS
 from findings.publication.publisher import Publishing
 from findings.publication.register import RegisterService, register_cipher
@@ -66,6 +70,9 @@ class Services:
     notices: NoticeService
     statutory: StatutoryService
     good_practice: GoodPracticeService
+    family: FamilyService
+    independence: IndependenceService
+    self_assessment: SelfAssessmentService
     narratives: NarrativeService
     conversations: ConversationService
     episodes: EpisodeService
@@ -79,6 +86,7 @@ class Services:
     trends: TrendService
     actions: ActionTracker
     selections: SelectionService
+    yearly: YearlyReportService
     auth: Authenticator
     register: RegisterService
     reports: ReportService
@@ -171,6 +179,9 @@ def build_services(
         notices=NoticeService(reviews, today=today),
         statutory=StatutoryService(reviews, today=today),
         good_practice=GoodPracticeService(reviews, today=today),
+        family=FamilyService(reviews, today=today),
+        independence=IndependenceService(reviews, today=today),
+        self_assessment=SelfAssessmentService(reviews, today=today),
         narratives=NarrativeService(reviews, today=today),
         conversations=ConversationService(reviews, today=today),
         episodes=EpisodeService(reviews, today=today),
@@ -184,6 +195,7 @@ def build_services(
         trends=TrendService(reviews),
         actions=ActionTracker(reviews, today=today),
         selections=SelectionService(reviews, partnership=settings.partnership, today=today),
+        yearly=YearlyReportService(reviews, partnership=settings.partnership, today=today),
         auth=auth,
         register=register,
         reports=reports,

@@ -23,8 +23,7 @@ from findings.publication.publisher import Publishing
 from findings.publication.register import AddRegisterEntry, RegisterService
 from findings.publication.render import Format
 from findings.publication.service import ReportService
-from tests.support import AGENCIES, Clock, FakePublisher, Journey, People
-from workflow.notices import RecordNotice
+from tests.support import AGENCIES, Clock, FakePublisher, Journey, People, record_report_notices
 from workflow.ports import Publisher
 from workflow.service import ReviewService
 from workflow.states import State
@@ -262,12 +261,7 @@ def to_approved(analysis: Analysis) -> Analysis:
             finding_id=analysis.finding_ids[0],
         ),
     )
-    analysis.journey.lifecycle.notices.record(
-        review_id=review_id,
-        actor=cast.chair,
-        expected_version=analysis.journey.version,
-        command=RecordNotice(kind="panel_notice", on=date(2026, 11, 2)),
-    )
+    record_report_notices(analysis.journey.lifecycle.notices, review_id, cast.chair, analysis.journey.version)
     return analysis
 
 

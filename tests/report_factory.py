@@ -16,8 +16,12 @@ from findings.publication.view_model import (
     Episode,
     Evidence,
     Factor,
+    FamilyContact,
+    FamilyMember,
     Finding,
     GoodPractice,
+    Independence,
+    MarkerAssessment,
     NarrativeEntry,
     Participation,
     ReportData,
@@ -252,6 +256,44 @@ def sample_report(
             ),
             responded_on=date(2026, 1, 15),
         ),
+        family=(
+            FamilyMember(
+                id=6001,
+                pseudonym=text("Alice's mother", SourceKind.FAMILY_MEMBER, 6001, "pseudonym"),
+                relationship=text("mother", SourceKind.FAMILY_MEMBER, 6001, "relationship_to_child"),
+                wishes="wishes to take part",
+                invited_on=date(2025, 11, 3),
+                contacts=(FamilyContact(date(2025, 11, 10), "a meeting"),),
+                views=text(
+                    "She said no one asked how the move to the new flat had gone for Alice.",
+                    SourceKind.FAMILY_MEMBER,
+                    6001,
+                    "views",
+                ),
+                draft_shared_on=date(2026, 1, 5),
+            ),
+        ),
+        independence=(
+            Independence(
+                "Lead reviewer 1",
+                text(
+                    "I have not worked for or with any of the agencies involved in the last five years.",
+                    SourceKind.INDEPENDENCE,
+                    7001,
+                    "statement",
+                ),
+                date(2025, 10, 1),
+            ),
+        ),
+        quality=(
+            MarkerAssessment(
+                "The family were invited to take part",
+                "met",
+                text(
+                    "Alice's mother met the lead reviewers twice.", SourceKind.QUALITY_MARKER, 8001, "comment"
+                ),
+            ),
+        ),
     )
 
 
@@ -308,6 +350,14 @@ def plant_action_evidence(report: ReportData, words: str) -> tuple[ReportData, S
     return dataclasses.replace(report, board_response=changed), changed_action.evidence_of_impact.source
 
 
+def plant_family_views(report: ReportData, words: str) -> tuple[ReportData, Source]:
+    member = report.family[0]
+    assert member.views is not None
+    changed = dataclasses.replace(member, views=with_words(member.views, words))
+    assert changed.views is not None
+    return dataclasses.replace(report, family=(changed, *report.family[1:])), changed.views.source
+
+
 Planter = Callable[[ReportData, str], tuple[ReportData, Source]]
 PLANTERS: dict[str, Planter] = {
     "finding text": plant_finding,
@@ -315,4 +365,5 @@ PLANTERS: dict[str, Planter] = {
     "narrative entry": plant_narrative_entry,
     "question for the board": plant_board_question,
     "action's evidence of impact": plant_action_evidence,
+    "family member's views": plant_family_views,
 }

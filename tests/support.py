@@ -38,6 +38,7 @@ from workflow.ports import (
     FindingFacts,
 )
 from workflow.referrals import Incident, LogReferral, RecordCriteria, ReferralService, SetScope
+from workflow.regimes.base import Recipient
 from workflow.service import ReviewService
 from workflow.settings import get_settings
 from workflow.states import ReviewRole, State
@@ -419,12 +420,24 @@ class Journey:
 
     def _approved(self) -> None:
         self.fire("approve", self.cast.chair)
-        self.lifecycle.notices.record(
-            review_id=self.review_id,
-            actor=self.cast.chair,
-            expected_version=self.version,
-            command=RecordNotice(kind="panel_notice", on=date(2026, 11, 2)),
+        record_report_notices(self.lifecycle.notices, self.review_id, self.cast.chair, self.version)
+
+
+def record_report_notices(
+    notices: NoticeService, review_id: int, actor: int, version: int, on: date = date(2026, 11, 2)
+) -> int:
+    """Send the final report to everyone the review's regime names (wt2023: the national panel, the
+    Secretary of State and Ofsted) on `on`; the review's version after the last notice."""
+    detail = None
+    for recipient in Recipient:
+        detail = notices.record(
+            review_id=review_id,
+            actor=actor,
+            expected_version=detail.review.version if detail else version,
+            command=RecordNotice(kind=recipient.notice_kind, on=on),  # type: ignore[arg-type]
         )
+    assert detail is not None
+    return detail.review.version
 
 
 class Journeys:

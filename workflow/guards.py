@@ -16,6 +16,7 @@ from typing import Any
 from workflow.clocks import add_working_days
 from workflow.ports import AnalysisNeed, AnalysisSnapshot
 from workflow.regimes import Regime
+from workflow.regimes.base import Recipient
 from workflow.states import ReviewRole, Route, Trigger
 
 ANALYSIS_UNAVAILABLE = (
@@ -34,7 +35,7 @@ class ReviewNeed(StrEnum):
     """A fact about the review itself that is not on its row."""
 
     MEMBERS = "members"
-    PANEL_NOTICE = "panel_notice"  # read from the audit log
+    REPORT_NOTICES = "report_notices"  # read from the audit log
     PANEL_RESPONSE = "panel_response"  # the national panel's response to the rapid review
 
 
@@ -52,7 +53,7 @@ class MemberFacts:
 @dataclass(frozen=True)
 class ReviewFacts:
     """Everything a guard may look at, as plain data (the parts no guard of the trigger needs are
-    left empty: `members`, `panel_notice_on` and the parts of `analysis`)."""
+    left empty: `members`, `report_notices` and the parts of `analysis`)."""
 
     regime: Regime
     date_of_awareness: date | None
@@ -64,7 +65,8 @@ class ReviewFacts:
     panel_exemptions: Mapping[str, str]
     members: tuple[MemberFacts, ...]
     publication_hold: bool
-    panel_notice_on: date | None
+    # The day the final report (or the summary of improvements) was sent to each recipient.
+    report_notices: Mapping[Recipient, date]
     analysis: AnalysisSnapshot | None
     today: date
     paused_from: str | None = None
@@ -271,19 +273,7 @@ def _comment_required(key: str, what: str) -> _Guard:
 def _ready_to_publish(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
     if facts.publication_hold:
         out.reasons.append("A publication hold is in force.")
-    notice_days = facts.regime.publication_notice_working_days
-    if facts.panel_notice_on is None:
-        out.reasons.append(
-            "The report has not been sent to the national panel: record the notice "
-            f"({notice_days} working days before publication)."
-        )
-    else:
-        earliest = add_working_days(facts.panel_notice_on, notice_days)
-        if facts.today < earliest:
-            out.reasons.append(
-                f"The notice period to the national panel has not elapsed: publication is "
-                f"possible from {earliest:%A %-d %B %Y}."
-            )
+    _notices_given(facts, out, "report")
     analysis = facts.analysis
     if analysis is None:
         out.reasons.append(ANALYSIS_UNAVAILABLE)
@@ -299,6 +289,33 @@ def _ready_to_publish(facts: ReviewFacts, _params: Params, out: _Findings) -> No
         out.reasons.append("The anonymisation check could not be run on the report.")
     else:
         out.reasons.extend(f"Anonymisation check: {hit}" for hit in analysis.anonymisation_hits)
+
+
+def _notices_given(facts: ReviewFacts, out: _Findings, document: str) -> None:
+    """Each recipient the regime names was sent the document at least the notice period before today:
+    one reason per recipient missing or too recent."""
+    days = facts.regime.publication_notice_working_days
+    for recipient in facts.regime.report_notice_to:
+        sent = facts.report_notices.get(recipient)
+        if sent is None:
+            out.reasons.append(
+                f"The {document} has not been sent to {recipient.label}: record the notice "
+                f"(at least {days} working days before publication)."
+            )
+            continue
+        earliest = add_working_days(sent, days)
+        if facts.today < earliest:
+            out.reasons.append(
+                f"The notice to {recipient.label} was given on {sent:%-d %B %Y}, less than {days} working "
+                f"days ago: publication is possible from {earliest:%A %-d %B %Y}."
+            )
+
+
+def _summary_notices_given(facts: ReviewFacts, params: Params, out: _Findings) -> None:
+    """Declining publication publishes the summary of improvements instead, with the same notice
+    where the regime asks for it."""
+    if facts.regime.summary_notice:
+        _notices_given(facts, out, "summary of improvements")
 
 
 def _register_readable(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
@@ -359,12 +376,13 @@ GUARDS: dict[Trigger, tuple[Guard, ...]] = {
         _guard(_comment_required("comment", "Say what needs revising (comments are required).")),
     ),
     Trigger.PUBLISH: (
-        _guard(_ready_to_publish, ReviewNeed.PANEL_NOTICE, A.BOARD_RESPONSE, A.ANONYMISATION),
+        _guard(_ready_to_publish, ReviewNeed.REPORT_NOTICES, A.BOARD_RESPONSE, A.ANONYMISATION),
         _guard(_nothing_blocking, A.FINDINGS),
         _guard(_register_readable, A.REGISTER),
     ),
     Trigger.DECLINE_PUBLICATION: (
         _guard(_comment_required("rationale", "Record why the report will not be published.")),
+        _guard(_summary_notices_given, ReviewNeed.REPORT_NOTICES),
     ),
     Trigger.REOPEN_FOR_CORRECTION: (
         _guard(_comment_required("reason", "Say what needs correcting (a reason is required).")),

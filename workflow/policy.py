@@ -172,6 +172,15 @@ EDITS: dict[str, Rule] = {
         "record the national panel's response",
         "The national panel's response can only be recorded before the route is decided.",
     ),
+    # The family's involvement: what the report prints of it is fixed at approval; the day the draft
+    # was shared with them comes after the sign-off, before publication.
+    "write_family_involvement": _rule({_C, _L}, _BEFORE_APPROVAL, "record the family's involvement"),
+    "record_draft_shared": _rule(
+        {_C, _L}, _BEFORE_PUBLICATION, "record that the draft report was shared with the family"
+    ),
+    # A lead reviewer declares their own independence (the service checks it is their own).
+    "declare_independence": _rule({_L}, _BEFORE_APPROVAL, "declare independence from the agencies involved"),
+    "assess_quality": _rule({_C}, _BEFORE_PUBLICATION, "record the quality self-assessment"),
 }
 
 POLICY: dict[str, Rule] = _trigger_rules() | EDITS
@@ -182,6 +191,10 @@ READERS: dict[str, frozenset[ReviewRole]] = {
     "conversations": REVIEW_TEAM,  # and the case group member, their own
     "analysis": EVERYONE,  # episodes, factors, good practice, findings, warnings
     "board": EVERYONE,
+    # the family's views and contacts: the review team, not the practitioners of the case group
+    "family": REVIEW_TEAM,
+    "independence": EVERYONE,
+    "quality_assessment": REVIEW_TEAM,
     # the draft full report holds the narratives, which the case group does not see
     "draft_report": REVIEW_TEAM,
     # the register and the anonymisation check show real identifiers

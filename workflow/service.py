@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import audit, db, policy, regimes
-from workflow.clocks import Clock, compute_clocks
+from workflow.clocks import Clock, add_working_days, compute_clocks
 from workflow.errors import InvalidInput, NotFound, NotPermitted, StaleReview, TriggerRefused
 from workflow.guards import (
     REASON_PARAM,
@@ -34,7 +34,7 @@ from workflow.machine import next_state
 from workflow.models import AuditEntry, Membership, RapidReview, Review, User
 from workflow.ports import AnalysisFacts, NoAnalysis, NoPublisher, Publisher
 from workflow.regimes import Recommendation, Regime
-from workflow.regimes.base import ClockAnchor, ClockEvent
+from workflow.regimes.base import ClockAnchor, ClockEvent, Recipient
 from workflow.states import (
     FINAL_STATES,
     STATE_LABELS,
@@ -68,12 +68,32 @@ class Transitioned:
 
 
 @dataclass(frozen=True)
+class ReportNotice:
+    recipient: Recipient
+    sent_on: date | None
+    publishable_from: date | None
+
+
+@dataclass(frozen=True)
 class ReviewDetail:
     review: Review
     regime: Regime
     roles: frozenset[ReviewRole]
     clocks: tuple[Clock, ...]
     recommendation: Recommendation | None
+    # The day the final report was sent to each recipient (the regime names who: `report_notice_to`).
+    report_notices: Mapping[Recipient, date] = field(default_factory=dict)
+
+    @property
+    def report_notices_due(self) -> tuple[ReportNotice, ...]:
+        """Each final report notice the regime asks for: when it was given and from when it allows
+        publication."""
+        days = self.regime.publication_notice_working_days
+        return tuple(
+            ReportNotice(recipient, sent, add_working_days(sent, days) if sent else None)
+            for recipient in self.regime.report_notice_to
+            for sent in (self.report_notices.get(recipient),)
+        )
 
     @property
     def review_type(self) -> str | None:
@@ -88,21 +108,43 @@ CLOCK_ACTIONS = (
     Trigger.DECIDE.value,
     "record_notification",
     "send_rapid_review",
-    "record_panel_notice",
+    *(f"record_{recipient.notice_kind}" for recipient in Recipient),
     Trigger.APPROVE.value,
     Trigger.REOPEN_FOR_CORRECTION.value,
     Trigger.PUBLISH.value,
 )
 
 
-def _event_dates(entries: Iterable[audit.Anchor]) -> tuple[dict[ClockAnchor, date], dict[ClockEvent, date]]:
+_NOTICE_ACTIONS = {f"record_{recipient.notice_kind}": recipient for recipient in Recipient}
+
+
+def report_notices(entries: Iterable[audit.Anchor]) -> dict[Recipient, date]:
+    """The day the final report was sent to each recipient, read from the audit log (the latest
+    notice to each counts)."""
+    return {
+        _NOTICE_ACTIONS[entry.action]: _day_of(entry) for entry in entries if entry.action in _NOTICE_ACTIONS
+    }
+
+
+def _day_of(entry: audit.Anchor) -> date:
+    on = entry.params.get("on")
+    return date.fromisoformat(on) if isinstance(on, str) else entry.at.date()
+
+
+def notices_anchor(regime: Regime, notices: Mapping[Recipient, date]) -> date | None:
+    """The day the last of the regime's final report notices was given, once every one was."""
+    days = [notices.get(recipient) for recipient in regime.report_notice_to]
+    return None if any(day is None for day in days) else max(d for d in days if d is not None)
+
+
+def _event_dates(
+    entries: Iterable[audit.Anchor], regime: Regime
+) -> tuple[dict[ClockAnchor, date], dict[ClockEvent, date]]:
     """Clock anchors and events, read from the audit log (the latest of each counts)."""
+    entries = list(entries)
     anchors: dict[ClockAnchor, date] = {}
     events: dict[ClockEvent, date] = {}
-
-    def day_of(entry: audit.Anchor) -> date:
-        on = entry.params.get("on")
-        return date.fromisoformat(on) if isinstance(on, str) else entry.at.date()
+    day_of = _day_of
 
     for entry in entries:
         if entry.action == Trigger.DECIDE:
@@ -111,14 +153,15 @@ def _event_dates(entries: Iterable[audit.Anchor]) -> tuple[dict[ClockAnchor, dat
             events[ClockEvent.NOTIFICATION] = day_of(entry)
         elif entry.action == "send_rapid_review":
             events[ClockEvent.RAPID_REVIEW] = day_of(entry)
-        elif entry.action == "record_panel_notice":
-            anchors[ClockAnchor.PANEL_NOTICE] = day_of(entry)
         elif entry.action == Trigger.APPROVE:
             events[ClockEvent.COMPLETION] = day_of(entry)
         elif entry.action == Trigger.REOPEN_FOR_CORRECTION:
             events.pop(ClockEvent.COMPLETION, None)  # not complete until the chair approves again
         elif entry.action == Trigger.PUBLISH:
             events[ClockEvent.PUBLICATION] = day_of(entry)
+    last_notice = notices_anchor(regime, report_notices(entries))
+    if last_notice is not None:
+        anchors[ClockAnchor.REPORT_NOTICES] = last_notice
     return anchors, events
 
 
@@ -129,7 +172,7 @@ def clock_anchors(session: Session, review_ids: Iterable[int]) -> dict[int, list
 
 def clocks_of(review: Review, entries: Iterable[audit.Anchor], today: date) -> tuple[Clock, ...]:
     regime = regimes.get(review.regime_key, review.regime_version)
-    anchors, events = _event_dates(entries)
+    anchors, events = _event_dates(entries, regime)
     if review.date_of_awareness is not None:
         anchors[ClockAnchor.AWARENESS] = review.date_of_awareness
     route = Route(review.route) if review.route else None
@@ -231,10 +274,9 @@ class ReviewService:
         """What the guards that need `needs` look at: only those facts are read (`run_checks=False`
         gives the anonymisation check's last known result instead of running it)."""
         needs = frozenset(needs)
-        panel_notice_on = None
-        if ReviewNeed.PANEL_NOTICE in needs:
-            anchors, _ = _event_dates(clock_anchors(session, [review.id])[review.id])
-            panel_notice_on = anchors.get(ClockAnchor.PANEL_NOTICE)
+        notices: dict[Recipient, date] = {}
+        if ReviewNeed.REPORT_NOTICES in needs:
+            notices = report_notices(clock_anchors(session, [review.id])[review.id])
         members: tuple[MemberFacts, ...] = ()
         if ReviewNeed.MEMBERS in needs:
             members = tuple(
@@ -256,7 +298,7 @@ class ReviewService:
             panel_exemptions=dict(review.panel_exemptions),
             members=members,
             publication_hold=review.publication_hold,
-            panel_notice_on=panel_notice_on,
+            report_notices=notices,
             analysis=self._analysis.snapshot(session, review.id, wanted, run_checks=run_checks)
             if wanted
             else None,
@@ -390,6 +432,7 @@ class ReviewService:
             roles=roles,
             clocks=clocks_of(review, anchors, self._today()),
             recommendation=regime.recommend(review.criteria_answers),
+            report_notices=report_notices(anchors),
         )
 
     def get(self, review_id: int, actor: int) -> ReviewDetail:

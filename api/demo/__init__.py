@@ -28,10 +28,13 @@ from findings.analysis.board import AddAction, RecordBoardResponse
 from findings.analysis.conversations import AddConversation
 from findings.analysis.episodes import AddEpisode
 from findings.analysis.factors import AddFactor
+from findings.analysis.family import AddFamilyContact, AddFamilyMember, ShareDraft
 from findings.analysis.findings import AddEvidence, AddFinding, AddQuestion
 from findings.analysis.good_practice import AddGoodPractice
+from findings.analysis.independence import DeclareIndependence
 from findings.analysis.narratives import AddEntry
 from findings.analysis.panel import SavePanelAnalysis
+from findings.analysis.self_assessment import AssessMarker
 from findings.publication.assemble import briefing_sections
 from findings.publication.identifiers import IdentifierKind
 from findings.publication.register import AddRegisterEntry
@@ -135,6 +138,7 @@ class _Loader:
     entries: dict[tuple[str, int], int] = field(default_factory=dict)
     episodes: list[int] = field(default_factory=list)
     findings: list[int] = field(default_factory=list)
+    family_ids: list[int] = field(default_factory=list)
 
     # ---- who and when ---------------------------------------------------------------------------
 
@@ -237,6 +241,16 @@ class _Loader:
                 period_end=self.ago(s.period[1]),
             ),
         )
+        if s.independence:
+            for email in ("lead1@demo.example.org", "lead2@demo.example.org"):
+                self.services.independence.declare(
+                    review_id=self.review_id,
+                    actor=self.user(email),
+                    expected_version=None,
+                    command=DeclareIndependence(
+                        statement=s.independence, declared_on=self.ago(max(s.awareness_days_ago - 5, 0))
+                    ),
+                )
         if not self.spec.seal_after_signoff:
             self.seal()
         self.texts(
@@ -333,6 +347,7 @@ class _Loader:
                     episode_id=self.episodes[g.episode] if g.episode is not None else None,
                 ),
             )
+        self.family()
         for agency, appraisal in self.spec.panel_appraisals.items():
             panel = self.user(PANEL[agency])
             draft = self.services.panel.save(
@@ -345,6 +360,59 @@ class _Loader:
                 self.services.panel.submit(review_id=rid, actor=panel, expected_version=draft.version)
         if self.spec.target == State.ANALYSIS:
             self.write_findings()  # a draft finding while the analysis goes on
+
+    def family(self) -> None:
+        """The family members invited, the contacts with them and their views, as the lead reviewer
+        recorded them."""
+        for f in self.spec.family:
+            member = self.services.family.add(
+                review_id=self.review_id,
+                actor=self.lead,
+                command=AddFamilyMember.model_validate(
+                    {
+                        "pseudonym": f.pseudonym,
+                        "relationship": f.relationship,
+                        "invited_on": self.ago(f.invited) if f.invited is not None else None,
+                        "wishes": f.wishes,
+                        "views": f.views,
+                    }
+                ),
+            )
+            self.family_ids.append(member.id)
+            for days_ago, means, note in f.contacts:
+                self.services.family.add_contact(
+                    review_id=self.review_id,
+                    actor=self.lead,
+                    family_member_id=member.id,
+                    command=AddFamilyContact.model_validate(
+                        {"on": self.ago(days_ago), "means": means, "note": note}
+                    ),
+                )
+
+    def family_after_approval(self) -> None:
+        """The draft shared with the family before publication, and the coordinator's quality
+        self-assessment."""
+        for f, member_id in zip(self.spec.family, self.family_ids, strict=True):
+            if f.draft_shared is None:
+                continue
+            member = self.services.family.get(
+                review_id=self.review_id, actor=self.lead, family_member_id=member_id
+            )
+            self.services.family.share_draft(
+                review_id=self.review_id,
+                actor=self.lead,
+                family_member_id=member_id,
+                expected_version=member.version,
+                command=ShareDraft(on=self.ago(f.draft_shared)),
+            )
+        for key, marker in self.spec.quality.items():
+            self.services.self_assessment.assess(
+                review_id=self.review_id,
+                actor=self.coordinator,
+                marker=key,  # type: ignore[arg-type]  # the data file's key, checked by the service
+                expected_version=None,
+                command=AssessMarker.model_validate({"rating": marker.rating, "comment": marker.comment}),
+            )
 
     def findings_stage(self) -> None:
         self.fire("draft_findings", self.lead)
@@ -420,12 +488,14 @@ class _Loader:
             )
         if self.spec.board_response:
             self.texts(board_response=self.spec.board_response)
-        self.services.notices.record(
-            review_id=rid,
-            actor=self.chair,
-            expected_version=self.version,
-            command=RecordNotice(kind="panel_notice", on=self.ago(14)),
-        )
+        self.family_after_approval()
+        for recipient in self.services.reviews.get(rid, self.chair).regime.report_notice_to:
+            self.services.notices.record(
+                review_id=rid,
+                actor=self.chair,
+                expected_version=self.version,
+                command=RecordNotice(kind=recipient.notice_kind, on=self.ago(14)),  # type: ignore[arg-type]
+            )
 
     def published(self) -> None:
         self.fire("publish", self.chair)

@@ -18,9 +18,11 @@ from api.demo.specs import (
     Entry,
     EpisodeSpec,
     FactorSpec,
+    FamilySpec,
     FindingSpec,
     GoodPracticeSpec,
     Identity,
+    MarkerSpec,
     ReferralSpec,
     ReviewSpec,
 )
@@ -107,6 +109,41 @@ def _good_practice(table: Table, episodes: int) -> GoodPracticeSpec:
     )
     table.done()
     return spec
+
+
+def _optional_days(table: Table, key: str) -> int | None:
+    return table.days_ago(key) if key in table.values else None
+
+
+def _contact(table: Table) -> tuple[int, str, str]:
+    contact = (table.days_ago("on"), table.text("means"), table.text("note", ""))
+    table.done()
+    return contact
+
+
+def _family(table: Table) -> FamilySpec:
+    spec = FamilySpec(
+        pseudonym=table.text("pseudonym"),
+        relationship=table.text("relationship"),
+        wishes=table.text("wishes"),
+        invited=_optional_days(table, "invited"),
+        views=table.text("views", ""),
+        contacts=tuple(_contact(t) for t in table.tables("contacts")),
+        draft_shared=_optional_days(table, "draft_shared"),
+    )
+    table.done()
+    return spec
+
+
+def _quality(top: Table) -> dict[str, MarkerSpec]:
+    quality = top.table("quality", required=False)
+    found = {}
+    for key in quality.values:
+        marker = quality.table(key)
+        found[key] = MarkerSpec(rating=marker.text("rating"), comment=marker.text("comment", ""))
+        marker.done()
+    quality.done()
+    return found
 
 
 def _evidence(table: Table) -> tuple[str, str, str]:
@@ -203,6 +240,9 @@ def read_review(path: Path, reference: Reference) -> ReviewSpec:
         conversation=top.strings("conversation"),
         submit_panel=top.flag("submit_panel", True),
         seal_after_signoff=top.flag("seal_after_signoff", False),
+        independence=top.text("independence", ""),
+        family=tuple(_family(t) for t in top.tables("family")),
+        quality=_quality(top),
     )
     top.done()
     return spec

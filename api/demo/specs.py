@@ -86,6 +86,25 @@ class Identity:
 
 
 @dataclass(frozen=True)
+class FamilySpec:
+    """A family member's part in the review (by pseudonym, never a real name)."""
+
+    pseudonym: str
+    relationship: str
+    wishes: str
+    invited: int | None = None  # days ago
+    views: str = ""
+    contacts: tuple[tuple[int, str, str], ...] = ()  # days ago, means, note
+    draft_shared: int | None = None  # days ago; recorded once the review is approved
+
+
+@dataclass(frozen=True)
+class MarkerSpec:
+    rating: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
 class ReviewSpec:
     pseudonym: str
     target: State
@@ -113,6 +132,9 @@ class ReviewSpec:
     conversation: dict[str, str] = field(default_factory=dict)
     submit_panel: bool = True
     seal_after_signoff: bool = False  # the register was completed late (Andrew: the planted leak)
+    independence: str = ""  # each lead reviewer's declaration, at scoping
+    family: tuple[FamilySpec, ...] = ()
+    quality: dict[str, MarkerSpec] = field(default_factory=dict)  # assessed once approved
 
 
 @dataclass(frozen=True)

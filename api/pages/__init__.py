@@ -13,6 +13,7 @@ from api.pages import (
     conversations,
     episodes,
     factors,
+    family,
     findings,
     good_practice,
     learning,
@@ -26,6 +27,7 @@ from api.pages import (
     report,
     reviews,
     scope,
+    self_assessment,
     signin,
     signoff,
     statutory,
@@ -42,8 +44,8 @@ def pages_router() -> APIRouter:
         members,
         audit,
     )  # `/reviews/new` before `/reviews/{review_id}`
-    analysis = (narratives, conversations, episodes, factors, panel, good_practice)
-    outputs = (findings, board, report, signoff, publication, register, published)
+    analysis = (narratives, conversations, episodes, factors, panel, good_practice, family)
+    outputs = (findings, board, report, signoff, publication, register, published, self_assessment)
     across = (learning,)  # trends, actions and briefings across reviews
     for module in (signin, *lifecycle, *analysis, *outputs, *across, admin, account):
         router.include_router(module.router)

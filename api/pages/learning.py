@@ -1,11 +1,12 @@
 """Pages across reviews (DESIGN §6): trends (charts and their tables, each as a CSV download), the
-board's actions across reviews (filtered, a page at a time, and as a CSV download) and the board
-briefing built from a selection. What each shows is what the reader may see
+board's actions across reviews (filtered, a page at a time, and as a CSV download), the board
+briefing built from a selection and the partners' yearly report. What each shows is what the reader may see
 (`findings.learning.visibility`); the filters are GET forms, so every view has an address."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request
@@ -14,12 +15,16 @@ from fastapi.responses import Response
 from api.pages import forms
 from api.pages.charts import Chart, stacked_bars
 from api.pages.common import Form, PageRoute, PageUser, ServicesDep, attempt, render, with_query
+from api.routes.reports import download
+from api.wiring import Services
 from findings.analysis.models import ACTION_STATUSES
 from findings.learning.actions import ActionFilters
 from findings.learning.selection import MAX_REVIEWS, Selection
 from findings.learning.spreadsheet import MEDIA_TYPE, csv_text
 from findings.learning.trends import TABLES, Trends, YearTable, csv_rows
 from findings.learning.visibility import ROUTE_LABELS, ReviewFilters, regime_labels
+from findings.learning.yearly import YearlyPeriod, YearlyReport
+from findings.learning.yearly import filename as yearly_filename
 from findings.publication.assemble import ACTION_STATUS_LABELS
 from findings.publication.render import Format
 from workflow.commands import Command
@@ -28,6 +33,8 @@ from workflow.errors import InvalidInput
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 C = TypeVar("C", bound=Command)
+DocumentFormat = Literal["pdf", "html", "docx"]
+DOCUMENT_FORMATS: tuple[DocumentFormat, ...] = ("pdf", "html", "docx")
 ACTIONS_PAGE = 25
 
 
@@ -54,6 +61,11 @@ def _csv(rows: list[list[Any]], name: str) -> Response:
         media_type=MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _downloads(path: str, query: Mapping[str, str]) -> dict[str, str]:
+    """The addresses of a document made from the page's filters, in each format."""
+    return {fmt: with_query(path, **query, format=fmt) for fmt in DOCUMENT_FORMATS}
 
 
 def _options(values: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -201,10 +213,7 @@ def selection(request: Request, services: ServicesDep, user: PageUser) -> Respon
             "filtered": bool(query),
             "too_many": found is not None and len(found) > MAX_REVIEWS,
             "max_reviews": MAX_REVIEWS,
-            "download": {
-                fmt: with_query("/briefings/selection/document", **query, format=fmt)
-                for fmt in ("pdf", "html", "docx")
-            },
+            "download": _downloads("/briefings/selection/document", query),
         },
         status=status or 200,
     )
@@ -215,14 +224,61 @@ def selection_document(
     request: Request,
     services: ServicesDep,
     user: PageUser,
-    format: Literal["pdf", "html", "docx"] = "pdf",
+    format: DocumentFormat = "pdf",
 ) -> Response:
     form, chosen = _filters(request, Selection)
     if chosen is None:
         raise InvalidInput(form.errors)
     document = services.selections.briefing(actor=user.id, selection=chosen, fmt=Format(format))
-    return Response(
-        document.content,
-        media_type=document.media_type,
-        headers={"Content-Disposition": f'attachment; filename="board-briefing-selection.{format}"'},
+    return download(document, f"board-briefing-selection.{format}")
+
+
+# ---- the partners' yearly report ---------------------------------------------------------------------
+
+YEARLY_FIELDS = ("start", "end")
+
+
+def _date_parts(name: str, day: date) -> dict[str, str]:
+    return {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
+
+
+def _yearly_form(request: Request, services: Services) -> tuple[Form, YearlyPeriod | None]:
+    """The period in the page's address, or the last financial year when none is given."""
+    if not any(key.startswith(YEARLY_FIELDS) for key in request.query_params):
+        default = services.yearly.default_period()
+        form = Form.of(_date_parts("start", default.start) | _date_parts("end", default.end))
+        return form, default
+    return _filters(request, YearlyPeriod)
+
+
+@router.get("/yearly-report")
+def yearly_report(request: Request, services: ServicesDep, user: PageUser) -> Response:
+    form, period = _yearly_form(request, services)
+
+    def made() -> YearlyReport:
+        assert period is not None  # forms.command answers None only with the problems in the form
+        return services.yearly.report(actor=user.id, period=period)
+
+    report, status = attempt(form, made)
+    query = _query(form, *YEARLY_FIELDS)
+    return render(
+        request,
+        "pages/yearly.html",
+        {
+            "form": form,
+            "report": report,
+            "download": _downloads("/yearly-report/document", query),
+        },
+        status=status or 200,
     )
+
+
+@router.get("/yearly-report/document")
+def yearly_document(
+    request: Request, services: ServicesDep, user: PageUser, format: DocumentFormat = "pdf"
+) -> Response:
+    form, period = _yearly_form(request, services)
+    if period is None:
+        raise InvalidInput(form.errors)
+    document = services.yearly.document(actor=user.id, period=period, fmt=Format(format))
+    return download(document, yearly_filename(period, Format(format)))

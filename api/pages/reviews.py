@@ -22,6 +22,7 @@ from api.pages.common import (
     ServicesDep,
     Submitted,
     attempt,
+    date_fields,
     redirect,
     render,
     with_query,
@@ -38,12 +39,13 @@ from api.pages.views import (
     stepper,
 )
 from api.wiring import Services
+from findings.analysis.independence import DeclareIndependence, LeadReviewer
 from workflow import policy
 from workflow.errors import InvalidInput, StaleReview, TriggerRefused
 from workflow.holds import ClearPublicationHold, SetPublicationHold
 from workflow.membership import sorted_members, vacancy
 from workflow.models import RapidReview, Review
-from workflow.notices import RecordNotice
+from workflow.notices import RecordNotice, kinds_for
 from workflow.policy import READERS, ROLE_NAMES
 from workflow.referrals import ABUSE_OR_NEGLECT, INCIDENT_OUTCOMES
 from workflow.service import ReviewDetail, TriggerOption
@@ -140,6 +142,7 @@ def _overview(
     *,
     hold_form: Form | None = None,
     notice_form: Form | None = None,
+    independence_form: Form | None = None,
     status: int = 200,
     stale: bool = False,
 ) -> Response:
@@ -151,6 +154,9 @@ def _overview(
     review = detail.review
     hold_form = hold_form or Form.of()
     notice_form = notice_form or Form.of(kind="notification")
+    leads = services.independence.list(review_id=review_id, actor=user.id)
+    own = next((lead for lead in leads if lead.user_id == user.id), None)
+    independence_form = independence_form or _declaration_form(own)
     if stale:
         for form in (hold_form, notice_form):
             form.data["version"] = [str(review.version)]
@@ -168,6 +174,11 @@ def _overview(
             "abuse": ABUSE_OR_NEGLECT.get(review.abuse_or_neglect or "", "Not recorded"),
             "hold_form": hold_form,
             "notice_form": notice_form,
+            "notice_kinds": kinds_for(detail.regime.report_notice_to),
+            "leads": leads,
+            "own_declaration": own,
+            "may_declare": own is not None and may(detail.roles, review.state, "declare_independence"),
+            "independence_form": independence_form,
             "hold_refusal": policy.refusal(detail.roles, review.state, "set_publication_hold"),
             "notice_refusal": policy.refusal(detail.roles, review.state, "record_notice"),
             "may_change_referral": may(detail.roles, review.state, "update_referral"),
@@ -175,6 +186,18 @@ def _overview(
         }
     )
     return render(request, "pages/overview.html", context, status=status)
+
+
+def _declaration_form(own: LeadReviewer | None) -> Form:
+    """A lead reviewer's declaration form, with what they declared before."""
+    declaration = own.declaration if own else None
+    if declaration is None:
+        return Form.of()
+    return Form.of(
+        statement=declaration.statement,
+        version=str(declaration.version),
+        **date_fields("declared_on", declaration.declared_on),
+    )
 
 
 def _staffed(option: TriggerOption, review: Review) -> TriggerOption:
@@ -349,3 +372,33 @@ def record_notice(
     if not status:
         return redirect(f"/reviews/{review_id}", flash="Notice recorded.")
     return _overview(request, services, user, review_id, notice_form=form, status=status, stale=form.stale)
+
+
+# ---- the lead reviewers' independence ----------------------------------------------------------------
+
+
+@router.post("/reviews/{review_id}/independence", dependencies=[CsrfChecked])
+def declare_independence(
+    request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser, submitted: Submitted
+) -> Response:
+    form = Form.of(submitted)
+    form.anchors["declared_on"] = "declared_on"
+    command = forms.command(
+        form, DeclareIndependence, missing={"declared_on": "Enter the day of the declaration."}
+    )
+    if command is None:
+        return _overview(request, services, user, review_id, independence_form=form, status=422)
+    _, status = attempt(
+        form,
+        lambda: services.independence.declare(
+            review_id=review_id, actor=user.id, expected_version=form.version(), command=command
+        ),
+    )
+    if not status:
+        return redirect(f"/reviews/{review_id}#independence", flash="Declaration of independence recorded.")
+    if form.stale:  # what they typed is kept, against the declaration as it now stands
+        current = services.independence.mine(review_id=review_id, actor=user.id)
+        form.data["version"] = [str(current.version)] if current else []
+    return _overview(
+        request, services, user, review_id, independence_form=form, status=status, stale=form.stale
+    )

@@ -215,6 +215,9 @@ def warning_href(where: Any, review_url: str) -> str | None:
         "action": f"/board#action-{ident}",
         "report_text": f"/publication#{where.field}",
         "briefing": "/publication#briefing",
+        "family_member": f"/family/{ident}#views",
+        "independence": "#independence",
+        "quality_marker": "/quality",
     }.get(kind)
     return None if found is None else review_url + found
 

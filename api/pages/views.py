@@ -153,11 +153,13 @@ def sections(review_id: int, roles: frozenset[ReviewRole]) -> list[Section]:
         ("factors", "Contributory factors", f"{base}/factors"),
         ("panel", "Panel analyses", f"{base}/panel") if team else None,
         ("good_practice", "Good practice", f"{base}/good-practice"),
+        ("family", "The family's involvement", f"{base}/family") if team else None,
         ("findings", "Findings", f"{base}/findings"),
         ("report", "Draft report", f"{base}/report"),
         ("sign_off", "Chair's sign-off", f"{base}/sign-off"),
         ("board", "Board response and actions", f"{base}/board"),
         ("publication", "Publication", f"{base}/publication") if preparer else None,
+        ("quality", "Quality self-assessment", f"{base}/quality") if team else None,
         ("audit", "Audit log", f"{base}/audit"),
     ]
     return [Section(*item) for item in items if item]

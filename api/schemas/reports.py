@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from api.schemas.common import Body, Id, Reason, UtcDateTime
+from findings.learning.yearly import YearlyReport
 from findings.publication.register import EntryView, RegisterView
 from findings.publication.service import CheckView, HitPlace, HitView, PublishedView, TextsView
 
@@ -273,3 +275,68 @@ class PublishedOut(BaseModel):
 class PublishedList(BaseModel):
     items: list[PublishedOut]
     total: int
+
+
+# ---- the partners' yearly report ---------------------------------------------------------------
+
+
+class YearlyReviewOut(BaseModel):
+    review_id: int
+    child_pseudonym: str
+    review_type: str
+    stage: str
+    started_on: date | None = Field(description="When the referral was logged, if in the period.")
+    decided_on: date | None = Field(description="When the route was decided, if in the period.")
+    decision: str | None
+    completed_on: date | None = Field(description="When the chair approved the report, if in the period.")
+    published_on: date | None
+    published_as: str | None = Field(description="report, or summary of improvements.")
+
+
+class YearlyActionsOut(BaseModel):
+    review_id: int
+    child_pseudonym: str
+    by_status: dict[str, int]
+    overdue: int
+    done_with_evidence_of_impact: int
+
+
+class YearlyReportOut(BaseModel):
+    partnership: str
+    start: date
+    end: date
+    made_on: date
+    reviews_seen: int = Field(description="How many reviews the caller may see (what it counts from).")
+    started: int
+    decided: int
+    completed: int
+    published: int
+    reviews: list[YearlyReviewOut]
+    themes: dict[str, int] = Field(description="Findings by theme, of the reviews completed or published.")
+    actions: list[YearlyActionsOut]
+
+    @classmethod
+    def of(cls, report: YearlyReport) -> YearlyReportOut:
+        return cls(
+            partnership=report.partnership,
+            start=report.period.start,
+            end=report.period.end,
+            made_on=report.made_on,
+            reviews_seen=report.seen,
+            started=report.count("started"),
+            decided=report.count("decided"),
+            completed=report.count("completed"),
+            published=report.count("published"),
+            reviews=[YearlyReviewOut(**vars(r)) for r in report.reviews],
+            themes=dict(report.themes),
+            actions=[
+                YearlyActionsOut(
+                    review_id=p.review_id,
+                    child_pseudonym=p.child_pseudonym,
+                    by_status=dict(p.by_status),
+                    overdue=p.overdue,
+                    done_with_evidence_of_impact=p.with_evidence,
+                )
+                for p in report.actions
+            ],
+        )

@@ -17,7 +17,8 @@ from findings.exchange.service import Provenance
 from workflow.audit import ChainReport
 from workflow.clocks import Clock
 from workflow.models import AuditEntry, Membership
-from workflow.service import ReviewDetail, TriggerOption
+from workflow.regimes.base import Recipient
+from workflow.service import ReportNotice, ReviewDetail, TriggerOption
 from workflow.states import STATE_LABELS, ReviewRole, Route, State, Trigger
 
 # ---- the review ---------------------------------------------------------------------------------
@@ -58,9 +59,7 @@ class FollowsOut(BaseModel):
     """What the incidents answered yes require (WT2023 from version 2; empty under other regimes)."""
 
     incidents: list[str] = Field(description="The notifiable incidents answered yes, in words.")
-    notified: list[str] = Field(
-        description="Who must be notified: national_panel, ofsted, secretary_of_state."
-    )
+    notified: list[str] = Field(description="Who must be notified: panel, secretary_of_state, ofsted.")
     rapid_review: bool = Field(description="Whether a rapid review follows.")
     decided_by: list[ReviewRole] = Field(description="The review roles that record the route decision.")
     weighed: list[str] = Field(description="Matters the deciders weigh in deciding on a statutory review.")
@@ -119,6 +118,24 @@ class ClockOut(BaseModel):
         )
 
 
+class ReportNoticeOut(BaseModel):
+    recipient: Recipient
+    label: str = Field(description="Who: 'the national panel', 'the Secretary of State', 'Ofsted'.")
+    sent_on: date | None = Field(description="The day the final report was sent to them; null: not yet.")
+    publishable_from: date | None = Field(
+        description="The first day publication is possible as far as this notice goes."
+    )
+
+    @classmethod
+    def of(cls, notice: ReportNotice) -> ReportNoticeOut:
+        return cls(
+            recipient=notice.recipient,
+            label=notice.recipient.label,
+            sent_on=notice.sent_on,
+            publishable_from=notice.publishable_from,
+        )
+
+
 class ReviewOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -162,7 +179,7 @@ class ReviewOut(BaseModel):
                                 "Abuse or neglect known or suspected, and the child died or was "
                                 "seriously harmed in England"
                             ],
-                            "notified": ["national_panel"],
+                            "notified": ["panel"],
                             "rapid_review": True,
                             "decided_by": ["safeguarding_partner"],
                             "weighed": ["concerns about a single agency"],
@@ -218,6 +235,10 @@ class ReviewOut(BaseModel):
     scope: ScopeOut
     publication_hold: HoldOut
     clocks: list[ClockOut]
+    report_notices: list[ReportNoticeOut] = Field(
+        default_factory=list,
+        description="The final report notices the regime asks for before publication, each with its day.",
+    )
     your_roles: list[ReviewRole]
     created_at: UtcDateTime
     updated_at: UtcDateTime
@@ -289,6 +310,7 @@ class ReviewOut(BaseModel):
             ),
             publication_hold=HoldOut(held=review.publication_hold, reason=review.publication_hold_reason),
             clocks=[ClockOut.of(clock) for clock in detail.clocks],
+            report_notices=[ReportNoticeOut.of(notice) for notice in detail.report_notices_due],
             your_roles=sorted(detail.roles),
             created_at=review.created_at,
             updated_at=review.updated_at,

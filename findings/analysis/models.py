@@ -390,3 +390,84 @@ class WarningAcknowledgement(Base):
     reason: Mapped[str] = mapped_column(Text)
     by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# ---- the family, the lead reviewers' independence, the quality self-assessment ---------------------
+
+FAMILY_WISHES = ("not_yet_known", "taking_part", "declined")
+CONTACT_MEANS = ("meeting", "telephone", "video", "letter", "email", "other")
+MARKER_RATINGS = ("met", "partly", "not_met")
+
+
+class FamilyMember(_Versioned, Base):
+    """A member of the child's family, by pseudonym and relationship (never a real name: the sealed
+    register holds identities), invited to take part in the review, with their views as heard."""
+
+    __tablename__ = "family_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    pseudonym: Mapped[str] = mapped_column(String(100))
+    relationship_to_child: Mapped[str] = mapped_column(String(100))
+    invited_on: Mapped[date | None] = mapped_column(Date, default=None)
+    wishes: Mapped[str] = mapped_column(String(20), default="not_yet_known")
+    views: Mapped[str] = mapped_column(Text, default="")
+    draft_shared_on: Mapped[date | None] = mapped_column(Date, default=None)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+    contacts: Mapped[list[FamilyContact]] = relationship(
+        back_populates="member",
+        cascade="all, delete-orphan",
+        order_by="(FamilyContact.contacted_on, FamilyContact.id)",
+        lazy="selectin",
+    )
+
+
+class FamilyContact(Base):
+    """One contact with a family member: the day, how, and a note kept for the review team (not
+    printed in the report)."""
+
+    __tablename__ = "family_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    family_member_id: Mapped[int] = mapped_column(
+        ForeignKey("family_members.id", ondelete="CASCADE"), index=True
+    )
+    contacted_on: Mapped[date] = mapped_column(Date)
+    means: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    member: Mapped[FamilyMember] = relationship(back_populates="contacts")
+
+
+class IndependenceDeclaration(_Versioned, Base):
+    """A lead reviewer's declaration of independence from the agencies involved, with its day."""
+
+    __tablename__ = "independence_declarations"
+    __table_args__ = (
+        UniqueConstraint("review_id", "membership_id", name="uq_independence_declarations_member"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"), index=True)
+    statement: Mapped[str] = mapped_column(Text)
+    declared_on: Mapped[date] = mapped_column(Date)
+
+
+class MarkerAssessment(_Versioned, Base):
+    """The coordinator's assessment of the review against one quality marker
+    (`findings.analysis.markers.MARKERS`): met, partly or not met, with a comment."""
+
+    __tablename__ = "marker_assessments"
+    __table_args__ = (UniqueConstraint("review_id", "marker", name="uq_marker_assessments_review_marker"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    marker: Mapped[str] = mapped_column(String(60))
+    rating: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    assessed_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

@@ -100,6 +100,9 @@ KINDS: dict[str, str] = {
     "action": "action",
     "report_text": "words of the reports",
     "briefing": "practitioner briefing",
+    "family_member": "family member's views",
+    "independence": "declaration of independence",
+    "quality_marker": "quality self-assessment",
 }
 
 

@@ -55,6 +55,9 @@ Kind = Literal[
     "action",
     "report_text",
     "briefing",
+    "family_member",
+    "independence",
+    "quality_marker",
 ]
 # The kinds read with the analysis; the others are the reports' own texts.
 ANALYSIS_KINDS = frozenset({"episode", "factor", "finding", "question", "evidence"})

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from findings.analysis import frameworks
+from findings.analysis.markers import BY_KEY
 from findings.analysis.quality import EVIDENCE_KINDS
 from findings.analysis.vocabulary import BUILT_IN_THEMES, FINDING_CATEGORIES
 from workflow import audit, regimes
@@ -27,6 +28,7 @@ from workflow.errors import InvalidInput
 from workflow.people import normalise_email
 from workflow.states import ReviewRole, Route, State
 
+MARKER_KEYS = tuple(BY_KEY)
 FORMAT = "tunnelview.review"
 VERSION = 1
 IMPORTED = "imported"
@@ -174,6 +176,37 @@ class GoodPracticeX(_Strict):
     author: Ref
 
 
+class FamilyContactX(_Strict):
+    on: date
+    means: Literal["meeting", "telephone", "video", "letter", "email", "other"]
+    note: Text = ""
+    recorded_by: Ref
+
+
+class FamilyMemberX(_Strict):
+    pseudonym: Annotated[str, Field(min_length=1, max_length=100)]
+    relationship: Annotated[str, Field(min_length=1, max_length=100)]
+    invited_on: date | None = None
+    wishes: Literal["not_yet_known", "taking_part", "declined"] = "not_yet_known"
+    views: Text = ""
+    draft_shared_on: date | None = None
+    recorded_by: Ref
+    contacts: list[FamilyContactX] = []
+
+
+class DeclarationX(_Strict):
+    membership: Ref
+    statement: Text
+    declared_on: date
+
+
+class MarkerAssessmentX(_Strict):
+    marker: str
+    rating: Literal["met", "partly", "not_met"]
+    comment: Text = ""
+    assessed_by: Ref
+
+
 class EvidenceX(_Strict):
     kind: str
     summary: Text
@@ -303,6 +336,9 @@ class ReviewExport(_Strict):
     factors: list[FactorX] = []
     panel_submissions: list[PanelX] = []
     good_practice: list[GoodPracticeX] = []
+    family: list[FamilyMemberX] = []
+    independence: list[DeclarationX] = []
+    quality: list[MarkerAssessmentX] = []
     findings: list[FindingX] = []
     actions: list[ActionX] = []
     acknowledgements: list[AcknowledgementX] = []
@@ -471,6 +507,22 @@ def _check(doc: ReviewExport) -> None:
     for i, g in enumerate(doc.good_practice):
         need(f"good_practice.{i}.episode", g.episode, episodes, "episode")
         need(f"good_practice.{i}.author", g.author, people, "person")
+    for i, fm in enumerate(doc.family):
+        need(f"family.{i}.recorded_by", fm.recorded_by, people, "person")
+        for j, contact in enumerate(fm.contacts):
+            need(f"family.{i}.contacts.{j}.recorded_by", contact.recorded_by, people, "person")
+    for i, dx in enumerate(doc.independence):
+        need(f"independence.{i}.membership", dx.membership, members, "membership")
+    declared = [d.membership for d in doc.independence]
+    if len(set(declared)) != len(declared):
+        errors["independence"] = "A lead reviewer has two declarations of independence."
+    for i, qx in enumerate(doc.quality):
+        need(f"quality.{i}.assessed_by", qx.assessed_by, people, "person")
+        if qx.marker not in MARKER_KEYS:
+            errors[f"quality.{i}.marker"] = "Marker must be one of: " + ", ".join(MARKER_KEYS) + "."
+    assessed = [q.marker for q in doc.quality]
+    if len(set(assessed)) != len(assessed):
+        errors["quality"] = "A quality marker is assessed twice."
     for i, fd in enumerate(doc.findings):
         if fd.category is not None and fd.category not in FINDING_CATEGORIES:
             errors[f"findings.{i}.category"] = (

@@ -203,6 +203,39 @@ def export_review(session: Session, review: Review, *, now: datetime | None = No
         }
         for g in rows(m.GoodPractice, m.GoodPractice.id)
     ]
+    family = [
+        {
+            "pseudonym": f.pseudonym,
+            "relationship": f.relationship_to_child,
+            "invited_on": _iso(f.invited_on),
+            "wishes": f.wishes,
+            "views": f.views,
+            "draft_shared_on": _iso(f.draft_shared_on),
+            "recorded_by": person(f.recorded_by),
+            "contacts": [
+                {
+                    "on": _iso(c.contacted_on),
+                    "means": c.means,
+                    "note": c.note,
+                    "recorded_by": person(c.recorded_by),
+                }
+                for c in f.contacts
+            ],
+        }
+        for f in rows(m.FamilyMember, m.FamilyMember.id)
+    ]
+    independence = [
+        {
+            "membership": refs.get("member", d.membership_id),
+            "statement": d.statement,
+            "declared_on": _iso(d.declared_on),
+        }
+        for d in rows(m.IndependenceDeclaration, m.IndependenceDeclaration.id)
+    ]
+    quality = [
+        {"marker": q.marker, "rating": q.rating, "comment": q.comment, "assessed_by": person(q.assessed_by)}
+        for q in rows(m.MarkerAssessment, m.MarkerAssessment.id)
+    ]
     findings = rows(m.Finding, m.Finding.number)
     for f in findings:
         refs.add("finding", f.id)
@@ -303,6 +336,9 @@ def export_review(session: Session, review: Review, *, now: datetime | None = No
         "factors": factors_out,
         "panel_submissions": panel,
         "good_practice": good_practice,
+        "family": family,
+        "independence": independence,
+        "quality": quality,
         "findings": findings_out,
         "actions": actions,
         "acknowledgements": acknowledgements,

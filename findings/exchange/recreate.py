@@ -220,6 +220,48 @@ def import_review(session: Session, document: ReviewExport, *, actor: int, data_
                 author_id=people[g.author],
             )
         )
+    for fx in doc.family:
+        session.add(
+            m.FamilyMember(
+                review_id=rid,
+                pseudonym=fx.pseudonym,
+                relationship_to_child=fx.relationship,
+                invited_on=fx.invited_on,
+                wishes=fx.wishes,
+                views=fx.views,
+                draft_shared_on=fx.draft_shared_on,
+                recorded_by=people[fx.recorded_by],
+                contacts=[
+                    m.FamilyContact(
+                        review_id=rid,
+                        contacted_on=c.on,
+                        means=c.means,
+                        note=c.note,
+                        recorded_by=people[c.recorded_by],
+                    )
+                    for c in fx.contacts
+                ],
+            )
+        )
+    for dx in doc.independence:
+        session.add(
+            m.IndependenceDeclaration(
+                review_id=rid,
+                membership_id=members[dx.membership].id,
+                statement=dx.statement,
+                declared_on=dx.declared_on,
+            )
+        )
+    for qx in doc.quality:
+        session.add(
+            m.MarkerAssessment(
+                review_id=rid,
+                marker=qx.marker,
+                rating=qx.rating,
+                comment=qx.comment,
+                assessed_by=people[qx.assessed_by],
+            )
+        )
     findings: dict[str, m.Finding] = {}
     for number, finding_x in enumerate(doc.findings, start=1):
         finding = m.Finding(

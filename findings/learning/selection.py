@@ -32,10 +32,10 @@ from findings.learning.visibility import (
     ROUTE_LABELS,
     Reader,
     ReviewFilters,
+    author,
     json_elements,
     member_of,
     published_reviews,
-    reader,
     review_year,
     years_seen,
 )
@@ -44,13 +44,10 @@ from findings.publication.freeze import published_document
 from findings.publication.models import PublishedReport
 from findings.publication.render import DocumentKind, Format, Rendered, environment, from_html, render_html
 from workflow.commands import Key
-from workflow.errors import InvalidInput, NotPermitted
+from workflow.errors import InvalidInput
 from workflow.models import Membership, Review
 from workflow.service import ReviewService
 
-# Who may build a briefing from a selection: the partnership's coordinators and chairs (a global role,
-# like the keepers of the theme vocabulary; what each sees of a review is their need-to-know).
-BRIEFING_AUTHORS = frozenset({"coordinator", "chair"})
 MAX_REVIEWS = 30  # one briefing; more asks for a narrower selection
 TEMPLATE = "selection.html"
 
@@ -171,10 +168,9 @@ class SelectionService:
 
     @staticmethod
     def _author(session: Session, actor: int) -> Reader:
-        who = reader(session, actor)
-        if who.role not in BRIEFING_AUTHORS:
-            raise NotPermitted("Only a review coordinator or chair may build a board briefing.")
-        return who
+        # the partnership's coordinators and chairs (a global role, like the keepers of the theme
+        # vocabulary); what each sees of a review is their need-to-know
+        return author(session, actor, "a board briefing")
 
     def _selected(self, session: Session, who: Reader, selection: Selection) -> list[SelectedReview]:
         where = [who.sees(), *selection.conditions(), Review.id.in_(select(Finding.review_id))]

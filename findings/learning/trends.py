@@ -226,7 +226,7 @@ def _finding_categories(where: Sequence[ColumnElement[bool]]) -> Select[str | No
     )
 
 
-def _theme_pairs(where: Sequence[ColumnElement[bool]], session: Session) -> Any:
+def theme_pairs(where: Sequence[ColumnElement[bool]], session: Session) -> Any:
     """(finding, category, theme, year) for each theme a finding carries, its own or its review's,
     each pair once."""
     year = review_year()
@@ -257,7 +257,7 @@ def _themed_findings(
     session: Session, where: Sequence[ColumnElement[bool]]
 ) -> dict[tuple[str, str, int], int]:
     """Findings by (category, theme, year)."""
-    pairs = _theme_pairs(where, session)
+    pairs = theme_pairs(where, session)
     query = select(pairs.c.category, pairs.c.theme, pairs.c.year, func.count()).group_by(
         pairs.c.category, pairs.c.theme, pairs.c.year
     )

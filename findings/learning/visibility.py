@@ -23,7 +23,7 @@ from sqlalchemy.sql.selectable import TableValuedAlias
 from findings.publication.models import PublishedReport
 from workflow import regimes
 from workflow.commands import Command
-from workflow.errors import InvalidInput
+from workflow.errors import InvalidInput, NotPermitted
 from workflow.models import Membership, Review, User
 from workflow.service import ReviewService
 from workflow.states import Route
@@ -88,6 +88,18 @@ def reader(session: Session, actor: int) -> Reader:
     """The active user `actor` as a reader (NotPermitted for an account that is not active)."""
     user: User = ReviewService.active_user(session, actor)
     return Reader(user.id, user.global_role)
+
+
+# Who writes for the partnership across reviews (a board briefing, the partners' yearly report).
+AUTHORS = frozenset({"coordinator", "chair"})
+
+
+def author(session: Session, actor: int, document: str) -> Reader:
+    """The reader `actor`, if they may write `document` for the partnership (NotPermitted if not)."""
+    who = reader(session, actor)
+    if who.role not in AUTHORS:
+        raise NotPermitted(f"Only a review coordinator or chair may make {document}.")
+    return who
 
 
 class ReviewFilters(Command):

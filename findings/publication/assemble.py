@@ -31,6 +31,8 @@ from sqlalchemy.orm import Session
 
 from findings.analysis import frameworks
 from findings.analysis import models as m
+from findings.analysis.family import MEANS_LABELS, WISH_LABELS
+from findings.analysis.markers import MARKERS, NOT_ASSESSED, RATING_LABELS
 from findings.analysis.quality import EVIDENCE_KINDS
 from findings.analysis.vocabulary import BUILT_IN_THEMES
 from findings.publication.models import ReportTexts
@@ -47,9 +49,13 @@ from findings.publication.view_model import (
     Episode,
     Evidence,
     Factor,
+    FamilyContact,
+    FamilyMember,
     Finding,
     FindingResponse,
     GoodPractice,
+    Independence,
+    MarkerAssessment,
     NarrativeEntry,
     Participation,
     ReportData,
@@ -110,6 +116,9 @@ class ReviewContent:
     actions: tuple[m.Action, ...]
     theme_labels: Mapping[str, str]
     published_on: date | None  # the day of the `publish` (or `decline_publication`) audit row
+    family: tuple[m.FamilyMember, ...] = ()
+    declarations: tuple[m.IndependenceDeclaration, ...] = ()
+    assessments: tuple[m.MarkerAssessment, ...] = ()
 
 
 def report_texts(session: Session, review_id: int) -> ReportTexts | None:
@@ -147,6 +156,9 @@ def load(session: Session, review: Review) -> ReviewContent:
         actions=rows(m.Action, m.Action.id),
         theme_labels=themes,
         published_on=publication_day(session, rid),
+        family=rows(m.FamilyMember, m.FamilyMember.id),
+        declarations=rows(m.IndependenceDeclaration, m.IndependenceDeclaration.id),
+        assessments=rows(m.MarkerAssessment, m.MarkerAssessment.id),
     )
 
 
@@ -332,6 +344,63 @@ def _good_practice(content: ReviewContent) -> tuple[GoodPractice, ...]:
     return tuple(out)
 
 
+def _family(content: ReviewContent) -> tuple[FamilyMember, ...]:
+    """Each family member's part, by pseudonym and relationship; the notes of contacts stay out."""
+    return tuple(
+        FamilyMember(
+            id=f.id,
+            pseudonym=_t(f.pseudonym, SourceKind.FAMILY_MEMBER, f.id, "pseudonym"),
+            relationship=_t(f.relationship_to_child, SourceKind.FAMILY_MEMBER, f.id, "relationship_to_child"),
+            wishes=WISH_LABELS.get(f.wishes, f.wishes),
+            invited_on=f.invited_on,
+            contacts=tuple(
+                FamilyContact(c.contacted_on, MEANS_LABELS.get(c.means, c.means)) for c in f.contacts
+            ),
+            views=_optional(f.views, SourceKind.FAMILY_MEMBER, f.id, "views"),
+            draft_shared_on=f.draft_shared_on,
+        )
+        for f in content.family
+    )
+
+
+def _independence(content: ReviewContent) -> tuple[Independence, ...]:
+    """Each lead reviewer's declaration, numbered in the order they joined the review (the report
+    names no one)."""
+    leads = sorted(ms.id for ms in content.review.memberships if ms.role == ReviewRole.LEAD_REVIEWER)
+    numbers = {membership_id: n for n, membership_id in enumerate(leads, start=1)}
+    declared = sorted(
+        (d for d in content.declarations if d.membership_id in numbers),
+        key=lambda d: numbers[d.membership_id],
+    )
+    return tuple(
+        Independence(
+            reviewer=f"Lead reviewer {numbers[d.membership_id]}",
+            statement=_t(d.statement, SourceKind.INDEPENDENCE, d.id, "statement"),
+            declared_on=d.declared_on,
+        )
+        for d in declared
+    )
+
+
+def _quality(content: ReviewContent) -> tuple[MarkerAssessment, ...]:
+    """Every quality marker as the coordinator assessed it ("not assessed" where they have not), or
+    nothing while no marker is assessed."""
+    assessed = {a.marker: a for a in content.assessments}
+    if not assessed:
+        return ()
+    out = []
+    for marker in MARKERS:
+        row = assessed.get(marker.key)
+        out.append(
+            MarkerAssessment(
+                title=marker.title,
+                rating=RATING_LABELS.get(row.rating, row.rating) if row else NOT_ASSESSED,
+                comment=_optional(row.comment, SourceKind.QUALITY_MARKER, row.id, "comment") if row else None,
+            )
+        )
+    return tuple(out)
+
+
 def _action(a: m.Action, finding_numbers: Mapping[int, int]) -> Action:
     return Action(
         id=a.id,
@@ -408,6 +477,9 @@ def report_data(
         findings=findings,
         good_practice=_good_practice(content),
         board_response=_board_response(content),
+        family=_family(content),
+        independence=_independence(content),
+        quality=_quality(content),
     )
 
 

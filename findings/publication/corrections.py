@@ -37,6 +37,9 @@ CORRECTABLE: dict[SourceKind, tuple[type[Any], frozenset[str]]] = {
     SourceKind.GOOD_PRACTICE: (m.GoodPractice, frozenset({"what_went_well", "what_enabled_it"})),
     SourceKind.BOARD_RESPONSE: (m.BoardResponse, frozenset({"response"})),
     SourceKind.ACTION: (m.Action, frozenset({"title", "owner_agency", "evidence_of_impact", "due_on"})),
+    SourceKind.FAMILY_MEMBER: (m.FamilyMember, frozenset({"views"})),
+    SourceKind.INDEPENDENCE: (m.IndependenceDeclaration, frozenset({"statement"})),
+    SourceKind.QUALITY_MARKER: (m.MarkerAssessment, frozenset({"comment"})),
     SourceKind.REVIEW: (
         ReportTexts,
         frozenset({"case_summary", "methodology_note", "board_response", "period_start", "period_end"}),

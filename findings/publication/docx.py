@@ -209,7 +209,9 @@ class _Writer:
         if tag in HEADING_STYLES:
             self.paragraph(container, element, look, style=HEADING_STYLES[tag])
         elif tag in PARAGRAPHS:
-            style = "Caption" if tag in {"caption", "figcaption"} else None
+            style = (
+                "Caption" if tag in {"caption", "figcaption"} else "Quote" if "notice" in classes else None
+            )
             paragraph = self.paragraph(container, element, look.within(element), style=style)
             if tag == "dd" and paragraph is not None:
                 paragraph.paragraph_format.left_indent = Cm(1)
@@ -353,22 +355,33 @@ def _rows(table: Element) -> Iterator[list[Element]]:
 
 
 TEXT_WIDTH = Cm(17)  # A4 less the margins
+CHARACTER = Cm(0.22)  # the width of a character of the tables' 9.5 to 10.5 pt text (bold headers), about
+CELL_PADDING = Cm(0.4)
+MAX_FLOOR = Cm(4)
 
 
 def _fit_columns(table: Table, rows: list[list[Element]], columns: int) -> None:
-    """Columns as wide as their words need, as a browser lays out the HTML: Word's default of equal
-    columns squeezes a narrative's "what happened" into a strip beside a date."""
-    weights = [8.0] * columns
+    """Columns as wide as their words need, as a browser lays out the HTML: each at least as wide as
+    its longest word, the rest shared by how much text each holds (Word's default of equal columns
+    squeezes a narrative's "what happened" into a strip beside a date)."""
+    weights, floors = [8.0] * columns, [0] * columns
     for row in rows:
         c = 0
         for cell in row:
             if _span(cell) == 1 and c < columns:
-                weights[c] = max(weights[c], min(len(" ".join(cell.text().split())), 60))
+                words = cell.text().split()
+                weights[c] = max(weights[c], min(len(" ".join(words)), 60))
+                floors[c] = max(
+                    floors[c], min(CHARACTER * max((len(w) for w in words), default=0), MAX_FLOOR)
+                )
             c += _span(cell)
-    total = sum(weights)
+    room = TEXT_WIDTH - CELL_PADDING * columns
+    if sum(floors) > room:  # too many long words to fit: every column gives up its share
+        floors = [int(f * room / sum(floors)) for f in floors]
+    spare = max(room - sum(floors), 0)
     table.autofit = False
     for c, weight in enumerate(weights):
-        width = int(TEXT_WIDTH * weight / total)
+        width = floors[c] + CELL_PADDING + int(spare * weight / sum(weights))
         table.columns[c].width = width
         for cell in table.columns[c].cells:
             cell.width = width

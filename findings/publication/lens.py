@@ -11,7 +11,7 @@ reports later is read unless someone decides otherwise.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
 from sqlalchemy.orm import Session
@@ -48,6 +48,8 @@ NOT_READ: Mapping[tuple[SourceKind, str], str] = {
     (K.GOOD_PRACTICE, "agencies"): "agencies' names",
     (K.GOOD_PRACTICE, "title"): "fixed words ('Good practice 2')",
     (K.ACTION, "owner_agency"): "an agency's name",
+    (K.FAMILY_MEMBER, "pseudonym"): "a pseudonym",
+    (K.FAMILY_MEMBER, "relationship_to_child"): "a relationship ('mother')",
 }
 # The board briefing's own words are the product's (`assemble.board_briefing`), not a person's.
 NOT_READ_KINDS = frozenset({K.BOARD_BRIEFING})
@@ -68,6 +70,7 @@ class _Records:
     responses: Mapping[int, tuple[int, int]]  # board response -> (finding id, finding number)
     actions: Mapping[int, str]  # action -> title
     headings: Mapping[str, str]  # briefing section -> its heading in the briefing
+    labels: Mapping[tuple[SourceKind, int], str] = field(default_factory=dict)  # who or what, in words
 
     @classmethod
     def of(cls, content: ReviewContent) -> _Records:
@@ -83,7 +86,27 @@ class _Records:
                 key: str((written.get(key) or {}).get("heading") or default)
                 for key, default in BRIEFING_SECTIONS.items()
             },
+            labels=labels_of(content),
         )
+
+
+def labels_of(content: ReviewContent) -> dict[tuple[SourceKind, int], str]:
+    """Who or what each text of the family's involvement, the independence declarations and the
+    quality self-assessment belongs to, in words."""
+    data = report_data(content)
+    return {
+        **{(K.FAMILY_MEMBER, f.id): str(f.pseudonym) for f in data.family},
+        **{
+            (K.INDEPENDENCE, int(d.statement.source.id)): d.reviewer
+            for d in data.independence
+            if isinstance(d.statement.source.id, int)
+        },
+        **{
+            (K.QUALITY_MARKER, int(q.comment.source.id)): q.title
+            for q in data.quality
+            if q.comment is not None and isinstance(q.comment.source.id, int)
+        },
+    }
 
 
 def published_texts(session: Session, review: Review) -> tuple[PublishedText, ...]:
@@ -150,6 +173,11 @@ def _published(text: Text, records: _Records) -> PublishedText:
         return PublishedText(Where("action", object_id, label, field), text.value, asks=field == "title")
     if kind == K.BRIEFING:
         return _briefing(text, records)
+    if kind in _PLACES:
+        what, label = _PLACES[kind]
+        return PublishedText(
+            Where(what, object_id, label.format(records.labels.get((kind, object_id), "")), field), text.value
+        )
     # A text the reports print that no rule above places: read all the same, placed by its source.
     return PublishedText(
         Where(
@@ -157,6 +185,15 @@ def _published(text: Text, records: _Records) -> PublishedText:
         ),
         text.value,
     )
+
+
+# The records of the family's involvement, the lead reviewers' independence and the quality
+# self-assessment: the warning's kind and its place in words.
+_PLACES: Mapping[SourceKind, tuple[str, str]] = {
+    K.FAMILY_MEMBER: ("family_member", "The views of {}"),
+    K.INDEPENDENCE: ("independence", "The declaration of independence of {}"),
+    K.QUALITY_MARKER: ("quality_marker", "The comment on the quality marker '{}'"),
+}
 
 
 def _briefing(text: Text, records: _Records) -> PublishedText:

@@ -39,6 +39,9 @@ class SourceKind(StrEnum):
     ACTION = "action"
     BRIEFING = "briefing"
     BOARD_BRIEFING = "board_briefing"
+    FAMILY_MEMBER = "family_member"
+    INDEPENDENCE = "independence"
+    QUALITY_MARKER = "quality_marker"
 
 
 SOURCE_NAMES: dict[SourceKind, str] = {
@@ -55,6 +58,9 @@ SOURCE_NAMES: dict[SourceKind, str] = {
     SourceKind.ACTION: "Action",
     SourceKind.BRIEFING: "Practitioner briefing",
     SourceKind.BOARD_BRIEFING: "Board briefing",
+    SourceKind.FAMILY_MEMBER: "Family member",
+    SourceKind.INDEPENDENCE: "Declaration of independence",
+    SourceKind.QUALITY_MARKER: "Quality marker",
 }
 
 
@@ -381,6 +387,63 @@ class BoardResponse:
 
 
 @dataclass(frozen=True)
+class FamilyContact:
+    on: date
+    means: str  # in words: "a meeting", "a telephone call"
+
+    @property
+    def words(self) -> str:
+        return f"{format_date(self.on)} ({self.means})"
+
+
+@dataclass(frozen=True)
+class FamilyMember:
+    """A family member's part in the review, as the full report prints it (never a real name)."""
+
+    id: int
+    pseudonym: Text
+    relationship: Text
+    wishes: str  # in words: "wishes to take part"
+    invited_on: date | None = None
+    contacts: tuple[FamilyContact, ...] = ()
+    views: Text | None = None
+    draft_shared_on: date | None = None
+
+    @property
+    def invited_text(self) -> str:
+        return f"Invited to take part on {format_date(self.invited_on)}." if self.invited_on else ""
+
+    @property
+    def draft_text(self) -> str:
+        if self.draft_shared_on is None:
+            return "The draft report had not been shared with them."
+        return f"The draft report was shared with them on {format_date(self.draft_shared_on)}."
+
+
+@dataclass(frozen=True)
+class Independence:
+    """A lead reviewer's declaration of independence from the agencies involved (by number, never
+    by name, as the report describes people)."""
+
+    reviewer: str  # "Lead reviewer 1"
+    statement: Text
+    declared_on: date
+
+    @property
+    def declared_text(self) -> str:
+        return format_date(self.declared_on)
+
+
+@dataclass(frozen=True)
+class MarkerAssessment:
+    """One quality marker, as the coordinator assessed the review against it."""
+
+    title: str
+    rating: str  # "met", "partly met", "not met", "not assessed"
+    comment: Text | None = None
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything the full review report shows, in the Learning Together structure."""
 
@@ -391,6 +454,9 @@ class ReportData:
     findings: tuple[Finding, ...] = ()
     good_practice: tuple[GoodPractice, ...] = ()
     board_response: BoardResponse | None = None
+    family: tuple[FamilyMember, ...] = ()
+    independence: tuple[Independence, ...] = ()
+    quality: tuple[MarkerAssessment, ...] = ()
 
     @property
     def merged_narrative(self) -> tuple[NarrativeEntry, ...]:
@@ -524,10 +590,14 @@ __all__ = [
     "Episode",
     "Evidence",
     "Factor",
+    "FamilyContact",
+    "FamilyMember",
     "Finding",
     "FindingGroup",
     "FindingResponse",
     "GoodPractice",
+    "Independence",
+    "MarkerAssessment",
     "NarrativeEntry",
     "Participation",
     "ReportData",

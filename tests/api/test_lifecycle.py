@@ -113,7 +113,7 @@ def test_a_review_from_referral_to_data_gathering_through_the_api_alone(client, 
     etag = criteria.headers["ETag"]
 
     assert criteria.json()["criteria"]["follows"]["rapid_review"] is True
-    assert criteria.json()["criteria"]["follows"]["notified"] == ["national_panel"]
+    assert criteria.json()["criteria"]["follows"]["notified"] == ["panel"]
 
     # Only the safeguarding partners decide (WT2023); the coordinator and the chair are told so.
     etag = coordinator.change(

@@ -27,6 +27,7 @@ from findings.analysis.board import AddAction, BoardService
 from findings.analysis.conversations import AddConversation, ConversationService
 from findings.analysis.episodes import AddEpisode, EpisodeService
 from findings.analysis.factors import AddFactor, FactorService
+from findings.analysis.family import AddFamilyMember, FamilyService
 from findings.analysis.findings import AddEvidence, AddFinding, AddQuestion, FindingService
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
 from findings.analysis.narratives import AddEntry, NarrativeService
@@ -256,6 +257,17 @@ def _good_practice(world: World) -> None:
         **_as(world, "coordinator"), command=AddGoodPractice(what_went_well="Quick follow-up.")
     )
     world.ids.update(good_practice_id=item.id, good_practice_version=item.version)
+
+
+def _family_member(world: World) -> None:
+    member = FamilyService(world.service).add(
+        **_as(world, "lead"), command=AddFamilyMember(pseudonym="Alice's mother", relationship="mother")
+    )
+    world.ids.update(family_member_id=member.id, family_member_version=member.version)
+
+
+def _marker(world: World) -> None:
+    world.ids.update(marker="family")
 
 
 def _finding(
@@ -526,6 +538,33 @@ MATRIX: tuple[Row, ...] = (
                                                               (401, 404, 200, 403, 200, 403, 404), lead=200,
         prepare=_good_practice, version=_v("good_practice"),
         body=lambda w, c: {"what_enabled_it": "A contact."}),
+    # the family's involvement: the review team reads it, not the case group
+    Row("GET", "/api/v1/reviews/{review_id}/family", A,       (401, 404, 200, 200, 200, 403, 404), lead=200,
+        prepare=_family_member),
+    Row("POST", "/api/v1/reviews/{review_id}/family", A,      (401, 404, 201, 403, 403, 403, 404), lead=201,
+        body=lambda w, c: {"pseudonym": "Alice's father", "relationship": "father"}),
+    Row("GET", "/api/v1/reviews/{review_id}/family/{family_member_id}", A,
+                                                              (401, 404, 200, 200, 200, 403, 404), lead=200,
+        prepare=_family_member),
+    Row("PATCH", "/api/v1/reviews/{review_id}/family/{family_member_id}", A,
+                                                              (401, 404, 200, 403, 403, 403, 404), lead=200,
+        prepare=_family_member, version=_v("family_member"), body=lambda w, c: {"wishes": "taking_part"}),
+    Row("POST", "/api/v1/reviews/{review_id}/family/{family_member_id}/contacts", A,
+                                                              (401, 404, 201, 403, 403, 403, 404), lead=201,
+        prepare=_family_member, body=lambda w, c: {"on": "2026-11-20", "means": "meeting"}),
+    Row("POST", "/api/v1/reviews/{review_id}/family/{family_member_id}/draft-shared", A,
+                                                              (401, 404, 200, 403, 403, 403, 404), lead=200,
+        prepare=_family_member, version=_v("family_member"), body=lambda w, c: {"on": "2026-11-20"}),
+    # the lead reviewers' independence: every member reads it; a lead reviewer declares their own
+    Row("GET", "/api/v1/reviews/{review_id}/independence", A, (401, 404, 200, 200, 200, 200, 404), lead=200),
+    Row("PUT", "/api/v1/reviews/{review_id}/independence/mine", A,
+                                                              (401, 404, 403, 403, 403, 403, 404), lead=201,
+        body=lambda w, c: {"statement": "Independent of every agency.", "declared_on": "2026-11-20"}),
+    # the quality self-assessment: the review team reads it; the coordinator assesses
+    Row("GET", "/api/v1/reviews/{review_id}/quality", A,      (401, 404, 200, 200, 200, 403, 404), lead=200),
+    Row("PUT", "/api/v1/reviews/{review_id}/quality/{marker}", A,
+                                                              (401, 404, 201, 403, 403, 403, 404), lead=403,
+        prepare=_marker, body=lambda w, c: {"rating": "partly", "comment": "The father was not reached."}),
     Row("GET", "/api/v1/reviews/{review_id}/findings", F,     (401, 404, 200, 200, 200, 200, 404), lead=200,
         prepare=_finding),
     Row("POST", "/api/v1/reviews/{review_id}/findings", F,    (401, 404, 403, 403, 403, 403, 404), lead=201,
@@ -733,6 +772,12 @@ POLICY_ACTIONS: dict[tuple[str, str], str] = {
     ("POST", "/reviews/{review_id}/panel-submissions/waivers"): "waive_panel_submission",
     ("POST", "/reviews/{review_id}/good-practice"): "write_good_practice",
     ("PATCH", "/reviews/{review_id}/good-practice/{good_practice_id}"): "write_good_practice",
+    ("POST", "/reviews/{review_id}/family"): "write_family_involvement",
+    ("PATCH", "/reviews/{review_id}/family/{family_member_id}"): "write_family_involvement",
+    ("POST", "/reviews/{review_id}/family/{family_member_id}/contacts"): "write_family_involvement",
+    ("POST", "/reviews/{review_id}/family/{family_member_id}/draft-shared"): "record_draft_shared",
+    ("PUT", "/reviews/{review_id}/independence/mine"): "declare_independence",
+    ("PUT", "/reviews/{review_id}/quality/{marker}"): "assess_quality",
     ("POST", "/reviews/{review_id}/findings"): "write_finding",
     ("PATCH", "/reviews/{review_id}/findings/{finding_id}"): "write_finding",
     ("DELETE", "/reviews/{review_id}/findings/{finding_id}"): "write_finding",

@@ -56,7 +56,7 @@ def test_a_partner_fills_in_the_notification_sends_it_and_downloads_it(client, w
         "incidents": [
             "Abuse or neglect known or suspected, and the child died or was seriously harmed in England"
         ],
-        "notified": ["the Child Safeguarding Practice Review Panel"],
+        "notified": ["the national panel"],
         "rapid_review": True,
     }
     assert "the child's age band" in before.json()["missing"]
@@ -81,7 +81,7 @@ def test_a_partner_fills_in_the_notification_sends_it_and_downloads_it(client, w
     text = document.text
     for words in (
         "Notification of a serious incident in respect of Alice",
-        "The Child Safeguarding Practice Review Panel",
+        "The national panel",
         "1 to 4",
         "Female",
         "White British",

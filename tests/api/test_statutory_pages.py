@@ -38,10 +38,7 @@ def test_the_notification_page_shows_every_problem_at_once_and_keeps_what_was_ty
     page = client.get(f"/reviews/{world.review_id}/notification")
     assert page.status_code == 200
     assert "Notification to the national panel" in page.text
-    assert (
-        "the Child Safeguarding Practice Review Panel" in page.text
-        and "the child&#39;s age band" in page.text
-    )
+    assert "the national panel" in page.text and "the child&#39;s age band" in page.text
     refused = client.post(
         f"/reviews/{world.review_id}/notification",
         data={
@@ -168,7 +165,7 @@ def test_the_criteria_page_asks_each_incident_defines_serious_harm_and_says_what
         "serious and/or long-term impairment",
         "integrated care board (ICB)",
         "the safeguarding partners decide it, once the national panel has responded to the rapid review",
-        "Notify the Child Safeguarding Practice Review Panel within 5 working days of becoming aware.",
+        "Notify the national panel within 5 working days of becoming aware.",
         "A rapid review follows",
     ):
         assert words in page.replace("&#39;", "'"), words

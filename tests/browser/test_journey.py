@@ -404,10 +404,11 @@ def test_one_review_from_referral_to_publication(
     chair.shot("publication")
 
     # ---- the final report's notice to the national panel, then publication --------------------------
-    coordinator.open(base)
-    coordinator.page.locator("input[name='kind'][value='panel_notice']").check()
-    coordinator.date("on", date.today() - timedelta(days=14))
-    coordinator.click("Record the notice")
+    for kind in ("panel_notice", "secretary_of_state_notice", "ofsted_notice"):
+        coordinator.open(base)
+        coordinator.page.locator(f"input[name='kind'][value='{kind}']").check()
+        coordinator.date("on", date.today() - timedelta(days=14))
+        coordinator.click("Record the notice")
     chair.open(f"{base}/publication").click("Run the anonymisation check")
     assert "Possible now" in chair.text
     chair.click("Publish the report")

@@ -103,3 +103,30 @@ def test_report_export_and_import_on_the_demo(cli, tmp_path: Path) -> None:
     ):
         result = cli(*args)
         assert result.returncode == 1 and message in result.stderr, (args, result.stderr)
+
+
+@pytest.mark.pdf  # loading the demo publishes Alice
+def test_word_documents_and_the_yearly_report_from_the_command_line(cli, tmp_path: Path) -> None:
+    from findings.publication.docx import docx_text
+
+    assert cli("demo").returncode == 0
+    ids = _reviews(cli)
+    word = cli(
+        "report", str(ids["Alice"]), "--kind", "full", "--format", "docx", "-o", "alice.docx", "--as", CHAIR
+    )
+    assert word.returncode == 0, word.stderr
+    assert "The multi-agency narrative" in docx_text((tmp_path / "alice.docx").read_bytes())
+
+    year = cli(
+        "yearly-report", "--start", "2020-01-01", "--end", "2021-12-31", "--format", "docx", "-o", "y.docx",
+        "--as", COORDINATOR,
+    )  # fmt: skip
+    assert year.returncode == 0, year.stderr
+    words = docx_text((tmp_path / "y.docx").read_bytes())
+    assert "the safeguarding partners' yearly report" in words and "The year in numbers" in words
+    backwards = cli("yearly-report", "--start", "2026-04-01", "--end", "2026-01-01", "--as", COORDINATOR)
+    assert backwards.returncode == 1 and "The last day must be the same as the first day" in backwards.stderr
+    unreadable = cli("yearly-report", "--start", "April", "--as", COORDINATOR)
+    assert unreadable.returncode == 1 and "YYYY-MM-DD" in unreadable.stderr
+    practitioner = cli("yearly-report", "--as", "practitioner@demo.example.org")
+    assert practitioner.returncode == 1 and "Only a review coordinator or chair" in practitioner.stderr

@@ -165,14 +165,19 @@ def test_the_full_report_of_alice_has_the_learning_together_structure(demo: Serv
     for heading in (
         "## 1. Introduction and research questions",
         "## 2. Methodology",
-        "## 3. The case in brief",
-        "## 4. The multi-agency narrative",
-        "## 5. Appraisal of key practice episodes",
-        "## 6. Findings",
-        "## 7. Good practice",
-        "## 8. The board's response and actions",
+        "## 3. The family's involvement",
+        "## 4. The case in brief",
+        "## 5. The multi-agency narrative",
+        "## 6. Appraisal of key practice episodes",
+        "## 7. Findings",
+        "## 8. Good practice",
+        "## 9. The board's response and actions",
     ):
         assert heading in report
     assert "| Health | panel member | 1 |" in report  # who took part: by agency and role, never by name
+    assert "### Alice's mother (mother)" in report
+    assert "Whether they wished to take part: does not wish" in report  # her grandmother
+    assert "**Lead reviewer 1, " in report and "**Lead reviewer 2, " in report  # independence, by number
+    assert "| The family were invited to take part and their views heard | met |" in report
     for name in ("Hari Health", "Lena Lead", "Polly Practitioner", "Brannigan", "Marwood"):
         assert name not in report

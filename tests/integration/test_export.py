@@ -11,6 +11,7 @@ import base64
 import copy
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from findings.analysis.conversations import AddComment, AddConversation
 from findings.analysis.episodes import ChangeEpisode
+from findings.analysis.family import AddFamilyContact, AddFamilyMember, FamilyService
 from findings.analysis.findings import ChangeFinding, CommentOnFinding, FindingService
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
+from findings.analysis.independence import DeclareIndependence, IndependenceService
 from findings.analysis.quality import Code
+from findings.analysis.self_assessment import AssessMarker, SelfAssessmentService
 from findings.analysis.themes import AddTheme, SetReviewThemes, ThemeService
 from findings.analysis.warnings import AcknowledgeWarning
 from findings.exchange import provenance
@@ -112,6 +116,37 @@ def rich_review(wired: Wired, people: People) -> Analysis:
             episode_id=second,
         ),
     )
+    family = FamilyService(wired.reviews)
+    mother = family.add(
+        review_id=rid,
+        actor=cast.lead,
+        command=AddFamilyMember(
+            pseudonym="Alice's mother",
+            relationship="mother",
+            invited_on=date(2026, 11, 2),
+            wishes="taking_part",
+            views="No one asked how the move had gone.",
+        ),
+    )
+    family.add_contact(
+        review_id=rid,
+        actor=cast.coordinator,
+        family_member_id=mother.id,
+        command=AddFamilyContact(on=date(2026, 11, 9), means="meeting", note="At the family centre."),
+    )
+    IndependenceService(wired.reviews).declare(
+        review_id=rid,
+        actor=cast.lead,
+        expected_version=None,
+        command=DeclareIndependence(statement="Independent of every agency.", declared_on=date(2026, 11, 2)),
+    )
+    SelfAssessmentService(wired.reviews).assess(
+        review_id=rid,
+        actor=cast.coordinator,
+        marker="family",
+        expected_version=None,
+        command=AssessMarker(rating="met", comment="The mother took part."),
+    )
     a.panel_submissions().draft_findings()
     finding_id = a.finding()
     findings = FindingService(wired.reviews)
@@ -190,6 +225,9 @@ def test_export_import_export_keeps_the_content(
         "factors",
         "panel_submissions",
         "good_practice",
+        "family",
+        "independence",
+        "quality",
         "findings",
         "actions",
         "report_texts",
@@ -351,6 +389,15 @@ def _broken(document: dict[str, Any], change: str) -> dict[str, Any] | str:
         doc["findings"][0]["colour"] = "blue"
     elif change == "history changed":
         doc["history"][1]["reason"] = "It was always like this."
+    elif change == "unknown quality marker":
+        by = doc["people"][0]["ref"]
+        doc["quality"] = [
+            {"marker": "colour_of_the_cover", "rating": "met", "comment": "", "assessed_by": by}
+        ]
+    elif change == "declaration of someone else":
+        doc["independence"] = [
+            {"membership": "member-999", "statement": "Independent.", "declared_on": "2026-11-02"}
+        ]
     return doc
 
 
@@ -363,6 +410,8 @@ BROKEN = {
     "tampered publication": "publication.documents.0.sha256",
     "unknown field": "findings.0.colour",
     "history changed": "history.1.hash",
+    "unknown quality marker": "quality.0.marker",
+    "declaration of someone else": "independence.0.membership",
 }
 
 

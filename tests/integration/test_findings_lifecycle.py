@@ -16,9 +16,9 @@ from findings.analysis.panel import SavePanelAnalysis, WaivePanelAnalysis
 from findings.analysis.quality import Code
 from findings.analysis.warnings import AcknowledgeWarning, WarningService
 from tests.findings_support import Analysis, real_services
+from tests.support import record_report_notices
 from workflow import audit
 from workflow.errors import InvalidInput, TriggerRefused
-from workflow.notices import RecordNotice
 from workflow.states import State
 
 
@@ -87,12 +87,7 @@ def test_after_sign_off_the_board_responds_and_the_review_is_published_and_close
     action = board.add_action(
         review_id=review_id, actor=cast.coordinator, command=AddAction(title="Was-not-brought flag")
     ).action
-    analysis.journey.lifecycle.notices.record(
-        review_id=review_id,
-        actor=cast.chair,
-        expected_version=analysis.journey.version,
-        command=RecordNotice(kind="panel_notice", on=date(2026, 11, 2)),
-    )
+    record_report_notices(analysis.journey.lifecycle.notices, review_id, cast.chair, analysis.journey.version)
     analysis.journey.fire("publish", cast.chair)
 
     assert _refusal(analysis, "close", cast.coordinator) == (

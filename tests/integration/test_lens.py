@@ -15,11 +15,14 @@ from findings.analysis import quality
 from findings.analysis.board import AddAction, BoardService, RecordBoardResponse
 from findings.analysis.episodes import AddEpisode, ChangeEpisode, EpisodeService
 from findings.analysis.facts import FindingsFacts
+from findings.analysis.family import AddFamilyMember, FamilyService
 from findings.analysis.findings import AddEvidence, ChangeFinding, FindingService
 from findings.analysis.good_practice import AddGoodPractice, GoodPracticeService
+from findings.analysis.independence import DeclareIndependence, IndependenceService
 from findings.analysis.lens import CheckText, LensService
 from findings.analysis.narratives import AddEntry, NarrativeService
 from findings.analysis.quality import ONLY_FIXED
+from findings.analysis.self_assessment import AssessMarker, SelfAssessmentService
 from findings.analysis.warnings import WarningService
 from findings.errors import RegisterUnreadable
 from findings.publication.assemble import briefing_data, load, report_data
@@ -180,6 +183,24 @@ def test_every_text_the_documents_print_is_read_or_left_out_for_a_reason(draftin
                 what_went_well="Weekly visits.", what_enabled_it="A stable caseload.", agencies=agencies
             ),
         )
+    FamilyService(a.reviews).add(
+        review_id=a.review_id,
+        actor=a.cast.lead,
+        command=AddFamilyMember(pseudonym="Alice's mother", relationship="mother", views="No one asked."),
+    )
+    SelfAssessmentService(a.reviews).assess(
+        review_id=a.review_id,
+        actor=a.cast.coordinator,
+        marker="family",
+        expected_version=None,
+        command=AssessMarker(rating="met", comment="The mother met the lead reviewers."),
+    )
+    IndependenceService(a.reviews).declare(
+        review_id=a.review_id,
+        actor=a.cast.lead,
+        expected_version=None,
+        command=DeclareIndependence(statement="Independent of every agency.", declared_on=date(2026, 11, 2)),
+    )
     _write_texts(
         a,
         case_summary="Alice, 6.",
@@ -226,6 +247,9 @@ def test_every_text_the_documents_print_is_read_or_left_out_for_a_reason(draftin
         "board_response",
         "action",
         "briefing",
+        "family_member",
+        "independence",
+        "quality_marker",
     }
     # the tables name only what the documents print
     assert places >= READ_WITH_THE_ANALYSIS

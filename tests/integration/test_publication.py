@@ -28,11 +28,10 @@ from findings.publication.register import AddRegisterEntry, RegisterService, sea
 from findings.publication.render import DocumentKind, Format
 from findings.publication.view_model import ReportData
 from tests.report_factory import PLANTERS, sample_report
-from tests.support import SATISFIED, FakeAnalysis, Journey, People
+from tests.support import SATISFIED, FakeAnalysis, Journey, People, record_report_notices
 from workflow import audit
 from workflow.errors import TriggerRefused
 from workflow.models import Review
-from workflow.notices import RecordNotice
 from workflow.service import ReviewService
 from workflow.states import State
 
@@ -184,11 +183,12 @@ def test_a_leak_blocks_publish_at_the_right_place_until_it_is_fixed(
     after the fix it publishes and the checked documents are frozen."""
     journey = Journey(service, people).to(State.APPROVED)
     _seal_alice(service, journey)
-    journey.lifecycle.notices.record(
-        review_id=journey.review_id,
-        actor=journey.cast.chair,
-        expected_version=journey.version,
-        command=RecordNotice(kind="panel_notice", on=journey.today.replace(day=2)),
+    record_report_notices(
+        journey.lifecycle.notices,
+        journey.review_id,
+        journey.cast.chair,
+        journey.version,
+        on=journey.today.replace(day=2),
     )
 
     def check(current: ReportData) -> None:

@@ -58,7 +58,7 @@ def test_sending_the_notification_meets_the_five_day_clock(journeys, sessions):
     assert _clock(journey, "notification").met_on is None
     record = _edit(journey, "write_notification", COMPLETE_NOTIFICATION)
     assert record.notification_missing == ()
-    assert record.notified_to == ("the Child Safeguarding Practice Review Panel",)
+    assert record.notified_to == ("the national panel",)
     sent = _edit(journey, "send_notification", SendNotification(on=date(2026, 11, 6)))
     assert sent.notification.sent_on == date(2026, 11, 6)
     clock = _clock(journey, "notification")
@@ -69,7 +69,7 @@ def test_sending_the_notification_meets_the_five_day_clock(journeys, sessions):
     assert last.params == {
         "on": "2026-11-06",
         "incidents": ["abuse_death_or_serious_harm"],
-        "notified": ["national_panel"],
+        "notified": ["panel"],
     }
 
 
@@ -138,7 +138,7 @@ def test_a_care_leavers_death_is_notified_with_no_rapid_review_and_the_partners_
     answers = {key: "no" for key in WT2023_STATUTORY} | {"care_leaver_died": "yes"}
     _criteria(journey, answers)
     record = journey.lifecycle.statutory.record(review_id=journey.review_id, actor=journey.cast.coordinator)
-    assert record.notified_to == ("Ofsted", "the Secretary of State (Department for Education)")
+    assert record.notified_to == ("the Secretary of State", "Ofsted")
     assert not record.follows.rapid_review
     with pytest.raises(InvalidInput, match="an incident that a rapid review follows"):
         _edit(journey, "write_rapid_review", COMPLETE_RAPID_REVIEW)

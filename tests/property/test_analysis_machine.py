@@ -399,6 +399,17 @@ def make_machine(sessions: Any, clock: Any, people: Any) -> type[RuleBasedStateM
                     command=RecordNotice(kind="panel_notice", on=date(2026, 11, 2)),
                 )
             )
+            for kind in ("secretary_of_state_notice", "ofsted_notice"):
+                self.attempt(
+                    lambda kind=kind: self.analysis.journey.lifecycle.notices.record(
+                        review_id=self.review_id,
+                        actor=self.actor(who, "chair"),
+                        expected_version=self.reviews.get(
+                            self.review_id, self.analysis.cast.coordinator
+                        ).review.version,
+                        command=RecordNotice(kind=kind, on=date(2026, 11, 2)),
+                    )
+                )
 
         @rule(who=WHO, trigger=TRIGGERS)
         def fire(self, who: str, trigger: Trigger) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
@@ -17,10 +15,10 @@ from tests.support import (
     Journey,
     People,
     examples,
+    record_report_notices,
 )
 from workflow import audit, policy
 from workflow.errors import DomainError
-from workflow.notices import RecordNotice
 from workflow.ports import AnalysisSnapshot
 from workflow.referrals import RecordCriteria, SetScope
 from workflow.service import ReviewService
@@ -73,12 +71,7 @@ def make_machine(service: ReviewService, people: People, analysis: FakeAnalysis,
             for role, user in self.actors.items():
                 if not any(m.user_id == user and m.role == role for m in members):
                     self.journey.add_member(people.email(user), role, "Police")
-            self.journey.lifecycle.notices.record(
-                review_id=rid,
-                actor=cast.coordinator,
-                expected_version=self.journey.version,
-                command=RecordNotice(kind="panel_notice", on=date(2026, 11, 2)),
-            )
+            record_report_notices(self.journey.lifecycle.notices, rid, cast.coordinator, self.journey.version)
             with sessions() as session:
                 self.accepted = len(audit.entries_of(session, rid))
             self.final_state: str | None = None

@@ -98,6 +98,6 @@ def test_wt2010_decision_is_due_one_month_after_the_referral():
 
 
 def test_the_publication_clock_is_an_earliest_date_and_never_overdue():
-    clocks = _clocks("wt2023", date(2027, 6, 1), anchors={ClockAnchor.PANEL_NOTICE: date(2027, 5, 3)})
+    clocks = _clocks("wt2023", date(2027, 6, 1), anchors={ClockAnchor.REPORT_NOTICES: date(2027, 5, 3)})
     assert clocks["publication"].due == date(2027, 5, 12)  # 7 working days after the 3 May bank holiday
     assert clocks["publication"].earliest and not clocks["publication"].overdue

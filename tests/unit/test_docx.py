@@ -75,7 +75,7 @@ def test_the_report_s_headings_are_word_s_headings() -> None:
     assert headings[0] == ("Title", "Local child safeguarding practice review: Alice")
     assert ("Heading 1", "1. Introduction and research questions") in headings
     assert ("Heading 2", "Research questions") in headings
-    assert ("Heading 1", "6. Findings") in headings
+    assert any(style == "Heading 1" and words.endswith(". Findings") for style, words in headings)
 
 
 def test_numbered_lists_start_at_one_each_time_and_the_contents_keeps_its_own_numbers() -> None:

@@ -11,6 +11,7 @@ from tests.support import SATISFIED, WT2023_STATUTORY
 from workflow import regimes
 from workflow.guards import ANALYSIS_UNAVAILABLE, MemberFacts, ReviewFacts, evaluate
 from workflow.ports import AcknowledgedWarning, ActionFacts, EpisodeFacts, FactorFacts, FindingFacts
+from workflow.regimes.base import Recipient
 from workflow.states import ReviewRole, Trigger
 
 AGENCIES = ("Police", "Health", "Children's social care")
@@ -34,7 +35,7 @@ BASE = ReviewFacts(
         MemberFacts(7, "Polly", ReviewRole.CASE_GROUP, "Health"),
     ),
     publication_hold=False,
-    panel_notice_on=date(2026, 11, 2),
+    report_notices=dict.fromkeys(Recipient, date(2026, 11, 2)),
     analysis=replace(SATISFIED, panel_submitted=frozenset({4, 5, 6})),
     today=date(2026, 11, 26),
     paused_from="analysis",
@@ -171,12 +172,29 @@ CASES = [
     (Trigger.RETURN_FOR_REVISION, {}, {"comment": "  "}, "comments are required"),
     (Trigger.REOPEN_FOR_CORRECTION, {}, {"reason": " "}, "Say what needs correcting"),
     (Trigger.PUBLISH, {"publication_hold": True}, None, "A publication hold is in force"),
-    (Trigger.PUBLISH, {"panel_notice_on": None}, None, "has not been sent to the national panel"),
+    (Trigger.PUBLISH, {"report_notices": {}}, None, "The report has not been sent to the national panel"),
     (
         Trigger.PUBLISH,
-        {"panel_notice_on": date(2026, 11, 24)},
+        {"report_notices": {Recipient.PANEL: date(2026, 11, 2), Recipient.OFSTED: date(2026, 11, 2)}},
         None,
-        "publication is possible from Thursday 3 December 2026",
+        "The report has not been sent to the Secretary of State: record the notice "
+        "(at least 7 working days before publication).",
+    ),
+    (
+        Trigger.PUBLISH,
+        {
+            "report_notices": dict.fromkeys(Recipient, date(2026, 11, 2))
+            | {Recipient.OFSTED: date(2026, 11, 24)}
+        },
+        None,
+        "The notice to Ofsted was given on 24 November 2026, less than 7 working days ago: "
+        "publication is possible from Thursday 3 December 2026.",
+    ),
+    (
+        Trigger.DECLINE_PUBLICATION,
+        {"report_notices": {Recipient.PANEL: date(2026, 11, 2)}},
+        None,
+        "The summary of improvements has not been sent to Ofsted",
     ),
     (
         Trigger.PUBLISH,
@@ -285,3 +303,27 @@ def test_approving_records_the_acknowledged_warnings_it_accepts():
     )
     # none acknowledged: the row says so too
     assert evaluate(Trigger.APPROVE, BASE, {}).recorded == {"acknowledged_warnings": []}
+
+
+def test_wt2023_asks_for_the_report_to_go_to_the_panel_the_secretary_of_state_and_ofsted():
+    verdict = evaluate(Trigger.PUBLISH, replace(BASE, report_notices={}), None)
+    assert [r for r in verdict.reasons if "has not been sent" in r] == [
+        f"The report has not been sent to {who}: record the notice "
+        "(at least 7 working days before publication)."
+        for who in ("the national panel", "the Secretary of State", "Ofsted")
+    ]
+
+
+def test_wt2010_asks_only_for_the_panel_notice_and_none_before_declining_publication():
+    wt2010 = replace(
+        BASE, regime=regimes.current("wt2010"), report_notices={Recipient.PANEL: date(2026, 11, 2)}
+    )
+    assert evaluate(Trigger.PUBLISH, wt2010, None).allowed
+    assert evaluate(
+        Trigger.DECLINE_PUBLICATION, replace(wt2010, report_notices={}), PARAMS[Trigger.DECLINE_PUBLICATION]
+    ).allowed
+    refused = evaluate(Trigger.PUBLISH, replace(wt2010, report_notices={}), None)
+    assert (
+        "The report has not been sent to the national panel: record the notice "
+        "(at least 5 working days before publication)." in refused.reasons
+    )

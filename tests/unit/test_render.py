@@ -129,12 +129,14 @@ def test_the_full_report_follows_the_learning_together_structure(report: ReportD
         "Contents",
         "1. Introduction and research questions",
         "2. Methodology",
-        "3. The case in brief",
-        "4. The multi-agency narrative",
-        "5. Appraisal of key practice episodes",
-        "6. Findings",
-        "7. Good practice",
-        "8. The board's response and actions",
+        "3. The family's involvement",
+        "4. The case in brief",
+        "5. The multi-agency narrative",
+        "6. Appraisal of key practice episodes",
+        "7. Findings",
+        "8. Good practice",
+        "9. The board's response and actions",
+        "Appendix: quality self-assessment",
         "Appendix: each agency's account",
     ]
     categories = [h for h in _headings(html, 3) if h in CATEGORY_LABELS.values()]
@@ -206,11 +208,11 @@ def test_the_pdf_has_page_numbers_contents_bookmarks_and_tags(pdf: bytes) -> Non
     assert f"Page 2 of {total}" in pages[1]
     assert "Page 1 of" not in pages[0]  # the cover carries no number
     contents = pages[0]
-    assert re.search(r"6\. Findings\s*\.*\s*\d+", contents), contents
-    findings_page = int(re.search(r"6\. Findings\s*\.*\s*(\d+)", contents).group(1))
-    assert "6. Findings" in pages[findings_page - 1]
+    assert re.search(r"7\. Findings\s*\.*\s*\d+", contents), contents
+    findings_page = int(re.search(r"7\. Findings\s*\.*\s*(\d+)", contents).group(1))
+    assert "7. Findings" in pages[findings_page - 1]
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert "6. Findings" in titles
+    assert "7. Findings" in titles
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root  # tagged PDF
     assert root["/MarkInfo"]["/Marked"]

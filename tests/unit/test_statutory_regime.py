@@ -18,7 +18,7 @@ INCIDENTS = (
     "looked_after_child_died",
     "care_leaver_died",
 )
-PANEL, OFSTED, SOS = Recipient.NATIONAL_PANEL, Recipient.OFSTED, Recipient.SECRETARY_OF_STATE
+PANEL, OFSTED, SOS = Recipient.PANEL, Recipient.OFSTED, Recipient.SECRETARY_OF_STATE
 
 
 @pytest.mark.parametrize(
@@ -26,10 +26,10 @@ PANEL, OFSTED, SOS = Recipient.NATIONAL_PANEL, Recipient.OFSTED, Recipient.SECRE
     [
         (("abuse_death_or_serious_harm",), (PANEL,), True),
         (("harmed_outside_england",), (PANEL,), True),
-        (("looked_after_child_died",), (OFSTED, SOS), False),
-        (("care_leaver_died",), (OFSTED, SOS), False),
+        (("looked_after_child_died",), (SOS, OFSTED), False),
+        (("care_leaver_died",), (SOS, OFSTED), False),
         # A looked-after child who died where abuse or neglect is suspected: both incidents.
-        (("abuse_death_or_serious_harm", "looked_after_child_died"), (PANEL, OFSTED, SOS), True),
+        (("abuse_death_or_serious_harm", "looked_after_child_died"), (PANEL, SOS, OFSTED), True),
         ((), (), False),
     ],
 )

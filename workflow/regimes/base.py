@@ -20,7 +20,33 @@ class ClockAnchor(StrEnum):
 
     AWARENESS = "awareness"  # the referral's date of awareness
     DECISION = "decision"  # the chair's route decision (from the audit log)
-    PANEL_NOTICE = "panel_notice"  # the report was sent to the national panel (from the audit log)
+    # The last of the final report notices the regime asks for, once every one was given (from the
+    # audit log): the notice period before publication counts from it.
+    REPORT_NOTICES = "report_notices"
+
+
+class Recipient(StrEnum):
+    """Who is sent the final report (or the summary of improvements) before publication."""
+
+    PANEL = "panel"
+    SECRETARY_OF_STATE = "secretary_of_state"
+    OFSTED = "ofsted"
+
+    @property
+    def label(self) -> str:
+        return RECIPIENT_NAMES[self]
+
+    @property
+    def notice_kind(self) -> str:
+        """The `RecordNotice.kind` (and, with `record_`, the audit action) of a notice to them."""
+        return f"{self.value}_notice"
+
+
+RECIPIENT_NAMES = {
+    Recipient.PANEL: "the national panel",
+    Recipient.SECRETARY_OF_STATE: "the Secretary of State",
+    Recipient.OFSTED: "Ofsted",
+}
 
 
 class ClockEvent(StrEnum):
@@ -53,21 +79,6 @@ class Question:
     text: str
     options: tuple[tuple[str, str], ...] = (("yes", "Yes"), ("no", "No"))
     hint: str = ""
-
-
-class Recipient(StrEnum):
-    """Who a notifiable incident is notified to."""
-
-    NATIONAL_PANEL = "national_panel"
-    OFSTED = "ofsted"
-    SECRETARY_OF_STATE = "secretary_of_state"
-
-
-RECIPIENT_NAMES = {
-    Recipient.NATIONAL_PANEL: "the Child Safeguarding Practice Review Panel",
-    Recipient.OFSTED: "Ofsted",
-    Recipient.SECRETARY_OF_STATE: "the Secretary of State (Department for Education)",
-}
 
 
 @dataclass(frozen=True)
@@ -111,8 +122,13 @@ class Regime:
     questions: tuple[Question, ...]
     recommend_from: Callable[[Mapping[str, str]], Recommendation]
     clocks: tuple[ClockRule, ...]
-    # Working days' notice to the national panel before publication.
+    # Working days' notice before publication, to each of `report_notice_to`.
     publication_notice_working_days: int
+    # Who is sent the final report (or the summary of improvements instead) before publication.
+    report_notice_to: tuple[Recipient, ...] = (Recipient.PANEL,)
+    # Whether a summary of improvements published instead of the report (`decline_publication`) is
+    # sent to the same recipients with the same notice first.
+    summary_notice: bool = False
     notes: tuple[str, ...] = field(default=())
     # The notifiable incidents the criteria questions ask about (empty: the regime has none of its own).
     incidents: tuple[NotifiableIncident, ...] = ()

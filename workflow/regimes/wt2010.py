@@ -105,7 +105,7 @@ WT2010_V1 = Regime(
         ClockRule(
             "publication",
             "Earliest publication after notice to the national panel",
-            ClockAnchor.PANEL_NOTICE,
+            ClockAnchor.REPORT_NOTICES,
             5,
             ClockUnit.WORKING_DAYS,
             ClockEvent.PUBLICATION,

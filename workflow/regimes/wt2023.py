@@ -156,8 +156,9 @@ WT2023_V1 = Regime(
         ),
         ClockRule(
             "publication",
-            "Earliest publication after the report went to the national panel and the Secretary of State",
-            ClockAnchor.PANEL_NOTICE,
+            "Earliest publication after the report went to the national panel, the Secretary of State "
+            "and Ofsted",
+            ClockAnchor.REPORT_NOTICES,
             7,
             ClockUnit.WORKING_DAYS,
             ClockEvent.PUBLICATION,
@@ -165,6 +166,11 @@ WT2023_V1 = Regime(
         ),
     ),
     publication_notice_working_days=7,
+    # WT2023 ch. 5 (as WT2018 ch. 4): a copy of the full report to the Panel and the Secretary of State
+    # no later than seven working days before publication, and to Ofsted within the same timescale;
+    # when only the improvements are published, that information goes to the same three.
+    report_notice_to=(Recipient.PANEL, Recipient.SECRETARY_OF_STATE, Recipient.OFSTED),
+    summary_notice=True,
     notes=(
         "Published unless inappropriate; then a summary of the improvements needed is published.",
         "The published report stays available for at least one year.",
@@ -185,7 +191,7 @@ INCIDENTS_V2 = (
     NotifiableIncident(
         "abuse_death_or_serious_harm",
         "Abuse or neglect known or suspected, and the child died or was seriously harmed in England",
-        (Recipient.NATIONAL_PANEL,),
+        (Recipient.PANEL,),
         rapid_review=True,
         source="Children Act 2004 s16C(1)(a); WT2023 chapter 5",
     ),
@@ -193,7 +199,7 @@ INCIDENTS_V2 = (
         "harmed_outside_england",
         "Abuse or neglect known or suspected, and a child normally resident in the area died or was "
         "seriously harmed outside England",
-        (Recipient.NATIONAL_PANEL,),
+        (Recipient.PANEL,),
         rapid_review=True,
         source="Children Act 2004 s16C(1)(b); WT2023 chapter 5",
     ),
@@ -327,7 +333,9 @@ WT2023_V2 = Regime(
         ),
         *WT2023_V1.clocks[2:],
     ),
-    publication_notice_working_days=7,
+    publication_notice_working_days=WT2023_V1.publication_notice_working_days,
+    report_notice_to=WT2023_V1.report_notice_to,
+    summary_notice=WT2023_V1.summary_notice,
     notes=WT2023_V1.notes,
     incidents=INCIDENTS_V2,
     deciders=frozenset({ReviewRole.SAFEGUARDING_PARTNER}),
