@@ -55,6 +55,7 @@ from workflow.principal import Operator
 from workflow.referrals import ReferralService
 from workflow.service import ReviewService
 from workflow.settings import Settings, get_settings
+from workflow.statutory import StatutoryService
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Services:
     membership: MembershipService
     holds: HoldService
     notices: NoticeService
+    statutory: StatutoryService
     good_practice: GoodPracticeService
     family: FamilyService
     independence: IndependenceService
@@ -175,6 +177,7 @@ def build_services(
         membership=MembershipService(reviews, today=today),
         holds=HoldService(reviews, today=today),
         notices=NoticeService(reviews, today=today),
+        statutory=StatutoryService(reviews, today=today),
         good_practice=GoodPracticeService(reviews, today=today),
         family=FamilyService(reviews, today=today),
         independence=IndependenceService(reviews, today=today),

@@ -23,6 +23,7 @@ from api import cli
 from api.wiring import get_services
 from tests.databases import Snapshot
 from workflow import people as people_module
+from workflow import regimes
 from workflow.errors import TriggerRefused
 from workflow.holds import HoldService
 from workflow.membership import AddMember, MembershipService
@@ -41,6 +42,13 @@ from workflow.regimes.base import Recipient
 from workflow.service import ReviewService
 from workflow.settings import get_settings
 from workflow.states import ReviewRole, State
+from workflow.statutory import (
+    RecordPanelResponse,
+    SendRapidReview,
+    StatutoryService,
+    WriteNotification,
+    WriteRapidReview,
+)
 
 _counter = itertools.count(1)
 
@@ -130,6 +138,8 @@ class Cast:
     practitioner: int
     outsider: int
     admin: int
+    # The safeguarding partner who decides the route under WT2023 (0: the journey adds one).
+    partner: int = 0
 
 
 class People:
@@ -162,13 +172,18 @@ class People:
             practitioner=self.user("member", "Polly Practitioner"),
             outsider=self.user("member", "Oscar Outsider"),
             admin=self.user("admin", "Ada Admin"),
+            partner=self.user("member", "Priya Partner"),
         )
 
 
 AGENCIES = ("Police", "Health", "Children's social care")
 
+# The criteria of the newest WT2023 (version 2): a serious incident in England, criteria (a) and (c).
 WT2023_STATUTORY = {
-    "serious_incident": "yes",
+    "abuse_death_or_serious_harm": "yes",
+    "harmed_outside_england": "no",
+    "looked_after_child_died": "no",
+    "care_leaver_died": "no",
     "improvements_needed": "yes",
     "recurrent_themes": "no",
     "multi_agency_concerns": "yes",
@@ -178,6 +193,39 @@ WT2023_STATUTORY = {
     "multiple_areas": "no",
     "institutional_setting": "no",
 }
+
+# A death where abuse or neglect is suspected: a serious case review under WT2010.
+WT2010_STATUTORY = {
+    "child_died": "yes",
+    "abuse_or_neglect": "suspected",
+    "serious_harm": "no",
+    "agency_concerns": "yes",
+    "lessons_for_agencies": "yes",
+}
+
+# A notification and a rapid review with everything the national panel asks for (neither sent yet).
+COMPLETE_NOTIFICATION = WriteNotification(
+    age_band="1_to_4",
+    sex="female",
+    ethnicity="White British",
+    incident_date=date(2026, 10, 30),
+    area="Northshire",
+    known_to=["Police", "Health"],
+    child_protection_plan="no",
+    looked_after="no",
+    other_children="A brother, aged 5.",
+    circumstances="Alice, aged 2, was found in a neglected state at home.",
+    immediate_actions="Alice and her brother were placed with their grandmother.",
+)
+COMPLETE_RAPID_REVIEW = WriteRapidReview(
+    facts="Alice, aged 2, was found in a neglected state at home.",
+    immediate_action="Alice and her brother were placed with their grandmother.",
+    agencies_involvement="Police, health visiting and children's social care knew the family.",
+    learning="How neglect is recognised when a family moves between areas.",
+    lcspr_criteria_met="yes",
+    lcspr_reasons="Criteria (a) and (c) are met.",
+    national_review="no",
+)
 
 ORDER = (
     State.REFERRED,
@@ -202,6 +250,7 @@ class Lifecycle:
     membership: MembershipService
     holds: HoldService
     notices: NoticeService
+    statutory: StatutoryService
 
     @classmethod
     def of(cls, service: ReviewService) -> Lifecycle:
@@ -210,6 +259,7 @@ class Lifecycle:
             membership=MembershipService(service, today=service.today),
             holds=HoldService(service, today=service.today),
             notices=NoticeService(service, today=service.today),
+            statutory=StatutoryService(service, today=service.today),
         )
 
 
@@ -232,7 +282,9 @@ class Journey:
         people: People,
         cast: Cast | None = None,
         today: date = date(2026, 11, 26),
+        regime: str = "wt2023",
     ) -> None:
+        self.regime = regimes.current(regime)
         self.service = service
         self.lifecycle = Lifecycle.of(service)
         self.people = people
@@ -259,10 +311,14 @@ class Journey:
                     summary="Alice was found in a neglected state.",
                 ),
                 agencies_involved=list(AGENCIES),
+                regime=self.regime.key,
             ),
         )
         self.review_id = logged.detail.review.id
         self.add_member(self.people.email(self.cast.chair), "chair")
+        if not self.cast.partner:
+            self.cast.partner = self.people.user("member", "Priya Partner")
+        self.add_member(self.people.email(self.cast.partner), "safeguarding_partner", "Local authority")
         return self
 
     def add_member(self, email: str, role: str, agency: str | None = None) -> None:
@@ -301,11 +357,45 @@ class Journey:
             review_id=self.review_id,
             actor=self.cast.coordinator,
             expected_version=self.version,
-            command=RecordCriteria(answers=WT2023_STATUTORY),
+            command=RecordCriteria(
+                answers=WT2023_STATUTORY if self.regime.key == "wt2023" else WT2010_STATUTORY
+            ),
+        )
+        if self.regime.has_rapid_review:
+            self.rapid_review()
+
+    @property
+    def decider(self) -> int:
+        """Who records the route decision under the journey's regime: a partner, or the chair."""
+        return (
+            self.cast.partner if ReviewRole.SAFEGUARDING_PARTNER in self.regime.deciders else self.cast.chair
+        )
+
+    def rapid_review(self, response: str = "agrees") -> None:
+        """Write the rapid review, send it to the national panel today and record its response."""
+        statutory, actor = self.lifecycle.statutory, self.cast.coordinator
+        statutory.write_rapid_review(
+            review_id=self.review_id,
+            actor=actor,
+            expected_version=self.version,
+            command=COMPLETE_RAPID_REVIEW,
+        )
+        today = self.service.today()
+        statutory.send_rapid_review(
+            review_id=self.review_id,
+            actor=actor,
+            expected_version=self.version,
+            command=SendRapidReview(on=today),
+        )
+        statutory.record_panel_response(
+            review_id=self.review_id,
+            actor=actor,
+            expected_version=self.version,
+            command=RecordPanelResponse(response=response, on=today),  # type: ignore[arg-type]
         )
 
     def _scoping(self) -> None:
-        self.fire("decide", self.cast.chair, route="statutory", rationale="Criteria (a) and (c) are met.")
+        self.fire("decide", self.decider, route="statutory", rationale="Criteria (a) and (c) are met.")
         self.add_member(self.people.email(self.cast.lead), "lead_reviewer")
         self.lifecycle.referrals.set_scope(
             review_id=self.review_id,
@@ -369,17 +459,17 @@ class Journeys:
         self._cache, self._engine, self._migrated = cache, engine, migrated
         self._service, self._people, self._today = service, people, today
 
-    def to(self, state: State) -> Journey:
-        key = (state, self._today())
+    def to(self, state: State, regime: str = "wt2023") -> Journey:
+        key = (state, self._today(), regime)
         if key in self._cache:
             snapshot, cast, review_id = self._cache[key]
             snapshot.restore(self._engine)
         else:
             self._migrated.restore(self._engine)
-            built = Journey(self._service, self._people).to(state)
+            built = Journey(self._service, self._people, regime=regime).to(state)
             cast, review_id = built.cast, built.review_id
             self._cache[key] = (Snapshot.take(self._engine), cast, review_id)
-        journey = Journey(self._service, self._people, copy.deepcopy(cast))
+        journey = Journey(self._service, self._people, copy.deepcopy(cast), regime=regime)
         journey.review_id = review_id
         return journey
 

@@ -36,6 +36,7 @@ class ReviewNeed(StrEnum):
 
     MEMBERS = "members"
     REPORT_NOTICES = "report_notices"  # read from the audit log
+    PANEL_RESPONSE = "panel_response"  # the national panel's response to the rapid review
 
 
 Need = ReviewNeed | AnalysisNeed
@@ -69,6 +70,8 @@ class ReviewFacts:
     analysis: AnalysisSnapshot | None
     today: date
     paused_from: str | None = None
+    # The national panel's response to the rapid review (agrees, disagrees, national_review), or None.
+    panel_response: str | None = None
 
     def with_role(self, role: ReviewRole) -> tuple[MemberFacts, ...]:
         return tuple(m for m in self.members if m.role == role)
@@ -136,6 +139,19 @@ def _decision_recorded(facts: ReviewFacts, params: Params, out: _Findings) -> No
         out.reasons.append(
             f"The decision departs from the recommended route "
             f"({facts.regime.route_name(recommendation.route)}): record why."
+        )
+
+
+def _panel_responded(facts: ReviewFacts, _params: Params, out: _Findings) -> None:
+    """Under WT2023 (from version 2) the partners decide informed by the national panel's response to
+    the rapid review, so `decide` waits for it whenever a rapid review follows the incident."""
+    regime = facts.regime
+    if not regime.panel_response_before_decision or facts.panel_response is not None:
+        return
+    if regime.what_follows(facts.criteria_answers).rapid_review:
+        out.reasons.append(
+            "The national panel's response to the rapid review is not recorded: the safeguarding "
+            "partners decide once the rapid review has been sent and the panel has responded."
         )
 
 
@@ -346,7 +362,7 @@ def _guard(check: _Guard, *needs: Need) -> Guard:
 A = AnalysisNeed
 GUARDS: dict[Trigger, tuple[Guard, ...]] = {
     Trigger.OPEN_SCREENING: (_guard(_referral_complete),),
-    Trigger.DECIDE: (_guard(_decision_recorded),),
+    Trigger.DECIDE: (_guard(_decision_recorded), _guard(_panel_responded, ReviewNeed.PANEL_RESPONSE)),
     Trigger.CONFIRM_SCOPE: (_guard(_scope_confirmed, ReviewNeed.MEMBERS),),
     Trigger.CONVENE: (_guard(_team_convened, ReviewNeed.MEMBERS),),
     Trigger.BEGIN_ANALYSIS: (_guard(_narratives_in, A.NARRATIVES),),

@@ -15,7 +15,7 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import policy
+from workflow import policy, regimes
 from workflow.commands import Agency, Command, Email, Id, Reason, required
 from workflow.edits import Edit, EditService
 from workflow.errors import InvalidInput, NotFound
@@ -25,6 +25,10 @@ from workflow.service import ReviewDetail
 from workflow.states import ReviewRole
 
 AGENCY_ROLES = (ReviewRole.PANEL_MEMBER, ReviewRole.CASE_GROUP)
+NO_PARTNER = (
+    "Say which safeguarding partner this member represents: the local authority, the integrated care "
+    "board or the chief officer of police (or that they are the lead or delegated partner)."
+)
 
 
 class AddMember(Command):
@@ -74,7 +78,8 @@ def join(
 def vacancy(review: Review, action: str) -> str | None:
     """Why no one can take `action` yet: no member holds a role the policy allows for it (a new
     review has no chair until one is added), or None."""
-    allowed = policy.rule(action).roles
+    regime = regimes.get(review.regime_key, review.regime_version) if review.regime_key else None
+    allowed = policy.roles_allowed(action, regime)
     if any(ReviewRole(m.role) in allowed for m in review.memberships):
         return None
     return f"No one is the {policy.roles_phrase(allowed)} of this review yet."
@@ -94,6 +99,8 @@ class MembershipService(EditService):
                 errors["role"] = f"{user.name} is already a {ROLE_NAMES[command.role]} of this review."
             if command.role in AGENCY_ROLES and not command.agency:
                 errors["agency"] = "Say which agency this panel or case group member is from."
+            if command.role == ReviewRole.SAFEGUARDING_PARTNER and not command.agency:
+                errors["agency"] = NO_PARTNER
             if errors or user is None:
                 raise InvalidInput(errors)
             membership = join(

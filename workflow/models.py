@@ -254,3 +254,49 @@ class NotificationSettings(Base):
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     calendar_created_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PanelNotification(Base):
+    """What the national panel's notification form asks about a notifiable incident (WT2023), one per
+    review, and the day it was sent (`sent_on`, which meets the 5-working-day clock). Everything about
+    the child is written with their pseudonym; the incidents notified are the criteria answers."""
+
+    __tablename__ = "panel_notifications"
+
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True)
+    age_band: Mapped[str | None] = mapped_column(String(20), default=None)
+    sex: Mapped[str | None] = mapped_column(String(20), default=None)
+    ethnicity: Mapped[str] = mapped_column(String(200), default="")
+    incident_date: Mapped[date | None] = mapped_column(Date, default=None)
+    area: Mapped[str] = mapped_column(String(200), default="")
+    known_to: Mapped[list[str]] = mapped_column(JSON, default=list)
+    child_protection_plan: Mapped[str | None] = mapped_column(String(20), default=None)
+    looked_after: Mapped[str | None] = mapped_column(String(20), default=None)
+    other_children: Mapped[str] = mapped_column(Text, default="")
+    circumstances: Mapped[str] = mapped_column(Text, default="")
+    immediate_actions: Mapped[str] = mapped_column(Text, default="")
+    sent_on: Mapped[date | None] = mapped_column(Date, default=None)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RapidReview(Base):
+    """The rapid review of a serious incident (WT2023), one per review: what it found, the day it was
+    sent to the national panel (`sent_on`, which meets the 15-working-day clock) and the panel's
+    response, which the safeguarding partners wait for before they decide."""
+
+    __tablename__ = "rapid_reviews"
+
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True)
+    facts: Mapped[str] = mapped_column(Text, default="")
+    immediate_action: Mapped[str] = mapped_column(Text, default="")
+    agencies_involvement: Mapped[str] = mapped_column(Text, default="")
+    learning: Mapped[str] = mapped_column(Text, default="")
+    lcspr_criteria_met: Mapped[str | None] = mapped_column(String(20), default=None)
+    lcspr_reasons: Mapped[str] = mapped_column(Text, default="")
+    national_review: Mapped[str | None] = mapped_column(String(20), default=None)
+    national_review_reasons: Mapped[str] = mapped_column(Text, default="")
+    sent_on: Mapped[date | None] = mapped_column(Date, default=None)
+    panel_response: Mapped[str | None] = mapped_column(String(20), default=None)
+    panel_response_reasons: Mapped[str] = mapped_column(Text, default="")
+    panel_response_on: Mapped[date | None] = mapped_column(Date, default=None)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from workflow.errors import NotAtThisStage, NotPermitted
+from workflow.regimes.base import Regime
 from workflow.states import (
     ACTIVE_STATES,
     STATE_LABELS,
@@ -25,12 +26,13 @@ from workflow.states import (
     Trigger,
 )
 
-_C, _L, _P, _G, _CH = (
+_C, _L, _P, _G, _CH, _SP = (
     ReviewRole.COORDINATOR,
     ReviewRole.LEAD_REVIEWER,
     ReviewRole.PANEL_MEMBER,
     ReviewRole.CASE_GROUP,
     ReviewRole.CHAIR,
+    ReviewRole.SAFEGUARDING_PARTNER,
 )
 REVIEW_TEAM = frozenset({_C, _L, _P, _CH})
 EVERYONE = frozenset(ReviewRole)
@@ -41,6 +43,7 @@ ROLE_NAMES = {
     _P: "panel member",
     _G: "case group member",
     _CH: "chair",
+    _SP: "safeguarding partner",
 }
 
 
@@ -149,6 +152,26 @@ EDITS: dict[str, Rule] = {
         {_C, _CH}, (*_CORRECTING, State.APPROVED), "correct the board's words for publication"
     ),
     "change_register": _rule({_C, _CH}, _NOT_FINAL, "change the sealed identity register", _FINAL),
+    # The statutory notices of WT2023 (workflow.statutory): the notification of the incident, the rapid
+    # review sent to the national panel and the panel's response, all before the route is decided.
+    "write_notification": _rule(
+        {_C, _SP},
+        _BEFORE_DECISION,
+        "write the notification to the national panel",
+        "The notification can only change before the route is decided.",
+    ),
+    "write_rapid_review": _rule(
+        {_C, _SP},
+        _BEFORE_DECISION,
+        "write the rapid review",
+        "The rapid review can only change before the route is decided.",
+    ),
+    "record_panel_response": _rule(
+        {_C, _SP},
+        _BEFORE_DECISION,
+        "record the national panel's response",
+        "The national panel's response can only be recorded before the route is decided.",
+    ),
     # The family's involvement: what the report prints of it is fixed at approval; the day the draft
     # was shared with them comes after the sign-off, before publication.
     "write_family_involvement": _rule({_C, _L}, _BEFORE_APPROVAL, "record the family's involvement"),
@@ -178,6 +201,8 @@ READERS: dict[str, frozenset[ReviewRole]] = {
     "register": frozenset({_C, _CH}),
     "anonymisation_check": frozenset({_C, _CH}),
     "export": frozenset({_C}),
+    # the notification to the national panel and the rapid review (workflow.statutory)
+    "statutory": frozenset({_C, _CH, _SP}),
 }
 
 
@@ -185,9 +210,19 @@ def rule(action: str | Trigger) -> Rule:
     return POLICY[str(action)]
 
 
-def role_refusal(roles: Iterable[ReviewRole], action: str | Trigger) -> str | None:
+def roles_allowed(action: str | Trigger, regime: Regime | None = None) -> frozenset[ReviewRole]:
+    """The roles that may take `action`; under `regime`, `decide` is its deciders' alone (the chair
+    under WT2010, the safeguarding partners under WT2023 from version 2)."""
+    if regime is not None and str(action) == Trigger.DECIDE:
+        return regime.deciders
+    return rule(action).roles
+
+
+def role_refusal(
+    roles: Iterable[ReviewRole], action: str | Trigger, regime: Regime | None = None
+) -> str | None:
     """Why someone with `roles` may not take `action` at all, or None if their role may."""
-    allowed = rule(action).roles
+    allowed = roles_allowed(action, regime)
     if frozenset(roles) & allowed:
         return None
     return f"Only the {roles_phrase(allowed)} may {rule(action).what}."
@@ -201,14 +236,18 @@ def stage_refusal(state: State | str, action: str | Trigger) -> str | None:
     return None if current in the_rule.stages else the_rule.stage_refusal(current)
 
 
-def refusal(roles: Iterable[ReviewRole], state: State | str, action: str | Trigger) -> str | None:
+def refusal(
+    roles: Iterable[ReviewRole], state: State | str, action: str | Trigger, regime: Regime | None = None
+) -> str | None:
     """The first reason `action` is refused to someone with `roles` at `state` (role before stage), or
     None: what a page shows beside a greyed-out control."""
-    return role_refusal(roles, action) or stage_refusal(state, action)
+    return role_refusal(roles, action, regime) or stage_refusal(state, action)
 
 
-def permits(roles: Iterable[ReviewRole], state: State | str, action: str | Trigger) -> bool:
-    return refusal(roles, state, action) is None
+def permits(
+    roles: Iterable[ReviewRole], state: State | str, action: str | Trigger, regime: Regime | None = None
+) -> bool:
+    return refusal(roles, state, action, regime) is None
 
 
 def check(roles: Iterable[ReviewRole], state: State | str, action: str | Trigger) -> None:

@@ -31,7 +31,7 @@ from workflow.guards import (
     needs_of,
 )
 from workflow.machine import next_state
-from workflow.models import AuditEntry, Membership, Review, User
+from workflow.models import AuditEntry, Membership, RapidReview, Review, User
 from workflow.ports import AnalysisFacts, NoAnalysis, NoPublisher, Publisher
 from workflow.regimes import Recommendation, Regime
 from workflow.regimes.base import ClockAnchor, ClockEvent, Recipient
@@ -107,6 +107,7 @@ Listener = Callable[[Transitioned], None]
 CLOCK_ACTIONS = (
     Trigger.DECIDE.value,
     "record_notification",
+    "send_rapid_review",
     *(f"record_{recipient.notice_kind}" for recipient in Recipient),
     Trigger.APPROVE.value,
     Trigger.REOPEN_FOR_CORRECTION.value,
@@ -150,6 +151,8 @@ def _event_dates(
             anchors[ClockAnchor.DECISION] = events[ClockEvent.DECISION] = day_of(entry)
         elif entry.action == "record_notification":
             events[ClockEvent.NOTIFICATION] = day_of(entry)
+        elif entry.action == "send_rapid_review":
+            events[ClockEvent.RAPID_REVIEW] = day_of(entry)
         elif entry.action == Trigger.APPROVE:
             events[ClockEvent.COMPLETION] = day_of(entry)
         elif entry.action == Trigger.REOPEN_FOR_CORRECTION:
@@ -279,6 +282,10 @@ class ReviewService:
             members = tuple(
                 MemberFacts(m.id, m.user.name, ReviewRole(m.role), m.agency) for m in review.memberships
             )
+        panel_response = None
+        if ReviewNeed.PANEL_RESPONSE in needs:
+            rapid = session.get(RapidReview, review.id)
+            panel_response = rapid.panel_response if rapid else None
         wanted = analysis_needs(needs)
         return ReviewFacts(
             regime=regimes.get(review.regime_key, review.regime_version),
@@ -297,6 +304,7 @@ class ReviewService:
             else None,
             today=self._today(),
             paused_from=review.paused_from,
+            panel_response=panel_response,
         )
 
     # ---- firing triggers ---------------------------------------------------------------------
@@ -322,7 +330,8 @@ class ReviewService:
                         f"stage '{STATE_LABELS[current]}'."
                     ],
                 )
-            refused = policy.role_refusal(roles, trigger)
+            regime = regimes.get(review.regime_key, review.regime_version)
+            refused = policy.role_refusal(roles, trigger, regime)
             if refused:
                 raise NotPermitted(refused)
             facts = self.facts(session, review, needs_of([trigger]), run_checks=True)
@@ -336,6 +345,7 @@ class ReviewService:
                 resume_to=State(review.paused_from) if review.paused_from else None,
             )
             published = self._publish(session, review, trigger, actor)
+            partner = _deciding_partner(review, trigger, regime, actor)
             _record_trigger_data(review, trigger, current, params)
             review.state = target.value
             reason_key = REASON_PARAM.get(trigger, "comment")
@@ -349,7 +359,8 @@ class ReviewService:
                 reason=_clean(params.get(reason_key)),
                 params={k: v for k, v in params.items() if v not in (None, "")}
                 | dict(verdict.recorded)
-                | dict(published),
+                | dict(published)
+                | partner,
             )
             session.commit()
         event = Transitioned(review_id, trigger, current, target, actor)
@@ -385,11 +396,12 @@ class ReviewService:
         check_anonymisation: bool = False,
     ) -> list[TriggerOption]:
         triggers = triggers_from(State(review.state))
-        permitted = [t for t in triggers if roles & policy.rule(t).roles]
+        regime = regimes.get(review.regime_key, review.regime_version)
+        permitted = [t for t in triggers if roles & policy.roles_allowed(t, regime)]
         facts = self.facts(session, review, needs_of(permitted), run_checks=check_anonymisation)
         options = []
         for trigger in triggers:
-            allowed_roles = policy.rule(trigger).roles
+            allowed_roles = policy.roles_allowed(trigger, regime)
             if trigger not in permitted:
                 verdict = Verdict(reasons=(f"Only the {policy.roles_phrase(allowed_roles)} may do this.",))
             else:
@@ -486,6 +498,23 @@ def _member_of(actor: int, roles: Iterable[ReviewRole] | None = None) -> Select[
     if roles is not None:
         query = query.where(Membership.role.in_([role.value for role in roles]))
     return query
+
+
+def _deciding_partner(review: Review, trigger: Trigger, regime: Regime, actor: int) -> dict[str, str]:
+    """Under a regime where the safeguarding partners decide, which partner recorded the decision (the
+    agency of the actor's partner membership: the local authority, the ICB, the police, or the lead or
+    delegated partner), kept in the decision's audit row."""
+    if trigger != Trigger.DECIDE or ReviewRole.SAFEGUARDING_PARTNER not in regime.deciders:
+        return {}
+    agency = next(
+        (
+            m.agency
+            for m in review.memberships
+            if m.user_id == actor and m.role == ReviewRole.SAFEGUARDING_PARTNER and m.agency
+        ),
+        None,
+    )
+    return {"decided_for": agency} if agency else {}
 
 
 def _parse_trigger(trigger: Trigger | str) -> Trigger:

@@ -53,6 +53,9 @@ class ReviewRole(StrEnum):
     PANEL_MEMBER = "panel_member"
     CASE_GROUP = "case_group"
     CHAIR = "chair"
+    # A representative of one of the three safeguarding partners (local authority, integrated care
+    # board, chief officer of police), or the lead or delegated partner: they decide under WT2023.
+    SAFEGUARDING_PARTNER = "safeguarding_partner"
 
 
 class Route(StrEnum):
@@ -99,11 +102,13 @@ def _roles(*roles: ReviewRole) -> frozenset[ReviewRole]:
 
 
 _C, _L, _CH = ReviewRole.COORDINATOR, ReviewRole.LEAD_REVIEWER, ReviewRole.CHAIR
+# Who decides the route depends on the regime (`Regime.deciders`): the chair, or the partners.
+_DECIDERS = _roles(_CH, ReviewRole.SAFEGUARDING_PARTNER)
 
 TRANSITIONS: tuple[Edge, ...] = (
     Edge(Trigger.OPEN_SCREENING, State.REFERRED, State.SCREENING, _roles(_C), "Open the criteria check"),
-    Edge(Trigger.DECIDE, State.SCREENING, State.SCOPING, _roles(_CH), "Decide to hold a review"),
-    Edge(Trigger.DECIDE, State.SCREENING, State.CLOSED, _roles(_CH), "Decide that no review is needed"),
+    Edge(Trigger.DECIDE, State.SCREENING, State.SCOPING, _DECIDERS, "Decide to hold a review"),
+    Edge(Trigger.DECIDE, State.SCREENING, State.CLOSED, _DECIDERS, "Decide that no review is needed"),
     Edge(Trigger.CONFIRM_SCOPE, State.SCOPING, State.CASE_GROUP, _roles(_C), "Confirm the scope"),
     Edge(Trigger.CONVENE, State.CASE_GROUP, State.DATA_GATHERING, _roles(_C), "Convene the review team"),
     Edge(Trigger.BEGIN_ANALYSIS, State.DATA_GATHERING, State.ANALYSIS, _roles(_C, _L), "Begin the analysis"),

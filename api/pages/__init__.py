@@ -30,12 +30,20 @@ from api.pages import (
     self_assessment,
     signin,
     signoff,
+    statutory,
 )
 
 
 def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    lifecycle = (referral, reviews, scope, members, audit)  # `/reviews/new` before `/reviews/{review_id}`
+    lifecycle = (
+        referral,
+        reviews,
+        statutory,
+        scope,
+        members,
+        audit,
+    )  # `/reviews/new` before `/reviews/{review_id}`
     analysis = (narratives, conversations, episodes, factors, panel, good_practice, family)
     outputs = (findings, board, report, signoff, publication, register, published, self_assessment)
     across = (learning,)  # trends, actions and briefings across reviews

@@ -38,17 +38,19 @@ from api.pages.views import (
     review_context,
     stepper,
 )
+from api.wiring import Services
 from findings.analysis.independence import DeclareIndependence, LeadReviewer
 from workflow import policy
 from workflow.errors import InvalidInput, StaleReview, TriggerRefused
 from workflow.holds import ClearPublicationHold, SetPublicationHold
 from workflow.membership import sorted_members, vacancy
-from workflow.models import Review
+from workflow.models import RapidReview, Review
 from workflow.notices import RecordNotice, kinds_for
-from workflow.policy import ROLE_NAMES
+from workflow.policy import READERS, ROLE_NAMES
 from workflow.referrals import ABUSE_OR_NEGLECT, INCIDENT_OUTCOMES
 from workflow.service import ReviewDetail, TriggerOption
 from workflow.states import STAGES, STATE_LABELS, TRIGGER_LABELS, Route, State, Trigger
+from workflow.statutory import PANEL_RESPONSES
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -253,9 +255,22 @@ def _trigger_page(
             "recommendation": recommendation,
             "fields": TRIGGER_FIELDS.get(trigger, ()),
             "stale": stale,
+            "panel_response": _panel_response(services, detail, trigger, user.id),
+            "panel_responses": PANEL_RESPONSES,
         }
     )
     return render(request, "pages/trigger.html", context, status=status)
+
+
+def _panel_response(
+    services: Services, detail: ReviewDetail, trigger: Trigger, actor: int
+) -> RapidReview | None:
+    """What the partners decide informed by (WT2023 v2): the national panel's response to the rapid
+    review, shown on the decision's page to whoever may read it."""
+    if trigger != Trigger.DECIDE or not detail.regime.incidents or not detail.roles & READERS["statutory"]:
+        return None
+    rapid = services.statutory.record(review_id=detail.review.id, actor=actor).rapid_review
+    return rapid if rapid.panel_response else None
 
 
 def _trigger(value: str) -> Trigger:

@@ -33,7 +33,7 @@ from markupsafe import Markup, escape
 from findings.analysis import quality
 from workflow.clocks import Clock
 from workflow.policy import ROLE_NAMES
-from workflow.regimes.base import ClockUnit
+from workflow.regimes.base import RECIPIENT_NAMES, ClockUnit
 from workflow.states import STATE_LABELS, TRIGGER_LABELS, ReviewRole, State, Trigger
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -236,6 +236,7 @@ FILTERS: Mapping[str, Any] = {
     "paragraphs": paragraphs,
     "path_part": path_part,
     "join_words": join_words,
+    "recipient": lambda value: RECIPIENT_NAMES[value],
     "lines": lines,
     "warning_href": warning_href,
     "pairs": pairs,

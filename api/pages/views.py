@@ -135,11 +135,14 @@ class Section:
 def sections(review_id: int, roles: frozenset[ReviewRole]) -> list[Section]:
     """The parts of a review this person may open, in the order the work happens."""
     team = bool(roles & REVIEW_TEAM)
+    statutory = bool(roles & READERS["statutory"])
     preparer = bool(roles & {ReviewRole.COORDINATOR, ReviewRole.LEAD_REVIEWER, ReviewRole.CHAIR})
     base = f"/reviews/{review_id}"
     items = [
         ("overview", "Overview", base),
         ("criteria", "Criteria check", f"{base}/criteria"),
+        ("notification", "Notification", f"{base}/notification") if statutory else None,
+        ("rapid-review", "Rapid review", f"{base}/rapid-review") if statutory else None,
         ("scope", "Scope and questions", f"{base}/scope"),
         ("members", "Members and agencies", f"{base}/members"),
         ("register", "Sealed identity register", f"{base}/register") if roles & READERS["register"] else None,

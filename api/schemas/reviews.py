@@ -55,12 +55,23 @@ class RecommendationOut(BaseModel):
     reasons: list[str]
 
 
+class FollowsOut(BaseModel):
+    """What the incidents answered yes require (WT2023 from version 2; empty under other regimes)."""
+
+    incidents: list[str] = Field(description="The notifiable incidents answered yes, in words.")
+    notified: list[str] = Field(description="Who must be notified: panel, secretary_of_state, ofsted.")
+    rapid_review: bool = Field(description="Whether a rapid review follows.")
+    decided_by: list[ReviewRole] = Field(description="The review roles that record the route decision.")
+    weighed: list[str] = Field(description="Matters the deciders weigh in deciding on a statutory review.")
+
+
 class CriteriaOut(BaseModel):
     questions: list[QuestionOut]
     answers: dict[str, str]
     recommendation: RecommendationOut | None = Field(
         description="The route the regime recommends; null until every question is answered."
     )
+    follows: FollowsOut
 
 
 class ScopeOut(BaseModel):
@@ -135,7 +146,7 @@ class ReviewOut(BaseModel):
                     "state": "scoping",
                     "state_label": "Scoping",
                     "paused_from": None,
-                    "regime": {"key": "wt2023", "version": 1, "title": "Working Together 2023"},
+                    "regime": {"key": "wt2023", "version": 2, "title": "Working Together 2023"},
                     "review_type": "Local child safeguarding practice review",
                     "child_pseudonym": "Alice",
                     "incident": {
@@ -162,6 +173,16 @@ class ReviewOut(BaseModel):
                             "route": "statutory",
                             "name": "Local child safeguarding practice review",
                             "reasons": ["Serious harm, and abuse or neglect is suspected."],
+                        },
+                        "follows": {
+                            "incidents": [
+                                "Abuse or neglect known or suspected, and the child died or was "
+                                "seriously harmed in England"
+                            ],
+                            "notified": ["panel"],
+                            "rapid_review": True,
+                            "decided_by": ["safeguarding_partner"],
+                            "weighed": ["concerns about a single agency"],
                         },
                     },
                     "decision": {
@@ -231,6 +252,7 @@ class ReviewOut(BaseModel):
     def of(cls, detail: ReviewDetail, warnings: Sequence[str] = ()) -> ReviewOut:
         review, regime = detail.review, detail.regime
         recommendation = detail.recommendation
+        follows = regime.what_follows(review.criteria_answers)
         return cls(
             id=review.id,
             version=review.version,
@@ -258,6 +280,13 @@ class ReviewOut(BaseModel):
                     for q in regime.questions
                 ],
                 answers=dict(review.criteria_answers),
+                follows=FollowsOut(
+                    incidents=[i.label for i in follows.incidents],
+                    notified=[r.value for r in follows.notified],
+                    rapid_review=follows.rapid_review,
+                    decided_by=sorted(regime.deciders),
+                    weighed=list(regime.weighed),
+                ),
                 recommendation=RecommendationOut(
                     route=recommendation.route,
                     name=regime.route_name(recommendation.route),

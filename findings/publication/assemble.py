@@ -84,6 +84,7 @@ ACTION_STATUS_LABELS = {
 ROLE_ORDER = (
     ReviewRole.COORDINATOR,
     ReviewRole.CHAIR,
+    ReviewRole.SAFEGUARDING_PARTNER,
     ReviewRole.LEAD_REVIEWER,
     ReviewRole.PANEL_MEMBER,
     ReviewRole.CASE_GROUP,

@@ -78,7 +78,10 @@ def _setup_to_data_gathering(
     member(STAFF["chair"][0], "chair")
     etag = coordinator.change("POST", f"{url}/triggers/open_screening", etag, 200).headers["ETag"]
     answers = {
-        "serious_incident": "yes",
+        "abuse_death_or_serious_harm": "yes",
+        "harmed_outside_england": "no",
+        "looked_after_child_died": "no",
+        "care_leaver_died": "no",
         "improvements_needed": "yes",
         "recurrent_themes": "no",
         "multi_agency_concerns": "yes",
@@ -89,6 +92,24 @@ def _setup_to_data_gathering(
         "institutional_setting": "no",
     }
     etag = coordinator.change("PUT", f"{url}/criteria", etag, 200, json={"answers": answers}).headers["ETag"]
+    # The rapid review goes to the national panel, which responds; the chair, as the lead safeguarding
+    # partner, records the partners' decision.
+    rapid = {
+        "facts": "Alice, aged four, has severe dental decay; appointments were missed.",
+        "immediate_action": "A strategy discussion; Alice's dental treatment arranged.",
+        "agencies_involvement": "Police and health knew the family.",
+        "learning": "How agencies notice a child who is not brought.",
+        "lcspr_criteria_met": "yes",
+        "national_review": "no",
+    }
+    etag = coordinator.change("PATCH", f"{url}/rapid-review", etag, 200, json=rapid).headers["ETag"]
+    sent = {"on": "2026-11-20"}
+    etag = coordinator.change("POST", f"{url}/rapid-review/sent", etag, 200, json=sent).headers["ETag"]
+    response = {"response": "agrees", "on": "2026-11-24"}
+    etag = coordinator.change("PUT", f"{url}/rapid-review/panel-response", etag, 200, json=response).headers[
+        "ETag"
+    ]
+    member(STAFF["chair"][0], "safeguarding_partner", "Local authority (lead partner)")
     decision = {"route": "statutory", "rationale": "Criteria (a) and (c) are met."}
     etag = p["chair"].change("POST", f"{url}/triggers/decide", etag, 200, json=decision).headers["ETag"]
     member(STAFF["lead"][0], "lead_reviewer")

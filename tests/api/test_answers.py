@@ -81,7 +81,7 @@ def test_a_refused_trigger_is_409_with_every_reason(client, world):
     response = client.post(
         f"{review_url(world)}/triggers/decide",
         json={"route": "learning"},
-        headers=as_(world, "chair", **{"If-Match": f'"{world.version}"'}),
+        headers=as_(world, "partner", **{"If-Match": f'"{world.version}"'}),
     )
     body = assert_problem(response, 409, "trigger-refused")
     assert body["reasons"] == [

@@ -178,7 +178,11 @@ def _operations() -> list[tuple[str, str]]:
 
 
 OPERATIONS = _operations()
-RENDERS_PDF = {"/api/v1/reviews/{review_id}/reports/{kind}", "/api/v1/published/board-briefing"}
+RENDERS_PDF = {
+    "/api/v1/reviews/{review_id}/reports/{kind}",
+    "/api/v1/published/board-briefing",
+    "/api/v1/reviews/{review_id}/{document}/document",
+}
 
 
 @pytest.mark.parametrize(

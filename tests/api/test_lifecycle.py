@@ -41,6 +41,7 @@ def test_a_review_from_referral_to_data_gathering_through_the_api_alone(client, 
         "police": ("pat@police.example.org", "Pat Police", "member"),
         "health": ("hari@health.example.org", "Hari Health", "member"),
         "practitioner": ("polly@health.example.org", "Polly Practitioner", "member"),
+        "partner": ("priya@council.example.org", "Priya Partner", "member"),
     }
     for email, name, role in staff.values():
         created = client.post(
@@ -92,7 +93,10 @@ def test_a_review_from_referral_to_data_gathering_through_the_api_alone(client, 
         "POST", f"{url}/notices", etag, 200, json={"kind": "notification", "on": "2026-11-18"}
     ).headers["ETag"]
     answers = {
-        "serious_incident": "yes",
+        "abuse_death_or_serious_harm": "yes",
+        "harmed_outside_england": "no",
+        "looked_after_child_died": "no",
+        "care_leaver_died": "no",
         "improvements_needed": "yes",
         "recurrent_themes": "no",
         "multi_agency_concerns": "yes",
@@ -108,17 +112,45 @@ def test_a_review_from_referral_to_data_gathering_through_the_api_alone(client, 
     assert recommendation["reasons"]
     etag = criteria.headers["ETag"]
 
-    # Only the chair decides; the coordinator is told so, with the reason.
+    assert criteria.json()["criteria"]["follows"]["rapid_review"] is True
+    assert criteria.json()["criteria"]["follows"]["notified"] == ["panel"]
+
+    # Only the safeguarding partners decide (WT2023); the coordinator and the chair are told so.
+    etag = coordinator.change(
+        "POST",
+        f"{url}/members",
+        etag,
+        201,
+        json={"email": staff["partner"][0], "role": "safeguarding_partner", "agency": "Local authority"},
+    ).headers["ETag"]
+    partner = Person(client, staff["partner"][0])
     options = {o["trigger"]: o for o in coordinator.get(f"{url}/triggers").json()["items"]}
     assert options["decide"]["allowed"] is False
-    assert options["decide"]["reasons"] == ["Only the chair may do this."]
-    coordinator.change(
-        "POST", f"{url}/triggers/decide", etag, 403, json={"route": "statutory", "rationale": "x"}
-    )
-    # A decision without a rationale is refused with the reason.
-    refused = chair.change("POST", f"{url}/triggers/decide", etag, 409, json={"route": "statutory"}).json()
-    assert refused["reasons"] == ["Record the rationale for the decision."]
-    decided = chair.change(
+    assert options["decide"]["reasons"] == ["Only the safeguarding partner may do this."]
+    chair.change("POST", f"{url}/triggers/decide", etag, 403, json={"route": "statutory", "rationale": "x"})
+    # They decide once the national panel has responded to the rapid review, and with a rationale.
+    refused = partner.change("POST", f"{url}/triggers/decide", etag, 409, json={"route": "statutory"}).json()
+    assert refused["reasons"] == [
+        "Record the rationale for the decision.",
+        "The national panel's response to the rapid review is not recorded: the safeguarding partners "
+        "decide once the rapid review has been sent and the panel has responded.",
+    ]
+    rapid = {
+        "facts": "Alice, aged two, was admitted to hospital with injuries.",
+        "immediate_action": "Alice's brother is staying with his grandmother.",
+        "agencies_involvement": "Police and health knew the family.",
+        "learning": "How injuries to a baby are explained and checked.",
+        "lcspr_criteria_met": "yes",
+        "national_review": "no",
+    }
+    etag = coordinator.change("PATCH", f"{url}/rapid-review", etag, 200, json=rapid).headers["ETag"]
+    sent = coordinator.change("POST", f"{url}/rapid-review/sent", etag, 200, json={"on": "2026-11-20"})
+    etag = sent.headers["ETag"]
+    response = {"response": "agrees", "on": "2026-11-24"}
+    etag = partner.change("PUT", f"{url}/rapid-review/panel-response", etag, 200, json=response).headers[
+        "ETag"
+    ]
+    decided = partner.change(
         "POST",
         f"{url}/triggers/decide",
         etag,
@@ -169,7 +201,7 @@ def test_a_review_from_referral_to_data_gathering_through_the_api_alone(client, 
 
     # A panel member sees the review, the team and the log, but cannot move the review on.
     assert police.get(url).json()["your_roles"] == ["panel_member"]
-    assert police.get(f"{url}/members").json()["total"] == 6
+    assert police.get(f"{url}/members").json()["total"] == 7
     options = {o["trigger"]: o for o in police.get(f"{url}/triggers").json()["items"]}
     assert options["convene"]["allowed"] is False
     police.change("POST", f"{url}/triggers/convene", etag, 403)

@@ -49,7 +49,9 @@ def test_a_bad_choice_is_refused_saying_what_to_send(client, world):
 
 
 def test_the_calendar_feed_lists_the_persons_statutory_deadlines_by_pseudonym(client, world, clock):
-    clock.today = date(2026, 11, 16)  # the notification (due 9 November) is overdue, the rapid review not
+    # The notification (due 9 November) is overdue; the rapid review was sent to the national panel
+    # (its clock is met), so it is no longer a deadline.
+    clock.today = date(2026, 11, 16)
     made = client.post("/api/v1/me/calendar", headers=world.headers("chair"))
     assert made.status_code == 201
     url = made.json()["url"]
@@ -62,13 +64,13 @@ def test_the_calendar_feed_lists_the_persons_statutory_deadlines_by_pseudonym(cl
     calendar = icalendar.Calendar.from_ical(feed.content)
     assert str(calendar["version"]) == "2.0" and "Tunnelview" in str(calendar["prodid"])
     events = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
-    assert set(events) == {"Alice: Notification to the national panel (overdue)", "Alice: Rapid review"}
-    rapid = events["Alice: Rapid review"]
-    assert rapid.decoded("dtstart") == date(2026, 11, 23)
-    assert rapid.decoded("dtend") == date(2026, 11, 24)
-    assert str(rapid["uid"]).startswith(f"review-{world.review_id}-rapid_review@")
-    assert str(rapid["description"]) == "The review of Alice, at the stage: Criteria check."
-    assert str(rapid["url"]).endswith(f"/reviews/{world.review_id}")
+    assert set(events) == {"Alice: Notification to the national panel (overdue)"}
+    notification = events["Alice: Notification to the national panel (overdue)"]
+    assert notification.decoded("dtstart") == date(2026, 11, 9)
+    assert notification.decoded("dtend") == date(2026, 11, 10)
+    assert str(notification["uid"]).startswith(f"review-{world.review_id}-notification@")
+    assert str(notification["description"]) == "The review of Alice, at the stage: Criteria check."
+    assert str(notification["url"]).endswith(f"/reviews/{world.review_id}")
     assert b"neglected" not in feed.content  # the incident's summary stays in the review
     state = client.get("/api/v1/me/notifications", headers=world.headers("chair")).json()["calendar"]
     assert state["active"] is True and state["since"]

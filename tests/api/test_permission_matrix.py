@@ -41,11 +41,13 @@ from findings.publication.register import AddRegisterEntry, RegisterService
 from findings.publication.render import Format
 from tests.api.conftest import REGISTER_KEY, SECRET
 from tests.api.world import CALLERS, PASSWORD, World
-from tests.support import WT2023_STATUTORY, Lifecycle
+from tests.support import COMPLETE_NOTIFICATION, COMPLETE_RAPID_REVIEW, WT2023_STATUTORY, Lifecycle
 from workflow import policy
 from workflow.holds import SetPublicationHold
 from workflow.models import Review
+from workflow.referrals import RecordCriteria
 from workflow.states import ReviewRole, State
+from workflow.statutory import SendRapidReview
 
 R, S1, S2 = State.REFERRED, State.SCREENING, State.SCOPING
 D, A, F = State.DATA_GATHERING, State.ANALYSIS, State.FINDINGS
@@ -114,6 +116,40 @@ def _frozen(world: World) -> None:
         )
         freeze(session, review, prepared, actor_id=world.users["chair"])
         session.commit()
+
+
+def _statutory_ready(world: World) -> None:
+    """The criteria answered, the notification and the rapid review complete (neither sent)."""
+    lifecycle, coordinator = Lifecycle.of(world.service), world.users["coordinator"]
+    lifecycle.referrals.record_criteria(
+        review_id=world.review_id,
+        actor=coordinator,
+        expected_version=world.version,
+        command=RecordCriteria(answers=WT2023_STATUTORY),
+    )
+    lifecycle.statutory.write_notification(
+        review_id=world.review_id,
+        actor=coordinator,
+        expected_version=world.version,
+        command=COMPLETE_NOTIFICATION,
+    )
+    lifecycle.statutory.write_rapid_review(
+        review_id=world.review_id,
+        actor=coordinator,
+        expected_version=world.version,
+        command=COMPLETE_RAPID_REVIEW,
+    )
+    world.ids.update(document="notification")
+
+
+def _rapid_review_sent(world: World) -> None:
+    _statutory_ready(world)
+    Lifecycle.of(world.service).statutory.send_rapid_review(
+        review_id=world.review_id,
+        actor=world.users["coordinator"],
+        expected_version=world.version,
+        command=SendRapidReview(on=date(2026, 11, 20)),
+    )
 
 
 def _export(world: World, _caller: str) -> dict[str, Any]:
@@ -353,6 +389,23 @@ MATRIX: tuple[Row, ...] = (
         body=lambda w, c: {"reason": "The trial is over."}, prepare=_hold, if_match=True),
     Row("POST", "/api/v1/reviews/{review_id}/notices", R,     (401, 404, 200, 200, 403, 403, 404),
         body=lambda w, c: {"kind": "notification", "on": "2026-11-05"}, if_match=True),
+    # The notification and the rapid review (WT2023): coordinator and partners write, the chair reads.
+    Row("GET", "/api/v1/reviews/{review_id}/notification", R, (401, 404, 200, 200, 403, 403, 404)),
+    Row("PATCH", "/api/v1/reviews/{review_id}/notification", R, (401, 404, 200, 403, 403, 403, 404),
+        body=lambda w, c: {"area": "Northshire"}, if_match=True),
+    Row("POST", "/api/v1/reviews/{review_id}/notification/sent", R, (401, 404, 200, 403, 403, 403, 404),
+        body=lambda w, c: {"on": "2026-11-05"}, prepare=_statutory_ready, if_match=True),
+    Row("GET", "/api/v1/reviews/{review_id}/rapid-review", R, (401, 404, 200, 200, 403, 403, 404)),
+    Row("PATCH", "/api/v1/reviews/{review_id}/rapid-review", R, (401, 404, 200, 403, 403, 403, 404),
+        body=lambda w, c: {"facts": "Alice was found neglected."}, if_match=True),
+    Row("POST", "/api/v1/reviews/{review_id}/rapid-review/sent", R, (401, 404, 200, 403, 403, 403, 404),
+        body=lambda w, c: {"on": "2026-11-20"}, prepare=_statutory_ready, if_match=True),
+    Row("PUT", "/api/v1/reviews/{review_id}/rapid-review/panel-response", R,
+                                                              (401, 404, 200, 403, 403, 403, 404),
+        body=lambda w, c: {"response": "agrees", "on": "2026-11-24"}, prepare=_rapid_review_sent,
+        if_match=True),
+    Row("GET", "/api/v1/reviews/{review_id}/{document}/document", R, (401, 404, 200, 200, 403, 403, 404),
+        prepare=_statutory_ready),
     Row("GET", "/api/v1/reviews/{review_id}/members", R,      (401, 404, 200, 200, 200, 200, 404)),
     Row("POST", "/api/v1/reviews/{review_id}/members", R,     (401, 404, 201, 403, 403, 403, 404),
         body=lambda w, c: {"email": w.emails["spare"], "role": "lead_reviewer"}, if_match=True),
@@ -360,8 +413,9 @@ MATRIX: tuple[Row, ...] = (
                                                               (401, 404, 200, 403, 403, 403, 404),
         if_match=True),
     Row("GET", "/api/v1/reviews/{review_id}/triggers", R,     (401, 404, 200, 200, 200, 200, 404)),
+    # `decide` under WT2023: the safeguarding partners decide, not the chair (test_statutory_api.py).
     Row("POST", "/api/v1/reviews/{review_id}/triggers/{trigger}", S1,
-                                                              (401, 404, 403, 200, 403, 403, 404),
+                                                              (401, 404, 403, 403, 403, 403, 404),
         body=lambda w, c: _DECIDE, if_match=True),
     Row("GET", "/api/v1/reviews/{review_id}/audit", R,        (401, 404, 200, 200, 200, 200, 404)),
     Row("GET", "/api/v1/reviews/{review_id}/audit/verify", R, (401, 404, 200, 200, 200, 200, 404)),
@@ -688,6 +742,11 @@ POLICY_ACTIONS: dict[tuple[str, str], str] = {
     ("POST", "/reviews/{review_id}/publication-hold"): "set_publication_hold",
     ("DELETE", "/reviews/{review_id}/publication-hold"): "set_publication_hold",
     ("POST", "/reviews/{review_id}/notices"): "record_notice",
+    ("PATCH", "/reviews/{review_id}/notification"): "write_notification",
+    ("POST", "/reviews/{review_id}/notification/sent"): "write_notification",
+    ("PATCH", "/reviews/{review_id}/rapid-review"): "write_rapid_review",
+    ("POST", "/reviews/{review_id}/rapid-review/sent"): "write_rapid_review",
+    ("PUT", "/reviews/{review_id}/rapid-review/panel-response"): "record_panel_response",
     ("POST", "/reviews/{review_id}/members"): "change_membership",
     ("DELETE", "/reviews/{review_id}/members/{member_id}"): "change_membership",
     ("POST", "/reviews/{review_id}/narratives/{agency}/entries"): "write_narrative",

@@ -91,6 +91,7 @@ def build_world(
         practitioner=user("member", "Polly Practitioner"),
         outsider=user("member", "Oscar Outsider"),
         admin=user("admin", "Ada Admin"),
+        partner=user("member", "Priya Partner"),
     )
     journey = Journey(service, people, cast).to(at)
     if ORDER.index(at) < ORDER.index(State.CASE_GROUP):
@@ -108,6 +109,7 @@ def build_world(
         "case_group": cast.practitioner,
         "other_review": cast.outsider,
         "lead": cast.lead,
+        "partner": cast.partner,
         "spare": user("member", "Sam Spare"),
     }
     world = World(service, journey, users, {kind: people.email(uid) for kind, uid in users.items()})

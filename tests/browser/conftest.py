@@ -58,6 +58,7 @@ CAST = {
     "practitioner": ("Polly Practitioner", "member"),
     "admin": ("Ada Admin", "admin"),
     "outsider": ("Oscar Outsider", "member"),
+    "partner": ("Priya Partner", "member"),  # the local authority's safeguarding partner (WT2023)
 }
 
 

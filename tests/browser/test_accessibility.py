@@ -76,6 +76,8 @@ NOT_LINKED = {
     "/reviews/{review_id}/criteria/recommendation": "a fragment of the criteria page that its script fetches",
     "/sign-in/sso": "single sign-on is not set up here; tests/browser/test_sign_on.py checks it with axe",
     "/sign-in/sso/callback": "where the identity provider sends the browser back (tests/api/test_sign_on.py)",
+    "/reviews/{review_id}/statutory/{document}": "the notification and rapid review documents of a WT2023 "
+    "review (the demo's are WT2010); tests/api/test_statutory_pages.py downloads them",
 }
 WIDTHS = (1280, 375)
 

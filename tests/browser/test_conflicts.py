@@ -11,13 +11,20 @@ import pytest
 from api.passwords import hash_password
 from api.wiring import Services
 from tests.browser.conftest import PASSWORD, Accessibility, Person, new_context
+from tests.support import COMPLETE_RAPID_REVIEW
 from workflow import people
+from workflow.membership import AddMember
 from workflow.referrals import Incident, LogReferral, RecordCriteria
+from workflow.states import ReviewRole
+from workflow.statutory import RecordPanelResponse, SendRapidReview
 
 pytestmark = pytest.mark.browser
 
 ANSWERS = {
-    "serious_incident": "yes",
+    "abuse_death_or_serious_harm": "yes",
+    "harmed_outside_england": "no",
+    "looked_after_child_died": "no",
+    "care_leaver_died": "no",
     "improvements_needed": "yes",
     "recurrent_themes": "no",
     "multi_agency_concerns": "yes",
@@ -42,7 +49,7 @@ def review_at_scoping(
     """A review at the scoping stage (or, without `decide`, at the criteria check with nothing
     answered), set up through the services: the journey test does all this through the pages."""
     reviews = services.reviews
-    coordinator, chair = _user_id(services, emails["coordinator"]), _user_id(services, emails["chair"])
+    coordinator = _user_id(services, emails["coordinator"])
     referral = LogReferral(
         child_pseudonym=pseudonym,
         incident=Incident(
@@ -65,7 +72,22 @@ def review_at_scoping(
         expected_version=version(),
         command=RecordCriteria(answers=ANSWERS),
     )
-    reviews.fire(review.id, "decide", chair, version(), route="statutory", rationale="Criteria met.")
+    # The rapid review goes to the national panel and it responds; a safeguarding partner decides.
+    statutory, today, rid = services.statutory, date.today(), review.id
+    statutory.write_rapid_review(
+        review_id=rid, actor=coordinator, expected_version=version(), command=COMPLETE_RAPID_REVIEW
+    )
+    statutory.send_rapid_review(
+        review_id=rid, actor=coordinator, expected_version=version(), command=SendRapidReview(on=today)
+    )
+    response = RecordPanelResponse(response="agrees", on=today)
+    statutory.record_panel_response(
+        review_id=rid, actor=coordinator, expected_version=version(), command=response
+    )
+    partner = AddMember(email=emails["partner"], role=ReviewRole.SAFEGUARDING_PARTNER, agency="Police")
+    services.membership.add(review_id=rid, actor=coordinator, expected_version=version(), command=partner)
+    decider = _user_id(services, emails["partner"])
+    reviews.fire(rid, "decide", decider, version(), route="statutory", rationale="Criteria met.")
     return review.id
 
 

@@ -88,7 +88,10 @@ def test_one_review_from_referral_to_publication(
     recommendation = coordinator.page.locator("#recommendation")
     assert "not yet known" in recommendation.inner_text()
     answers = {
-        "serious_incident": "yes",
+        "abuse_death_or_serious_harm": "yes",
+        "harmed_outside_england": "no",
+        "looked_after_child_died": "no",
+        "care_leaver_died": "no",
         "improvements_needed": "yes",
         "recurrent_themes": "no",
         "multi_agency_concerns": "yes",
@@ -107,28 +110,56 @@ def test_one_review_from_referral_to_publication(
     coordinator.click("Save the criteria check")
     assert "Criteria check saved" in coordinator.text
 
-    # The coordinator may not decide the route, and is told why.
+    assert "A rapid review follows" in coordinator.text
+
+    # ---- the rapid review goes to the national panel, which responds (WT2023) -------------------------
+    partner = cast["partner"]
+    coordinator.open(f"{base}/members")
+    coordinator.fill("Email address", partner.email).select("Role in this review", "Safeguarding partner")
+    coordinator.fill("Or another agency", "Local authority").click("Add the member")
+    assert "added as" in coordinator.text, coordinator.text
+    coordinator.open(f"{base}/notification")  # what the panel's form asks (checked with axe on opening)
+    coordinator.tick("1 to 4").tick("Female").fill("The local authority area", "Northshire")
+    coordinator.click("Save the notification")
+    assert "Notification saved" in coordinator.text and "the child's sex" not in coordinator.text
+    coordinator.open(f"{base}/rapid-review")
+    coordinator.fill("The facts", "Alice, aged two, was found in a neglected state at home.")
+    coordinator.fill("Immediate safeguarding action taken", "Alice is staying with her grandmother.")
+    coordinator.fill("The agencies' involvement", "Police and health visiting knew the family.")
+    coordinator.fill("Learning identified", "How neglect is noticed between visits.")
+    coordinator.page.locator("input[name='lcspr_criteria_met'][value='yes']").check()
+    coordinator.page.locator("input[name='national_review'][value='no']").check()
+    coordinator.click("Save the rapid review")
+    assert "Rapid review saved" in coordinator.text
+    coordinator.date("on", date.today()).click("Record the rapid review as sent")
+    assert "Sent to the national panel on" in coordinator.text
+    coordinator.tick("The panel agrees with the partners' view")
+    coordinator.date("on", date.today()).click("Record the panel's response")
+    assert "The national panel's response is recorded" in coordinator.text
+    coordinator.shot("rapid-review")
+
+    # The coordinator and the chair may not decide the route, and are told why.
     coordinator.open(base)
     refused = coordinator.page.locator(".tv-refused")
     assert "Record the route decision" in refused.inner_text()
-    assert "Only the chair may do this." in refused.inner_text()
+    assert "Only the safeguarding partner may do this." in refused.inner_text()
 
-    # ---- the chair decides; a departure without its reason is refused, with the input kept -----------
-    chair.sign_in()
-    chair.open(base).click("Record the route decision")
-    chair.tick("Local learning review")
-    chair.fill("Rationale for the decision", "The partnership prefers a learning review here.")
-    chair.click("Record the route decision")
-    assert "was refused" in chair.text
-    assert "departs from the recommended route" in chair.text
-    assert chair.page.get_by_label("Rationale for the decision").input_value() == (
+    # ---- a partner decides; a departure without its reason is refused, with the input kept ------------
+    partner.sign_in()
+    partner.open(base).click("Record the route decision")
+    partner.tick("Local learning review")
+    partner.fill("Rationale for the decision", "The partnership prefers a learning review here.")
+    partner.click("Record the route decision")
+    assert "was refused" in partner.text
+    assert "departs from the recommended route" in partner.text
+    assert partner.page.get_by_label("Rationale for the decision").input_value() == (
         "The partnership prefers a learning review here."
     )
-    chair.shot("refused-with-reasons")
-    chair.tick("Local child safeguarding practice review")
-    chair.fill("Rationale for the decision", "Criteria (a) and (c) of regulation 11 are met.")
-    chair.click("Record the route decision")
-    assert "Scoping" in chair.page.locator(".tv-stepper__step--current").inner_text()
+    partner.shot("refused-with-reasons")
+    partner.tick("Local child safeguarding practice review")
+    partner.fill("Rationale for the decision", "Criteria (a) and (c) of regulation 11 are met.")
+    partner.click("Record the route decision")
+    assert "Scoping" in partner.page.locator(".tv-stepper__step--current").inner_text()
 
     # ---- scoping: what is missing is listed, then the coordinator supplies it -----------------------
     coordinator.open(base)
@@ -321,7 +352,7 @@ def test_one_review_from_referral_to_publication(
     assert "Chair's sign-off" in lead.page.locator(".tv-stepper__step--current").inner_text()
 
     # ---- sign-off: the chair returns it with comments, then approves it ------------------------------
-    chair.open("/reviews?mine=yes")
+    chair.sign_in().open("/reviews?mine=yes")
     assert "Review of Alice" in chair.text and "Needs your action" in chair.text
     chair.open(f"{base}/report")
     assert "Neglect is hard to see across services" in chair.text

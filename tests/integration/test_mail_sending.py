@@ -91,7 +91,7 @@ def test_a_queued_message_is_sent_once_as_text_and_html(journeys, mail, smtp, se
     report = mail.outbox().run()
     assert report.sent == 1
     [email] = smtp.inbox.received
-    assert email.to == [people.email(journey.cast.chair)]
+    assert email.to == [people.email(journey.cast.partner)]  # under WT2023 the partners decide
     assert email.message["From"] == FROM
     assert email.subject == "Route decision needed: the review of Alice"
     assert "The criteria check of the review of Alice is open" in email.text
@@ -202,14 +202,14 @@ def test_a_person_no_longer_on_the_review_is_not_sent_what_was_queued_for_it(jou
     only_pending(sessions, Kind.ROUTE_DECISION)
     journey.fire("open_screening", journey.cast.coordinator)
     review = journey.service.get(journey.review_id, journey.cast.coordinator).review
-    chair = next(m for m in review.memberships if m.user_id == journey.cast.chair)
+    partner = next(m for m in review.memberships if m.user_id == journey.cast.partner)  # who decides
     from workflow.membership import RemoveMember
 
     journey.lifecycle.membership.remove(
         review_id=journey.review_id,
         actor=journey.cast.coordinator,
         expected_version=journey.version,
-        command=RemoveMember(membership_id=chair.id),
+        command=RemoveMember(membership_id=partner.id),
     )
     assert mail.outbox().run().skipped == 1
     assert smtp.inbox.received == []

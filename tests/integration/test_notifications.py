@@ -45,9 +45,9 @@ def choose(sessions, user_id: int, delivery: str) -> None:
 def test_being_added_to_a_review_tells_the_person_added_and_not_the_coordinator_who_added_them(
     service, people, sessions
 ):
-    journey = Journey(service, people).referral()  # the coordinator logs it (a member), adds the chair
+    journey = Journey(service, people).referral()  # the coordinator logs it, adds the chair and a partner
     added = outbox(sessions, Kind.ADDED)
-    assert [m.user_id for m in added] == [journey.cast.chair]
+    assert [m.user_id for m in added] == [journey.cast.chair, journey.cast.partner]
     assert added[0].context == {
         "review_id": journey.review_id,
         "pseudonym": "Alice",
@@ -57,11 +57,13 @@ def test_being_added_to_a_review_tells_the_person_added_and_not_the_coordinator_
     assert added[0].status == Status.PENDING
 
 
-def test_opening_the_criteria_check_asks_whoever_may_decide_the_route(journeys, sessions):
-    journey = journeys.to(State.REFERRED)
+@pytest.mark.parametrize(("regime", "decider"), [("wt2023", "partner"), ("wt2010", "chair")])
+def test_opening_the_criteria_check_asks_whoever_may_decide_the_route(regime, decider, journeys, sessions):
+    """Under WT2023 the safeguarding partners decide; under WT2010 the chair."""
+    journey = journeys.to(State.REFERRED, regime)
     journey.fire("open_screening", journey.cast.coordinator)
     [message] = outbox(sessions, Kind.ROUTE_DECISION)
-    assert message.user_id == journey.cast.chair
+    assert message.user_id == getattr(journey.cast, decider)
     assert message.context["stage"] == "Criteria check"
 
 
@@ -180,7 +182,7 @@ def test_a_person_who_turned_emails_off_is_queued_nothing_and_a_daily_one_waits_
 def test_an_inactive_account_is_queued_nothing(journeys, sessions):
     journey = journeys.to(State.REFERRED)
     with sessions() as session:
-        session.get(User, journey.cast.chair).active = False
+        session.get(User, journey.cast.partner).active = False
         session.commit()
     journey.fire("open_screening", journey.cast.coordinator)
     assert outbox(sessions, Kind.ROUTE_DECISION) == []
@@ -217,7 +219,7 @@ def test_deadline_reminders_are_queued_once_per_deadline_however_often_remind_ru
 
 
 def test_a_met_deadline_is_not_reminded(journeys, sessions, clock):
-    journey = journeys.to(State.SCOPING)  # decided: the rapid review clock is met
+    journey = journeys.to(State.SCOPING)  # the rapid review was sent: its clock is met
     clock.today = date(2026, 12, 20)
     reminders(sessions, clock).run()
     assert "Rapid review" not in {m.context["deadline"] for m in outbox(sessions, Kind.DEADLINE_OVERDUE)}

@@ -37,20 +37,32 @@ def _actor(journey: Journey, role: ReviewRole) -> int:
         ReviewRole.LEAD_REVIEWER: cast.lead,
         ReviewRole.PANEL_MEMBER: cast.panel["Police"],
         ReviewRole.CASE_GROUP: cast.practitioner,
+        ReviewRole.SAFEGUARDING_PARTNER: cast.partner,
     }[role]
     detail = journey.service.get(journey.review_id, cast.coordinator)
     if not any(m.user_id == user and m.role == role for m in detail.review.memberships):
-        agency = "Police" if role in (ReviewRole.PANEL_MEMBER, ReviewRole.CASE_GROUP) else None
+        agency = (
+            "Police"
+            if role in (ReviewRole.PANEL_MEMBER, ReviewRole.CASE_GROUP, ReviewRole.SAFEGUARDING_PARTNER)
+            else None
+        )
         journey.add_member(journey.people.email(user), role, agency)
     return user
 
 
-def _arrive(journeys: Journeys, edge: Edge) -> Journey:
+# Who decides the route is the regime's (`Regime.deciders`): the chair under WT2010, a safeguarding
+# partner under WT2023 (version 2), so `decide` is taken under the regime whose decider the role is.
+DECIDING_REGIME = {ReviewRole.CHAIR: "wt2010", ReviewRole.SAFEGUARDING_PARTNER: "wt2023"}
+
+
+def _arrive(journeys: Journeys, edge: Edge, role: ReviewRole | None = None) -> Journey:
     if edge.source == State.PAUSED:
         before = edge.dest if edge.trigger == Trigger.RESUME else State.ANALYSIS
         journey = journeys.to(before)
         journey.fire("pause", journey.cast.coordinator, reason="Inquest.")
         return journey
+    if edge.trigger == Trigger.DECIDE and role is not None:
+        return journeys.to(edge.source, DECIDING_REGIME[role])
     return journeys.to(edge.source)
 
 
@@ -63,7 +75,7 @@ EDGE_ROLES = [
 
 @pytest.mark.parametrize(("edge", "role"), EDGE_ROLES)
 def test_each_edge_is_taken_by_each_permitted_role(edge, role, service, journeys, sessions):
-    journey = _arrive(journeys, edge)
+    journey = _arrive(journeys, edge, role)
     actor = _actor(journey, role)
     review = service.fire(journey.review_id, edge.trigger, actor, journey.version, **_params(edge))
     assert review.state == edge.dest
@@ -82,7 +94,8 @@ def test_each_edge_is_taken_by_each_permitted_role(edge, role, service, journeys
 )
 def test_each_edge_refuses_every_other_role_and_changes_nothing(edge, service, journeys):
     journey = _arrive(journeys, edge)
-    for role in sorted(set(ReviewRole) - edge.roles):
+    refused = set(ReviewRole) - (journey.regime.deciders if edge.trigger == Trigger.DECIDE else edge.roles)
+    for role in sorted(refused):
         actor = _actor(journey, role)
         version = journey.version
         with pytest.raises(NotPermitted, match="Only the"):
@@ -122,7 +135,7 @@ def test_a_refused_trigger_says_every_unmet_guard_and_changes_nothing(service, p
         before = len(audit.entries_of(session, journey.review_id))
     version = journey.version
     with pytest.raises(TriggerRefused) as refused:
-        service.fire(journey.review_id, "decide", journey.cast.chair, version, route="learning")
+        service.fire(journey.review_id, "decide", journey.cast.partner, version, route="learning")
     assert len(refused.value.reasons) == 2
     assert "Record the rationale for the decision." in refused.value.reasons
     assert any("departs from the recommended route" in r for r in refused.value.reasons)

@@ -17,12 +17,12 @@ from tests.support import (
     examples,
     record_report_notices,
 )
-from workflow import audit
+from workflow import audit, policy
 from workflow.errors import DomainError
 from workflow.ports import AnalysisSnapshot
 from workflow.referrals import RecordCriteria, SetScope
 from workflow.service import ReviewService
-from workflow.states import FINAL_STATES, ReviewRole, State, Trigger, roles_for, triggers_from
+from workflow.states import FINAL_STATES, ReviewRole, State, Trigger, triggers_from
 
 ROLES = list(ReviewRole)
 PARAM_SETS = [
@@ -48,7 +48,9 @@ REACHED: set[str] = set()
 
 def make_machine(service: ReviewService, people: People, analysis: FakeAnalysis, sessions):
     class Lifecycle(RuleBasedStateMachine):
-        @initialize(start=st.sampled_from([*ORDER[:-1], State.PAUSED]))
+        # PAUSED first: with the safeguarding partners' decision (WT2023 v2) the derandomised run drew
+        # no paused review from the end of the list.
+        @initialize(start=st.sampled_from([State.PAUSED, *ORDER[:-1]]))
         def referral(self, start) -> None:
             """Start from a review already driven (through the service) to a random stage."""
             analysis.snapshot_value = SATISFIED
@@ -62,6 +64,7 @@ def make_machine(service: ReviewService, people: People, analysis: FakeAnalysis,
                 ReviewRole.LEAD_REVIEWER: cast.lead,
                 ReviewRole.PANEL_MEMBER: cast.panel["Police"],
                 ReviewRole.CASE_GROUP: cast.practitioner,
+                ReviewRole.SAFEGUARDING_PARTNER: cast.partner,
             }
             rid = self.journey.review_id
             members = service.get(rid, cast.coordinator).review.memberships
@@ -92,7 +95,7 @@ def make_machine(service: ReviewService, people: People, analysis: FakeAnalysis,
             if not triggers:
                 return
             trigger = data.draw(st.sampled_from(triggers))
-            role = data.draw(st.sampled_from(sorted(roles_for(trigger))))
+            role = data.draw(st.sampled_from(sorted(policy.roles_allowed(trigger, self.journey.regime))))
             params = data.draw(st.sampled_from(ADVANCE_PARAMS))
             self._change(
                 lambda: service.fire(
@@ -131,7 +134,9 @@ def make_machine(service: ReviewService, people: People, analysis: FakeAnalysis,
                     )
                 )
                 return
-            answers = WT2023_STATUTORY if action == "statutory_answers" else {"serious_incident": "no"}
+            answers = (
+                WT2023_STATUTORY if action == "statutory_answers" else {"abuse_death_or_serious_harm": "no"}
+            )
             self._change(
                 lambda: self.journey.lifecycle.referrals.record_criteria(
                     review_id=rid,

@@ -39,6 +39,7 @@ BASE = ReviewFacts(
     analysis=replace(SATISFIED, panel_submitted=frozenset({4, 5, 6})),
     today=date(2026, 11, 26),
     paused_from="analysis",
+    panel_response="agrees",
 )
 
 PARAMS = {
@@ -65,7 +66,13 @@ CASES = [
     (Trigger.OPEN_SCREENING, {"date_of_awareness": None}, None, "no date of awareness"),
     (Trigger.OPEN_SCREENING, {"incident_outcome": None}, None, "what type of incident"),
     (Trigger.OPEN_SCREENING, {"agencies_involved": ()}, None, "no agencies involved"),
-    (Trigger.DECIDE, {"criteria_answers": {}}, None, "9 criteria question(s) are not answered"),
+    (Trigger.DECIDE, {"criteria_answers": {}}, None, "12 criteria question(s) are not answered"),
+    (
+        Trigger.DECIDE,
+        {"panel_response": None},
+        None,
+        "The national panel's response to the rapid review is not recorded",
+    ),
     (Trigger.DECIDE, {}, {"route": "statutory"}, "Record the rationale"),
     (Trigger.DECIDE, {}, {"rationale": "x"}, "Choose the route"),
     (

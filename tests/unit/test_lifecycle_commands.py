@@ -92,9 +92,22 @@ def test_a_period_that_ends_before_it_starts_is_refused_with_the_other_problems(
 
 
 def test_a_new_review_has_no_chair_until_one_is_added():
-    review = Review(memberships=[Membership(user_id=1, role="coordinator")])
+    review = Review(
+        regime_key="wt2010", regime_version=1, memberships=[Membership(user_id=1, role="coordinator")]
+    )
     assert vacancy(review, "decide") == "No one is the chair of this review yet."
     review.memberships.append(Membership(user_id=2, role="chair"))
+    assert vacancy(review, "decide") is None
+
+
+def test_under_wt2023_no_one_decides_until_a_safeguarding_partner_is_added():
+    review = Review(
+        regime_key="wt2023",
+        regime_version=2,
+        memberships=[Membership(user_id=1, role="coordinator"), Membership(user_id=2, role="chair")],
+    )
+    assert vacancy(review, "decide") == "No one is the safeguarding partner of this review yet."
+    review.memberships.append(Membership(user_id=3, role="safeguarding_partner", agency="Police"))
     assert vacancy(review, "decide") is None
 
 

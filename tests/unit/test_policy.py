@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflow import policy
+from workflow import policy, regimes
 from workflow.errors import NotAtThisStage, NotPermitted
 from workflow.states import TRANSITIONS, ReviewRole, State, Trigger
 
@@ -30,8 +30,21 @@ def test_a_role_refusal_names_the_roles_that_may() -> None:
         "Only the lead reviewer may write key practice episodes."
     )
     assert (
-        policy.refusal({_G}, State.SCREENING, Trigger.DECIDE)
+        policy.refusal({_G}, State.SCREENING, Trigger.DECIDE, regimes.current("wt2010"))
         == "Only the chair may record the route decision."
+    )
+
+
+def test_who_decides_the_route_is_the_regimes() -> None:
+    """The chair under WT2010 and WT2023 version 1; the safeguarding partners under WT2023 version 2."""
+    wt2010, v1, v2 = regimes.current("wt2010"), regimes.get("wt2023", 1), regimes.get("wt2023", 2)
+    assert policy.permits({_CH}, State.SCREENING, Trigger.DECIDE, wt2010)
+    assert policy.permits({_CH}, State.SCREENING, Trigger.DECIDE, v1)
+    assert not policy.permits({_CH}, State.SCREENING, Trigger.DECIDE, v2)
+    assert policy.permits({ReviewRole.SAFEGUARDING_PARTNER}, State.SCREENING, Trigger.DECIDE, v2)
+    assert not policy.permits({ReviewRole.SAFEGUARDING_PARTNER}, State.SCREENING, Trigger.DECIDE, wt2010)
+    assert policy.refusal({_CH}, State.SCREENING, Trigger.DECIDE, v2) == (
+        "Only the safeguarding partner may record the route decision."
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from workflow import policy
 from workflow.policy import ROLE_NAMES
+from workflow.regimes.base import Regime
 from workflow.states import ReviewRole, Trigger
 
 
@@ -51,9 +52,12 @@ class Audience:
     user_id: int | None = None
     coordinators: bool = False
 
-    def pick(self, members: Iterable[Member], *, actor: int | None) -> list[int]:
-        """The user ids told, each once, in the order of the members; never the actor."""
-        allowed = policy.rule(self.action).roles if self.action else frozenset()
+    def pick(
+        self, members: Iterable[Member], *, actor: int | None, regime: Regime | None = None
+    ) -> list[int]:
+        """The user ids told, each once, in the order of the members; never the actor. Under
+        `regime`, the route decision is asked of its deciders (the chair, or the partners)."""
+        allowed = policy.roles_allowed(self.action, regime) if self.action else frozenset()
         if self.coordinators:
             allowed |= {ReviewRole.COORDINATOR}
         chosen: dict[int, None] = {}

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from workflow import regimes
 from workflow.models import AuditEntry, Membership, NotificationSettings, OutboxMessage, Review, User, utcnow
 from workflow.notifications.events import Kind, Member, caused_by
 from workflow.states import STATE_LABELS, ReviewRole, State
@@ -69,7 +70,9 @@ def record(session: Session, review: Review, entry: AuditEntry) -> int:
         session,
         kind=event.kind,
         key=f"{event.kind}:audit-{entry.id}",
-        users=event.audience.pick(members, actor=entry.actor_id),
+        users=event.audience.pick(
+            members, actor=entry.actor_id, regime=regimes.get(review.regime_key, review.regime_version)
+        ),
         review_id=review.id,
         context=review_context(review, entry.to_state) | dict(event.context),
     )

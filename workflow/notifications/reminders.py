@@ -30,6 +30,7 @@ SOON_WORKING_DAYS = 5
 # every deadline).
 MET_BY: dict[ClockEvent, str] = {
     ClockEvent.NOTIFICATION: "record_notice",
+    ClockEvent.RAPID_REVIEW: "write_rapid_review",
     ClockEvent.DECISION: Trigger.DECIDE.value,
     ClockEvent.COMPLETION: Trigger.APPROVE.value,
     ClockEvent.PUBLICATION: Trigger.PUBLISH.value,
@@ -123,7 +124,11 @@ class Reminders:
                     session,
                     kind=reminder.kind,
                     key=reminder.key,
-                    users=reminder.audience.pick(members[review.id], actor=None),
+                    users=reminder.audience.pick(
+                        members[review.id],
+                        actor=None,
+                        regime=regimes.get(review.regime_key, review.regime_version),
+                    ),
                     review_id=review.id,
                     context=outbox.review_context(review) | dict(reminder.context),
                 )

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from workflow.regimes.base import Recommendation, Regime
 from workflow.regimes.wt2010 import WT2010_V1
-from workflow.regimes.wt2023 import WT2023_V1
+from workflow.regimes.wt2023 import WT2023_V1, WT2023_V2
 
-_ALL: tuple[Regime, ...] = (WT2010_V1, WT2023_V1)
+_ALL: tuple[Regime, ...] = (WT2010_V1, WT2023_V1, WT2023_V2)
 REGIMES: dict[tuple[str, int], Regime] = {(r.key, r.version): r for r in _ALL}
 
 

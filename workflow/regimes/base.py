@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from workflow.states import Route
+from workflow.states import ReviewRole, Route
 
 
 class ClockUnit(StrEnum):
@@ -53,6 +53,7 @@ class ClockEvent(StrEnum):
     """The event that meets a clock."""
 
     NOTIFICATION = "notification"  # notification of the incident to the national panel
+    RAPID_REVIEW = "rapid_review"  # the rapid review was sent to the national panel
     DECISION = "decision"
     COMPLETION = "completion"  # the chair approved the report
     PUBLICATION = "publication"
@@ -81,6 +82,32 @@ class Question:
 
 
 @dataclass(frozen=True)
+class NotifiableIncident:
+    """One kind of incident the local authority must notify, answered yes or no by a criteria
+    question of the same key: who is notified and whether a rapid review follows."""
+
+    key: str
+    label: str
+    notified: tuple[Recipient, ...]
+    rapid_review: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class WhatFollows:
+    """What the incidents answered yes require: who must be notified (within 5 working days of
+    becoming aware) and whether a rapid review follows."""
+
+    incidents: tuple[NotifiableIncident, ...]
+    notified: tuple[Recipient, ...]
+    rapid_review: bool
+
+    @property
+    def notifiable(self) -> bool:
+        return bool(self.incidents)
+
+
+@dataclass(frozen=True)
 class Recommendation:
     route: Route
     reasons: tuple[str, ...]
@@ -103,6 +130,25 @@ class Regime:
     # sent to the same recipients with the same notice first.
     summary_notice: bool = False
     notes: tuple[str, ...] = field(default=())
+    # The notifiable incidents the criteria questions ask about (empty: the regime has none of its own).
+    incidents: tuple[NotifiableIncident, ...] = ()
+    # Who records the route decision (`decide`): the board's chair, or the safeguarding partners.
+    deciders: frozenset[ReviewRole] = frozenset({ReviewRole.CHAIR})
+    # The partners may decide only after the national panel's response to the rapid review is recorded
+    # (when a rapid review follows the incident).
+    panel_response_before_decision: bool = False
+    # Matters the deciders weigh, named on the criteria page beside the recommendation.
+    weighed: tuple[str, ...] = ()
+
+    def what_follows(self, answers: Mapping[str, str]) -> WhatFollows:
+        """The incidents answered yes, who must be notified of them and whether a rapid review follows."""
+        yes = tuple(i for i in self.incidents if answers.get(i.key) == "yes")
+        notified = tuple(r for r in Recipient if any(r in i.notified for i in yes))
+        return WhatFollows(yes, notified, any(i.rapid_review for i in yes))
+
+    @property
+    def has_rapid_review(self) -> bool:
+        return any(i.rapid_review for i in self.incidents)
 
     def unanswered(self, answers: Mapping[str, str]) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if answers.get(q.key) is None)

@@ -1,7 +1,7 @@
 """family: the family's involvement, the lead reviewers' independence, the quality self-assessment
 
 Revision ID: 0012_family
-Revises: 0010_oidc
+Revises: 0011_statutory
 Create Date: 2026-12-03 09:00:00.000000
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0012_family'
-down_revision = '0010_oidc'
+down_revision = '0011_statutory'
 branch_labels = None
 depends_on = None
 
