@@ -7,6 +7,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
+from pydantic import ValidationError
 
 from api.deps import CurrentUser, ServicesDep
 from api.errors import documented
@@ -15,6 +16,7 @@ from api.schemas.reports import YearlyReportOut
 from api.wiring import Services
 from findings.learning.yearly import YearlyPeriod, filename
 from findings.publication.render import Format
+from workflow.commands import invalid_input
 
 router = APIRouter(tags=["reports"])
 
@@ -26,10 +28,12 @@ End = Annotated[date | None, Query(description="The last day (YYYY-MM-DD), on or
 
 
 def _period(services: Services, start: date | None, end: date | None) -> YearlyPeriod:
-    if start is None and end is None:
-        return services.yearly.default_period()
+    """The period asked for; a day not given is the default period's (the last financial year)."""
     default = services.yearly.default_period()
-    return YearlyPeriod(start=start or default.start, end=end or default.end)
+    try:
+        return YearlyPeriod(start=start or default.start, end=end or default.end)
+    except ValidationError as error:  # a day outside the years a review can have
+        raise invalid_input(error) from None
 
 
 @router.get("/yearly-report", response_model=YearlyReportOut, responses=documented(401, 403, 422))
@@ -51,7 +55,7 @@ def yearly_document(
     end: End = None,
     fmt: Annotated[
         Literal["html", "pdf", "docx"], Query(alias="format", description="html, pdf or docx (Word).")
-    ] = "pdf",
+    ] = "html",
 ) -> Response:
     """The yearly report as a document to send to the partners."""
     period = _period(services, start, end)

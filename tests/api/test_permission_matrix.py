@@ -658,6 +658,9 @@ MATRIX: tuple[Row, ...] = (
         prepare=_frozen),
     Row("GET", "/api/v1/published/{review_id}/{kind}", PU,    (401, 200, 200, 200, 200, 200, 200),
         prepare=_frozen),
+    # the partners' yearly report: coordinators and chairs (whatever their reviews), of what they may see
+    Row("GET", "/api/v1/yearly-report", R,                    (401, 403, 200, 200, 403, 403, 403), lead=403),
+    Row("GET", "/api/v1/yearly-report/document", R,           (401, 403, 200, 200, 403, 403, 403), lead=403),
 )
 # fmt: on
 

@@ -108,6 +108,8 @@ def test_a_period_out_of_order_is_refused_with_what_to_fix(
         "/api/v1/yearly-report", params={"start": "2020-04-01", "end": "2026-03-31"}, headers=headers
     )
     assert too_long.status_code == 422 and "at most two years" in too_long.text
+    ancient = client.get("/api/v1/yearly-report", params={"start": "0001-01-01"}, headers=headers)
+    assert ancient.status_code == 422 and "start" in ancient.text
     _sign_in(client, api_services, portfolio.oscar.cast.coordinator)
     page = client.get(
         "/yearly-report?start-day=31&start-month=2&start-year=2026&end-day=1&end-month=3&end-year=2026"
