@@ -327,3 +327,18 @@ def test_wt2010_asks_only_for_the_panel_notice_and_none_before_declining_publica
         "The report has not been sent to the national panel: record the notice "
         "(at least 5 working days before publication)." in refused.reasons
     )
+
+
+def test_a_wt2023_review_begun_under_version_1_keeps_its_one_notice_to_the_panel():
+    v1 = replace(BASE, regime=regimes.get("wt2023", 1), report_notices={Recipient.PANEL: date(2026, 11, 2)})
+    assert evaluate(Trigger.PUBLISH, v1, None).allowed  # version 2 would ask for the other two as well
+    assert evaluate(
+        Trigger.DECLINE_PUBLICATION, replace(v1, report_notices={}), PARAMS[Trigger.DECLINE_PUBLICATION]
+    ).allowed
+    v2 = replace(v1, regime=regimes.get("wt2023", 2))
+    refused = evaluate(Trigger.PUBLISH, v2, None).reasons
+    assert [r for r in refused if "has not been sent" in r] == [
+        f"The report has not been sent to {who}: record the notice "
+        "(at least 7 working days before publication)."
+        for who in ("the Secretary of State", "Ofsted")
+    ]

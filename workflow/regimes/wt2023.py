@@ -156,8 +156,7 @@ WT2023_V1 = Regime(
         ),
         ClockRule(
             "publication",
-            "Earliest publication after the report went to the national panel, the Secretary of State "
-            "and Ofsted",
+            "Earliest publication after the report went to the national panel and the Secretary of State",
             ClockAnchor.REPORT_NOTICES,
             7,
             ClockUnit.WORKING_DAYS,
@@ -166,11 +165,11 @@ WT2023_V1 = Regime(
         ),
     ),
     publication_notice_working_days=7,
-    # WT2023 ch. 5 (as WT2018 ch. 4): a copy of the full report to the Panel and the Secretary of State
-    # no later than seven working days before publication, and to Ofsted within the same timescale;
-    # when only the improvements are published, that information goes to the same three.
-    report_notice_to=(Recipient.PANEL, Recipient.SECRETARY_OF_STATE, Recipient.OFSTED),
-    summary_notice=True,
+    # As version 1 shipped: one notice before publication, recorded as the report sent to the national
+    # panel. Version 2 asks for each recipient the guidance names; a review begun under version 1
+    # keeps this rule (running reviews never change their rules).
+    report_notice_to=(Recipient.PANEL,),
+    summary_notice=False,
     notes=(
         "Published unless inappropriate; then a summary of the improvements needed is published.",
         "The published report stays available for at least one year.",
@@ -331,11 +330,24 @@ WT2023_V2 = Regime(
             ClockUnit.WORKING_DAYS,
             ClockEvent.RAPID_REVIEW,
         ),
-        *WT2023_V1.clocks[2:],
+        *WT2023_V1.clocks[2:-1],
+        ClockRule(
+            "publication",
+            "Earliest publication after the report went to the national panel, the Secretary of State "
+            "and Ofsted",
+            ClockAnchor.REPORT_NOTICES,
+            7,
+            ClockUnit.WORKING_DAYS,
+            ClockEvent.PUBLICATION,
+            earliest=True,
+        ),
     ),
     publication_notice_working_days=WT2023_V1.publication_notice_working_days,
-    report_notice_to=WT2023_V1.report_notice_to,
-    summary_notice=WT2023_V1.summary_notice,
+    # WT2023 ch. 5 (as WT2018 ch. 4): a copy of the full report to the Panel and the Secretary of State
+    # no later than seven working days before publication, and to Ofsted within the same timescale;
+    # when only the improvements are published, that information goes to the same three.
+    report_notice_to=(Recipient.PANEL, Recipient.SECRETARY_OF_STATE, Recipient.OFSTED),
+    summary_notice=True,
     notes=WT2023_V1.notes,
     incidents=INCIDENTS_V2,
     deciders=frozenset({ReviewRole.SAFEGUARDING_PARTNER}),
