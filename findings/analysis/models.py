@@ -390,3 +390,8 @@ class WarningAcknowledgement(Base):
     reason: Mapped[str] = mapped_column(Text)
     by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# The learning repository's index follows every change of these tables in the same transaction: its
+# listeners are installed wherever the analysis's tables are (`findings.learning.index`).
+import findings.learning.index  # noqa: E402, F401
