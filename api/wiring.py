@@ -28,6 +28,7 @@ from findings.analysis.themes import ThemeService
 from findings.analysis.warnings import WarningService
 from findings.exchange.service import ExportService
 from findings.learning.actions import ActionTracker
+from findings.learning.repository import LearningRepository
 from findings.learning.selection import SelectionService
 from findings.learning.trends import TrendService
 from findings.publication.freeze import ALL_FORMATS
@@ -77,6 +78,7 @@ class Services:
     trends: TrendService
     actions: ActionTracker
     selections: SelectionService
+    repository: LearningRepository
     auth: Authenticator
     register: RegisterService
     reports: ReportService
@@ -181,6 +183,7 @@ def build_services(
         trends=TrendService(reviews),
         actions=ActionTracker(reviews, today=today),
         selections=SelectionService(reviews, partnership=settings.partnership, today=today),
+        repository=LearningRepository(reviews),
         auth=auth,
         register=register,
         reports=reports,

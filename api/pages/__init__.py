@@ -24,6 +24,7 @@ from api.pages import (
     referral,
     register,
     report,
+    repository,
     reviews,
     scope,
     signin,
@@ -36,7 +37,7 @@ def pages_router() -> APIRouter:
     lifecycle = (referral, reviews, scope, members, audit)  # `/reviews/new` before `/reviews/{review_id}`
     analysis = (narratives, conversations, episodes, factors, panel, good_practice)
     outputs = (findings, board, report, signoff, publication, register, published)
-    across = (learning,)  # trends, actions and briefings across reviews
+    across = (learning, repository)  # trends, actions, briefings and the repository across reviews
     for module in (signin, *lifecycle, *analysis, *outputs, *across, admin, account):
         router.include_router(module.router)
     return router

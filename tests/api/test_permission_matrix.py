@@ -522,6 +522,8 @@ MATRIX: tuple[Row, ...] = (
                                                               (401, 404, 200, 200, 403, 403, 404), lead=403,
         prepare=_action, version=_v("action"), body=lambda w, c: {"status": "in_progress"}),
     Row("GET", "/api/v1/actions", R,                          (401, 200, 200, 200, 200, 200, 200), lead=200),
+    # the learning repository: anyone signed in searches what they may see (an admin finds nothing)
+    Row("GET", "/api/v1/repository", R,                       (401, 200, 200, 200, 200, 200, 200)),
     Row("GET", "/api/v1/themes", R,                           (401, 200, 200, 200, 200, 200, 200), lead=200),
     Row("POST", "/api/v1/themes", R,                          (401, 403, 201, 201, 403, 403, 403), lead=403,
         body=lambda w, c: {"label": f"Private fostering {w.review_id} {c}"}),

@@ -65,11 +65,7 @@ def test_an_admin_sees_nothing_unless_a_member(portfolio: Portfolio, repository)
 
 def test_an_inactive_account_may_not_search(portfolio: Portfolio, repository, service):
     with service.session() as session:
-        session.execute(
-            update(User)
-            .where(User.id == portfolio.reader)
-            .values(active=False)
-        )
+        session.execute(update(User).where(User.id == portfolio.reader).values(active=False))
         session.commit()
     with pytest.raises(NotPermitted):
         _search(repository, portfolio.reader, q="neglect")

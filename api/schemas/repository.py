@@ -1,0 +1,58 @@
+"""The answers of the learning repository: the entries found, each with its title and snippet as
+segments (the words found marked), and where to open it."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from findings.learning.repository import Hit
+
+
+class Segment(BaseModel):
+    text: str
+    match: bool = Field(description="The words the search found.")
+
+
+class HitOut(BaseModel):
+    entry_id: int
+    kind: str = Field(description="finding, question, board_response, episode, factor, report or external.")
+    kind_label: str
+    title: list[Segment]
+    snippet: list[Segment]
+    review_id: int | None = Field(
+        description="The review it belongs to (none for a review published elsewhere)."
+    )
+    review_label: str | None
+    member: bool = Field(description="You are a member of its review (else it was published).")
+    finding_id: int | None
+    finding_category: str | None
+    themes: list[str]
+    year: int | None
+    href: str = Field(
+        description="Where to open it: a page of the review, the published report, or the link."
+    )
+    rank: float | None = Field(description="How well it matches (higher is better); none without words.")
+
+    @classmethod
+    def of(cls, hit: Hit) -> HitOut:
+        return cls(
+            entry_id=hit.entry_id,
+            kind=hit.kind,
+            kind_label=hit.kind_label,
+            title=[Segment(text=t, match=m) for t, m in hit.title_segments],
+            snippet=[Segment(text=t, match=m) for t, m in hit.snippet_segments],
+            review_id=hit.review_id,
+            review_label=hit.review_label,
+            member=hit.member,
+            finding_id=hit.finding_id,
+            finding_category=hit.finding_category,
+            themes=list(hit.themes),
+            year=hit.year,
+            href=hit.href,
+            rank=hit.rank,
+        )
+
+
+class SearchResults(BaseModel):
+    items: list[HitOut]
+    total: int
