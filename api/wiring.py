@@ -28,6 +28,7 @@ from findings.analysis.themes import ThemeService
 from findings.analysis.warnings import WarningService
 from findings.exchange.service import ExportService
 from findings.learning.actions import ActionTracker
+from findings.learning.catalogue import CatalogueService
 from findings.learning.repository import LearningRepository
 from findings.learning.selection import SelectionService
 from findings.learning.trends import TrendService
@@ -79,6 +80,7 @@ class Services:
     actions: ActionTracker
     selections: SelectionService
     repository: LearningRepository
+    catalogue: CatalogueService
     auth: Authenticator
     register: RegisterService
     reports: ReportService
@@ -184,6 +186,7 @@ def build_services(
         actions=ActionTracker(reviews, today=today),
         selections=SelectionService(reviews, partnership=settings.partnership, today=today),
         repository=LearningRepository(reviews),
+        catalogue=CatalogueService(reviews),
         auth=auth,
         register=register,
         reports=reports,

@@ -3,8 +3,11 @@ segments (the words found marked), and where to open it."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
+from findings.learning.models import ExternalReview
 from findings.learning.repository import Hit
 
 
@@ -56,3 +59,39 @@ class HitOut(BaseModel):
 class SearchResults(BaseModel):
     items: list[HitOut]
     total: int
+
+
+class ExternalReviewOut(BaseModel):
+    id: int
+    title: str
+    partnership: str
+    year: int
+    themes: list[str]
+    learning_summary: str
+    link: str
+    imported_at: datetime
+    imported_by: int | None
+
+    @classmethod
+    def of(cls, review: ExternalReview) -> ExternalReviewOut:
+        return cls(
+            id=review.id,
+            title=review.title,
+            partnership=review.partnership,
+            year=review.year,
+            themes=list(review.themes),
+            learning_summary=review.learning_summary,
+            link=review.link,
+            imported_at=review.imported_at,
+            imported_by=review.imported_by,
+        )
+
+
+class ExternalReviewList(BaseModel):
+    items: list[ExternalReviewOut]
+    total: int
+
+
+class CatalogueImportOut(BaseModel):
+    added: int = Field(description="Reviews new to the catalogue.")
+    updated: int = Field(description="Reviews already there (the same link) whose details changed.")

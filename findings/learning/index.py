@@ -134,9 +134,7 @@ def _bulk_statement(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    if session.info.get(PENDING) is None:
-        return
-    session.flush()
+    session.flush()  # what is still unflushed is noted too (a no-op when nothing is)
     marks = session.info.pop(PENDING, None)
     if marks:
         index(session.connection(), marks)

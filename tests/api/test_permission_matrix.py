@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
 from fastapi.routing import iter_route_contexts
+from sqlalchemy import select
 from starlette.routing import Mount
 
 from api.auth import SESSION_COOKIE, csrf_token
@@ -33,6 +34,8 @@ from findings.analysis.narratives import AddEntry, NarrativeService
 from findings.analysis.panel import PanelService, ProposedFactor, SavePanelAnalysis
 from findings.analysis.warnings import WarningService
 from findings.exchange.service import ExportService
+from findings.learning.catalogue import CatalogueService
+from findings.learning.models import ExternalReview
 from findings.publication.assemble import briefing_data, load, report_data
 from findings.publication.freeze import freeze, prepare
 from findings.publication.models import ReportTexts
@@ -94,6 +97,18 @@ def _register_entry(world: World) -> None:
         command=AddRegisterEntry(kind="child", value="Jane Smith", pseudonym="Alice"),
     )
     world.ids.update(entry_id=changed.entry_id)
+
+
+EXTERNAL_CSV = (
+    b"title,partnership,year,themes,learning_summary,link\n"
+    b"Child Q,Eastshire,2022,Neglect,Dental non-attendance was not linked to neglect.,https://example.org/q\n"
+)
+
+
+def _external(world: World) -> None:
+    CatalogueService(world.service).import_csv(actor=world.users["coordinator"], data=EXTERNAL_CSV)
+    with world.service.session() as session:
+        world.ids.update(external_id=session.scalar(select(ExternalReview.id)))
 
 
 def _report_texts(world: World) -> None:
@@ -524,6 +539,14 @@ MATRIX: tuple[Row, ...] = (
     Row("GET", "/api/v1/actions", R,                          (401, 200, 200, 200, 200, 200, 200), lead=200),
     # the learning repository: anyone signed in searches what they may see (an admin finds nothing)
     Row("GET", "/api/v1/repository", R,                       (401, 200, 200, 200, 200, 200, 200)),
+    # reviews published elsewhere: coordinators and chairs keep the catalogue, admins do not read it
+    Row("GET", "/api/v1/external-reviews", R,                 (401, 200, 200, 200, 200, 200, 200)),
+    Row("POST", "/api/v1/external-reviews/import", R,         (401, 403, 200, 200, 403, 403, 403),
+        files=lambda w, c: {"file": ("catalogue.csv", EXTERNAL_CSV, "text/csv")}),
+    Row("GET", "/api/v1/external-reviews/{external_id}", R,   (401, 404, 200, 200, 200, 200, 200),
+        prepare=_external),
+    Row("DELETE", "/api/v1/external-reviews/{external_id}", R, (401, 403, 204, 204, 403, 403, 403),
+        prepare=_external),
     Row("GET", "/api/v1/themes", R,                           (401, 200, 200, 200, 200, 200, 200), lead=200),
     Row("POST", "/api/v1/themes", R,                          (401, 403, 201, 201, 403, 403, 403), lead=403,
         body=lambda w, c: {"label": f"Private fostering {w.review_id} {c}"}),

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from api.auth import SESSION_COOKIE
+from api.auth import SESSION_COOKIE, csrf_token
 from api.wiring import Services
 from findings.analysis.findings import AddFinding, FindingService
+from tests.api.conftest import SECRET
 from tests.trends_support import Portfolio, portfolio_fixture  # noqa: F401 (a fixture)
 
 # What only the members of Daisy (a draft) and Oscar (approved, not published) may see.
@@ -24,8 +25,11 @@ SEARCHES = (
 )
 
 
-def _sign_in(client, services: Services, user_id: int) -> None:
-    client.cookies.set(SESSION_COOKIE, services.auth.issue(user_id, kind="session").token)
+def _sign_in(client, services: Services, user_id: int) -> str:
+    """Signs in; the session's CSRF token."""
+    token = services.auth.issue(user_id, kind="session").token
+    client.cookies.set(SESSION_COOKIE, token)
+    return csrf_token(SECRET, token)
 
 
 def _bearer(services: Services, user_id: int) -> dict[str, str]:
@@ -119,3 +123,82 @@ def test_a_filter_that_cannot_be_read_is_a_422_saying_what_to_fix(
     _sign_in(client, api_services, portfolio.reader)
     page = client.get(f"/repository?{query}")
     assert page.status_code == 422 and "There is a problem" in page.text
+
+
+# ---- reviews published elsewhere -----------------------------------------------------------------
+
+CATALOGUE = (
+    "title,partnership,year,themes,learning_summary,link\n"
+    '"Child Q",Eastshire,2022,"Neglect; was_not_brought",'
+    '"Dental non-attendance was not linked to neglect.",https://example.org/child-q\n'
+)
+BAD = "title,partnership,year,themes,learning_summary,link\n,Eastshire,22,Bananas,x,https://example.org/a\n"
+
+
+def _upload(client, csrf: str, content: str):
+    return client.post(
+        "/repository/external/upload",
+        data={"csrf_token": csrf},
+        files={"csv_file": ("catalogue.csv", content.encode(), "text/csv")},
+        follow_redirects=False,
+    )
+
+
+def test_a_coordinator_imports_a_catalogue_on_the_page_and_it_is_searchable(client, api_services, portfolio):
+    coordinator = portfolio.poppy.cast.coordinator
+    csrf = _sign_in(client, api_services, coordinator)
+    page = client.get("/repository/external")
+    assert page.status_code == 200 and 'action="/repository/external/upload"' in page.text
+    refused = _upload(client, csrf, BAD)
+    assert refused.status_code == 422
+    for problem in (
+        "Line 2, title: This cannot be empty.",
+        "Line 2, year:",
+        "Line 2, themes: Unknown theme(s): Bananas",
+    ):
+        assert problem in refused.text
+    assert "Nothing was saved" in refused.text and "0 reviews" in refused.text
+    done = _upload(client, csrf, CATALOGUE)
+    assert done.status_code == 303 and done.headers["location"] == "/repository/external"
+    listed = client.get("/repository/external").text
+    assert "1 new review(s) published elsewhere imported, 0 updated." in listed
+    assert 'href="https://example.org/child-q"' in listed and "Neglect; Was not brought" in listed
+    _sign_in(client, api_services, portfolio.reader)
+    found = client.get("/repository?q=dental&kind=external").text
+    assert "Eastshire, 2022" in found and 'href="https://example.org/child-q"' in found
+    assert "Take out" not in client.get("/repository/external").text  # a reader does not keep it
+
+
+def test_only_coordinators_and_chairs_change_the_catalogue(client, api_services, portfolio):
+    csrf = _sign_in(client, api_services, portfolio.reader)
+    assert _upload(client, csrf, CATALOGUE).status_code == 403
+    headers = _bearer(api_services, portfolio.reader)
+    files = {"file": ("catalogue.csv", CATALOGUE.encode(), "text/csv")}
+    assert client.post("/api/v1/external-reviews/import", files=files, headers=headers).status_code == 403
+    chair = _bearer(api_services, portfolio.poppy.cast.chair)
+    imported = client.post("/api/v1/external-reviews/import", files=files, headers=chair)
+    assert imported.status_code == 200 and imported.json() == {"added": 1, "updated": 0}
+    (review,) = client.get("/api/v1/external-reviews", headers=headers).json()["items"]
+    assert review["themes"] == ["neglect", "was_not_brought"]
+    assert (
+        client.get("/api/v1/external-reviews", headers=_bearer(api_services, portfolio.admin)).json()["total"]
+        == 0
+    )
+    csrf = _sign_in(client, api_services, portfolio.poppy.cast.coordinator)
+    removed = client.post(
+        f"/repository/external/{review['id']}/remove", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert removed.status_code == 303
+    assert client.get(f"/api/v1/external-reviews/{review['id']}", headers=headers).status_code == 404
+
+
+def test_the_api_says_every_problem_of_a_catalogue_by_line_and_column(client, api_services, portfolio):
+    headers = _bearer(api_services, portfolio.poppy.cast.coordinator)
+    files = {"file": ("catalogue.csv", BAD.encode(), "text/csv")}
+    refused = client.post("/api/v1/external-reviews/import", files=files, headers=headers)
+    assert refused.status_code == 422
+    assert {"line 2, title", "line 2, year", "line 2, themes"} <= set(refused.json()["errors"])
+    pdf = {"file": ("catalogue.pdf", b"%PDF", "application/pdf")}
+    assert (
+        "file" in client.post("/api/v1/external-reviews/import", files=pdf, headers=headers).json()["errors"]
+    )

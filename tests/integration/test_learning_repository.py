@@ -277,3 +277,15 @@ def test_the_entries_kept_in_step_are_those_a_rebuild_makes(portfolio: Portfolio
         session.rollback()
     assert kept == built
     assert {k for k, *_ in kept} == {"finding", "question", "board_response", "episode", "factor", "report"}
+
+
+def test_a_change_committed_without_a_flush_of_its_own_is_indexed(portfolio: Portfolio, repository, service):
+    daisy = portfolio.daisy
+    with service.session() as session:
+        finding = session.get(Finding, daisy.finding_ids[0])
+        assert finding is not None
+        finding.title = "Orthodontic waiting lists"
+        session.commit()
+    assert _titles(_search(repository, daisy.cast.lead, q="orthodontic").items) == {
+        "Finding 1: Orthodontic waiting lists"
+    }
