@@ -31,6 +31,7 @@ from findings.learning.actions import ActionTracker
 from findings.learning.catalogue import CatalogueService
 from findings.learning.repository import LearningRepository
 from findings.learning.selection import SelectionService
+from findings.learning.suggestions import NotAQuirk
 from findings.learning.trends import TrendService
 from findings.publication.freeze import ALL_FORMATS
 from findings.publication.publisher import Publishing
@@ -81,6 +82,7 @@ class Services:
     selections: SelectionService
     repository: LearningRepository
     catalogue: CatalogueService
+    suggestions: NotAQuirk
     auth: Authenticator
     register: RegisterService
     reports: ReportService
@@ -187,6 +189,7 @@ def build_services(
         selections=SelectionService(reviews, partnership=settings.partnership, today=today),
         repository=LearningRepository(reviews),
         catalogue=CatalogueService(reviews),
+        suggestions=NotAQuirk(reviews),
         auth=auth,
         register=register,
         reports=reports,

@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 
 from findings.learning.models import ExternalReview
 from findings.learning.repository import Hit
+from findings.learning.suggestions import Suggestion
+from workflow.commands import Command, Id
 
 
 class Segment(BaseModel):
@@ -95,3 +97,37 @@ class ExternalReviewList(BaseModel):
 class CatalogueImportOut(BaseModel):
     added: int = Field(description="Reviews new to the catalogue.")
     updated: int = Field(description="Reviews already there (the same link) whose details changed.")
+
+
+class SuggestionOut(BaseModel):
+    entry_id: int = Field(description="Send it to .../evidence/suggested to add it as evidence.")
+    kind: str = Field(description="finding (of another review) or external (published elsewhere).")
+    title: str
+    source: str = Field(description="Whose it is: the review and year, or the partnership and year.")
+    summary: str = Field(description="What the evidence item would say it shows.")
+    reference: str = Field(description="The evidence item's reference.")
+    reasons: list[str] = Field(description="Why it is offered: the same category, themes, similar wording.")
+    href: str
+    added: bool = Field(description="It is already an evidence item of this finding.")
+
+    @classmethod
+    def of(cls, s: Suggestion) -> SuggestionOut:
+        return cls(
+            entry_id=s.entry_id,
+            kind=s.kind,
+            title=s.title,
+            source=s.source,
+            summary=s.summary,
+            reference=s.reference,
+            reasons=list(s.reasons),
+            href=s.href,
+            added=s.added,
+        )
+
+
+class SuggestionList(BaseModel):
+    items: list[SuggestionOut]
+
+
+class TakeSuggestion(Command):
+    entry_id: Id = Field(description="The suggestion's entry_id.")

@@ -35,7 +35,7 @@ from findings.analysis.panel import PanelService, ProposedFactor, SavePanelAnaly
 from findings.analysis.warnings import WarningService
 from findings.exchange.service import ExportService
 from findings.learning.catalogue import CatalogueService
-from findings.learning.models import ExternalReview
+from findings.learning.models import ExternalReview, SearchEntry
 from findings.publication.assemble import briefing_data, load, report_data
 from findings.publication.freeze import freeze, prepare
 from findings.publication.models import ReportTexts
@@ -109,6 +109,15 @@ def _external(world: World) -> None:
     CatalogueService(world.service).import_csv(actor=world.users["coordinator"], data=EXTERNAL_CSV)
     with world.service.session() as session:
         world.ids.update(external_id=session.scalar(select(ExternalReview.id)))
+
+
+def _suggestible(world: World) -> None:
+    """A finding, and a review published elsewhere to offer it."""
+    _finding(world)
+    _external(world)
+    with world.service.session() as session:
+        external = select(SearchEntry.id).where(SearchEntry.kind == "external")
+        world.ids.update(entry_id=session.scalar(external))
 
 
 def _report_texts(world: World) -> None:
@@ -507,6 +516,12 @@ MATRIX: tuple[Row, ...] = (
                                                               (401, 404, 403, 403, 403, 403, 404), lead=200,
         prepare=_finding, version=_v("finding"),
         body=lambda w, c: {"kind": "audit", "summary": "Practice audit 2025.", "reference": "Audit 7"}),
+    Row("GET", "/api/v1/reviews/{review_id}/findings/{finding_id}/suggestions", F,
+                                                              (401, 404, 200, 200, 200, 200, 404), lead=200,
+        prepare=_suggestible),
+    Row("POST", "/api/v1/reviews/{review_id}/findings/{finding_id}/evidence/suggested", F,
+                                                              (401, 404, 403, 403, 403, 403, 404), lead=200,
+        prepare=_suggestible, version=_v("finding"), body=lambda w, c: {"entry_id": w.ids["entry_id"]}),
     Row("DELETE", "/api/v1/reviews/{review_id}/findings/{finding_id}/evidence/{evidence_id}", F,
                                                               (401, 404, 403, 403, 403, 403, 404), lead=200,
         prepare=_finding, version=_v("finding")),
@@ -704,6 +719,7 @@ POLICY_ACTIONS: dict[tuple[str, str], str] = {
     ("DELETE", "/reviews/{review_id}/findings/{finding_id}"): "write_finding",
     ("POST", "/reviews/{review_id}/findings/{finding_id}/move"): "write_finding",
     ("POST", "/reviews/{review_id}/findings/{finding_id}/evidence"): "write_finding",
+    ("POST", "/reviews/{review_id}/findings/{finding_id}/evidence/suggested"): "write_finding",
     ("DELETE", "/reviews/{review_id}/findings/{finding_id}/evidence/{evidence_id}"): "write_finding",
     ("POST", "/reviews/{review_id}/findings/{finding_id}/questions"): "write_question",
     ("PATCH", "/reviews/{review_id}/findings/{finding_id}/questions/{question_id}"): "write_question",

@@ -202,3 +202,105 @@ def test_the_api_says_every_problem_of_a_catalogue_by_line_and_column(client, ap
     assert (
         "file" in client.post("/api/v1/external-reviews/import", files=pdf, headers=headers).json()["errors"]
     )
+
+
+# ---- "not a quirk" beside the finding editor -----------------------------------------------------
+
+
+def _finding_page(portfolio) -> str:
+    return f"/reviews/{portfolio.daisy.review_id}/findings/{portfolio.daisy.finding_ids[0]}"
+
+
+def _version(api_services, portfolio) -> int:
+    daisy = portfolio.daisy
+    return api_services.finding.get(
+        review_id=daisy.review_id, actor=daisy.cast.lead, finding_id=daisy.finding_ids[0]
+    ).version
+
+
+def test_the_editor_offers_other_reviews_and_one_button_adds_one_as_evidence(client, api_services, portfolio):
+    csrf = _sign_in(client, api_services, portfolio.daisy.cast.lead)
+    page = client.get(_finding_page(portfolio))
+    assert page.status_code == 200
+    section = page.text.split('id="suggestions"', 1)[1].split("</section>", 1)[0]
+    assert "Finding 1: Children not brought to appointments" in section
+    assert "Review of Poppy, 2024 (published)" in section and "The same category (Tools)" in section
+    entry_id = section.split('name="entry_id" value="', 1)[1].split('"', 1)[0]
+    added = client.post(
+        f"{_finding_page(portfolio)}/evidence/suggested",
+        data={"csrf_token": csrf, "version": str(_version(api_services, portfolio)), "entry_id": entry_id},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303 and added.headers["location"].endswith("#evidence")
+    after = client.get(_finding_page(portfolio)).text
+    assert (
+        "<strong>Other reviews</strong>: Appointment systems record a child who was not brought as the family"
+        in after
+    )
+    assert "(Review of Poppy (2024), Finding 1: Children not brought to appointments)" in after
+    assert "Added as evidence." in after.split('id="suggestions"', 1)[1]
+
+
+def test_a_stale_or_unreadable_suggestion_form_says_what_to_do(client, api_services, portfolio):
+    csrf = _sign_in(client, api_services, portfolio.daisy.cast.lead)
+    page = client.get(_finding_page(portfolio)).text
+    entry_id = page.split('name="entry_id" value="', 1)[1].split('"', 1)[0]
+    stale = client.post(
+        f"{_finding_page(portfolio)}/evidence/suggested",
+        data={"csrf_token": csrf, "version": "999", "entry_id": entry_id},
+    )
+    assert stale.status_code == 412
+    junk = client.post(
+        f"{_finding_page(portfolio)}/evidence/suggested",
+        data={"csrf_token": csrf, "version": str(_version(api_services, portfolio)), "entry_id": "x"},
+    )
+    assert junk.status_code == 422 and "Choose a suggestion to add." in junk.text
+    hidden = client.post(
+        f"{_finding_page(portfolio)}/evidence/suggested",
+        data={"csrf_token": csrf, "version": str(_version(api_services, portfolio)), "entry_id": "999999"},
+    )
+    assert hidden.status_code == 404
+
+
+def test_a_reader_who_may_not_write_sees_the_suggestions_without_a_button(client, api_services, portfolio):
+    csrf = _sign_in(client, api_services, portfolio.daisy.cast.practitioner)
+    page = client.get(_finding_page(portfolio))
+    assert page.status_code == 200
+    section = page.text.split('id="suggestions"', 1)[1].split("</section>", 1)[0]
+    assert "Children not brought to appointments" in section and "Add as evidence" not in section
+    entry_id = next(
+        hit["entry_id"]
+        for hit in client.get(
+            f"/api/v1/reviews/{portfolio.daisy.review_id}/findings/{portfolio.daisy.finding_ids[0]}/suggestions",
+            headers=_bearer(api_services, portfolio.daisy.cast.practitioner),
+        ).json()["items"]
+    )
+    refused = client.post(
+        f"{_finding_page(portfolio)}/evidence/suggested",
+        data={
+            "csrf_token": csrf,
+            "version": str(_version(api_services, portfolio)),
+            "entry_id": str(entry_id),
+        },
+    )
+    assert refused.status_code == 403
+
+
+def test_the_api_offers_suggestions_and_adds_one_with_its_etag(client, api_services, portfolio):
+    daisy = portfolio.daisy
+    base = f"/api/v1/reviews/{daisy.review_id}/findings/{daisy.finding_ids[0]}"
+    headers = _bearer(api_services, daisy.cast.lead)
+    offered = client.get(f"{base}/suggestions", headers=headers).json()["items"]
+    first = offered[0]
+    assert first["reasons"][0] == "The same category (Tools)" and first["added"] is False
+    current = client.get(base, headers=headers)
+    added = client.post(
+        f"{base}/evidence/suggested",
+        json={"entry_id": first["entry_id"]},
+        headers=headers | {"If-Match": current.headers["etag"]},
+    )
+    assert added.status_code == 200, added.text
+    assert [(e["kind"], e["reference"]) for e in added.json()["evidence"]] == [
+        ("other_reviews", first["reference"])
+    ]
+    assert client.get(f"{base}/suggestions", headers=headers).json()["items"][0]["added"] is True
