@@ -441,7 +441,6 @@ def external_entries(connection: Connection, ids: Iterable[int]) -> list[dict[st
         select(
             ExternalReview.id,
             ExternalReview.title,
-            ExternalReview.partnership,
             ExternalReview.year,
             ExternalReview.themes,
             ExternalReview.learning_summary,
@@ -452,7 +451,7 @@ def external_entries(connection: Connection, ids: Iterable[int]) -> list[dict[st
             "external",
             r.id,
             r.title,
-            _text(r.partnership, r.learning_summary),
+            r.learning_summary,
             external_review_id=r.id,
             themes=r.themes or (),
             year=r.year,

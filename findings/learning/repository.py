@@ -284,7 +284,7 @@ class LearningRepository:
                     review_id=entry.review_id,
                     review_label=f"Review of {names[entry.review_id]}"
                     if entry.review_id in names
-                    else (f"{elsewhere.partnership}, {elsewhere.year}" if elsewhere else None),
+                    else (elsewhere.partnership if elsewhere else None),
                     member=member,
                     finding_id=entry.finding_id,
                     finding_category=entry.finding_category,

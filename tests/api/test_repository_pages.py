@@ -165,7 +165,7 @@ def test_a_coordinator_imports_a_catalogue_on_the_page_and_it_is_searchable(clie
     assert 'href="https://example.org/child-q"' in listed and "Neglect; Was not brought" in listed
     _sign_in(client, api_services, portfolio.reader)
     found = client.get("/repository?q=dental&kind=external").text
-    assert "Eastshire, 2022" in found and 'href="https://example.org/child-q"' in found
+    assert "Eastshire · 2022" in found and 'href="https://example.org/child-q"' in found
     assert "Take out" not in client.get("/repository/external").text  # a reader does not keep it
 
 
