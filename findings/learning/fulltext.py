@@ -33,6 +33,7 @@ from findings.learning.models import SearchEntry
 from findings.learning.query import Terms
 
 MARK, END = "\x02", "\x03"
+Query = Select[*tuple[Any, ...]]  # a query over `search_entries`, whatever its columns
 ELLIPSIS = "…"
 SNIPPET_WORDS = 24  # about how long a snippet of the body is
 CONFIG = "english"  # PostgreSQL's text search configuration (stems and stop words)
@@ -49,7 +50,7 @@ class Marked:
 class FullText(Protocol):
     """The port: what the repository needs from a database's full-text search."""
 
-    def narrow(self, query: Select[Any], terms: Terms) -> tuple[Select[Any], ColumnElement[float]]:
+    def narrow(self, query: Query, terms: Terms) -> tuple[Query, ColumnElement[float]]:
         """`query` (over `search_entries`) kept to the entries matching `terms`, and their rank."""
         ...
 
@@ -109,7 +110,7 @@ class Fts5:
             .subquery("matches")
         )
 
-    def narrow(self, query: Select[Any], terms: Terms) -> tuple[Select[Any], ColumnElement[float]]:
+    def narrow(self, query: Query, terms: Terms) -> tuple[Query, ColumnElement[float]]:
         matches = self._matches(terms)
         return query.join(matches, matches.c.entry_id == SearchEntry.id), matches.c.rank
 
@@ -162,7 +163,7 @@ class PostgresTextSearch:
             query = func.tsquery_and(query, func.tsquery_not(any_of(terms.excluded)))
         return query
 
-    def narrow(self, query: Select[Any], terms: Terms) -> tuple[Select[Any], ColumnElement[float]]:
+    def narrow(self, query: Query, terms: Terms) -> tuple[Query, ColumnElement[float]]:
         tsquery = self.tsquery(terms)
         rank = func.ts_rank(_document, tsquery, type_=Float)
         return query.where(_document.op("@@")(tsquery)), rank

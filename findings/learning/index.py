@@ -199,6 +199,7 @@ def _entry(kind: str, source_id: int, title: str, body: str, **fields: Any) -> d
         "regime": fields.get("regime"),
         "route": fields.get("route"),
         "year": fields.get("year"),
+        "public": bool(fields.get("public", False)),
     }
 
 
@@ -213,6 +214,7 @@ class _Review:
     year: int | None
     agencies: tuple[str, ...]
     themes: tuple[str, ...]
+    public: bool  # it published its report (not a summary of improvements instead)
 
     def fields(self, review_id: int, **more: Any) -> dict[str, Any]:
         return {
@@ -220,6 +222,7 @@ class _Review:
             "regime": self.regime,
             "route": self.route,
             "year": self.year,
+            "public": self.public,
             "agencies": (*self.agencies, *more.pop("agencies", ())),
             "themes": (*self.themes, *more.pop("themes", ())),
             **more,
@@ -232,6 +235,13 @@ def _reviews(connection: Connection, ids: list[int]) -> dict[int, _Review]:
         select(ReviewTheme.review_id, ReviewTheme.theme).where(ReviewTheme.review_id.in_(ids))
     ):
         themes[review_id].append(theme)
+    published = set(
+        connection.scalars(
+            select(PublishedReport.review_id).where(
+                PublishedReport.review_id.in_(ids), PublishedReport.variant == "full"
+            )
+        )
+    )
     out = {}
     for row in connection.execute(
         select(
@@ -246,8 +256,9 @@ def _reviews(connection: Connection, ids: list[int]) -> dict[int, _Review]:
     ):
         day = row.date_of_awareness or row.created_at
         agencies = tuple(dict.fromkeys([*(row.agencies_involved or ()), *(row.agencies_in_scope or ())]))
+        year = day.year if day else None
         out[row.id] = _Review(
-            row.regime_key, row.route, day.year if day else None, agencies, tuple(themes[row.id])
+            row.regime_key, row.route, year, agencies, tuple(themes[row.id]), row.id in published
         )
     return out
 
@@ -453,6 +464,7 @@ def external_entries(connection: Connection, ids: Iterable[int]) -> list[dict[st
             r.title,
             r.learning_summary,
             external_review_id=r.id,
+            public=True,
             themes=r.themes or (),
             year=r.year,
         )

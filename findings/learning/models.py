@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.models import Base, utcnow
@@ -30,6 +30,7 @@ ENGINE_OWNED = frozenset(
         "search_fts_config",
         "search_entries.document",
         "ix_search_entries_document",
+        "ix_search_entries_public_document",
     }
 )
 Base.metadata.info.setdefault("engine_owned", set()).update(ENGINE_OWNED)
@@ -58,12 +59,15 @@ class ExternalReview(Base):
 class SearchEntry(Base):
     """One searchable thing, with what the filters look at copied from it and its review (so a search
     is one query over one table). `finding_id` names the finding a finding, question or board response
-    belongs to. Either `review_id` or `external_review_id` is set."""
+    belongs to. Either `review_id` or `external_review_id` is set. `public`: everyone signed in but an
+    admin may see it (its review published its report, or it was published elsewhere), so that part
+    of a search is one index of its own on PostgreSQL."""
 
     __tablename__ = "search_entries"
     __table_args__ = (
         UniqueConstraint("kind", "source_id", name="uq_search_entries_kind_source_id"),
         Index("ix_search_entries_year", "year"),
+        Index("ix_search_entries_public_year", "public", "year"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,3 +89,4 @@ class SearchEntry(Base):
     regime: Mapped[str | None] = mapped_column(String(20), default=None)
     route: Mapped[str | None] = mapped_column(String(20), default=None)
     year: Mapped[int | None] = mapped_column(Integer, default=None)
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

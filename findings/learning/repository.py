@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
-from sqlalchemy import ColumnElement, exists, func, null, select, true
+from sqlalchemy import ColumnElement, exists, func, null, select, true, union_all
 from sqlalchemy.orm import Session
 
 from findings.analysis import frameworks
@@ -36,7 +36,6 @@ from findings.learning.visibility import (
     Year,
     json_elements,
     member_of,
-    published_reviews,
     reader,
 )
 from workflow.commands import Agency, Command, Key
@@ -114,12 +113,18 @@ def _contains(session: Session, column: Any, value: str, *, fold: bool = False) 
 
 
 def seen_by(who: Reader) -> ColumnElement[bool]:
-    """The entries `who` may see: of their reviews; of published reviews and from elsewhere unless
-    they are an admin."""
+    """The entries `who` may see: of their reviews; public ones (of published reviews, and from
+    elsewhere) unless they are an admin."""
     mine = SearchEntry.review_id.in_(member_of(who.id))
-    if who.admin:
-        return mine
-    return mine | SearchEntry.review_id.in_(published_reviews()) | SearchEntry.external_review_id.is_not(None)
+    return mine if who.admin else SearchEntry.public | mine
+
+
+def seen_in_parts(who: Reader) -> list[ColumnElement[bool]]:
+    """`seen_by` as parts that do not overlap, each one an index can serve on its own: the public
+    entries, and the reader's reviews' others."""
+    mine = SearchEntry.review_id.in_(member_of(who.id))
+    public = SearchEntry.public.expression
+    return [mine] if who.admin else [public, mine & ~public]
 
 
 @dataclass(frozen=True)
@@ -199,20 +204,30 @@ class LearningRepository:
             terms = filters.terms
             if filters.q and not terms:
                 return Page([], 0)  # only punctuation: nothing to look for
-            query = select(SearchEntry.id).where(seen_by(who), *filters.conditions(session))
-            rank: ColumnElement[float] | None = None
             full_text = fulltext.for_session(session)
-            if terms:
-                query, rank = full_text.narrow(query, terms)
-            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            ordered = (
-                query.add_columns(rank).order_by(rank.desc(), SearchEntry.id)
-                if rank is not None
-                else query.add_columns(null()).order_by(
-                    SearchEntry.year.desc().nulls_last(), SearchEntry.id.desc()
+            parts = []
+            for part in seen_in_parts(who):
+                query = select(SearchEntry.id.label("id"), SearchEntry.year.label("year")).where(
+                    part, *filters.conditions(session)
                 )
+                if terms:
+                    query, rank = full_text.narrow(query, terms)
+                    query = query.add_columns(rank.label("rank"))
+                else:
+                    query = query.add_columns(null().label("rank"))
+                parts.append(query)
+            found = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("found")
+            order = (
+                (found.c.rank.desc(), found.c.id)
+                if terms
+                else (found.c.year.desc().nulls_last(), found.c.id.desc())
             )
-            rows = session.execute(ordered.limit(limit).offset(offset)).all()
+            page = select(found.c.id, found.c.rank, func.count().over().label("total")).order_by(*order)
+            rows = session.execute(page.limit(limit).offset(offset)).all()
+            if rows:
+                total = rows[0].total
+            else:
+                total = session.scalar(select(func.count()).select_from(found)) if offset else 0
             return Page(self._hits(session, who, rows, terms, full_text), total)
 
     def choices(self, *, actor: int) -> SearchChoices:

@@ -4,10 +4,11 @@ quirk of this case. Only what the writer may see across reviews (`findings.learn
 their own reviews' findings, drafts included, published reviews' and the catalogue's.
 
 A candidate is one with the same category, a theme in common (the finding's own or its review's), or
-similar wording (the finding's title and statement, its longer words any of which may match, ranked
-by the database's full-text search). The best few are offered, each with why. Taking one adds an
-evidence item of the kind "other reviews" whose summary and reference are built here from what was
-found, never from what a form sends, through `FindingService.add_evidence` (audited with the entry).
+similar wording (the longer words of the finding's title and statement that are not in everything,
+any of which may match, ranked by the database's full-text search). The best few are offered, each
+with why. Taking one adds an evidence item of the kind "other reviews" whose summary and reference
+are built here from what was found, never from what a form sends, through
+`FindingService.add_evidence` (audited with the entry).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from findings.analysis.themes import vocabulary_of
 from findings.learning import fulltext
 from findings.learning.models import ExternalReview, SearchEntry
 from findings.learning.query import Terms
-from findings.learning.repository import seen_by
+from findings.learning.repository import seen_by, seen_in_parts
 from findings.learning.trends import category_name
 from findings.learning.visibility import Reader, json_elements, published_reviews, reader
 from findings.publication.models import PublishedReport
@@ -36,7 +37,8 @@ from workflow.service import ReviewService
 
 OFFERED = 5  # suggestions shown
 CANDIDATES = 25  # read by wording and by category or theme, each, before the best are chosen
-MAX_WORDS = 12  # words of the finding's title and statement looked for
+MAX_WORDS = 6  # words of the finding's title and statement looked for
+COMMON_AT = 1_000  # a word found in more public entries than this tells little about a pattern
 SUMMARY_CHARS = 600
 _WORD = re.compile(r"[^\W\d_]{4,}")
 _COMMON = frozenset(
@@ -153,22 +155,26 @@ class NotAQuirk:
 
     def _suggestions(self, session: Session, who: Reader, finding: Finding) -> list[Suggestion]:
         themes = self._themes(session, finding)
-        base = select(SearchEntry).where(seen_by(who), _offerable(finding))
         scored: dict[int, tuple[SearchEntry, float, list[str]]] = {}
-        words = words_of(finding.title, finding.statement)
-        if words:
-            query, rank = fulltext.for_session(session).narrow(base, Terms((words,)))
-            rows = session.execute(
-                query.add_columns(rank).order_by(rank.desc(), SearchEntry.id).limit(CANDIDATES)
-            ).all()
-            best = max((r[1] for r in rows), default=0.0) or 1.0
-            for entry, value in rows:
-                scored[entry.id] = (entry, 3.0 * float(value) / best, ["Similar wording"])
+        full_text = fulltext.for_session(session)
+        words = _telling(session, full_text, words_of(finding.title, finding.statement))
         alike = _alike(session, finding.category, themes)
-        if alike is not None:
-            query = base.where(alike).order_by(SearchEntry.year.desc().nulls_last(), SearchEntry.id.desc())
-            for entry in session.scalars(query.limit(CANDIDATES)):
-                scored.setdefault(entry.id, (entry, 0.0, []))
+        # Each part of what the reader sees is read on its own (an index serves each), best first.
+        for part in seen_in_parts(who):
+            base = select(SearchEntry).where(part, _offerable(finding))
+            if words:
+                query, rank = full_text.narrow(base, Terms((words,)))
+                ranked_rows = session.execute(
+                    query.add_columns(rank).order_by(rank.desc(), SearchEntry.id).limit(CANDIDATES)
+                ).all()
+                for entry, value in ranked_rows:
+                    scored[entry.id] = (entry, float(value), ["Similar wording"])
+            if alike is not None:
+                newest = base.where(alike).order_by(SearchEntry.id.desc())  # the latest indexed first
+                for entry in session.scalars(newest.limit(CANDIDATES)):
+                    scored.setdefault(entry.id, (entry, 0.0, []))
+        best = max((score for _, score, _ in scored.values()), default=0.0) or 1.0
+        scored = {k: (e, 3.0 * score / best, reasons) for k, (e, score, reasons) in scored.items()}
         labels = vocabulary_of(session)
         ranked = []
         for entry, score, reasons in scored.values():
@@ -239,6 +245,18 @@ class NotAQuirk:
                 )
             )
         return out
+
+
+def _telling(session: Session, full_text: fulltext.FullText, words: Sequence[str]) -> tuple[str, ...]:
+    """The words that are not in everything: those found in at most COMMON_AT public entries (each
+    counted no further than that)."""
+    public = select(SearchEntry.id).where(SearchEntry.public.expression)
+    out = []
+    for word in words:
+        query, _ = full_text.narrow(public, Terms(((word,),)))
+        if len(session.execute(query.limit(COMMON_AT + 1)).all()) <= COMMON_AT:
+            out.append(word)
+    return tuple(out)
 
 
 def _offerable(finding: Finding) -> ColumnElement[bool]:

@@ -34,6 +34,8 @@ POSTGRES_INDEX = (
     "setweight(to_tsvector('english', coalesce(title, '')), 'A') ||"
     " setweight(to_tsvector('english', coalesce(body, '')), 'B')) STORED",
     "CREATE INDEX ix_search_entries_document ON search_entries USING gin (document)",
+    # What everyone signed in may see, on its own: most of a search runs over it alone.
+    "CREATE INDEX ix_search_entries_public_document ON search_entries USING gin (document) WHERE public",
 )
 
 
@@ -71,6 +73,7 @@ def upgrade() -> None:
     sa.Column('regime', sa.String(length=20), nullable=True),
     sa.Column('route', sa.String(length=20), nullable=True),
     sa.Column('year', sa.Integer(), nullable=True),
+    sa.Column('public', sa.Boolean(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['external_review_id'], ['external_reviews.id'], name=op.f('fk_search_entries_external_review_id_external_reviews'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['review_id'], ['reviews.id'], name=op.f('fk_search_entries_review_id_reviews'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_entries')),
@@ -82,6 +85,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_search_entries_finding_id'), ['finding_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_search_entries_review_id'), ['review_id'], unique=False)
         batch_op.create_index('ix_search_entries_year', ['year'], unique=False)
+        batch_op.create_index('ix_search_entries_public_year', ['public', 'year'], unique=False)
 
     for statement in SQLITE_INDEX if op.get_bind().dialect.name == 'sqlite' else POSTGRES_INDEX:
         op.execute(statement)
@@ -98,6 +102,7 @@ def downgrade() -> None:
             op.execute(f'DROP TRIGGER IF EXISTS {name}')
         op.execute('DROP TABLE IF EXISTS search_fts')
     with op.batch_alter_table('search_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_search_entries_public_year')
         batch_op.drop_index('ix_search_entries_year')
         batch_op.drop_index(batch_op.f('ix_search_entries_review_id'))
         batch_op.drop_index(batch_op.f('ix_search_entries_finding_id'))
