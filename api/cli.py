@@ -36,6 +36,10 @@ audit_app = typer.Typer(help="Audit logs.", no_args_is_help=True)
 workflow_app = typer.Typer(help="The review lifecycle.", no_args_is_help=True)
 register_app = typer.Typer(help="The sealed identity register's keys.", no_args_is_help=True)
 outbox_app = typer.Typer(help="The outbox of emails (docs/notifications.md).", no_args_is_help=True)
+repository_app = typer.Typer(
+    help="The learning repository and the reviews published elsewhere (docs/learning-repository.md).",
+    no_args_is_help=True,
+)
 for sub, name in (
     (db_app, "db"),
     (users_app, "users"),
@@ -44,6 +48,7 @@ for sub, name in (
     (workflow_app, "workflow"),
     (register_app, "register"),
     (outbox_app, "outbox"),
+    (repository_app, "repository"),
 ):
     app.add_typer(sub, name=name)
 
@@ -345,6 +350,47 @@ def import_review(
             f"The file had it at '{kept.record.state}'; its log ({len(kept.history)} entries){publication}"
             f" are kept as provenance, not as this review's (`tunnelview audit verify {review.id}`)."
         )
+
+
+@repository_app.command("import-external")
+def repository_import_external(
+    file: Annotated[str, typer.Argument(help="The catalogue (CSV), or '-' for stdin.")],
+    as_email: Annotated[str, typer.Option("--as", help="Act as this coordinator or chair.")] = "",
+) -> None:
+    """Import a catalogue of reviews published elsewhere: columns title, partnership, year, themes
+    (separated by ';'), learning_summary, link. A file with any bad row is refused with every problem
+    and where it stands; nothing is saved. A link already in the catalogue updates that review."""
+    from findings.analysis.chronology import CsvImportError
+
+    if not as_email:
+        raise fail("Say who is asking: --as EMAIL.")
+    try:
+        data = sys.stdin.buffer.read() if file == "-" else open(file, "rb").read()  # noqa: SIM115
+    except OSError as error:
+        raise fail(f"Cannot read {file}: {error.strerror}.") from None
+    with user_errors():
+        services = services_for(as_email)
+        try:
+            result = services.catalogue.import_csv(actor=_actor_id(services, as_email), data=data)
+        except CsvImportError as error:
+            typer.echo(f"Error: {file} cannot be imported; nothing was saved:", err=True)
+            for where, problem in error.errors.items():
+                typer.echo(f"  - {where}: {problem}", err=True)
+            raise typer.Exit(code=1) from None
+    typer.echo(f"Imported {result.added} new review(s) published elsewhere; {result.updated} updated.")
+
+
+@repository_app.command("reindex")
+def repository_reindex() -> None:
+    """Build every entry of the repository's index anew from the data (it is kept in step with every
+    change; this is for a database changed past the application)."""
+    from findings.learning.index import rebuild
+
+    with user_errors():
+        services = services_for()
+        with services.engine.begin() as connection:
+            count = rebuild(connection)
+    typer.echo(f"The repository holds {count} entries.")
 
 
 class LensKind(StrEnum):

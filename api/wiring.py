@@ -31,7 +31,10 @@ from findings.analysis.themes import ThemeService
 from findings.analysis.warnings import WarningService
 from findings.exchange.service import ExportService
 from findings.learning.actions import ActionTracker
+from findings.learning.catalogue import CatalogueService
+from findings.learning.repository import LearningRepository
 from findings.learning.selection import SelectionService
+from findings.learning.suggestions import NotAQuirk
 from findings.learning.trends import TrendService
 from findings.learning.yearly import YearlyReportService
 from findings.publication.freeze import ALL_FORMATS
@@ -87,6 +90,9 @@ class Services:
     actions: ActionTracker
     selections: SelectionService
     yearly: YearlyReportService
+    repository: LearningRepository
+    catalogue: CatalogueService
+    suggestions: NotAQuirk
     auth: Authenticator
     register: RegisterService
     reports: ReportService
@@ -196,6 +202,9 @@ def build_services(
         actions=ActionTracker(reviews, today=today),
         selections=SelectionService(reviews, partnership=settings.partnership, today=today),
         yearly=YearlyReportService(reviews, partnership=settings.partnership, today=today),
+        repository=LearningRepository(reviews),
+        catalogue=CatalogueService(reviews),
+        suggestions=NotAQuirk(reviews),
         auth=auth,
         register=register,
         reports=reports,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import findings.analysis.models
 import findings.exchange.models
+import findings.learning.models
 import findings.publication.models
 from tests.databases import Snapshot, backends, fresh_database
 from tests.support import Cast, Clock, FakeAnalysis, FakePublisher, Journeys, People
@@ -29,7 +30,12 @@ from workflow.settings import get_settings
 
 # Every model is in Base.metadata, whatever the tests import: the migrations create these tables, and the
 # models-versus-migrations check and the per-test clean-up must know them.
-MODEL_MODULES = (findings.analysis.models, findings.exchange.models, findings.publication.models)
+MODEL_MODULES = (
+    findings.analysis.models,
+    findings.exchange.models,
+    findings.learning.models,
+    findings.publication.models,
+)
 
 TODAY = date(2026, 11, 26)
 

@@ -22,7 +22,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # PostgreSQL's JIT compiles a query whose estimated cost is high (a count over many rows), which
+    # takes longer than the short queries of a web request run (docs/performance.md): off.
+    connect_args = {"options": "-c jit=off"} if url.startswith("postgresql") else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

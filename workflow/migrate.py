@@ -22,6 +22,18 @@ def alembic_config(url: str, metadata: MetaData | None = None) -> Config:
     return config
 
 
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Whether autogenerate compares this object: not what the database builds itself and the models
+    name in `Base.metadata.info["engine_owned"]` (the full-text index: a table, a column, an index)."""
+    from workflow.models import Base
+
+    owned = Base.metadata.info.get("engine_owned", set())
+    if type_ == "column":
+        table = getattr(getattr(obj, "table", None), "name", "")
+        return f"{table}.{name}" not in owned
+    return name not in owned
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 

@@ -25,6 +25,7 @@ from api.pages import (
     referral,
     register,
     report,
+    repository,
     reviews,
     scope,
     self_assessment,
@@ -46,7 +47,7 @@ def pages_router() -> APIRouter:
     )  # `/reviews/new` before `/reviews/{review_id}`
     analysis = (narratives, conversations, episodes, factors, panel, good_practice, family)
     outputs = (findings, board, report, signoff, publication, register, published, self_assessment)
-    across = (learning,)  # trends, actions and briefings across reviews
+    across = (learning, repository)  # trends, actions, briefings and the repository across reviews
     for module in (signin, *lifecycle, *analysis, *outputs, *across, admin, account):
         router.include_router(module.router)
     return router

@@ -36,6 +36,8 @@ from findings.analysis.findings import (
 )
 from findings.analysis.vocabulary import FINDING_CATEGORIES
 from findings.analysis.warnings import AcknowledgeWarning
+from findings.learning.suggestions import Suggestion
+from workflow.commands import MAX_ID
 from workflow.states import ReviewRole
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -126,6 +128,7 @@ def _finding_page(
     evidence_form: Form | None = None,
     question_form: Form | None = None,
     comment_form: Form | None = None,
+    suggestion_form: Form | None = None,
     status: int = 200,
 ) -> Response:
     context = review_context(services, user, review_id, "findings")
@@ -170,6 +173,10 @@ def _finding_page(
             "evidence_labels": EVIDENCE_KINDS,
             "text_labels": TEXT_LABELS,
             "is_case_group_only": not (roles - {ReviewRole.CASE_GROUP}),
+            "suggestions": services.suggestions.suggestions(
+                review_id=review_id, actor=user.id, finding_id=finding_id
+            ),
+            "suggestion_form": suggestion_form or Form.of(),
         }
     )
     return render(request, "pages/finding.html", context, status=status)
@@ -232,6 +239,48 @@ def add_evidence(
     if not status:
         return redirect(f"/reviews/{review_id}/findings/{finding_id}#evidence", flash="Evidence added.")
     return _finding_page(request, services, user, review_id, finding_id, evidence_form=form, status=status)
+
+
+@router.post("/reviews/{review_id}/findings/{finding_id}/evidence/suggested", dependencies=[CsrfChecked])
+def add_suggested_evidence(
+    request: Request,
+    review_id: ReviewId,
+    finding_id: ReviewId,
+    services: ServicesDep,
+    user: PageUser,
+    submitted: Submitted,
+) -> Response:
+    """Add a suggestion from other reviews as evidence ("other reviews", with its reference)."""
+    form = Form.of(submitted)
+    form.anchors["entry_id"] = "suggestions"
+    entry_id = form.value("entry_id")
+    if not entry_id.isdigit() or not 0 < int(entry_id) <= MAX_ID:
+        form.fail("entry_id", "Choose a suggestion to add.")
+        return _finding_page(request, services, user, review_id, finding_id, suggestion_form=form, status=422)
+
+    def change() -> Suggestion:
+        found = services.suggestions.evidence(
+            review_id=review_id, actor=user.id, finding_id=finding_id, entry_id=int(entry_id)
+        )
+        services.finding.add_evidence(
+            review_id=review_id,
+            actor=user.id,
+            finding_id=finding_id,
+            expected_version=form.version(),
+            command=found.evidence(),
+            source=f"repository:{found.kind}:{found.entry_id}",
+        )
+        return found
+
+    found, status = attempt(form, change)
+    if found is None:
+        return _finding_page(
+            request, services, user, review_id, finding_id, suggestion_form=form, status=status
+        )
+    return redirect(
+        f"/reviews/{review_id}/findings/{finding_id}#evidence",
+        flash=f"Evidence added from other reviews: {found.reference}",
+    )
 
 
 @router.post("/reviews/{review_id}/findings/{finding_id}/questions", dependencies=[CsrfChecked])

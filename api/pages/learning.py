@@ -157,7 +157,7 @@ def actions(
             "found": found,
             "page": page,
             "pages": pages,
-            "links": _pagination("/actions", query, page, pages),
+            "links": pagination("/actions", query, page, pages),
             "filtered": bool(query),
             "csv": with_query("/actions.csv", **query),
             "agencies": [(a, a) for a in choices.agencies],
@@ -176,7 +176,7 @@ def actions_csv(request: Request, services: ServicesDep, user: PageUser) -> Resp
     return _csv(services.actions.csv_rows(actor=user.id, filters=filters), "actions.csv")
 
 
-def _pagination(path: str, query: Mapping[str, str], page: int, pages: int) -> dict[str, Any]:
+def pagination(path: str, query: Mapping[str, str], page: int, pages: int) -> dict[str, Any]:
     return {
         "previous": {"href": with_query(path, **query, page=page - 1)} if page > 1 else None,
         "next": {"href": with_query(path, **query, page=page + 1)} if page < pages else None,

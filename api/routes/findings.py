@@ -18,6 +18,7 @@ from api.routes.answers import (
 )
 from api.schemas.findings import FindingList, FindingOut
 from api.schemas.narratives import CommentOut
+from api.schemas.repository import SuggestionList, SuggestionOut, TakeSuggestion
 from findings.analysis.findings import (
     AddEvidence,
     AddFinding,
@@ -143,6 +144,51 @@ def add_evidence(
     reviewer). If-Match is the finding's ETag."""
     view = services.finding.add_evidence(
         review_id=review_id, actor=caller.id, finding_id=finding_id, expected_version=version, command=body
+    )
+    return _answer(view, response)
+
+
+@router.get(
+    "/reviews/{review_id}/findings/{finding_id}/suggestions", response_model=SuggestionList, responses=READ
+)
+def suggest_evidence(
+    review_id: ReviewId, finding_id: FindingId, services: ServicesDep, caller: CurrentUser
+) -> SuggestionList:
+    """ "Not a quirk": earlier findings of other reviews you may see and reviews published elsewhere
+    with the same category, a theme in common or similar wording, best first, each with why, the
+    summary and reference it would add as evidence, and `added` when it already is (every member)."""
+    found = services.suggestions.suggestions(review_id=review_id, actor=caller.id, finding_id=finding_id)
+    return SuggestionList(items=[SuggestionOut.of(s) for s in found])
+
+
+@router.post(
+    "/reviews/{review_id}/findings/{finding_id}/evidence/suggested",
+    response_model=FindingOut,
+    responses=CHANGE,
+)
+def add_suggested_evidence(
+    review_id: ReviewId,
+    finding_id: FindingId,
+    body: TakeSuggestion,
+    services: ServicesDep,
+    caller: CurrentUser,
+    version: ObjectVersion,
+    response: Response,
+) -> FindingOut:
+    """Add one suggestion (its `entry_id`) as evidence of the kind "other reviews", with the summary
+    and reference the suggestion gives (lead reviewer; audited with the entry). If-Match is the
+    finding's ETag; an entry you may not see, or not a finding of another review or a review published
+    elsewhere, is 404."""
+    found = services.suggestions.evidence(
+        review_id=review_id, actor=caller.id, finding_id=finding_id, entry_id=body.entry_id
+    )
+    view = services.finding.add_evidence(
+        review_id=review_id,
+        actor=caller.id,
+        finding_id=finding_id,
+        expected_version=version,
+        command=found.evidence(),
+        source=f"repository:{found.kind}:{found.entry_id}",
     )
     return _answer(view, response)
 

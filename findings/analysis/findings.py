@@ -254,8 +254,10 @@ class FindingService(AnalysisService):
         finding_id: int,
         expected_version: int | None,
         command: AddEvidence,
+        source: str | None = None,
     ) -> FindingView:
-        """Add evidence that the finding is not a quirk of this case, with its reference."""
+        """Add evidence that the finding is not a quirk of this case, with its reference. `source`
+        says where it was taken from (an entry of the learning repository), for the audit log."""
         with self.change(review_id, actor, "write_finding") as ctx:
             finding = ctx.get(Finding, finding_id, "finding")
             check_version(finding, expected_version, "finding")
@@ -263,7 +265,8 @@ class FindingService(AnalysisService):
                 FindingEvidence(kind=command.kind, summary=command.summary, reference=command.reference)
             )
             ctx.session.flush()
-            ctx.audit("add_finding_evidence", finding_id=finding.id, kind=command.kind)
+            origin = {"source": source} if source else {}
+            ctx.audit("add_finding_evidence", finding_id=finding.id, kind=command.kind, **origin)
             return self._view(ctx, finding)
 
     def remove_evidence(

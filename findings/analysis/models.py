@@ -471,3 +471,8 @@ class MarkerAssessment(_Versioned, Base):
     rating: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
     assessed_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+
+# The learning repository's index follows every change of these tables in the same transaction: its
+# listeners are installed wherever the analysis's tables are (`findings.learning.index`).
+import findings.learning.index  # noqa: E402, F401

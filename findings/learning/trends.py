@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, func, select, true, union
+from sqlalchemy import ColumnElement, Select, func, select, true, union, union_all
 from sqlalchemy.orm import Session
 
 from findings.analysis import frameworks
@@ -228,7 +228,8 @@ def _finding_categories(where: Sequence[ColumnElement[bool]]) -> Select[str | No
 
 def theme_pairs(where: Sequence[ColumnElement[bool]], session: Session) -> Any:
     """(finding, category, theme, year) for each theme a finding carries, its own or its review's,
-    each pair once."""
+    each pair once: its own themes, then its review's that are not among them (so nothing needs
+    sorting out twice)."""
     year = review_year()
     own_theme = json_elements(session, Finding.themes)
     own = (
@@ -243,14 +244,15 @@ def theme_pairs(where: Sequence[ColumnElement[bool]], session: Session) -> Any:
         .join(own_theme, true())
         .where(*where)
     )
+    also_own = json_elements(session, Finding.themes)
     of_review = (
         select(Finding.id, Finding.category, ReviewTheme.theme, year)
         .select_from(Finding)
         .join(Review, Review.id == Finding.review_id)
         .join(ReviewTheme, ReviewTheme.review_id == Finding.review_id)
-        .where(*where)
+        .where(*where, ~select(also_own.c.value).where(also_own.c.value == ReviewTheme.theme).exists())
     )
-    return union(own, of_review).subquery("pairs")
+    return union_all(own, of_review).subquery("pairs")
 
 
 def _themed_findings(

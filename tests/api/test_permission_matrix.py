@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
 from fastapi.routing import iter_route_contexts
+from sqlalchemy import select
 from starlette.routing import Mount
 
 from api.auth import SESSION_COOKIE, csrf_token
@@ -34,6 +35,8 @@ from findings.analysis.narratives import AddEntry, NarrativeService
 from findings.analysis.panel import PanelService, ProposedFactor, SavePanelAnalysis
 from findings.analysis.warnings import WarningService
 from findings.exchange.service import ExportService
+from findings.learning.catalogue import CatalogueService
+from findings.learning.models import ExternalReview, SearchEntry
 from findings.publication.assemble import briefing_data, load, report_data
 from findings.publication.freeze import freeze, prepare
 from findings.publication.models import ReportTexts
@@ -97,6 +100,27 @@ def _register_entry(world: World) -> None:
         command=AddRegisterEntry(kind="child", value="Jane Smith", pseudonym="Alice"),
     )
     world.ids.update(entry_id=changed.entry_id)
+
+
+EXTERNAL_CSV = (
+    b"title,partnership,year,themes,learning_summary,link\n"
+    b"Child Q,Eastshire,2022,Neglect,Dental non-attendance was not linked to neglect.,https://example.org/q\n"
+)
+
+
+def _external(world: World) -> None:
+    CatalogueService(world.service).import_csv(actor=world.users["coordinator"], data=EXTERNAL_CSV)
+    with world.service.session() as session:
+        world.ids.update(external_id=session.scalar(select(ExternalReview.id)))
+
+
+def _suggestible(world: World) -> None:
+    """A finding, and a review published elsewhere to offer it."""
+    _finding(world)
+    _external(world)
+    with world.service.session() as session:
+        external = select(SearchEntry.id).where(SearchEntry.kind == "external")
+        world.ids.update(entry_id=session.scalar(external))
 
 
 def _report_texts(world: World) -> None:
@@ -585,6 +609,12 @@ MATRIX: tuple[Row, ...] = (
                                                               (401, 404, 403, 403, 403, 403, 404), lead=200,
         prepare=_finding, version=_v("finding"),
         body=lambda w, c: {"kind": "audit", "summary": "Practice audit 2025.", "reference": "Audit 7"}),
+    Row("GET", "/api/v1/reviews/{review_id}/findings/{finding_id}/suggestions", F,
+                                                              (401, 404, 200, 200, 200, 200, 404), lead=200,
+        prepare=_suggestible),
+    Row("POST", "/api/v1/reviews/{review_id}/findings/{finding_id}/evidence/suggested", F,
+                                                              (401, 404, 403, 403, 403, 403, 404), lead=200,
+        prepare=_suggestible, version=_v("finding"), body=lambda w, c: {"entry_id": w.ids["entry_id"]}),
     Row("DELETE", "/api/v1/reviews/{review_id}/findings/{finding_id}/evidence/{evidence_id}", F,
                                                               (401, 404, 403, 403, 403, 403, 404), lead=200,
         prepare=_finding, version=_v("finding")),
@@ -615,6 +645,16 @@ MATRIX: tuple[Row, ...] = (
                                                               (401, 404, 200, 200, 403, 403, 404), lead=403,
         prepare=_action, version=_v("action"), body=lambda w, c: {"status": "in_progress"}),
     Row("GET", "/api/v1/actions", R,                          (401, 200, 200, 200, 200, 200, 200), lead=200),
+    # the learning repository: anyone signed in searches what they may see (an admin finds nothing)
+    Row("GET", "/api/v1/repository", R,                       (401, 200, 200, 200, 200, 200, 200)),
+    # reviews published elsewhere: coordinators and chairs keep the catalogue, admins do not read it
+    Row("GET", "/api/v1/external-reviews", R,                 (401, 200, 200, 200, 200, 200, 200)),
+    Row("POST", "/api/v1/external-reviews/import", R,         (401, 403, 200, 200, 403, 403, 403),
+        files=lambda w, c: {"file": ("catalogue.csv", EXTERNAL_CSV, "text/csv")}),
+    Row("GET", "/api/v1/external-reviews/{external_id}", R,   (401, 404, 200, 200, 200, 200, 200),
+        prepare=_external),
+    Row("DELETE", "/api/v1/external-reviews/{external_id}", R, (401, 403, 204, 204, 403, 403, 403),
+        prepare=_external),
     Row("GET", "/api/v1/themes", R,                           (401, 200, 200, 200, 200, 200, 200), lead=200),
     Row("POST", "/api/v1/themes", R,                          (401, 403, 201, 201, 403, 403, 403), lead=403,
         body=lambda w, c: {"label": f"Private fostering {w.review_id} {c}"}),
@@ -786,6 +826,7 @@ POLICY_ACTIONS: dict[tuple[str, str], str] = {
     ("DELETE", "/reviews/{review_id}/findings/{finding_id}"): "write_finding",
     ("POST", "/reviews/{review_id}/findings/{finding_id}/move"): "write_finding",
     ("POST", "/reviews/{review_id}/findings/{finding_id}/evidence"): "write_finding",
+    ("POST", "/reviews/{review_id}/findings/{finding_id}/evidence/suggested"): "write_finding",
     ("DELETE", "/reviews/{review_id}/findings/{finding_id}/evidence/{evidence_id}"): "write_finding",
     ("POST", "/reviews/{review_id}/findings/{finding_id}/questions"): "write_question",
     ("PATCH", "/reviews/{review_id}/findings/{finding_id}/questions/{question_id}"): "write_question",

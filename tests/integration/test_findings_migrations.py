@@ -14,7 +14,9 @@ from workflow.models import Base
 
 def test_autogenerate_finds_no_difference_between_models_and_migrations(engine: Engine):
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": migrate.include_object}
+        )
         assert compare_metadata(context, Base.metadata) == []
 
 

@@ -18,7 +18,9 @@ def test_upgrade_from_empty_to_head_and_back_down(database_url, engine):
 
 def test_models_and_migrations_agree(engine):
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": migrate.include_object}
+        )
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
 

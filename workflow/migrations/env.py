@@ -7,6 +7,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from workflow.db import make_engine
+from workflow.migrate import include_object
 from workflow.models import Base
 
 config = context.config
@@ -20,6 +21,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=sqlite,
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
