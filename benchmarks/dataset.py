@@ -49,6 +49,7 @@ import findings.analysis.models
 import findings.exchange.models
 import findings.publication.models
 from api.wiring import Services, build_services
+from findings.learning import index
 from workflow import audit, migrate
 from workflow.db import make_engine
 from workflow.models import Base
@@ -78,8 +79,10 @@ STAGE_SHARES: dict[str, int] = {
     State.CLOSED.value: 20,
 }
 
-# Per-review tables never copied: accounts and sign-in, the outbox, imports' provenance.
+# Per-review tables never copied: accounts and sign-in, the outbox, imports' provenance, and the learning
+# repository's index (rebuilt over the copies at the end).
 NOT_COPIED = {
+    "search_entries",
     "users",
     "account_audit",
     "account_audit_head",
@@ -606,6 +609,7 @@ def generate(
         log(f"  {min(start + CHUNK, reviews):,} / {reviews:,} reviews")
     with engine.begin() as connection:
         _reset_sequences(connection)
+        log(f"  the learning repository's index: {index.rebuild(connection):,} entries")
     return Generated(
         counts["reviews"],
         counts["findings"],

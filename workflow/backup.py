@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import IO, Any
 
-from sqlalchemy import Connection, Engine, Integer, MetaData, Table, func, select, text
+from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, func, select, text
 
 from workflow import migrate
 from workflow.db import READ_ONLY, make_engine
@@ -55,9 +55,30 @@ class BackupSummary:
 
 
 def _tables(connection: Connection) -> list[Table]:
+    """The tables whose rows are the data: not the migrations' own, and not what the database derives
+    from the data itself (SQLite's full-text tables, rebuilt by their triggers as rows go back)."""
     metadata = MetaData()
     metadata.reflect(connection)
-    return [table for table in metadata.sorted_tables if table.name not in SKIPPED]
+    derived = _derived(connection)
+    return [
+        table
+        for table in metadata.sorted_tables
+        if table.name not in SKIPPED
+        and not any(table.name == d or table.name.startswith(f"{d}_") for d in derived)
+    ]
+
+
+def _derived(connection: Connection) -> tuple[str, ...]:
+    """SQLite's virtual tables (their shadow tables are named after them)."""
+    if connection.dialect.name != "sqlite":
+        return ()
+    query = text("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")
+    return tuple(connection.scalars(query))
+
+
+def _stored(table: Table) -> list[Column[Any]]:
+    """The columns that hold data: a generated column (PostgreSQL's search vector) is computed again."""
+    return [column for column in table.columns if column.computed is None]
 
 
 def _plain(value: Any) -> Any:
@@ -89,9 +110,9 @@ def write_backup(engine: Engine, out: IO[bytes]) -> BackupSummary:
         header = {"format": FORMAT, "version": FORMAT_VERSION, "revision": list(revision)}
         gz.write(_line(header | {"written_at": datetime.now(UTC).isoformat(timespec="seconds")}))
         for table in _tables(connection):
-            columns = [column.name for column in table.columns]
-            gz.write(_line({"table": table.name, "columns": columns}))
-            query = select(table).order_by(*(table.primary_key.columns or table.columns))
+            stored = _stored(table)
+            gz.write(_line({"table": table.name, "columns": [column.name for column in stored]}))
+            query = select(*stored).order_by(*(table.primary_key.columns or stored))
             count = 0
             for row in connection.execution_options(yield_per=BATCH).execute(query):
                 gz.write(_line([_plain(value) for value in row]))
@@ -210,7 +231,7 @@ def _insert_all(connection: Connection, lines: Iterator[Any]) -> dict[str, int]:
         table = tables.get(line["table"])
         if table is not None and table.name in SEEDED:
             connection.execute(table.delete())
-        if table is None or set(line["columns"]) != {c.name for c in table.columns}:
+        if table is None or set(line["columns"]) != {c.name for c in _stored(table)}:
             raise BackupRefused(
                 f"The backup's table {line['table']} does not match this database's; nothing was restored."
             )

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from api.wiring import build_services
 from benchmarks.dataset import ENTRIES_PER_REVIEW, FINDINGS_PER_REVIEW, STAGE_SHARES, generate
 from findings.analysis.models import Finding, NarrativeEntry
+from findings.learning.models import SearchEntry
 from workflow import audit
 from workflow.models import Membership, Review
 from workflow.settings import Settings
@@ -41,6 +42,10 @@ def test_generated_reviews_span_every_stage_and_the_services_read_and_fire_on_th
         stages = Counter(session.scalars(select(Review.state)))
         findings = session.scalar(select(func.count()).select_from(Finding))
         entries = session.scalar(select(func.count()).select_from(NarrativeEntry))
+        indexed = session.scalar(
+            select(func.count()).select_from(SearchEntry).where(SearchEntry.kind == "finding")
+        )
+    assert indexed == findings  # the learning repository's index covers the copies
     assert result.reviews == sum(stages.values()) == REVIEWS
     assert set(stages) == set(STAGE_SHARES), "one template of every stage"
     assert stages[State.PUBLISHED.value] > stages[State.REFERRED.value]  # mostly finished reviews
