@@ -182,6 +182,7 @@ RENDERS_PDF = {
     "/api/v1/reviews/{review_id}/reports/{kind}",
     "/api/v1/published/board-briefing",
     "/api/v1/reviews/{review_id}/{document}/document",
+    "/api/v1/yearly-report/document",
 }
 
 
