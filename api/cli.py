@@ -423,8 +423,7 @@ def serve(
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes [TUNNELVIEW_WORKERS].")] = None,
 ) -> None:
     """Serve the web application and the API with uvicorn, in one or more worker processes."""
-    import uvicorn
-
+    from api import server
     from api.logs import log_config
 
     settings = get_settings()
@@ -433,7 +432,7 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     typer.echo(f"Tunnelview on http://{host}:{port} ({workers or settings.workers} worker(s))")
-    uvicorn.run(
+    server.run(
         "api.main:create_app",  # the factory: each worker builds its app from the environment
         factory=True,
         host=host,

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
+import random
 import subprocess
 import sys
 import tempfile
@@ -25,6 +27,7 @@ import time
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import func, select
@@ -46,23 +49,71 @@ def percentiles(samples: list[float]) -> Timing:
     return Timing(samples[len(samples) // 2], p95, samples[0], len(samples))
 
 
+class Connection:
+    """One kept-alive HTTP/1.1 connection that sends GETs and reads whole answers: a client that takes
+    as little as it can of the cores it shares with the servers it measures."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str) -> None:
+        self._reader, self._writer, self._host = reader, writer, host
+
+    @classmethod
+    async def open(cls, base: str) -> Connection:
+        address = urlsplit(base)
+        reader, writer = await asyncio.open_connection(address.hostname, address.port)
+        return cls(reader, writer, address.netloc)
+
+    async def get(self, path: str, headers: dict[str, str]) -> int:
+        """The status of one GET of `path`, after reading its whole body."""
+        lines = [f"GET {path} HTTP/1.1", f"Host: {self._host}", *(f"{k}: {v}" for k, v in headers.items())]
+        self._writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+        head = (await self._reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:])}
+        if "content-length" in fields:
+            await self._reader.readexactly(int(fields["content-length"]))
+        else:  # chunked
+            while size := int((await self._reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                await self._reader.readexactly(size + 2)
+            await self._reader.readuntil(b"\r\n")
+        return int(head[0].split()[1])
+
+    async def close(self) -> None:
+        self._writer.close()
+        with contextlib.suppress(ConnectionError):
+            await self._writer.wait_closed()
+
+
 async def load(
-    base: str, path: str, clients: int, requests: int, headers: dict[str, str]
+    base: str, path: str, clients: int, requests: int, headers: dict[str, str], pace: float = 0.0
 ) -> tuple[Timing, float]:
     """`requests` GETs of `path` from `clients` concurrent clients: milliseconds per request, and
-    requests answered per second."""
+    requests answered per second. With `pace` 0 every client asks again as soon as it is answered (the
+    server saturated: latency is mostly queueing); with `pace` > 0 each waits a random pause of that
+    mean (seconds, exponential) first, as people reading a page before the next click."""
     samples: list[float] = []
     queue = list(range(requests))
+    pauses = random.Random(13)
 
     async def client() -> None:
-        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
-            await http.get(path)  # warm-up: the connection and the worker's caches
+        connection = await Connection.open(base)
+        try:
+            await connection.get(path, headers)  # warm-up: the connection and the worker's caches
             while queue:
                 queue.pop()
+                if pace:
+                    await asyncio.sleep(pauses.expovariate(1 / pace))
                 start = time.perf_counter()
-                answer = await http.get(path)
+                try:
+                    status = await connection.get(path, headers)
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    # the server closed a connection idle past its keep-alive: connect again, as a browser
+                    await connection.close()
+                    connection = await Connection.open(base)
+                    status = await connection.get(path, headers)
                 samples.append((time.perf_counter() - start) * 1000)
-                answer.raise_for_status()
+                if status >= 400:
+                    raise RuntimeError(f"{path} answered {status}")
+        finally:
+            await connection.close()
 
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(clients)))
@@ -96,20 +147,13 @@ class BareServer:
         self.process = subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "benchmarks.common:bare_app_from_environment",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-                "--log-level",
-                "warning",
+                "-c",
+                "from api import server; server.run('benchmarks.common:bare_app_from_environment',"
+                f" factory=True, port={port}, workers={workers}, log_level='warning')",
             ],
             env=env,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.base}/bare/1").status_code < 500:
@@ -173,6 +217,13 @@ def statements(services: Any, endpoints: list[tuple[str, str, dict[str, str]]]) 
     return counts
 
 
+def _load_name(pace: float, clients: int) -> str:
+    if not pace:
+        return f"{clients} clients, each asking again as soon as it is answered (saturated):"
+    rate = clients / pace
+    return f"{clients} clients, each pausing {pace:g} s on average before a request (~{rate:.0f} a second):"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -182,6 +233,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--fire-runs", type=int, default=100)
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=1.0,
+        help="the second load: each client pauses this many seconds on average before each request (0: none)",
+    )
     args = parser.parse_args()
     key = os.environ.get("TUNNELVIEW_REGISTER_KEY", "")
     settings = Settings(database_url=args.database_url, register_key=key, secret_key=SECRET_KEY)
@@ -206,27 +263,35 @@ def main() -> None:
         ("findings", f"/reviews/{review_id}/findings", cookie),
         ("API review GET", f"/api/v1/reviews/{review_id}", bearer),
     ]
+    paces = [0.0, *([args.pace] if args.pace else [])]
     with tempfile.TemporaryDirectory() as tmp:
         bare = BareServer(args.database_url, free_port(), args.workers)
         try:
-            yardstick, bare_rate = asyncio.run(
-                load(bare.base, f"/bare/{review_id}", args.clients, args.requests, {})
-            )
+            bare_path = f"/bare/{review_id}"
+            yardsticks = {
+                pace: asyncio.run(load(bare.base, bare_path, args.clients, args.requests, {}, pace))
+                for pace in paces
+            }
         finally:
             bare.stop()
         env = server_environment(args.database_url, free_port(), args.workers, TUNNELVIEW_REGISTER_KEY=key)
-        server = LiveServer(env, Path(tmp)).start()
+        server = LiveServer(env, Path(tmp)).start(timeout=300)  # a loaded machine starts slowly
         try:
-            print(f"{'bare endpoint (one row)':24} {yardstick}  {bare_rate:5.0f}/s")
             counts = statements(services, endpoints)
-            for name, path, headers in endpoints:
-                timing, rate = asyncio.run(load(server.base, path, args.clients, args.requests, headers))
-                print(
-                    f"{name:24} {timing}  {rate:5.0f}/s  p95 {timing.p95 / yardstick.p95:4.1f}x bare  "
-                    f"median {timing.median / yardstick.median:4.1f}x bare  {counts[name]} statements"
-                )
+            for pace in paces:
+                print(f"\n{_load_name(pace, args.clients)}")
+                yardstick, bare_rate = yardsticks[pace]
+                print(f"{'bare endpoint (one row)':24} {yardstick}  {bare_rate:5.0f}/s")
+                for name, path, headers in endpoints:
+                    timing, rate = asyncio.run(
+                        load(server.base, path, args.clients, args.requests, headers, pace)
+                    )
+                    print(
+                        f"{name:24} {timing}  {rate:5.0f}/s  p95 {timing.p95 / yardstick.p95:4.1f}x bare  "
+                        f"median {timing.median / yardstick.median:4.1f}x bare  {counts[name]} statements"
+                    )
             rss = rss_of_children(server.pid)
-            print("RSS after the load: " + ", ".join(f"{mb:.0f} MB ({command})" for command, mb in rss))
+            print("\nRSS after the load: " + ", ".join(f"{mb:.0f} MB ({command})" for command, mb in rss))
         finally:
             server.stop()
     services.engine.dispose()

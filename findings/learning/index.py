@@ -107,6 +107,15 @@ _KEYS: dict[str, tuple[str, str]] = {
 }
 
 
+def _sets_review_fields(statement: Any) -> bool:
+    """Whether an UPDATE of reviews may set a field the entries copy (when its columns can't be
+    read, assume it does)."""
+    values = getattr(statement, "_values", None)
+    if not values:
+        return True
+    return any(getattr(column, "key", column) in REVIEW_FIELDS for column in values)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_statement(state: ORMExecuteState) -> None:
     """An ORM bulk UPDATE or DELETE of an indexed table: note the rows its WHERE clause reaches,
@@ -118,6 +127,8 @@ def _bulk_statement(state: ORMExecuteState) -> None:
     if table is None or known is None:
         return
     column, kind = known
+    if table.name == Review.__tablename__ and state.is_update and not _sets_review_fields(state.statement):
+        return  # the audit anchor, the state, the version: nothing an entry copies
     where = state.statement.whereclause  # type: ignore[attr-defined]
     query = select(table.c[column])
     if where is not None:

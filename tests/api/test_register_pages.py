@@ -179,11 +179,14 @@ def test_only_the_coordinator_and_chair_see_it_and_a_non_member_is_told_there_is
     chair_csrf = sign_in(client, api_services, world.users["chair"])
     assert "Sealed identity register" in client.get(f"/reviews/{world.review_id}").text
     assert CHILD in client.get(base).text
-    assert client.post(
-        f"{base}/{entry_id}/remove",
-        data={"csrf_token": chair_csrf, "version": str(world.version), "reason": "A duplicate."},
-        follow_redirects=False,
-    ).status_code == 303
+    assert (
+        client.post(
+            f"{base}/{entry_id}/remove",
+            data={"csrf_token": chair_csrf, "version": str(world.version), "reason": "A duplicate."},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
     # Nothing the others tried was saved, and none of their refused reads was recorded as a read.
     actions = [a for a, _ in register_actions(api_services, world.review_id)]
     assert actions == ["add_register_entry", "read_register", "remove_register_entry"]

@@ -86,3 +86,5 @@ def test_firing_makes_the_same_statements_however_long_the_log(service, people, 
     assert len(long) == len(short)
     # Where the next row goes is read from the anchor on the review's row, never from the log.
     assert not [s for s in long if "FROM audit_entries" in s]
+    # Nor does it touch the learning repository's index: the state and the anchor are not in an entry.
+    assert not [s for s in long if "search_entries" in s]
