@@ -95,6 +95,33 @@ def test_names_are_compiled_once_and_reused():
     assert names.find("Lena Lead and Mark met Lena.") == ["Lena Lead", "Mark", "Lena"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nobody is named here, only the health visitor.",
+        "Anne Marie Claire rang; later Marie Claire's sister and O\u2019Brien came.",
+        "Claire, then Anne, then Anne Marie.",
+        "",
+    ],
+)
+def test_the_quick_pass_finds_what_each_name_alone_finds(text):
+    # `find` first asks one alternation of every name whether any stands in the text at all; what it
+    # then finds must be what looking for each name in turn finds.
+    names = Names(["Anne Marie", "Marie Claire", "Claire Dunn", "Liam O'Brien"])
+    assert names.find(text) == _each_in_turn(names, text)
+
+
+def _each_in_turn(names: Names, text: str) -> list[str]:
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, str]] = []
+    for pattern in names.patterns:
+        for m in pattern.finditer(text):
+            if not any(m.start() < end and start < m.end() for start, end in taken):
+                taken.append((m.start(), m.end()))
+                found.append((m.start(), " ".join(m.group(0).split())))
+    return [word for _, word in sorted(found)]
+
+
 # ---- blame or hindsight language ---------------------------------------------------------------
 
 
