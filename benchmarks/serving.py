@@ -2,14 +2,18 @@
 against a bare endpoint reading one row served the same way, in the same run; firing a trigger against
 the raw UPDATE + INSERT of the same rows; and the workers' memory after the load. Not a test.
 
-    .venv/bin/python -m benchmarks.serving --database-url URL [--clients 50] [--requests 400]
+    .venv/bin/python -m benchmarks.serving --database-url URL [--clients 50] [--requests 400] [--pace S ...]
 
 URL is a database filled by `benchmarks.dataset` (run it with the same TUNNELVIEW_REGISTER_KEY). The
 review measured is the first published one of the database with the most findings, read by its
 coordinator (so "my reviews" lists that coordinator's team, about 20 reviews). Every endpoint gets
-`--requests` GETs in all from `--clients` concurrent clients (asyncio, one connection each), after a warm-up;
-the bare endpoint (`benchmarks.common.bare_app`, one SELECT of one row) is served by uvicorn with two
-workers too. The clients run on the same machine as the servers, so both share its cores.
+`--requests` GETs in all from `--clients` concurrent clients (asyncio, one kept-alive connection each),
+after a warm-up, under each load: saturated (each client asks again as soon as it is answered, so the
+times are mostly the queue of a server doing all it can) and paced (each client pauses a random time of
+mean `--pace` seconds before each request, as people read a page before the next click; default 1 s
+and 5 s). The bare endpoint (`benchmarks.common.bare_app`, one SELECT of one row) is served the way
+`tunnelview serve` serves (`api.server.run`) with as many workers. The clients run on the same machine
+as the servers, so all share its cores.
 """
 
 from __future__ import annotations
@@ -236,8 +240,9 @@ def main() -> None:
     parser.add_argument(
         "--pace",
         type=float,
-        default=1.0,
-        help="the second load: each client pauses this many seconds on average before each request (0: none)",
+        action="append",
+        help="a paced load: each client pauses this many seconds on average before each request "
+        "(repeat for several; default 1 and 5)",
     )
     args = parser.parse_args()
     key = os.environ.get("TUNNELVIEW_REGISTER_KEY", "")
@@ -263,7 +268,7 @@ def main() -> None:
         ("findings", f"/reviews/{review_id}/findings", cookie),
         ("API review GET", f"/api/v1/reviews/{review_id}", bearer),
     ]
-    paces = [0.0, *([args.pace] if args.pace else [])]
+    paces = [0.0, *(args.pace if args.pace is not None else [1.0, 5.0])]
     with tempfile.TemporaryDirectory() as tmp:
         bare = BareServer(args.database_url, free_port(), args.workers)
         try:
