@@ -333,8 +333,13 @@ class Journey:
         )
 
     def to(self, target: State) -> Journey:
+        """On to `target`, from where the review stands (a new review is referred first)."""
+        start = 1
         if not self.review_id:
             self.referral()
+        else:
+            standing = self.service.get(self.review_id, self.cast.coordinator).review.state
+            start = ORDER.index(State(standing)) + 1
         steps = {
             State.SCREENING: self._screening,
             State.SCOPING: self._scoping,
@@ -347,7 +352,7 @@ class Journey:
             State.PUBLISHED: lambda: self.fire("publish", self.cast.chair),
             State.CLOSED: lambda: self.fire("close", self.cast.coordinator),
         }
-        for state in ORDER[1 : ORDER.index(target) + 1]:
+        for state in ORDER[start : ORDER.index(target) + 1]:
             steps[state]()
         return self
 

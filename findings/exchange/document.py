@@ -23,6 +23,8 @@ from findings.analysis import frameworks
 from findings.analysis.markers import BY_KEY
 from findings.analysis.quality import EVIDENCE_KINDS
 from findings.analysis.vocabulary import BUILT_IN_THEMES, FINDING_CATEGORIES
+from findings.exchange import statutory
+from findings.exchange.statutory import PanelNotificationX, RapidReviewX
 from workflow import audit, regimes
 from workflow.errors import InvalidInput
 from workflow.people import normalise_email
@@ -329,6 +331,8 @@ class ReviewExport(_Strict):
     review: ReviewX
     people: list[PersonX]
     memberships: list[MembershipX]
+    panel_notification: PanelNotificationX | None = None
+    rapid_review: RapidReviewX | None = None
     partnership_themes: list[ThemeX] = []
     narratives: list[NarrativeX] = []
     conversations: list[ConversationX] = []
@@ -466,6 +470,8 @@ def _check(doc: ReviewExport) -> None:
         problems = regime.invalid_answers(doc.review.criteria_answers)
         if problems:
             errors["review.criteria_answers"] = " ".join(problems)
+    r = doc.review
+    errors.update(statutory.problems(r.regime, r.regime_version, doc.panel_notification, doc.rapid_review))
     vocabulary = set(BUILT_IN_THEMES) | {t.key for t in doc.partnership_themes}
     for i, theme in enumerate(doc.review.themes):
         if theme not in vocabulary:

@@ -2,7 +2,8 @@
 (`findings.exchange.recreate`).
 
 Everything about a review is exported except its sealed identity register: the referral and decisions,
-the members (as people, matched by email address on import), every agency's narrative, conversations,
+the members (as people, matched by email address on import), the notification to the national panel
+and the rapid review with the panel's response (WT2023), every agency's narrative, conversations,
 key practice episodes, contributory factors, panel analyses, good practice, findings with their
 evidence, questions, comments and board response, the board's actions, themes, acknowledged quality
 warnings, the words written for the reports, the frozen publication (its exact bytes) and the audit log
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,10 +28,11 @@ from findings.analysis import models as m
 from findings.analysis.facts import review_warnings
 from findings.analysis.quality import QualityWarning
 from findings.exchange.document import CONVERSATION_TEXTS, EPISODE_TEXTS, FINDING_TEXTS, FORMAT, VERSION
+from findings.exchange.statutory import PanelNotificationX, RapidReviewX
 from findings.publication.assemble import report_texts
 from findings.publication.models import PublishedReport
 from workflow import audit
-from workflow.models import Review, User, utcnow
+from workflow.models import PanelNotification, RapidReview, Review, User, utcnow
 
 
 class _Refs:
@@ -329,6 +332,8 @@ def export_review(session: Session, review: Review, *, now: datetime | None = No
         },
         "people": list(people.values()),
         "memberships": memberships,
+        "panel_notification": _record(session.get(PanelNotification, rid), PanelNotificationX),
+        "rapid_review": _record(session.get(RapidReview, rid), RapidReviewX),
         "partnership_themes": partnership_themes,
         "narratives": narratives,
         "conversations": conversations,
@@ -371,6 +376,17 @@ def export_review(session: Session, review: Review, *, now: datetime | None = No
         if publication is not None
         else None,
         "history": history,
+    }
+
+
+def _record(row: PanelNotification | RapidReview | None, schema: type[BaseModel]) -> dict[str, Any] | None:
+    """A statutory record, field for field as the format names them (its dates ISO); None if it has none."""
+    if row is None:
+        return None
+    values = {name: getattr(row, name) for name in schema.model_fields}
+    return {
+        k: _iso(v) if isinstance(v, date) else list(v) if isinstance(v, list) else v
+        for k, v in values.items()
     }
 
 

@@ -30,7 +30,7 @@ from findings.exchange.document import (
 from findings.publication.models import ReportTexts
 from workflow import audit
 from workflow.errors import NotPermitted
-from workflow.models import Membership, Review, User
+from workflow.models import Membership, PanelNotification, RapidReview, Review, User
 from workflow.people import normalise_email
 from workflow.states import ReviewRole, State
 
@@ -103,6 +103,14 @@ def import_review(session: Session, document: ReviewExport, *, actor: int, data_
         review.memberships.append(Membership(user_id=actor, role=ReviewRole.COORDINATOR.value))
     session.flush()
     rid = review.id
+
+    # The statutory records as the file gives them, the days they were sent and the panel's response
+    # included: that is what the national panel has. The clocks are read from the review's own log,
+    # which begins at the import, so they do not count these days (docs/export.md).
+    if doc.panel_notification is not None:
+        session.add(PanelNotification(review_id=rid, **doc.panel_notification.model_dump()))
+    if doc.rapid_review is not None:
+        session.add(RapidReview(review_id=rid, **doc.rapid_review.model_dump()))
 
     known_themes = {t.key for t in session.scalars(select(m.PartnershipTheme))}
     for theme in doc.partnership_themes:

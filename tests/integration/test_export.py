@@ -42,19 +42,23 @@ from findings.exchange.service import ExportService
 from findings.publication.freeze import published_for
 from findings.publication.register import AddRegisterEntry
 from tests.findings_support import Analysis, Wired, to_approved, wired_services
-from tests.support import Clock, People
+from tests.support import COMPLETE_NOTIFICATION, Clock, Journey, People
 from workflow import audit, migrate
 from workflow import people as people_module
 from workflow.db import make_engine, make_session_factory
 from workflow.errors import InvalidInput, NotPermitted, TriggerRefused
-from workflow.models import Review, User
+from workflow.models import PanelNotification, RapidReview, Review, User
 from workflow.service import ReviewService
 from workflow.states import State
+from workflow.statutory import SendNotification
 
 
 def rich_review(wired: Wired, people: People) -> Analysis:
     """A review with something in every part of the export, published through the real services."""
-    a = Analysis(wired.reviews, people).gathering()
+    a = Analysis(wired.reviews, people)
+    a.journey.to(State.SCREENING)  # under WT2023: the rapid review sent, the panel's response recorded
+    notify_the_panel(a.journey)
+    a.gathering()
     rid, cast = a.review_id, a.cast
     wired.register.add(
         review_id=rid,
@@ -195,6 +199,34 @@ def rich_review(wired: Wired, people: People) -> Analysis:
     return a
 
 
+def notify_the_panel(journey: Journey) -> None:
+    statutory = journey.lifecycle.statutory
+    for method, command in (
+        (statutory.write_notification, COMPLETE_NOTIFICATION),
+        (statutory.send_notification, SendNotification(on=date(2026, 11, 6))),
+    ):
+        method(
+            review_id=journey.review_id,
+            actor=journey.cast.coordinator,
+            expected_version=journey.version,
+            command=command,  # type: ignore[arg-type]
+        )
+
+
+STATUTORY_RECORDS = (PanelNotification, RapidReview)
+
+
+def _records(session: Session, review_id: int) -> dict[str, dict[str, Any]]:
+    """The review's statutory records as stored, but for the row's own bookkeeping."""
+    out = {}
+    for model in STATUTORY_RECORDS:
+        row = session.get(model, review_id)
+        assert row is not None, f"no {model.__tablename__} row"
+        columns = (c.key for c in model.__table__.columns if c.key not in ("review_id", "updated_at"))
+        out[model.__tablename__] = {key: getattr(row, key) for key in columns}
+    return out
+
+
 @pytest.fixture
 def wired(sessions: sessionmaker[Session], clock: Clock) -> Wired:
     return wired_services(sessions, clock)
@@ -219,6 +251,8 @@ def test_export_import_export_keeps_the_content(
     assert first["acknowledgements"][0]["on"] is not None  # re-keyed to the imported objects
     assert dumps(normalised(second)) == dumps(normalised(first))  # the same text, key order included
     for part in (
+        "panel_notification",
+        "rapid_review",
         "narratives",
         "conversations",
         "episodes",
@@ -236,7 +270,14 @@ def test_export_import_export_keeps_the_content(
     ):
         assert first[part], f"the rich review has nothing in {part}"
     assert first["review"]["criteria_answers"] == second["review"]["criteria_answers"] != {}
+    assert first["panel_notification"]["sent_on"] == "2026-11-06"
+    assert first["panel_notification"]["known_to"] == ["Police", "Health"]
+    assert (first["rapid_review"]["panel_response"], first["rapid_review"]["panel_response_on"]) == (
+        "agrees",
+        "2026-11-26",
+    )
     with sessions() as session:
+        assert _records(session, imported.id) == _records(session, a.review_id)
         assert audit.verify(session, imported.id).intact
         kept = provenance.provenance_of(session, imported.id)
         assert kept is not None
@@ -394,6 +435,14 @@ def _broken(document: dict[str, Any], change: str) -> dict[str, Any] | str:
         doc["quality"] = [
             {"marker": "colour_of_the_cover", "rating": "met", "comment": "", "assessed_by": by}
         ]
+    elif change == "unknown panel response":
+        doc["rapid_review"]["panel_response"] = "perhaps"
+    elif change == "panel response before the rapid review was sent":
+        doc["rapid_review"]["panel_response_on"] = "2026-01-05"
+    elif change == "unknown age band":
+        doc["panel_notification"] = {"age_band": "ancient", "sent_on": "2026-11-06"}
+    elif change == "rapid review under a regime without one":
+        doc["review"]["regime_version"] = 1
     elif change == "declaration of someone else":
         doc["independence"] = [
             {"membership": "member-999", "statement": "Independent.", "declared_on": "2026-11-02"}
@@ -412,6 +461,10 @@ BROKEN = {
     "history changed": "history.1.hash",
     "unknown quality marker": "quality.0.marker",
     "declaration of someone else": "independence.0.membership",
+    "unknown panel response": "rapid_review.panel_response",
+    "panel response before the rapid review was sent": "rapid_review.panel_response_on",
+    "unknown age band": "panel_notification.age_band",
+    "rapid review under a regime without one": "rapid_review",
 }
 
 
@@ -423,14 +476,15 @@ def test_a_malformed_import_says_where_and_saves_nothing(
     a.journey.fire("publish", a.cast.chair)
     exports = ExportService(wired.reviews)
     document = exports.export(review_id=a.review_id, actor=a.cast.coordinator)
-    before = {model: _count(sessions, model) for model in (Review, User)}
+    counted = (Review, User, *STATUTORY_RECORDS)
+    before = {model: _count(sessions, model) for model in counted}
     broken = _broken(document, change)
     with pytest.raises(InvalidInput) as refused:
         exports.import_(
             data=broken if isinstance(broken, str) else json.dumps(broken), actor=a.cast.coordinator
         )
     assert BROKEN[change] in refused.value.errors, refused.value.errors
-    assert {model: _count(sessions, model) for model in (Review, User)} == before
+    assert {model: _count(sessions, model) for model in counted} == before
 
 
 def test_a_failure_while_writing_saves_nothing(
@@ -519,6 +573,24 @@ def test_nesting_is_bounded_before_the_json_is_decoded_and_brackets_in_words_do_
     assert at_the_bound.value.errors == {
         "file": "The file must hold one JSON object (a Tunnelview review export)."
     }
+
+
+def test_an_export_without_the_statutory_records_imports_without_them(
+    wired: Wired, people: People, sessions: sessionmaker[Session]
+) -> None:
+    """A file written before the export carried them (or from a review that has none)."""
+    a = to_approved(Analysis(wired.reviews, people).to_sign_off())
+    exports = ExportService(wired.reviews)
+    document = exports.export(review_id=a.review_id, actor=a.cast.coordinator)
+    assert document["rapid_review"] is not None
+    del document["panel_notification"], document["rapid_review"]
+
+    imported = exports.import_(data=dumps(document), actor=a.cast.coordinator)
+    with sessions() as session:
+        assert [session.get(model, imported.id) for model in STATUTORY_RECORDS] == [None, None]
+        assert audit.verify(session, imported.id).intact
+    again = exports.export(review_id=imported.id, actor=a.cast.coordinator)
+    assert (again["panel_notification"], again["rapid_review"]) == (None, None)
 
 
 def test_an_older_export_without_hashes_is_kept_and_checked_against_its_digest(
