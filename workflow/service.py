@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, false, func, or_, select
@@ -165,9 +165,36 @@ def _event_dates(
     return anchors, events
 
 
+# An imported review starts again at `referred`, so what it decides, approves and publishes here starts
+# and meets its clocks again; but the incident's own clocks are not started again: the notification
+# and the rapid review sent in the exporting system are carried by the review's `imported` row (key
+# CARRIED_CLOCK_ROWS, written by `findings.exchange.provenance`) and meet their clocks here too.
+IMPORTED = "imported"
+CARRIED_CLOCK_ROWS = "clock_rows"
+CARRIED_ACTIONS = ("record_notification", "send_rapid_review")
+
+
 def clock_anchors(session: Session, review_ids: Iterable[int]) -> dict[int, list[audit.Anchor]]:
-    """The rows the clocks of these reviews are read from, in one query."""
-    return audit.anchors_of(session, review_ids, CLOCK_ACTIONS)
+    """The rows the clocks of these reviews are read from, in one query, oldest first (what an
+    imported review's `imported` row carries first of all)."""
+    found = audit.anchors_of(session, review_ids, (*CLOCK_ACTIONS, IMPORTED))
+    return {review_id: [a for row in rows for a in clock_rows_of(row)] for review_id, rows in found.items()}
+
+
+def clock_rows_of(row: audit.Anchor, *, only: Iterable[str] = CLOCK_ACTIONS) -> list[audit.Anchor]:
+    """The clock rows `row` is or carries (of the actions `only`): itself when it starts or meets a
+    clock, what an `imported` row carries, nothing otherwise."""
+    if row.action in only:
+        return [row]
+    carried = row.params.get(CARRIED_CLOCK_ROWS) if row.action == IMPORTED else None
+    items = [i for i in (carried if isinstance(carried, list) else []) if isinstance(i, dict)]
+    return [
+        audit.Anchor(
+            row.review_id, item["action"], datetime.fromisoformat(item["at"]), dict(item.get("params") or {})
+        )
+        for item in items
+        if item.get("action") in CARRIED_ACTIONS and isinstance(item.get("at"), str)
+    ]
 
 
 def clocks_of(review: Review, entries: Iterable[audit.Anchor], today: date) -> tuple[Clock, ...]:

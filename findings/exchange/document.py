@@ -25,7 +25,7 @@ from findings.analysis.quality import EVIDENCE_KINDS
 from findings.analysis.vocabulary import BUILT_IN_THEMES, FINDING_CATEGORIES
 from findings.exchange import statutory
 from findings.exchange.statutory import PanelNotificationX, RapidReviewX
-from workflow import audit, regimes
+from workflow import audit, regimes, service
 from workflow.errors import InvalidInput
 from workflow.people import normalise_email
 from workflow.states import ReviewRole, Route, State
@@ -33,7 +33,7 @@ from workflow.states import ReviewRole, Route, State
 MARKER_KEYS = tuple(BY_KEY)
 FORMAT = "tunnelview.review"
 VERSION = 1
-IMPORTED = "imported"
+IMPORTED = service.IMPORTED  # the action of an imported review's first row
 
 Text = Annotated[str, Field(max_length=100_000)]
 Ref = Annotated[str, Field(min_length=1, max_length=40)]

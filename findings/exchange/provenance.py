@@ -25,6 +25,7 @@ from findings.exchange.document import IMPORTED, ReviewExport
 from findings.exchange.models import ImportedAuditEntry, ImportedDocument, ImportedProvenance
 from workflow import audit
 from workflow.models import AuditEntry, utcnow
+from workflow.service import CARRIED_ACTIONS, CARRIED_CLOCK_ROWS, clock_rows_of
 
 
 def record(
@@ -115,7 +116,18 @@ def imported_params(provenance: ImportedProvenance) -> dict[str, Any]:
         if provenance.publication_digest
         else None,
         "provenance_digest": _record_digest(provenance),
+        CARRIED_CLOCK_ROWS: carried_clock_rows(provenance.history),
     }
+
+
+def carried_clock_rows(history: Sequence[ImportedAuditEntry]) -> list[dict[str, Any]]:
+    """The rows of the imported log that meet the incident's clocks (the notification, the rapid
+    review; and those an `imported` row of it carried), for the review's own `imported` row."""
+    return [
+        {"action": a.action, "at": a.at.isoformat(), "params": a.params}
+        for row in history
+        for a in clock_rows_of(audit.Anchor(0, row.action, row.at, dict(row.params)), only=CARRIED_ACTIONS)
+    ]
 
 
 def _record_digest(p: ImportedProvenance) -> str:
@@ -240,6 +252,14 @@ def _links(provenance: ImportedProvenance) -> list[_Link]:
     return links
 
 
+def _as_recorded(expected: dict[str, Any], recorded: dict[str, Any]) -> dict[str, Any]:
+    """`expected` as an import of its time recorded it: imports before the clock rows were carried
+    did not record them."""
+    if CARRIED_CLOCK_ROWS not in recorded:
+        expected.pop(CARRIED_CLOCK_ROWS, None)
+    return expected
+
+
 def verify(session: Session, review_id: int) -> ProvenanceReport | None:
     """Check the provenance of an imported review; None for a review that was not imported."""
     provenance = provenance_of(session, review_id)
@@ -251,7 +271,7 @@ def verify(session: Session, review_id: int) -> ProvenanceReport | None:
     ).first()
     if first is None or first.action != IMPORTED:
         problems.append("the review's own log does not begin with its `imported` entry")
-    elif first.params != imported_params(provenance):
+    elif first.params != _as_recorded(imported_params(provenance), first.params):
         problems.append("the provenance is not what the review's `imported` entry recorded of the file")
     rows = provenance.history
     if provenance.history_hashed:

@@ -289,6 +289,39 @@ def test_export_import_export_keeps_the_content(
         ]
 
 
+INCIDENT_CLOCKS = ("notification", "rapid_review")
+
+
+def test_an_imported_review_keeps_its_clocks_met_and_so_does_its_import_elsewhere(
+    wired: Wired, people: People, sessions: sessionmaker[Session]
+) -> None:
+    # The notification and the rapid review were sent in the exporting system: the imported review's
+    # `imported` row carries those rows, so their clocks stand met as they did there instead of showing
+    # overdue (and an import of the imported review carries them on). The review itself starts again
+    # at `referred`: its decision's clocks start when it is decided here.
+    a = rich_review(wired, people)
+    exports = ExportService(wired.reviews)
+
+    def clocks(review_id: int) -> list[tuple[str, date, date | None, bool]]:
+        detail = wired.reviews.get(review_id, a.cast.coordinator)
+        return [(c.key, c.due, c.met_on, c.overdue) for c in detail.clocks if c.key in INCIDENT_CLOCKS]
+
+    original = clocks(a.review_id)
+    assert len(original) == 2 and all(met for _, _, met, _ in original), original
+    once = exports.import_(
+        data=dumps(exports.export(review_id=a.review_id, actor=a.cast.coordinator)), actor=a.cast.coordinator
+    )
+    twice = exports.import_(
+        data=dumps(exports.export(review_id=once.id, actor=a.cast.coordinator)), actor=a.cast.coordinator
+    )
+    assert clocks(once.id) == original
+    assert clocks(twice.id) == original
+    with sessions() as session:
+        for review_id in (once.id, twice.id):
+            report = provenance.verify(session, review_id)
+            assert report is not None and report.intact, report
+
+
 def test_a_file_claiming_published_yields_a_review_at_referred_with_no_publication(
     wired: Wired, people: People, sessions: sessionmaker[Session]
 ) -> None:
