@@ -132,7 +132,10 @@ def _published(connection: Connection, ids: list[int]) -> Counter[tuple[Any, ...
 
 
 def _add_to_totals(connection: Connection, differences: dict[tuple[Any, ...], int]) -> None:
-    rows = [dict(zip(TOTAL_KEY, key, strict=True)) | {"count": n} for key, n in differences.items() if n]
+    # In the order of the key, so two transactions adding to the same totals lock them in one order.
+    rows = [
+        dict(zip(TOTAL_KEY, key, strict=True)) | {"count": n} for key, n in sorted(differences.items()) if n
+    ]
     if not rows:
         return
     dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
