@@ -205,14 +205,16 @@ def repository_import_external(
 
 @repository_app.command("reindex")
 def repository_reindex() -> None:
-    """Build every entry of the repository's index anew from the data (it is kept in step with every
-    change; this is for a database changed past the application)."""
+    """Build every entry of the repository's index and the trends' counts anew from the data (they
+    are kept in step with every change; this is for a database changed past the application)."""
+    from findings.learning import counts
     from findings.learning.index import rebuild
 
     with user_errors():
         services = services_for()
         with services.engine.begin() as connection:
             count = rebuild(connection)
+            counts.rebuild(connection)
     typer.echo(f"The repository holds {count} entries.")
 
 

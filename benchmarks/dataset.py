@@ -49,6 +49,7 @@ import findings.analysis.models
 import findings.exchange.models
 import findings.publication.models
 from api.wiring import Services, build_services
+from findings.learning import counts as trend_counts
 from findings.learning import index
 from workflow import audit, migrate
 from workflow.db import make_engine
@@ -80,9 +81,11 @@ STAGE_SHARES: dict[str, int] = {
 }
 
 # Per-review tables never copied: accounts and sign-in, the outbox, imports' provenance, and the learning
-# repository's index (rebuilt over the copies at the end).
+# repository's index and the trends' counts (rebuilt over the copies at the end).
 NOT_COPIED = {
     "search_entries",
+    "trend_counts",
+    "trend_totals",
     "users",
     "account_audit",
     "account_audit_head",
@@ -610,6 +613,7 @@ def generate(
     with engine.begin() as connection:
         _reset_sequences(connection)
         log(f"  the learning repository's index: {index.rebuild(connection):,} entries")
+        log(f"  the trends' counts: {trend_counts.rebuild(connection):,} rows")
     return Generated(
         counts["reviews"],
         counts["findings"],

@@ -6,14 +6,14 @@ docs/performance.md; not a test.
     .venv/bin/python -m benchmarks.search --database-url ... --reviews 1000 --runs 10   # a quick look
 
 The URL names a server and a database to connect to first: a database of its own
-(`tunnelview_bench_search`) is created there, migrated, seeded and dropped at the end (`--keep` keeps
-it). The seed is bulk inserts of the lifecycle's and the analysis's own tables (reviews over 15 years,
-both regimes and routes, a fifth of them published; ten findings a review with themes, a category and
-two sentences drawn from a vocabulary where a few words are common and most are rare; a question for
-the board per finding; three factors a review; the review's themes), then the repository's index is
-built by `findings.learning.index.rebuild`, as the migration does for existing data (its time is
-printed too). The reader is a member of 20 reviews, so they see those and every published review.
-"""
+(`tunnelview_bench_search`, or `--database NAME`) is created there, migrated, seeded and dropped at the
+end (`--keep` keeps it). The seed is bulk inserts of the lifecycle's and the analysis's own tables
+(reviews over 15 years, both regimes and routes, a fifth of them published; ten findings a review with
+themes, a category and two sentences drawn from a vocabulary where a few words are common and most are
+rare; a question for the board per finding; three factors a review; the review's themes), then the
+repository's index and the trends' counts are built by `findings.learning.index.rebuild` and
+`findings.learning.counts.rebuild`, as the migrations do for existing data (their times are printed
+too). The reader is a member of 20 reviews, so they see those and every published review."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from benchmarks.common import timed
 from findings.analysis.models import BoardQuestion, Factor, Finding, ReviewTheme
 from findings.analysis.vocabulary import BUILT_IN_THEMES, FINDING_CATEGORIES
+from findings.learning import counts
 from findings.learning.index import rebuild
 from findings.learning.repository import LearningRepository, SearchFilters
 from findings.learning.suggestions import NotAQuirk
@@ -259,23 +260,23 @@ def seed(
     return 1
 
 
-def _bench_engine(url: str, keep: bool) -> tuple[str, Any]:
+def _bench_engine(url: str, database: str, keep: bool) -> tuple[str, Any]:
     """A database of its own on the server `url` names (created afresh), and how to drop it."""
     base = make_url(url)
     if base.get_backend_name() != "postgresql":
         raise SystemExit("Give a PostgreSQL URL: the benchmark is of PostgreSQL at national scale.")
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{BENCH_DATABASE}"'))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
 
     def drop() -> None:
         if not keep:
             with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'))
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
 
-    return base.set(database=BENCH_DATABASE).render_as_string(hide_password=False), drop
+    return base.set(database=database).render_as_string(hide_password=False), drop
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -286,14 +287,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the seeded database afterwards")
     parser.add_argument("--reuse", action="store_true", help="time the database a --keep run left")
+    parser.add_argument("--database", default=BENCH_DATABASE, help="the name of the benchmark's database")
     args = parser.parse_args(argv)
     if args.reuse:
-        url = make_url(args.database_url).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+        url = make_url(args.database_url).set(database=args.database).render_as_string(hide_password=False)
         engine = make_engine(url)
         report(engine, 1, args.runs)
         engine.dispose()
         return 0
-    url, drop = _bench_engine(args.database_url, args.keep)
+    url, drop = _bench_engine(args.database_url, args.database, args.keep)
     try:
         migrate.upgrade(url)
         engine = make_engine(url)
@@ -307,12 +309,17 @@ def main(argv: list[str] | None = None) -> int:
         with engine.begin() as connection:
             entries = rebuild(connection)
         built = time.perf_counter() - start
+        start = time.perf_counter()
+        with engine.begin() as connection:
+            counted = counts.rebuild(connection)
+        tallied = time.perf_counter() - start
         with engine.begin() as connection:
             connection.execute(text("ANALYZE"))
         print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs; PostgreSQL")
         print(
             f"{args.reviews:,} reviews, {args.reviews * args.findings_per_review:,} findings: seeded in "
-            f"{seeded:.1f} s; index built ({entries:,} entries) in {built:.1f} s"
+            f"{seeded:.1f} s; index built ({entries:,} entries) in {built:.1f} s; trends' counts "
+            f"({counted:,} rows) in {tallied:.1f} s"
         )
         report(engine, reader, args.runs)
         engine.dispose()

@@ -130,6 +130,20 @@ def _approve(service: ReviewService, people: People, case: Case) -> Journey:
     return journey
 
 
+def publish(service: ReviewService, people: People, case: Case) -> None:
+    """Publish an approved review, its report frozen as HTML and Markdown."""
+    _journey(service, people, case).fire("publish", case.cast.chair)
+    with service.session() as session:  # what the publisher freezes (the test double freezes nothing)
+        review = session.get(Review, case.review_id)
+        assert review is not None
+        content = load(session, review)
+        prepared = prepare(
+            report_data(content), (), briefing=briefing_data(content), formats=[Format.HTML, Format.MARKDOWN]
+        )
+        freeze(session, review, prepared, actor_id=case.cast.chair)
+        session.commit()
+
+
 def build_portfolio(service: ReviewService, people: People) -> Portfolio:
     poppy = _case(service, people, "Poppy", date(2024, 5, 1), Route.STATUTORY)
     ThemeService(service).set_for_review(
@@ -182,16 +196,7 @@ def build_portfolio(service: ReviewService, people: People) -> Portfolio:
         owner_agency="Children's social care",
         due_on=date(2027, 3, 31),
     )
-    _journey(service, people, poppy).fire("publish", poppy.cast.chair)
-    with service.session() as session:  # what the publisher freezes (the test double freezes nothing)
-        review = session.get(Review, poppy.review_id)
-        assert review is not None
-        content = load(session, review)
-        prepared = prepare(
-            report_data(content), (), briefing=briefing_data(content), formats=[Format.HTML, Format.MARKDOWN]
-        )
-        freeze(session, review, prepared, actor_id=poppy.cast.chair)
-        session.commit()
+    publish(service, people, poppy)
     response = (
         FindingService(service)
         .get(review_id=poppy.review_id, actor=poppy.cast.chair, finding_id=poppy.finding_ids[0])

@@ -1,16 +1,18 @@
-"""Keeping the learning repository's index in step (`search_entries`), in the transaction of every
-change, so no service can forget it.
+"""Keeping the learning repository's index (`search_entries`) and the trends' counts (`trend_counts`,
+`findings.learning.counts`) in step, in the transaction of every change, so no service can forget them.
 
 Listeners on every `Session` note what a transaction touched: after each flush, the reviews whose
 findings, questions for the board, board responses, episodes, factors, themes, published reports or
 indexed review fields were added, changed or deleted, and the external reviews likewise; before an
 ORM bulk UPDATE or DELETE of those tables, the reviews its WHERE clause reaches. Before the
-transaction commits, the entries of each review touched are rebuilt from what the database holds
-then (deleted things leave no entry; a deleted review's entries go with it by cascade). The full-text
-index over the entries follows them inside the database (`findings.learning.models`).
+transaction commits, the entries and the counts of each review touched are rebuilt from what the
+database holds then (deleted things leave no entry; a deleted review's entries and counts go with it
+by cascade). The full-text index over the entries follows them inside the database
+(`findings.learning.models`).
 
 Statements sent on a raw connection, past the ORM session, are not seen: the services never do that;
-`rebuild` rebuilds everything (the migration and `tunnelview repository reindex`).
+`rebuild` rebuilds every entry and `counts.rebuild` every count (the migrations and `tunnelview
+repository reindex`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from findings.analysis.models import (
     factor_episodes,
     finding_episodes,
 )
+from findings.learning import counts
 from findings.learning.models import ExternalReview, SearchEntry
 from findings.publication.models import PublishedDocument, PublishedReport
 from workflow.models import Review
@@ -86,6 +89,14 @@ def _review_fields_changed(review: Review) -> bool:
     return any(state.attrs[name].history.has_changes() for name in REVIEW_FIELDS)
 
 
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: UOWTransaction, _instances: object) -> None:
+    # A review's counts go with it by cascade, too late to take them off the totals: take them now.
+    deleted = [obj.id for obj in session.deleted if isinstance(obj, Review)]
+    if deleted:
+        counts.forget(session.connection(), deleted)
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
     # After a flush the session still lists what it flushed, with each attribute's history, and the
@@ -135,6 +146,8 @@ def _bulk_statement(state: ORMExecuteState) -> None:
         query = query.where(where)
     ids = set(state.session.connection().scalars(query))
     marks = pending(state.session)
+    if kind == "reviews" and state.is_delete:
+        counts.forget(state.session.connection(), sorted(ids))
     if kind == "factors":
         marks.reviews.update(
             state.session.connection().scalars(select(Factor.review_id).where(Factor.id.in_(ids)))
@@ -160,13 +173,14 @@ def _after_rollback(session: Session) -> None:
 
 
 def index(connection: Connection, marks: Pending) -> None:
-    """Rebuild the entries of the reviews and external reviews in `marks`."""
+    """Rebuild the entries (and the counts) of the reviews and external reviews in `marks`."""
     reviews = {r for r in marks.reviews if r is not None}
     if marks.findings:
         reviews.update(connection.scalars(select(Finding.review_id).where(Finding.id.in_(marks.findings))))
     for chunk in _chunks(sorted(reviews)):
         connection.execute(delete(SearchEntry).where(SearchEntry.review_id.in_(chunk)))
         _insert(connection, review_entries(connection, chunk))
+        counts.recount(connection, chunk)
     for chunk in _chunks(sorted(marks.external)):
         connection.execute(delete(SearchEntry).where(SearchEntry.external_review_id.in_(chunk)))
         _insert(connection, external_entries(connection, chunk))

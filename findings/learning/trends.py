@@ -1,6 +1,7 @@
 """Trends across reviews (DESIGN §6): findings by category, by theme and by both, year by year, and
 contributory factors by level and category, over every review the reader may see
-(`findings.learning.visibility`), counted in SQL.
+(`findings.learning.visibility`), added up in SQL from the counts kept as reviews change
+(`findings.learning.counts`).
 
 A finding carries its own themes and its review's (the review's themes say what the case is about,
 so each of its findings is about that too); a finding is counted once under a theme however many
@@ -12,18 +13,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, func, select, true, union, union_all
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from findings.analysis import frameworks
-from findings.analysis.models import Factor, Finding, ReviewTheme
 from findings.analysis.themes import vocabulary_of
 from findings.analysis.vocabulary import FINDING_CATEGORIES
-from findings.learning.visibility import ReviewFilters, json_elements, reader, review_year, years_seen
-from workflow.models import Review
+from findings.learning.models import TrendCount, TrendTotal
+from findings.learning.visibility import Reader, ReviewFilters, member_of, reader, years_seen
 from workflow.service import ReviewService
 
 TableKey = Literal["categories", "themes", "categories-themes", "factors"]
@@ -150,21 +150,18 @@ class TrendService:
         filters = filters or ReviewFilters()
         with self._reviews.session(read_only=True) as session:
             who = reader(session, actor)
-            where = [who.sees(), *filters.conditions()]
-            by_category = _counts(session, _finding_categories(where))
-            cube = _themed_findings(session, where)
+            counted = _counted(session, who, filters)
+            by_category, cube, by_factor = counted.by_category, counted.cube, counted.by_factor
             # each finding has one category, so the cube's counts add up to distinct findings per theme
             by_theme: dict[tuple[str, int], int] = defaultdict(int)
             for (_, theme, year), count in cube.items():
                 by_theme[(theme, year)] += count
-            by_factor = _counts(session, _factor_codes(where))
             vocabulary = vocabulary_of(session)
-            reviews, findings = _reach(session, where)
             return Trends(
                 filters=filters,
                 years_available=tuple(years_seen(session, who)),
-                reviews=reviews,
-                findings=findings,
+                reviews=counted.reviews,
+                findings=counted.findings,
                 categories=_year_table(
                     "categories",
                     "Findings by category and year",
@@ -212,80 +209,53 @@ def _cube_table(cube: Mapping[tuple[str, str, int], int], themes: Mapping[str, s
 # ---- the queries ---------------------------------------------------------------------------------
 
 
-def _counts(session: Session, query: Select[str | None, int, int]) -> dict[tuple[str, int], int]:
-    return {(key or "", year): count for key, year, count in session.execute(query) if year is not None}
+@dataclass
+class _Counted:
+    by_category: dict[tuple[str, int], int] = field(default_factory=dict)
+    cube: dict[tuple[str, str, int], int] = field(default_factory=dict)  # (category, theme, year)
+    by_factor: dict[tuple[str, int], int] = field(default_factory=dict)
+    reviews: int = 0  # with a finding or a factor counted
+    findings: int = 0
+
+    def add(self, rows: Iterable[Any]) -> None:
+        for kind, category, theme, factor, year, count in rows:
+            if kind == "review":
+                self.reviews += count
+            elif kind == "finding":
+                self.findings += count
+                _add(self.by_category, (category, year), count)
+            elif kind == "theme":
+                _add(self.cube, (category, theme, year), count)
+            elif kind == "factor":
+                _add(self.by_factor, (factor, year), count)
 
 
-def _finding_categories(where: Sequence[ColumnElement[bool]]) -> Select[str | None, int, int]:
-    year = review_year()
+def _add(counts: dict[Any, int], key: Any, count: int) -> None:
+    counts[key] = counts.get(key, 0) + count
+
+
+def _counted(session: Session, who: Reader, filters: ReviewFilters) -> _Counted:
+    """Every table's counts, from the totals of the published reviews (unless the reader is an
+    admin) and the counts of the reader's own reviews that are not among them
+    (`findings.learning.counts`): two queries over a few thousand rows at national scale."""
+    out = _Counted()
+    own: list[ColumnElement[bool]] = [TrendCount.review_id.in_(member_of(who.id))]
+    if who.sees_published:
+        out.add(session.execute(_summed(TrendTotal, filters, TrendTotal.count > 0)))
+        own.append(~TrendCount.public)
+    out.add(session.execute(_summed(TrendCount, filters, *own)))
+    return out
+
+
+def _summed(
+    counted: type[TrendCount | TrendTotal], filters: ReviewFilters, *where: ColumnElement[bool]
+) -> Select[str, str, str, str, int, int]:
+    headings = (counted.kind, counted.category, counted.theme, counted.factor, counted.year)
     return (
-        select(Finding.category, year, func.count(Finding.id))
-        .join(Review, Review.id == Finding.review_id)
-        .where(*where)
-        .group_by(Finding.category, year)
+        select(*headings, func.sum(counted.count))
+        .where(*filters.conditions(counted.year, counted.regime, counted.route), *where)
+        .group_by(*headings)
     )
-
-
-def theme_pairs(where: Sequence[ColumnElement[bool]], session: Session) -> Any:
-    """(finding, category, theme, year) for each theme a finding carries, its own or its review's,
-    each pair once: its own themes, then its review's that are not among them (so nothing needs
-    sorting out twice)."""
-    year = review_year()
-    own_theme = json_elements(session, Finding.themes)
-    own = (
-        select(
-            Finding.id.label("finding_id"),
-            Finding.category.label("category"),
-            own_theme.c.value.label("theme"),
-            year.label("year"),
-        )
-        .select_from(Finding)
-        .join(Review, Review.id == Finding.review_id)
-        .join(own_theme, true())
-        .where(*where)
-    )
-    also_own = json_elements(session, Finding.themes)
-    of_review = (
-        select(Finding.id, Finding.category, ReviewTheme.theme, year)
-        .select_from(Finding)
-        .join(Review, Review.id == Finding.review_id)
-        .join(ReviewTheme, ReviewTheme.review_id == Finding.review_id)
-        .where(*where, ~select(also_own.c.value).where(also_own.c.value == ReviewTheme.theme).exists())
-    )
-    return union_all(own, of_review).subquery("pairs")
-
-
-def _themed_findings(
-    session: Session, where: Sequence[ColumnElement[bool]]
-) -> dict[tuple[str, str, int], int]:
-    """Findings by (category, theme, year)."""
-    pairs = theme_pairs(where, session)
-    query = select(pairs.c.category, pairs.c.theme, pairs.c.year, func.count()).group_by(
-        pairs.c.category, pairs.c.theme, pairs.c.year
-    )
-    return {(c or "", t, y): n for c, t, y, n in session.execute(query) if y is not None}
-
-
-def _factor_codes(where: Sequence[ColumnElement[bool]]) -> Select[str, int, int]:
-    year = review_year()
-    code = Factor.framework + "/" + Factor.level + "/" + Factor.category
-    return (
-        select(code, year, func.count(Factor.id))
-        .join(Review, Review.id == Factor.review_id)
-        .where(*where)
-        .group_by(code, year)
-    )
-
-
-def _reach(session: Session, where: Sequence[ColumnElement[bool]]) -> tuple[int, int]:
-    """How many reviews have a finding or a factor counted, and how many findings there are."""
-    with_findings = select(Finding.review_id).join(Review, Review.id == Finding.review_id).where(*where)
-    with_factors = select(Factor.review_id).join(Review, Review.id == Factor.review_id).where(*where)
-    reviews = session.scalar(select(func.count()).select_from(union(with_findings, with_factors).subquery()))
-    findings = session.scalar(
-        select(func.count(Finding.id)).join(Review, Review.id == Finding.review_id).where(*where)
-    )
-    return reviews or 0, findings or 0
 
 
 # ---- labels and order ----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 from sqlalchemy import ColumnElement, Integer, Select, cast, extract, func, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql.selectable import TableValuedAlias
 
 from findings.publication.models import PublishedReport
@@ -31,6 +31,8 @@ from workflow.states import Route
 Year = Annotated[int, Field(ge=1900, le=2100, description="A year, four digits.")]
 RegimeKey = Literal["wt2010", "wt2023"]
 ReviewRoute = Literal["statutory", "learning"]
+
+Column = ColumnElement[Any] | QueryableAttribute[Any]
 
 ROUTE_LABELS = {
     Route.STATUTORY.value: "Statutory review (serious case review or LCSPR)",
@@ -78,9 +80,14 @@ class Reader:
     def admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def sees_published(self) -> bool:
+        """They may see every review that published its report, not only their own."""
+        return not self.admin
+
     def sees(self) -> ColumnElement[bool]:
         """The condition on `Review.id` for the reviews this reader may see."""
-        if self.admin:
+        if not self.sees_published:
             return Review.id.in_(member_of(self.id))
         # One IN over a UNION, not two INs joined by OR: the database can then start from these
         # reviews and use the indexes on review_id (docs/performance.md).
@@ -113,18 +120,26 @@ class ReviewFilters(Command):
     regime: RegimeKey | None = Field(default=None, description="wt2010 or wt2023.")
     route: ReviewRoute | None = Field(default=None, description="statutory or learning.")
 
-    def conditions(self) -> list[ColumnElement[bool]]:
+    def conditions(
+        self,
+        year: Column | None = None,
+        regime: Column | None = None,
+        route: Column | None = None,
+    ) -> list[ColumnElement[bool]]:
+        """The conditions on the review's year, regime and route (`Review`'s, or the columns given
+        where a table holds copies of them)."""
         if self.year_from is not None and self.year_to is not None and self.year_to < self.year_from:
             raise InvalidInput({"year_to": "The last year must be the same as the first year or after it."})
+        year = review_year() if year is None else year
         out: list[ColumnElement[bool]] = []
         if self.year_from is not None:
-            out.append(review_year() >= self.year_from)
+            out.append(year >= self.year_from)
         if self.year_to is not None:
-            out.append(review_year() <= self.year_to)
+            out.append(year <= self.year_to)
         if self.regime is not None:
-            out.append(Review.regime_key == self.regime)
+            out.append((Review.regime_key if regime is None else regime) == self.regime)
         if self.route is not None:
-            out.append(Review.route == self.route)
+            out.append((Review.route if route is None else route) == self.route)
         return out
 
     @property

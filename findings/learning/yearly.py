@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from findings.analysis.board import is_overdue
 from findings.analysis.models import Action
 from findings.analysis.themes import vocabulary_of
-from findings.learning.trends import theme_pairs
+from findings.learning.models import TrendCount
 from findings.learning.visibility import author
 from findings.publication.assemble import ACTION_STATUS_LABELS, review_type
 from findings.publication.models import PublishedReport
@@ -239,10 +239,13 @@ def _themes(session: Session, review_ids: Sequence[int]) -> tuple[tuple[str, int
     """Each theme the findings of these reviews carry (their own or their review's), most found first."""
     if not review_ids:
         return ()
-    pairs = theme_pairs([Review.id.in_(review_ids)], session)
-    query = select(pairs.c.theme, func.count(func.distinct(pairs.c.finding_id))).group_by(pairs.c.theme)
+    query = (
+        select(TrendCount.theme, func.sum(TrendCount.count))
+        .where(TrendCount.kind == "theme", TrendCount.review_id.in_(review_ids))
+        .group_by(TrendCount.theme)
+    )
     vocabulary = vocabulary_of(session)
-    counted = [(vocabulary.get(theme, theme), n) for theme, n in session.execute(query)]
+    counted = [(vocabulary.get(theme, theme), n) for theme, n in session.execute(query) if theme is not None]
     return tuple(sorted(counted, key=lambda item: (-item[1], item[0].casefold())))
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from api.wiring import build_services
 from benchmarks.dataset import ENTRIES_PER_REVIEW, FINDINGS_PER_REVIEW, STAGE_SHARES, generate
 from findings.analysis.models import Finding, NarrativeEntry
-from findings.learning.models import SearchEntry
+from findings.learning.models import SearchEntry, TrendCount
 from workflow import audit
 from workflow.models import Membership, Review
 from workflow.settings import Settings
@@ -45,7 +45,9 @@ def test_generated_reviews_span_every_stage_and_the_services_read_and_fire_on_th
         indexed = session.scalar(
             select(func.count()).select_from(SearchEntry).where(SearchEntry.kind == "finding")
         )
+        counted = session.scalar(select(func.sum(TrendCount.count)).where(TrendCount.kind == "finding"))
     assert indexed == findings  # the learning repository's index covers the copies
+    assert counted == findings  # and so do the trends' counts
     assert result.reviews == sum(stages.values()) == REVIEWS
     assert set(stages) == set(STAGE_SHARES), "one template of every stage"
     assert stages[State.PUBLISHED.value] > stages[State.REFERRED.value]  # mostly finished reviews
