@@ -81,11 +81,31 @@ class Snapshot:
             )
 
     def restore(self, engine: Engine) -> None:
-        """Make the database hold exactly these rows. Sequences are left as they are: on PostgreSQL
-        they only grow, so a new row never takes an id of the copy; SQLite takes max(id) + 1."""
+        """Make the database hold exactly these rows. SQLite gives a new row max(id) + 1; PostgreSQL
+        gives the next of a sequence, which inserts with explicit ids do not move, so each sequence
+        is moved past the largest id copied in if it is not already (it is never moved back: a test
+        that restored a backup set the sequences to that backup's ids, and a copy taken before can
+        hold larger ones)."""
         with engine.begin() as connection:
             for table, _ in reversed(self.rows):
                 connection.execute(table.delete())
             for table, rows in self.rows:
                 if rows:
                     connection.execute(table.insert(), [dict(row) for row in rows])
+            if engine.dialect.name == "postgresql":
+                for table, rows in self.rows:
+                    _never_behind(connection, table, rows)
+
+
+def _never_behind(connection: Any, table: Table, rows: tuple[Mapping[str, Any], ...]) -> None:
+    key = list(table.primary_key.columns)
+    if len(key) != 1 or not rows or not isinstance(rows[-1].get(key[0].name), int):
+        return
+    sequence = connection.scalar(
+        text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": key[0].name}
+    )
+    if sequence is not None:
+        connection.execute(
+            text("SELECT setval(:s, GREATEST((SELECT last_value FROM " + sequence + "), :largest))"),
+            {"s": sequence, "largest": max(row[key[0].name] for row in rows)},
+        )
