@@ -418,6 +418,12 @@ def demo(
         serve(host=host, port=port)
 
 
+# How long uvicorn's supervisor waits for a worker to answer its ping before it kills and replaces
+# it. Its default, 5 s, is shorter than a worker takes to import the application on a busy host (and
+# than a ping can wait behind a worker's request threads under load), so workers were killed in a loop.
+WORKER_HEALTHCHECK_SECONDS = 30
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Listen on this address [TUNNELVIEW_HOST].")] = None,
@@ -434,6 +440,10 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     typer.echo(f"Tunnelview on http://{host}:{port} ({workers or settings.workers} worker(s))")
+    # glibc gives each thread that allocates its own malloc arena (up to 8 a core), and each keeps
+    # what it freed: two arenas hold a worker's memory some 20 MB lower under load (docs/deployment.md).
+    # Set here for the worker processes uvicorn spawns; an operator's own value wins.
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     server.run(
         "api.main:create_app",  # the factory: each worker builds its app from the environment
         factory=True,
@@ -444,6 +454,7 @@ def serve(
         access_log=False,  # Tunnelview's own access line never logs the query string
         proxy_headers=False,  # the app believes X-Forwarded-* only from TUNNELVIEW_TRUSTED_PROXIES
         server_header=False,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -45,6 +46,10 @@ class Readiness(BaseModel):
 
 
 STATIC = Path(__file__).parent / "static"
+# The threads a worker runs its (sync) routes in at once: anyio's default is 40, but a request works
+# with one of the database pool's 15 connections (SQLAlchemy's default: 5 and 10 overflow), so threads
+# beyond 15 would only wait for a connection, each holding its stack and its own malloc arena.
+REQUEST_THREADS = 15
 SWAGGER_UI = "/static/swagger-ui"  # vendored (scripts/vendor_swagger_ui.py): /docs works offline
 
 DOCS_PAGE = f"""<!doctype html>
@@ -75,9 +80,10 @@ def operation_id(route: APIRoute) -> str:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """A worker's start and stop: start background work (an outbox sender, a reminder loop) before the
-    `yield`, stop it after. The worker's database pool is closed last."""
+    """A worker's start and stop: limit its request threads, start background work (an outbox sender,
+    a reminder loop) before the `yield`, stop it after. The worker's database pool is closed last."""
     services: Services = app.state.services
+    anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
     async with background.lifespan(app):
         yield
     services.engine.dispose()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from cryptography.fernet import MultiFernet
 from sqlalchemy import Engine
@@ -13,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Authenticator
 from api.passwords import Argon2Passwords
-from api.sign_on import OpenIdConnect
 from findings.analysis.board import BoardService, OverdueActions
 from findings.analysis.conversations import ConversationService
 from findings.analysis.episodes import EpisodeService
@@ -59,6 +59,9 @@ from workflow.referrals import ReferralService
 from workflow.service import ReviewService
 from workflow.settings import Settings, get_settings
 from workflow.statutory import StatutoryService
+
+if TYPE_CHECKING:
+    from api.oidc import OpenIdConnect
 
 
 @dataclass
@@ -216,8 +219,18 @@ def build_services(
         ),
         reminders=Reminders(sessions, (StatutoryDeadlines(), OverdueActions()), today=today),
         now=now or utcnow,
-        sign_on=OpenIdConnect(settings) if settings.single_sign_on else None,
+        sign_on=single_sign_on(settings),
     )
+
+
+def single_sign_on(settings: Settings) -> OpenIdConnect | None:
+    """The OpenID Connect client when single sign-on is configured. Imported only then: Authlib,
+    joserfc and httpx stay out of a worker that signs people in with passwords."""
+    if not settings.single_sign_on:
+        return None
+    from api.oidc import OpenIdConnect
+
+    return OpenIdConnect(settings)
 
 
 class _LazyRegister(RegisterService):

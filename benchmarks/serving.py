@@ -153,7 +153,8 @@ class BareServer:
                 sys.executable,
                 "-c",
                 "from api import server; server.run('benchmarks.common:bare_app_from_environment',"
-                f" factory=True, port={port}, workers={workers}, log_level='warning')",
+                f" factory=True, port={port}, workers={workers}, log_level='warning',"
+                " timeout_worker_healthcheck=30)",
             ],
             env=env,
         )

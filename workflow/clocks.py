@@ -1,7 +1,8 @@
 """Statutory clocks: pure functions of the regime, the dates recorded in the audit log and `today`.
 
 Working days are days in England that are neither weekends nor England-and-Wales bank holidays
-(substitute days included), from the `holidays` package.
+(substitute days included), from the `holidays` package: through the table `workflow.bank_holidays`
+written from it for 2000-2050, the package itself for other years.
 """
 
 from __future__ import annotations
@@ -12,15 +13,26 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
+from workflow import bank_holidays
 from workflow.regimes.base import ClockAnchor, ClockEvent, ClockRule, ClockUnit, Regime
 from workflow.states import Route
 
 
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[date]:
+    if bank_holidays.FIRST <= year <= bank_holidays.LAST:
+        return _TABLE[year]
+    import holidays  # a year the table does not cover (its first use imports every country)
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+def _table() -> dict[int, frozenset[date]]:
+    days = [date.fromisoformat(day) for day in bank_holidays.DATES.split()]
+    return {year: frozenset(day for day in days if day.year == year) for year in {day.year for day in days}}
+
+
+_TABLE = _table()
 
 
 def is_working_day(day: date) -> bool:

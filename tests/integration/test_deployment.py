@@ -176,6 +176,7 @@ def test_the_images_command_serves_two_workers_with_json_logs_and_trusts_no_forw
     command, image_env = image_command()
     assert command == ["tunnelview", "serve"] and project()["scripts"]["tunnelview"] == "api.cli:app"
     assert image_env["TUNNELVIEW_WORKERS"] == "2" and image_env["TUNNELVIEW_LOG_FORMAT"] == "json"
+    assert image_env["MALLOC_ARENA_MAX"] == "2"  # docs/deployment.md, "Memory"
     url = f"sqlite:///{tmp_path / 'tunnelview.db'}"
     migrate.upgrade(url)
     port = free_port()

@@ -34,3 +34,22 @@ def test_a_fresh_database_upgrades_and_downgrades_cleanly(tmp_path):
     migrate.upgrade(url)
     assert "reviews" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_the_heads_read_from_the_scripts_are_alembics():
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    assert migrate.heads() == frozenset(scripts.get_heads()) == {"0013_learning_search"}
+
+
+def test_the_revision_read_from_the_database_is_alembics(engine, tmp_path):
+    with engine.connect() as connection:
+        assert migrate.current(connection) == frozenset(
+            MigrationContext.configure(connection).get_current_heads()
+        )
+        assert migrate.current(connection) == migrate.heads()
+    empty = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    with empty.connect() as connection:
+        assert migrate.current(connection) == frozenset()  # before the first migration
+    empty.dispose()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import holidays
 import pytest
 
-from workflow import regimes
+from workflow import bank_holidays, regimes
 from workflow.clocks import (
     add_months,
     add_working_days,
@@ -52,6 +53,22 @@ def test_bank_holidays_are_not_working_days():
     assert not is_working_day(date(2026, 4, 3))  # Good Friday
     assert not is_working_day(date(2026, 12, 28))  # Boxing Day substitute
     assert is_working_day(date(2026, 3, 17))  # St Patrick's Day is not a bank holiday in England
+
+
+def test_the_bank_holidays_table_is_the_holidays_packages_own_for_every_year_it_covers():
+    """Fails after an upgrade of `holidays` changes a year: run scripts/bank_holidays.py."""
+    table = sorted(date.fromisoformat(day) for day in bank_holidays.DATES.split())
+    package = sorted(
+        day
+        for year in range(bank_holidays.FIRST, bank_holidays.LAST + 1)
+        for day in holidays.country_holidays("GB", subdiv="ENG", years=year)
+    )
+    assert table == package
+
+
+@pytest.mark.parametrize("day", [date(1999, 12, 31), date(2051, 12, 26), date(2051, 5, 1)])
+def test_a_year_outside_the_table_asks_the_package(day):
+    assert not is_working_day(day)
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import icalendar
-
 from workflow.clocks import Clock
 
 PRODUCT = "-//Tunnelview//Statutory deadlines//EN"
@@ -40,6 +38,8 @@ def deadlines_due(clocks: Iterable[Clock]) -> list[Clock]:
 
 
 def feed(deadlines: Iterable[Deadline], *, public_url: str, host: str, stamped: datetime) -> bytes:
+    import icalendar  # only where a feed is read: 3 MB a worker need not carry otherwise
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODUCT)
     calendar.add("version", "2.0")
