@@ -13,7 +13,7 @@ from findings.publication.anonymise import html_text, scan_pdf, scan_plain, scan
 from findings.publication.freeze import ALL_FORMATS, prepare, summary_of_improvements
 from findings.publication.identifiers import Identifier, IdentifierKind, build_rules
 from findings.publication.render import DocumentKind, Format, html_to_pdf
-from findings.publication.view_model import Action, ReportData, Source, SourceKind, text
+from findings.publication.view_model import ReportData, Source, SourceKind, text
 from tests.report_factory import (
     PLANTERS,
     plant_board_question,
@@ -204,47 +204,30 @@ def test_a_postcode_in_the_partnerships_name_names_the_review_texts(clean: Repor
     assert {(h.kind, h.source) for h in hits} == {("postcode", Source(SourceKind.REVIEW, 7, "partnership"))}
 
 
-def _owner_born(report: ReportData) -> tuple[ReportData, Action]:
-    """The report with its first action's owner written as words that end in "born": the action's
-    row prints its due date right after them."""
-    assert report.board_response is not None
-    action = report.board_response.actions[0]
-    leaky = dataclasses.replace(
-        action, owner_agency=dataclasses.replace(action.owner_agency, value="Midwife who saw him born")
-    )
-    board = dataclasses.replace(report.board_response, actions=(leaky, *report.board_response.actions[1:]))
-    return dataclasses.replace(report, board_response=board), leaky
-
-
-def test_a_date_printed_after_another_items_born_names_both(clean: ReportData) -> None:
-    """An action's row prints its due date right after its owner: "... born", then "8 January 2024",
-    read together as a date of birth."""
-    leaky, action = _owner_born(clean)
-    assert action.due is not None
+def test_a_date_printed_after_another_entrys_born_names_both(clean: ReportData) -> None:
+    """The merged narrative prints an entry's date right after the entry before it: "... was born",
+    then "8 January 2024", read together as a date of birth."""
+    first, second = sorted((e for n in clean.narratives for e in n.entries), key=lambda e: e.sort_key)[:2]
+    leaky = _dated(clean, first.id, first.on, "The midwife visited; her brother was born")
     hits = prepare(leaky, REGISTER, formats=[Format.HTML]).check.hits
+    # Each entry is printed once, in the merged narrative, where the next entry is `second` (its number
+    # is printed after its date, so it does not stand between "born" and the date).
     assert {h.kind for h in hits} == {"unregistered_date_of_birth"} and len(hits) == 1
     (hit,) = hits
-    assert hit.parts == (action.owner_agency.source, Source(SourceKind.ACTION, action.id, "due_on"))
-    assert hit.part_words == ("born", f"{action.due.day} {action.due:%B %Y}")
+    assert hit.parts == (first.text.source, Source(SourceKind.NARRATIVE_ENTRY, second.id, "occurred_on"))
+    assert hit.part_words == ("born", f"{second.on.day} {second.on:%B %Y}")
     assert hit.where == (
-        f"Action 1 (id {action.id}), field 'owner agency' running into "
-        f"Action (id {action.id}), field 'due date'"
+        f"Narrative entry (id {first.id}), field 'text' running into "
+        f"Narrative entry (id {second.id}), field 'date'"
     )
-
-
-def test_the_entry_number_keeps_one_entrys_born_from_the_next_entrys_date(clean: ReportData) -> None:
-    """In the merged narrative the next row's number stands between an entry's last words and the next
-    entry's date, so "... was born" is not read with that date."""
-    first = min((e for n in clean.narratives for e in n.entries), key=lambda e: e.sort_key)
-    leaky = _dated(clean, first.id, first.on, "The midwife visited; her brother was born")
-    assert prepare(leaky, REGISTER, formats=[Format.HTML, Format.MARKDOWN]).check.hits == ()
 
 
 @pytest.mark.pdf
 def test_a_pdf_hit_across_two_items_is_placed_on_both(clean: ReportData) -> None:
-    leaky, action = _owner_born(clean)
+    first = min((e for n in clean.narratives for e in n.entries), key=lambda e: e.sort_key)
+    leaky = _dated(clean, first.id, first.on, "The midwife visited; her brother was born")
     hits = prepare(leaky, REGISTER, formats=[Format.HTML, Format.PDF]).check.hits
     pdf = [h for h in hits if h.output == "pdf"]
     # Placed on the items of the same match in the traced text, as the HTML's hits are.
-    assert pdf and all(h.parts[0] == action.owner_agency.source and len(h.parts) == 2 for h in pdf)
+    assert pdf and all(h.parts[0] == first.text.source and len(h.parts) == 2 for h in pdf)
     assert {h.parts[1] for h in pdf} <= {h.parts[1] for h in hits if h.output == "html"}
