@@ -260,6 +260,32 @@ class AgencyNarrative:
 
 
 @dataclass(frozen=True)
+class AgencyAccount:
+    """One agency's account as the appendix lists it: where its entries stand in the merged narrative,
+    in the agency's own order, so the account is read there rather than printed a second time."""
+
+    agency: Text
+    entry_count: int
+    first: NarrativeEntry | None  # its earliest and latest dated entries
+    last: NarrativeEntry | None
+    numbers: str  # its entries' numbers in the merged narrative, e.g. "3, 7, 12-15" with an en dash
+
+
+def number_ranges(numbers: list[int]) -> str:
+    """1, 2, 3, 5, 4 -> "1-3, 5, 4" (an en dash): ascending runs of three or more as a range."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    parts = []
+    for run in runs:
+        parts.append(f"{run[0]}\N{EN DASH}{run[-1]}" if len(run) > 2 else ", ".join(str(n) for n in run))
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
 class Factor:
     id: int
     framework: str  # e.g. "Learning Together"
@@ -482,6 +508,24 @@ class ReportData:
     def narrative_entry_count(self) -> int:
         return sum(len(n.entries) for n in self.narratives)
 
+    @property
+    def agency_accounts(self) -> tuple[AgencyAccount, ...]:
+        """Each agency's account by its entries' numbers in the merged narrative (numbered from 1)."""
+        number = {id(entry): i for i, entry in enumerate(self.merged_narrative, start=1)}
+        accounts = []
+        for narrative in self.narratives:
+            dated = sorted((e for e in narrative.entries if e.on is not None), key=lambda e: e.sort_key)
+            accounts.append(
+                AgencyAccount(
+                    agency=narrative.agency,
+                    entry_count=len(narrative.entries),
+                    first=dated[0] if dated else None,
+                    last=dated[-1] if dated else None,
+                    numbers=number_ranges([number[id(e)] for e in narrative.entries]),
+                )
+            )
+        return tuple(accounts)
+
 
 # ---- briefings ----------------------------------------------------------------------------------
 
@@ -579,6 +623,7 @@ __all__ = [
     "CATEGORY_DESCRIPTIONS",
     "CATEGORY_LABELS",
     "Action",
+    "AgencyAccount",
     "AgencyNarrative",
     "BoardBriefing",
     "BoardQuestion",
@@ -607,6 +652,7 @@ __all__ = [
     "Text",
     "Valence",
     "format_date",
+    "number_ranges",
     "text",
     "texts",
 ]

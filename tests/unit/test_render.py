@@ -36,6 +36,7 @@ from findings.publication.view_model import (
     Category,
     ReportData,
     SourceKind,
+    number_ranges,
     text,
     texts,
 )
@@ -175,7 +176,34 @@ def test_the_merged_narrative_interleaves_agencies_by_date(report: ReportData) -
     assert len({e.agency.value for e in merged}) > 1
     markdown = render_markdown(DocumentKind.FULL, report)
     rows = [line for line in markdown.splitlines() if line.startswith("| ") and "Entry " in line]
-    assert len(rows) == 2 * report.narrative_entry_count  # merged, and each agency's own account
+    assert len(rows) == report.narrative_entry_count  # each entry printed once, in the merged narrative
+    numbers = [int(row.split("|")[1]) for row in rows]
+    assert numbers == list(range(1, report.narrative_entry_count + 1))
+
+
+def test_each_agency_account_lists_its_entries_in_the_merged_narrative(report: ReportData) -> None:
+    merged = report.merged_narrative
+    for narrative, account in zip(report.narratives, report.agency_accounts, strict=True):
+        assert account.agency == narrative.agency and account.entry_count == len(narrative.entries)
+        listed = [merged[n - 1] for n in _numbers(account.numbers)]
+        assert listed == list(narrative.entries)  # every entry, in the agency's own order
+    markdown = render_markdown(DocumentKind.FULL, report)
+    appendix = markdown.split("## Appendix: each agency's account", 1)[1]
+    for account in report.agency_accounts:
+        assert f"entries {account.numbers} of the merged narrative" in appendix
+
+
+def _numbers(listed: str) -> list[int]:
+    numbers: list[int] = []
+    for part in listed.split(", "):
+        first, _, last = part.partition("\N{EN DASH}")
+        numbers.extend(range(int(first), int(last or first) + 1))
+    return numbers
+
+
+def test_number_ranges_shortens_ascending_runs_only() -> None:
+    assert number_ranges([1, 2, 3, 5, 4, 7, 8]) == "1\N{EN DASH}3, 5, 4, 7, 8"
+    assert number_ranges([9]) == "9"
 
 
 def test_participation_is_by_agency_and_role_never_by_name(report: ReportData) -> None:
