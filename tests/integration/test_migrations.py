@@ -40,7 +40,9 @@ def test_the_heads_read_from_the_scripts_are_alembics():
     from alembic.script import ScriptDirectory
 
     scripts = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
-    assert migrate.heads() == frozenset(scripts.get_heads()) == {"0013_learning_search"}
+    heads = migrate.heads()
+    assert heads == frozenset(scripts.get_heads())
+    assert len(heads) == 1, "the migrations have one head"
 
 
 def test_the_revision_read_from_the_database_is_alembics(engine, tmp_path):
