@@ -243,7 +243,7 @@ def main() -> None:
         type=float,
         action="append",
         help="a paced load: each client pauses this many seconds on average before each request "
-        "(repeat for several; default 1 and 5)",
+        "(repeat for several; default 1 and 5; 0 for the saturated load alone)",
     )
     args = parser.parse_args()
     key = os.environ.get("TUNNELVIEW_REGISTER_KEY", "")
@@ -269,7 +269,7 @@ def main() -> None:
         ("findings", f"/reviews/{review_id}/findings", cookie),
         ("API review GET", f"/api/v1/reviews/{review_id}", bearer),
     ]
-    paces = [0.0, *(args.pace if args.pace is not None else [1.0, 5.0])]
+    paces = [0.0, *(p for p in (args.pace if args.pace is not None else [1.0, 5.0]) if p)]
     with tempfile.TemporaryDirectory() as tmp:
         bare = BareServer(args.database_url, free_port(), args.workers)
         try:
