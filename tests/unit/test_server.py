@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 
 import uvicorn
 
@@ -33,7 +34,10 @@ def _nodelay_of_accepted(listener: socket.socket) -> int:
         server.close()
         await server.wait_closed()
 
-    asyncio.run(accept_one())
+    # In a thread of its own: a test before may have left an event loop running in this one.
+    accepting = threading.Thread(target=asyncio.run, args=(accept_one(),))
+    accepting.start()
+    accepting.join(timeout=10)
     return seen[0]
 
 
