@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from api import cli_documents
 from api.cli_common import actor_id as _actor_id
-from api.cli_common import fail, services_for, user_errors
+from api.cli_common import fail, read_file, services_for, user_errors
 from findings.exchange import provenance
 from findings.exchange.provenance import ProvenanceReport
 from workflow import accounts, audit, migrate, people
@@ -187,10 +187,7 @@ def repository_import_external(
 
     if not as_email:
         raise fail("Say who is asking: --as EMAIL.")
-    try:
-        data = sys.stdin.buffer.read() if file == "-" else open(file, "rb").read()  # noqa: SIM115
-    except OSError as error:
-        raise fail(f"Cannot read {file}: {error.strerror}.") from None
+    data = read_file(file)
     with user_errors():
         services = services_for(as_email)
         try:

@@ -3,6 +3,7 @@ command (which name the operator in the audit), and the account a command acts f
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -53,3 +54,14 @@ def actor_id(services: Services, email: str) -> int:
         if user is None:
             raise fail(f"No user has the email address '{email}'.")
         return user.id
+
+
+def read_file(file: str) -> bytes:
+    """The bytes of `file` ("-": standard input); a file that can't be read fails with why."""
+    try:
+        if file == "-":
+            return sys.stdin.buffer.read()
+        with open(file, "rb") as source:
+            return source.read()
+    except OSError as error:
+        raise fail(f"Cannot read {file}: {error.strerror}.") from None

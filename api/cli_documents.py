@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from api.cli_common import actor_id as _actor_id
-from api.cli_common import fail, services_for, user_errors
+from api.cli_common import fail, read_file, services_for, user_errors
 
 
 class LensKind(StrEnum):
@@ -137,10 +137,7 @@ def import_review(
 
     if not as_email:
         raise fail("Say who is asking: --as EMAIL.")
-    try:
-        data = sys.stdin.buffer.read() if file == "-" else open(file, "rb").read()  # noqa: SIM115
-    except OSError as error:
-        raise fail(f"Cannot read {file}: {error.strerror}.") from None
+    data = read_file(file)
     with user_errors():
         try:
             services = services_for(as_email)
