@@ -7,9 +7,10 @@ import dataclasses
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from findings.publication.narrative_view import AgencyNarrative, NarrativeEntry
+from findings.publication.sources import Source, SourceKind, Text, text
 from findings.publication.view_model import (
     Action,
-    AgencyNarrative,
     BoardQuestion,
     BoardResponse,
     Category,
@@ -22,15 +23,10 @@ from findings.publication.view_model import (
     GoodPractice,
     Independence,
     MarkerAssessment,
-    NarrativeEntry,
     Participation,
     ReportData,
     ReviewMeta,
-    Source,
-    SourceKind,
-    Text,
     Valence,
-    text,
 )
 
 AGENCIES = ("Police", "Health visiting", "Children's social care", "School", "GP practice")

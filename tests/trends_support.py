@@ -31,7 +31,8 @@ from findings.analysis.episodes import AddEpisode, EpisodeService
 from findings.analysis.factors import AddFactor, FactorService
 from findings.analysis.findings import AddFinding, AddQuestion, FindingService
 from findings.analysis.themes import SetReviewThemes, ThemeService
-from findings.publication.assemble import briefing_data, load, report_data
+from findings.publication.assemble import load, report_data
+from findings.publication.briefings import briefing_data
 from findings.publication.freeze import freeze, prepare
 from findings.publication.render import Format
 from tests.databases import Snapshot

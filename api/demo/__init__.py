@@ -35,7 +35,7 @@ from findings.analysis.independence import DeclareIndependence
 from findings.analysis.narratives import AddEntry
 from findings.analysis.panel import SavePanelAnalysis
 from findings.analysis.self_assessment import AssessMarker
-from findings.publication.assemble import briefing_sections
+from findings.publication.briefings import briefing_sections
 from findings.publication.identifiers import IdentifierKind
 from findings.publication.register import AddRegisterEntry
 from workflow import people

@@ -16,15 +16,8 @@ from datetime import date
 from pathlib import Path
 
 from api.demo.reader import Table, read_file
-from findings.publication.view_model import (
-    BoardBriefing,
-    BriefingData,
-    BriefingItem,
-    BriefingSection,
-    SourceKind,
-    Text,
-    text,
-)
+from findings.publication.sources import SourceKind, Text, text
+from findings.publication.view_model import BoardBriefing, BriefingData, BriefingItem, BriefingSection
 
 DATA = Path(__file__).resolve().parent / "data"
 SECTIONS = ("background", "key_issues", "positive_factors", "lessons_learned")

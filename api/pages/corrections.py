@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from findings.publication.corrections import DATE_FIELDS, correction_action
 from findings.publication.service import CheckView, HitPlace, HitView
-from findings.publication.view_model import FIELD_WORDS, SOURCE_NAMES, SourceKind
+from findings.publication.sources import FIELD_WORDS, SOURCE_NAMES, SourceKind
 from workflow import policy
 from workflow.states import ReviewRole, State
 

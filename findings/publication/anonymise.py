@@ -35,7 +35,7 @@ from findings.publication.identifiers import (
     Strength,
     _normalise,
 )
-from findings.publication.view_model import Source
+from findings.publication.sources import Source
 
 # ---- scanning ------------------------------------------------------------------------------------
 

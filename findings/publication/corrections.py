@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from findings.analysis import models as m
 from findings.publication.assemble import report_texts
 from findings.publication.models import ReportTexts
+from findings.publication.sources import Source, SourceKind
 from findings.publication.texts import TEXT_LIMIT, checked_text
-from findings.publication.view_model import Source, SourceKind
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Review
 

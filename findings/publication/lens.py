@@ -17,8 +17,9 @@ from itertools import chain
 from sqlalchemy.orm import Session
 
 from findings.analysis.quality import PublishedText, Where
-from findings.publication.assemble import BRIEFING_SECTIONS, ReviewContent, briefing_data, load, report_data
-from findings.publication.view_model import Source, SourceKind, Text, format_date, texts
+from findings.publication.assemble import ReviewContent, load, report_data
+from findings.publication.briefings import BRIEFING_SECTIONS, briefing_data
+from findings.publication.sources import Source, SourceKind, Text, format_date, texts
 from workflow.models import Review
 
 K = SourceKind
@@ -51,7 +52,7 @@ NOT_READ: Mapping[tuple[SourceKind, str], str] = {
     (K.FAMILY_MEMBER, "pseudonym"): "a pseudonym",
     (K.FAMILY_MEMBER, "relationship_to_child"): "a relationship ('mother')",
 }
-# The board briefing's own words are the product's (`assemble.board_briefing`), not a person's.
+# The board briefing's own words are the product's (`briefings.board_briefing`), not a person's.
 NOT_READ_KINDS = frozenset({K.BOARD_BRIEFING})
 
 REPORT_TEXTS = {

@@ -4,7 +4,7 @@ a Fernet token, so the database alone never reveals a real name), and the words 
 only for its reports (the case summary, a methodology note, the board's overall response, the
 partnership's name as the documents show it, and the practitioner briefing as the coordinator writes
 it, section by section; a section not written is derived from the analysis, see
-`findings.publication.assemble`)."""
+`findings.publication.briefings`)."""
 
 from __future__ import annotations
 

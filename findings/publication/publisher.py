@@ -28,7 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from findings.errors import RegisterUnreadable
-from findings.publication.assemble import ReviewContent, briefing_data, load, report_data
+from findings.publication.assemble import ReviewContent, load, report_data
+from findings.publication.briefings import briefing_data
 from findings.publication.freeze import ALL_FORMATS, Prepared, freeze, prepare
 from findings.publication.identifiers import PERSON_KINDS, Identifier
 from findings.publication.models import RegisterEntry

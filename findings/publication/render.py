@@ -37,15 +37,8 @@ from findings.publication.anonymise import (
     strip_marks,
     without_marks,
 )
-from findings.publication.view_model import (
-    ANONYMITY_SENTENCE,
-    BoardBriefing,
-    BriefingData,
-    ReportData,
-    Source,
-    Text,
-    format_date,
-)
+from findings.publication.sources import Source, Text, format_date
+from findings.publication.view_model import ANONYMITY_SENTENCE, BoardBriefing, BriefingData, ReportData
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 REPORT_TEMPLATES = TEMPLATES / "reports"

@@ -20,21 +20,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from findings.analysis import models as m
 from findings.publication import corrections
-from findings.publication.assemble import (
-    board_briefing,
-    briefing_data,
-    load,
-    report_data,
-    report_texts,
-    review_type,
-)
+from findings.publication.assemble import load, report_data, report_texts, review_type
+from findings.publication.briefings import board_briefing, briefing_data
 from findings.publication.freeze import check_document, published_for
 from findings.publication.identifiers import Identifier, build_rules
 from findings.publication.models import PublishedReport, ReportTexts
 from findings.publication.publisher import Publishing
 from findings.publication.render import DocumentKind, Format, Rendered, html_to_docx, render
+from findings.publication.sources import Source
 from findings.publication.texts import APPROVED_TEXTS, TEXT_FIELDS, TEXT_LIMIT, checked_text, clean_briefing
-from findings.publication.view_model import Source
 from workflow import audit, policy
 from workflow.errors import InvalidInput, NotAtThisStage, NotFound, NotPermitted, TriggerRefused
 from workflow.models import Review, utcnow

@@ -15,7 +15,7 @@ from datetime import date
 from enum import StrEnum
 
 from findings.publication.render import MEDIA_TYPES, Format, environment, html_to_docx, html_to_pdf
-from findings.publication.view_model import Source, SourceKind, Text, format_date
+from findings.publication.sources import Source, SourceKind, Text, format_date
 from workflow.regimes.base import RECIPIENT_NAMES
 from workflow.statutory import (
     AGE_BANDS,

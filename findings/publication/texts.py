@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from findings.publication.assemble import BRIEFING_SECTIONS
+from findings.publication.briefings import BRIEFING_SECTIONS
 from workflow.errors import InvalidInput
 
 TEXT_FIELDS = ("partnership", "case_summary", "methodology_note", "board_response", "briefing")

@@ -1,9 +1,10 @@
 """The plain view model that every report is rendered from.
 
 Reports never read ORM objects: the analysis models are mapped to these frozen dataclasses first, and
-the templates see only them. Every piece of free text a person typed is a `Text`, which carries its
-`Source` (the kind of object, its id and number, and the field), so that the anonymisation check can say
-exactly where a sealed identifier stands in the rendered report.
+the templates see only them. Every piece of free text a person typed is a `Text` with its `Source`
+(`findings.publication.sources`), so that the anonymisation check can say exactly where a sealed
+identifier stands in the rendered report; the agencies' narratives are in
+`findings.publication.narrative_view`.
 
 Fixed words (category labels, role names) are plain `str`: they come from the product, not from a person,
 and cannot hold an identifier. Dates and names a person entered (an entry's date, the review's period, an
@@ -15,132 +16,13 @@ the record it comes from like a hit in a person's words.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
 
-
-class SourceKind(StrEnum):
-    """The kinds of object a text in a report comes from."""
-
-    REVIEW = "review"
-    PARTICIPATION = "participation"
-    NARRATIVE_ENTRY = "narrative_entry"
-    EPISODE = "episode"
-    FACTOR = "factor"
-    FINDING = "finding"
-    EVIDENCE = "evidence"
-    BOARD_QUESTION = "board_question"
-    GOOD_PRACTICE = "good_practice"
-    BOARD_RESPONSE = "board_response"
-    ACTION = "action"
-    BRIEFING = "briefing"
-    BOARD_BRIEFING = "board_briefing"
-    FAMILY_MEMBER = "family_member"
-    INDEPENDENCE = "independence"
-    QUALITY_MARKER = "quality_marker"
-
-
-SOURCE_NAMES: dict[SourceKind, str] = {
-    SourceKind.REVIEW: "Review",
-    SourceKind.PARTICIPATION: "Participation",
-    SourceKind.NARRATIVE_ENTRY: "Narrative entry",
-    SourceKind.EPISODE: "Key practice episode",
-    SourceKind.FACTOR: "Contributory factor",
-    SourceKind.FINDING: "Finding",
-    SourceKind.EVIDENCE: "Evidence",
-    SourceKind.BOARD_QUESTION: "Question for the board",
-    SourceKind.GOOD_PRACTICE: "Good practice",
-    SourceKind.BOARD_RESPONSE: "Board response",
-    SourceKind.ACTION: "Action",
-    SourceKind.BRIEFING: "Practitioner briefing",
-    SourceKind.BOARD_BRIEFING: "Board briefing",
-    SourceKind.FAMILY_MEMBER: "Family member",
-    SourceKind.INDEPENDENCE: "Declaration of independence",
-    SourceKind.QUALITY_MARKER: "Quality marker",
-}
-
-
-# The words for fields whose model name reads badly in a sentence.
-FIELD_WORDS: dict[str, str] = {
-    "occurred_on": "date",
-    "period_start": "start of the period",
-    "period_end": "end of the period",
-    "due_on": "due date",
-}
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a text came from: the object (kind, id, number a person sees) and the field."""
-
-    kind: SourceKind
-    id: int | str | None
-    field: str
-    number: int | str | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind.value}:{self.id}:{self.field}"
-
-    def describe(self) -> str:
-        """In words for the chair, e.g. "Finding 3, field 'how it showed' (id 17)"."""
-        name = SOURCE_NAMES[self.kind]
-        if self.number is not None:
-            name = f"{name} {self.number}"
-        field_words = FIELD_WORDS.get(self.field, self.field.replace("_", " "))
-        ident = f" (id {self.id})" if self.id is not None and self.id != self.number else ""
-        return f"{name}{ident}, field '{field_words}'"
-
-
-@dataclass(frozen=True)
-class Text:
-    """A piece of text a person wrote, with its source. Renders as its value."""
-
-    value: str
-    source: Source
-
-    def __str__(self) -> str:
-        return self.value
-
-    def __bool__(self) -> bool:
-        return bool(self.value.strip())
-
-    @property
-    def paragraphs(self) -> tuple[str, ...]:
-        """The value split at blank lines, each paragraph's lines joined."""
-        blocks = [" ".join(line.strip() for line in block.splitlines()) for block in _blocks(self.value)]
-        return tuple(b for b in blocks if b)
-
-
-def _blocks(value: str) -> list[str]:
-    blocks: list[str] = []
-    current: list[str] = []
-    for line in value.splitlines():
-        if line.strip():
-            current.append(line)
-        elif current:
-            blocks.append("\n".join(current))
-            current = []
-    if current:
-        blocks.append("\n".join(current))
-    return blocks
-
-
-def _shown(value: date | None, kind: SourceKind, id: int | str | None, field: str) -> Text | None:
-    """A date a person entered, as the report prints it, with the record it comes from."""
-    return Text(format_date(value), Source(kind, id, field)) if value is not None else None
-
-
-def text(
-    value: str, kind: SourceKind, id: int | str | None, field: str, number: int | str | None = None
-) -> Text:
-    """Shorthand for the mappings: `text(f.statement, SourceKind.FINDING, f.id, "statement", f.number)`."""
-    return Text(value, Source(kind, id, field, number))
-
+from findings.publication import narrative_view
+from findings.publication.narrative_view import AgencyAccount, AgencyNarrative, NarrativeEntry
+from findings.publication.sources import Source, SourceKind, Text, format_date, shown_date
 
 # ---- the Learning Together typology -------------------------------------------------------------
 
@@ -226,63 +108,11 @@ class ReviewMeta:
 
     @property
     def period_from(self) -> Text | None:
-        return _shown(self.period_start, SourceKind.REVIEW, self.review_id, "period_start")
+        return shown_date(self.period_start, SourceKind.REVIEW, self.review_id, "period_start")
 
     @property
     def period_to(self) -> Text | None:
-        return _shown(self.period_end, SourceKind.REVIEW, self.review_id, "period_end")
-
-
-@dataclass(frozen=True)
-class NarrativeEntry:
-    id: int
-    agency: Text
-    text: Text
-    on: date | None = None
-    date_label: str | None = None  # for an approximate date, e.g. "Spring 2010"
-    known_to: tuple[Text, ...] = ()  # other agencies that knew of it at the time
-
-    @property
-    def when(self) -> Text | str:
-        if self.date_label:
-            return self.date_label
-        return _shown(self.on, SourceKind.NARRATIVE_ENTRY, self.id, "occurred_on") or "Date not known"
-
-    @property
-    def sort_key(self) -> tuple[date, int]:
-        return (self.on or date.max, self.id)
-
-
-@dataclass(frozen=True)
-class AgencyNarrative:
-    agency: Text
-    entries: tuple[NarrativeEntry, ...]
-
-
-@dataclass(frozen=True)
-class AgencyAccount:
-    """One agency's account as the appendix lists it: where its entries stand in the merged narrative,
-    in the agency's own order, so the account is read there rather than printed a second time."""
-
-    agency: Text
-    entry_count: int
-    first: NarrativeEntry | None  # its earliest and latest dated entries
-    last: NarrativeEntry | None
-    numbers: str  # its entries' numbers in the merged narrative, e.g. "3, 7, 12-15" with an en dash
-
-
-def number_ranges(numbers: list[int]) -> str:
-    """1, 2, 3, 5, 4 -> "1-3, 5, 4" (an en dash): ascending runs of three or more as a range."""
-    runs: list[list[int]] = []
-    for number in numbers:
-        if runs and number == runs[-1][-1] + 1:
-            runs[-1].append(number)
-        else:
-            runs.append([number])
-    parts = []
-    for run in runs:
-        parts.append(f"{run[0]}\N{EN DASH}{run[-1]}" if len(run) > 2 else ", ".join(str(n) for n in run))
-    return ", ".join(parts)
+        return shown_date(self.period_end, SourceKind.REVIEW, self.review_id, "period_end")
 
 
 @dataclass(frozen=True)
@@ -392,7 +222,7 @@ class Action:
 
     @property
     def due_text(self) -> Text | str:
-        return _shown(self.due, SourceKind.ACTION, self.id, "due_on") or "not set"
+        return shown_date(self.due, SourceKind.ACTION, self.id, "due_on") or "not set"
 
 
 @dataclass(frozen=True)
@@ -486,10 +316,8 @@ class ReportData:
 
     @property
     def merged_narrative(self) -> tuple[NarrativeEntry, ...]:
-        """Every agency's entries in one dated sequence (each keeps its agency); accounts are not merged
-        into one canonical chronology, only interleaved by date."""
-        entries = [entry for narrative in self.narratives for entry in narrative.entries]
-        return tuple(sorted(entries, key=lambda e: e.sort_key))
+        """Every agency's entries in one dated sequence (`narrative_view.merged`)."""
+        return narrative_view.merged(self.narratives)
 
     @property
     def finding_groups(self) -> tuple[FindingGroup, ...]:
@@ -510,21 +338,8 @@ class ReportData:
 
     @property
     def agency_accounts(self) -> tuple[AgencyAccount, ...]:
-        """Each agency's account by its entries' numbers in the merged narrative (numbered from 1)."""
-        number = {id(entry): i for i, entry in enumerate(self.merged_narrative, start=1)}
-        accounts = []
-        for narrative in self.narratives:
-            dated = sorted((e for e in narrative.entries if e.on is not None), key=lambda e: e.sort_key)
-            accounts.append(
-                AgencyAccount(
-                    agency=narrative.agency,
-                    entry_count=len(narrative.entries),
-                    first=dated[0] if dated else None,
-                    last=dated[-1] if dated else None,
-                    numbers=number_ranges([number[id(e)] for e in narrative.entries]),
-                )
-            )
-        return tuple(accounts)
+        """Each agency's account in the merged narrative (`narrative_view.accounts`)."""
+        return narrative_view.accounts(self.narratives)
 
 
 # ---- briefings ----------------------------------------------------------------------------------
@@ -597,34 +412,11 @@ class BoardBriefing:
     published_on: date | None = None
 
 
-# ---- walking the view model ---------------------------------------------------------------------
-
-
-def texts(data: Any) -> Iterator[Text]:
-    """Every `Text` in a view model, depth first, in declaration order (properties are not walked:
-    everything they return is reachable through fields)."""
-    if isinstance(data, Text):
-        yield data
-    elif dataclasses.is_dataclass(data) and not isinstance(data, type):
-        for item in dataclasses.fields(data):
-            yield from texts(getattr(data, item.name))
-    elif isinstance(data, tuple | list):
-        for item in data:
-            yield from texts(item)
-
-
-def format_date(value: date) -> str:
-    """12 March 2015 (the style of the reference briefing and GOV.UK)."""
-    return f"{value.day} {value:%B %Y}"
-
-
 __all__ = [
     "ANONYMITY_SENTENCE",
     "CATEGORY_DESCRIPTIONS",
     "CATEGORY_LABELS",
     "Action",
-    "AgencyAccount",
-    "AgencyNarrative",
     "BoardBriefing",
     "BoardQuestion",
     "BoardResponse",
@@ -643,16 +435,8 @@ __all__ = [
     "GoodPractice",
     "Independence",
     "MarkerAssessment",
-    "NarrativeEntry",
     "Participation",
     "ReportData",
     "ReviewMeta",
-    "Source",
-    "SourceKind",
-    "Text",
     "Valence",
-    "format_date",
-    "number_ranges",
-    "text",
-    "texts",
 ]

@@ -37,7 +37,8 @@ from findings.analysis.warnings import WarningService
 from findings.exchange.service import ExportService
 from findings.learning.catalogue import CatalogueService
 from findings.learning.models import ExternalReview, SearchEntry
-from findings.publication.assemble import briefing_data, load, report_data
+from findings.publication.assemble import load, report_data
+from findings.publication.briefings import briefing_data
 from findings.publication.freeze import freeze, prepare
 from findings.publication.models import ReportTexts
 from findings.publication.register import AddRegisterEntry, RegisterService

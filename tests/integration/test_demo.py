@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.demo import DEMO_USERS, load_demo
 from api.wiring import Services, build_services
 from findings.analysis import models as m
-from findings.publication.assemble import briefing_data, load
+from findings.publication.assemble import load
+from findings.publication.briefings import briefing_data
 from findings.publication.freeze import published_for, verify
 from findings.publication.models import PublishedDocument, RegisterEntry
 from findings.publication.render import DocumentKind, Format, render_html, render_markdown

@@ -25,10 +25,11 @@ from findings.analysis.quality import ONLY_FIXED
 from findings.analysis.self_assessment import AssessMarker, SelfAssessmentService
 from findings.analysis.warnings import WarningService
 from findings.errors import RegisterUnreadable
-from findings.publication.assemble import briefing_data, load, report_data
+from findings.publication.assemble import load, report_data
+from findings.publication.briefings import briefing_data
 from findings.publication.lens import NOT_READ, NOT_READ_KINDS, READ_WITH_THE_ANALYSIS, texts_of
 from findings.publication.service import ReportService
-from findings.publication.view_model import texts
+from findings.publication.sources import texts
 from tests.findings_support import Analysis, real_services
 from tests.support import FakePublisher, People
 from workflow.errors import NotFound, TriggerRefused

@@ -21,7 +21,7 @@ from findings.analysis.quality import Code
 from findings.publication.freeze import published_for, verify
 from findings.publication.register import AddRegisterEntry
 from findings.publication.render import DocumentKind, Format
-from findings.publication.view_model import Source, SourceKind
+from findings.publication.sources import Source, SourceKind
 from tests.findings_support import Analysis, Wired, to_approved, wired_services
 from tests.support import Clock, People
 from workflow import audit

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from findings.analysis.narratives import AddEntry
-from findings.publication.view_model import Source, SourceKind
+from findings.publication.sources import Source, SourceKind
 from tests.findings_support import Analysis, Wired, to_approved, wired_services
 from tests.support import Clock, People
 from workflow import audit, policy

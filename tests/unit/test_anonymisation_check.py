@@ -13,7 +13,8 @@ from findings.publication.anonymise import html_text, scan_pdf, scan_plain, scan
 from findings.publication.freeze import ALL_FORMATS, prepare, summary_of_improvements
 from findings.publication.identifiers import Identifier, IdentifierKind, build_rules
 from findings.publication.render import DocumentKind, Format, html_to_pdf
-from findings.publication.view_model import ReportData, Source, SourceKind, text
+from findings.publication.sources import Source, SourceKind, text
+from findings.publication.view_model import ReportData
 from tests.report_factory import (
     PLANTERS,
     plant_board_question,

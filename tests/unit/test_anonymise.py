@@ -13,7 +13,7 @@ from findings.publication.identifiers import (
     Strength,
     build_rules,
 )
-from findings.publication.view_model import Source, SourceKind
+from findings.publication.sources import Source, SourceKind
 
 REGISTER = (
     Identifier(1, IdentifierKind.CHILD, "Jane Smith", "Alice"),

@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 
 from api.demo.reference_cases import ALICE
-from findings.publication.assemble import board_briefing
+from findings.publication.briefings import board_briefing
 from findings.publication.docx import INLINE, Element, docx_text, html_to_docx, parse
 from findings.publication.freeze import check_document
 from findings.publication.identifiers import Identifier, IdentifierKind, build_rules

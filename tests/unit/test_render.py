@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from api.demo import reference_cases
 from findings.publication.anonymise import html_text
+from findings.publication.narrative_view import number_ranges
 from findings.publication.render import (
     REPORT_TEMPLATES,
     TEMPLATES,
@@ -30,16 +31,8 @@ from findings.publication.render import (
     render_pdf,
     render_traced,
 )
-from findings.publication.view_model import (
-    ANONYMITY_SENTENCE,
-    CATEGORY_LABELS,
-    Category,
-    ReportData,
-    SourceKind,
-    number_ranges,
-    text,
-    texts,
-)
+from findings.publication.sources import SourceKind, text, texts
+from findings.publication.view_model import ANONYMITY_SENTENCE, CATEGORY_LABELS, Category, ReportData
 from tests.report_factory import sample_report
 
 
