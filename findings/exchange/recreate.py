@@ -5,7 +5,7 @@ here; what the file says of its past (its standing there, its audit log and its 
 kept apart as provenance (`findings.exchange.provenance`). The review's own log begins with one
 `imported` row naming the file's SHA-256.
 
-It runs on a document `findings.exchange.document.parse` has validated, in the caller's transaction:
+It runs on a document `findings.exchange.reading.parse` has validated, in the caller's transaction:
 all or nothing.
 """
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from findings.exchange import provenance
-from findings.exchange.document import parse
 from findings.exchange.export import export_review
 from findings.exchange.models import ImportedAuditEntry, ImportedDocument, ImportedProvenance
+from findings.exchange.reading import parse
 from findings.exchange.recreate import import_review
 from workflow import audit
 from workflow.models import Review

@@ -30,7 +30,7 @@ from findings.analysis.self_assessment import AssessMarker, SelfAssessmentServic
 from findings.analysis.themes import AddTheme, SetReviewThemes, ThemeService
 from findings.analysis.warnings import AcknowledgeWarning
 from findings.exchange import provenance
-from findings.exchange.document import IMPORTED, MAX_DEPTH, normalised, parse
+from findings.exchange.document import IMPORTED, normalised
 from findings.exchange.export import dumps
 from findings.exchange.models import (
     ImportedAuditEntry,
@@ -38,6 +38,7 @@ from findings.exchange.models import (
     ImportedProvenance,
     ProvenanceIsFixed,
 )
+from findings.exchange.reading import MAX_DEPTH, parse
 from findings.exchange.service import ExportService
 from findings.publication.freeze import published_for
 from findings.publication.register import AddRegisterEntry
