@@ -18,7 +18,9 @@ from workflow.errors import NotPermitted
 TOKEN_URL = "/api/v1/auth/token"
 
 
-def get_services(request: Request) -> Services:
+# A dependency that reads only the request is `async def`: FastAPI runs a plain `def` one in a worker
+# thread, a hop to the thread pool and back for each (the ones that read the database stay `def`).
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -28,7 +30,7 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 
 
-def bearer_token(token: Annotated[str | None, Depends(_bearer)]) -> str:
+async def bearer_token(token: Annotated[str | None, Depends(_bearer)]) -> str:
     if not token:
         raise not_authenticated()
     return token
@@ -50,7 +52,7 @@ def current_user(request: Request, services: ServicesDep, token: BearerToken) ->
 CurrentUser = Annotated[Caller, Depends(current_user)]
 
 
-def admin_user(caller: CurrentUser) -> Caller:
+async def admin_user(caller: CurrentUser) -> Caller:
     if caller.global_role != "admin":
         raise NotPermitted("Only an admin may manage user accounts.")
     return caller
@@ -65,7 +67,7 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[
         str | None,
         Header(
@@ -94,7 +96,7 @@ def _version(if_match: str | None, what: str) -> int:
 IfMatch = Annotated[int, Depends(expected_version)]
 
 
-def object_version(
+async def object_version(
     if_match: Annotated[
         str | None,
         Header(
@@ -111,7 +113,7 @@ def object_version(
     return _version(if_match, "what you change")
 
 
-def optional_object_version(
+async def optional_object_version(
     if_match: Annotated[
         str | None,
         Header(

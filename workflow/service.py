@@ -467,6 +467,12 @@ class ReviewService:
             review, roles = self.load(session, review_id, actor)
             return self.detail(session, review, roles)
 
+    def get_with_triggers(self, review_id: int, actor: int) -> tuple[ReviewDetail, list[TriggerOption]]:
+        """`get` and `allowed_triggers` in one read (the overview shows both)."""
+        with self.session(read_only=True) as session:
+            review, roles = self.load(session, review_id, actor)
+            return self.detail(session, review, roles), self.trigger_options(session, review, roles)
+
     def list_for(
         self,
         actor: int,

@@ -37,14 +37,17 @@ class SignInRequired(Exception):
 
 
 # ---- who is asking -----------------------------------------------------------------------------------
+# `async def`: they read only the request (see api.deps.get_services).
 
 
-def optional_user(request: Request, caller: Annotated[Caller | None, Depends(session_user)]) -> Caller | None:
+async def optional_user(
+    request: Request, caller: Annotated[Caller | None, Depends(session_user)]
+) -> Caller | None:
     request.state.page_user = caller
     return caller
 
 
-def page_user(caller: Annotated[Caller | None, Depends(optional_user)]) -> Caller:
+async def page_user(caller: Annotated[Caller | None, Depends(optional_user)]) -> Caller:
     if caller is None:
         raise SignInRequired()
     return caller
@@ -54,7 +57,7 @@ MaybeUser = Annotated[Caller | None, Depends(optional_user)]
 PageUser = Annotated[Caller, Depends(page_user)]
 
 
-def admin_page_user(caller: PageUser) -> Caller:
+async def admin_page_user(caller: PageUser) -> Caller:
     if caller.global_role != "admin":
         raise NotPermitted("Only an admin may manage user accounts.")
     return caller

@@ -79,13 +79,12 @@ def _findings_page(
 ) -> Response:
     context = review_context(services, user, review_id, "findings")
     review = context["review"]
-    views = services.finding.views(review_id=review_id, actor=user.id).items
+    summaries = services.finding.summaries(review_id=review_id, actor=user.id)
     context.update(
         {
-            "findings": [v.finding for v in views],
+            "findings": summaries,
             "categories": FINDING_CATEGORIES,
-            "blocking": {v.finding.id: sum(1 for w in v.warnings if w.blocks) for v in views},
-            "warning_count": sum(1 for v in views for w in v.warnings if not w.acknowledged),
+            "warning_count": sum(f.warnings.open for f in summaries),
             "may_write": may(context["roles"], review.state, "write_finding"),
             "form": form or Form.of(),
             "category_options": _category_options(),

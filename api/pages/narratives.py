@@ -49,12 +49,11 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 @router.get("/reviews/{review_id}/narratives")
 def narratives(request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser) -> Response:
     context = review_context(services, user, review_id, "narratives")
-    overview = services.narratives.overview(review_id=review_id, actor=user.id)
     review = context["review"]
     own = {m.agency for m in review.memberships if m.user_id == user.id and m.role == ReviewRole.PANEL_MEMBER}
     context.update(
         {
-            "columns": overview.columns,
+            "columns": services.narratives.statuses(review_id=review_id, actor=user.id),
             "own": own,
             "may_exempt": may(context["roles"], review.state, "record_narrative_exemption"),
             "form": Form.of(),

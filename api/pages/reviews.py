@@ -35,7 +35,7 @@ from api.pages.views import (
     may,
     needs_action,
     next_deadline,
-    review_context,
+    review_context_of,
     stepper,
 )
 from api.wiring import Services
@@ -146,9 +146,8 @@ def _overview(
     status: int = 200,
     stale: bool = False,
 ) -> Response:
-    context = review_context(services, user, review_id, "overview")
-    detail: ReviewDetail = context["detail"]
-    options = services.reviews.allowed_triggers(review_id, user.id)
+    detail, options = services.reviews.get_with_triggers(review_id, user.id)
+    context = review_context_of(detail, "overview")
     forward = [o for o in options if o.trigger not in SIDE_TRIGGERS]
     side = [o for o in options if o.trigger in SIDE_TRIGGERS]
     review = detail.review
@@ -228,11 +227,9 @@ def _trigger_page(
     status: int = 200,
     stale: bool = False,
 ) -> Response:
-    context = review_context(services, user, review_id, "overview")
-    detail: ReviewDetail = context["detail"]
-    option = next(
-        (o for o in services.reviews.allowed_triggers(review_id, user.id) if o.trigger == trigger), None
-    )
+    detail, options = services.reviews.get_with_triggers(review_id, user.id)
+    context = review_context_of(detail, "overview")
+    option = next((o for o in options if o.trigger == trigger), None)
     if stale:
         form.data["version"] = [str(detail.review.version)]
     recommendation = detail.recommendation

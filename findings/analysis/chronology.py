@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TypeVar
@@ -307,6 +307,16 @@ class AgencyColumn:
 
 
 @dataclass(frozen=True)
+class AgencyStatus:
+    """An agency's narrative as the list of narratives shows it: how many entries, not the entries."""
+
+    agency: str
+    status: str  # as AgencyColumn's
+    exemption: str | None
+    entries: int
+
+
+@dataclass(frozen=True)
 class Day:
     """One day of the merged chronology: every agency's entries for it, none merged away."""
 
@@ -348,6 +358,27 @@ def side_by_side(
             tuple(sorted(items, key=_order)),
         )
         for agency, items in by_agency.items()
+    ]
+
+
+def agency_statuses(
+    counts: Mapping[str, int],
+    *,
+    agencies: Sequence[str],
+    statuses: dict[str, str],
+    exemptions: dict[str, str],
+) -> list[AgencyStatus]:
+    """`side_by_side` without the entries, in its order: the agencies given, then those with entries,
+    then those with a narrative and none."""
+    order = dict.fromkeys([*agencies, *(a for a, n in counts.items() if n), *statuses])
+    return [
+        AgencyStatus(
+            agency,
+            "exempt" if agency in exemptions else statuses.get(agency, "missing"),
+            exemptions.get(agency),
+            counts.get(agency, 0),
+        )
+        for agency in order
     ]
 
 

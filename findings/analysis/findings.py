@@ -28,7 +28,7 @@ from findings.analysis.models import (
     FindingEvidence,
 )
 from findings.analysis.themes import chosen_themes
-from findings.analysis.warnings import finding_warnings
+from findings.analysis.warnings import RecentWarningCounts, WarningCounts, counts_key, finding_warnings
 from workflow.commands import MAX_ITEMS, MAX_LINKS, Command, Id, Key, Text, Title, required
 from workflow.errors import InvalidInput, NotAtThisStage, NotFound
 from workflow.models import utcnow
@@ -125,6 +125,20 @@ class FindingView:
     warnings: list[quality.QualityWarning]
 
 
+@dataclass(frozen=True)
+class FindingSummary:
+    """A finding as the list of findings shows it: without its texts, evidence and episodes, with the
+    number of its comments and of its warnings."""
+
+    id: int
+    number: int
+    title: str
+    category: str | None
+    status: str
+    comments: int
+    warnings: WarningCounts
+
+
 class FindingService(AnalysisService):
     def __init__(
         self,
@@ -135,6 +149,7 @@ class FindingService(AnalysisService):
     ) -> None:
         super().__init__(reviews, today=today)
         self._facts = facts or FindingsFacts()
+        self._counts = RecentWarningCounts()
 
     def _views(self, ctx: Context, findings: Sequence[Finding]) -> list[FindingView]:
         if not findings:
@@ -238,6 +253,38 @@ class FindingService(AnalysisService):
             query = select(Finding).where(Finding.review_id == ctx.review.id).order_by(Finding.number)
             found = page_of(ctx.session, query, limit=limit, offset=offset)
             return Page(self._views(ctx, found.items), found.total)
+
+    def summaries(self, *, review_id: int, actor: int) -> tuple[FindingSummary, ...]:
+        """Every finding in number order, as the list shows it. The warnings are counted from the
+        whole of each finding (its evidence, questions, episodes and what they rest on), once for each
+        version of the review (`RecentWarningCounts`), so a list read again loads only the findings'
+        own rows."""
+        with self.read(review_id, actor, READERS["analysis"]) as ctx:
+            comments = (
+                select(func.count(FindingComment.id))
+                .where(FindingComment.finding_id == Finding.id)
+                .scalar_subquery()
+            )
+            rows = ctx.session.execute(
+                select(Finding.id, Finding.number, Finding.title, Finding.category, Finding.status, comments)
+                .where(Finding.review_id == ctx.review.id)
+                .order_by(Finding.number)
+            ).all()
+            if not rows:
+                return ()
+            names = self._facts.names(ctx.session, ctx.review.id)
+
+            def count() -> dict[int, WarningCounts]:
+                every = findings_of(ctx.session, ctx.review.id)
+                found = finding_warnings(ctx.session, ctx.review, every, names)
+                return {finding_id: WarningCounts.of(warnings) for finding_id, warnings in found.items()}
+
+            counts = self._counts.get(counts_key(ctx.review, names), count)
+            none = WarningCounts(0, 0)
+            return tuple(
+                FindingSummary(id_, number, title, category, status, comments, counts.get(id_, none))
+                for id_, number, title, category, status, comments in rows
+            )
 
     def view(self, *, review_id: int, actor: int, finding_id: int) -> FindingView:
         """One finding with its warnings (only this finding's are computed)."""

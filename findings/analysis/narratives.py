@@ -346,6 +346,34 @@ class NarrativeService(AnalysisService):
             )
             return NarrativeOverview(columns, narr.merged(views))
 
+    def statuses(self, *, review_id: int, actor: int) -> list[narr.AgencyStatus]:
+        """Each agency's narrative as the list of narratives shows it (its status and number of
+        entries), without reading the entries."""
+        with self.read(review_id, actor, READERS["narratives"]) as ctx:
+            rows = ctx.session.execute(
+                select(
+                    AgencyNarrative.agency,
+                    AgencyNarrative.status,
+                    AgencyNarrative.exemption,
+                    func.count(NarrativeEntry.id),
+                )
+                .outerjoin(NarrativeEntry, NarrativeEntry.narrative_id == AgencyNarrative.id)
+                .where(AgencyNarrative.review_id == ctx.review.id)
+                .group_by(
+                    AgencyNarrative.id,
+                    AgencyNarrative.agency,
+                    AgencyNarrative.status,
+                    AgencyNarrative.exemption,
+                )
+                .order_by(AgencyNarrative.id)
+            ).all()
+            return narr.agency_statuses(
+                {agency: count for agency, _, _, count in rows},
+                agencies=agencies(ctx.review.agencies_in_scope),
+                statuses={agency: status for agency, status, _, _ in rows},
+                exemptions={agency: exemption for agency, _, exemption, _ in rows if exemption},
+            )
+
     def information_sharing(self, *, review_id: int, actor: int) -> narr.SharingMap:
         """For each significant narrative entry: which agencies knew of it, and from when."""
         with self.read(review_id, actor, READERS["narratives"]) as ctx:

@@ -8,6 +8,7 @@ import pytest
 
 from api.auth import SESSION_COOKIE, csrf_token
 from api.wiring import Services
+from findings.analysis.findings import ChangeFinding
 from tests.api.conftest import SECRET
 from tests.findings_support import Analysis
 from tests.support import People
@@ -165,3 +166,32 @@ def test_the_finding_editor_shows_only_its_own_warnings_and_refuses_an_empty_tit
         review_id=analysis.review_id, actor=analysis.cast.lead, finding_id=finding_id
     )
     assert unchanged.version == finding.version
+
+
+def test_the_findings_list_counts_the_warnings_again_after_every_change_that_moves_them(
+    client, api_services, people
+):
+    """The counts are kept per version of the review (`RecentWarningCounts`): a change in the review
+    moves it, and a renamed member (outside the review's own audit chain) is in the key too."""
+    analysis = Analysis(api_services.reviews, people).gathering().narratives()
+    analysis.begin_analysis().episode(explained=True)
+    analysis.panel_submissions().draft_findings()
+    finding_id = analysis.finding()
+    lead, review_id = analysis.cast.lead, analysis.review_id
+    _sign_in(client, api_services, lead)
+    base, blocking = f"/reviews/{review_id}/findings", "1 blocking warning"
+    assert blocking not in client.get(base).text
+
+    finding = api_services.finding.get(review_id=review_id, actor=lead, finding_id=finding_id)
+    api_services.finding.update(
+        review_id=review_id,
+        actor=lead,
+        finding_id=finding_id,
+        expected_version=finding.version,
+        command=ChangeFinding(context="Polly thought the family was coping."),
+    )
+    assert blocking in client.get(base).text
+    assert blocking in client.get(base).text  # read again: the same counts
+
+    api_services.accounts.update(analysis.cast.admin, analysis.cast.practitioner, name="Petra Practitioner")
+    assert blocking not in client.get(base).text

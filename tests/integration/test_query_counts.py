@@ -1,6 +1,7 @@
 """The number of SQL statements a read or a change makes does not grow with the data: my reviews makes
-the same few for 3 reviews as for 30, and firing a trigger never reads the audit log (where its next
-row goes is the anchor on the review's row)."""
+the same few for 3 reviews as for 30, firing a trigger never reads the audit log (where its next
+row goes is the anchor on the review's row), and the findings list read again reads only the findings'
+own rows (their warnings are counted once for each version of the review)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from findings.analysis.findings import FindingService
+from tests.findings_support import Analysis
 from tests.support import Journey
 from workflow.states import State
 
@@ -88,3 +91,19 @@ def test_firing_makes_the_same_statements_however_long_the_log(service, people, 
     assert not [s for s in long if "FROM audit_entries" in s]
     # Nor does it touch the learning repository's index: the state and the anchor are not in an entry.
     assert not [s for s in long if "search_entries" in s]
+
+
+def test_the_findings_list_read_again_reads_no_episode_entry_or_evidence(service, people, engine):
+    analysis = Analysis(service, people).gathering().narratives()
+    analysis.begin_analysis().episode(explained=True)
+    analysis.panel_submissions().draft_findings()
+    analysis.finding()
+    findings, lead, review_id = FindingService(service), analysis.cast.lead, analysis.review_id
+    with counted(engine) as first:
+        listed = findings.summaries(review_id=review_id, actor=lead)
+    with counted(engine) as again:
+        assert findings.summaries(review_id=review_id, actor=lead) == listed
+    deep = ("episodes", "narrative_entries", "finding_evidence", "board_questions")
+    assert [s for s in first if "episodes" in s]  # the first read counts from the whole of each finding
+    assert not [s for s in again if any(table in s for table in deep)]
+    assert len(again) < len(first)

@@ -11,6 +11,7 @@ from findings.analysis.board import is_overdue
 from findings.analysis.chronology import (
     CsvImportError,
     EntryView,
+    agency_statuses,
     decode,
     information_sharing,
     merged,
@@ -96,6 +97,21 @@ def test_columns_show_missing_and_exempt_agencies():
         ("Health", "missing", []),
         ("Education", "exempt", []),
     ]
+
+
+def test_the_list_of_narratives_counts_what_the_columns_hold_in_their_order():
+    entries = [_entry(1, "Housing", date(2025, 1, 2)), _entry(2, "Police", date(2025, 1, 1))]
+    entries += [_entry(3, "Police", date(2025, 1, 3))]
+    agencies = ["Health", "Police", "Education"]
+    statuses = {"Youth justice": "draft", "Police": "submitted", "Housing": "returned", "Education": "draft"}
+    exemptions = {"Education": "No involvement"}
+    columns = side_by_side(entries, agencies=agencies, statuses=statuses, exemptions=exemptions)
+    counts = {agency: sum(1 for e in entries if e.agency == agency) for agency in statuses}
+    listed = agency_statuses(counts, agencies=agencies, statuses=statuses, exemptions=exemptions)
+    assert [(c.agency, c.status, c.exemption, len(c.entries)) for c in columns] == [
+        (s.agency, s.status, s.exemption, s.entries) for s in listed
+    ]
+    assert [s.agency for s in listed] == ["Health", "Police", "Education", "Housing", "Youth justice"]
 
 
 def test_merged_days_and_the_map_include_agencies_outside_the_scope():
