@@ -25,6 +25,7 @@ from findings.analysis.good_practice import GoodPracticeService
 from findings.analysis.independence import IndependenceService
 from findings.analysis.lens import LensService
 from findings.analysis.narratives import NarrativeService
+from findings.analysis.overview import OverviewService
 from findings.analysis.panel import PanelService
 from findings.analysis.self_assessment import SelfAssessmentService
 from findings.analysis.themes import ThemeService
@@ -78,6 +79,7 @@ class Services:
     good_practice: GoodPracticeService
     family: FamilyService
     independence: IndependenceService
+    overview: OverviewService
     self_assessment: SelfAssessmentService
     narratives: NarrativeService
     conversations: ConversationService
@@ -190,6 +192,7 @@ def build_services(
         good_practice=GoodPracticeService(reviews, today=today),
         family=FamilyService(reviews, today=today),
         independence=IndependenceService(reviews, today=today),
+        overview=OverviewService(reviews, today=today),
         self_assessment=SelfAssessmentService(reviews, today=today),
         narratives=NarrativeService(reviews, today=today),
         conversations=ConversationService(reviews, today=today),

@@ -24,7 +24,7 @@ from api.pages.common import (
     render,
     safe_next,
 )
-from api.pages.views import may, review_context
+from api.pages.views import may, review_context, review_context_of
 from api.wiring import Services
 from findings.analysis import quality, wording
 from findings.analysis.findings import (
@@ -77,9 +77,9 @@ def _findings_page(
     form: Form | None = None,
     status: int = 200,
 ) -> Response:
-    context = review_context(services, user, review_id, "findings")
-    review = context["review"]
-    summaries = services.finding.summaries(review_id=review_id, actor=user.id)
+    detail, summaries = services.finding.summaries(review_id=review_id, actor=user.id)
+    context = review_context_of(detail, "findings")
+    review = detail.review
     context.update(
         {
             "findings": summaries,

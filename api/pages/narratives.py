@@ -27,7 +27,7 @@ from api.pages.common import (
     render,
     uploaded_file,
 )
-from api.pages.views import may, review_context
+from api.pages.views import may, review_context, review_context_of
 from api.wiring import Services
 from findings.analysis.chronology import COLUMNS, CsvImportError, EntryView
 from findings.analysis.models import AgencyNarrative, NarrativeEntry
@@ -48,12 +48,13 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 @router.get("/reviews/{review_id}/narratives")
 def narratives(request: Request, review_id: ReviewId, services: ServicesDep, user: PageUser) -> Response:
-    context = review_context(services, user, review_id, "narratives")
-    review = context["review"]
+    detail, columns = services.narratives.statuses(review_id=review_id, actor=user.id)
+    context = review_context_of(detail, "narratives")
+    review = detail.review
     own = {m.agency for m in review.memberships if m.user_id == user.id and m.role == ReviewRole.PANEL_MEMBER}
     context.update(
         {
-            "columns": services.narratives.statuses(review_id=review_id, actor=user.id),
+            "columns": columns,
             "own": own,
             "may_exempt": may(context["roles"], review.state, "record_narrative_exemption"),
             "form": Form.of(),

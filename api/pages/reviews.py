@@ -146,14 +146,14 @@ def _overview(
     status: int = 200,
     stale: bool = False,
 ) -> Response:
-    detail, options = services.reviews.get_with_triggers(review_id, user.id)
+    read = services.overview.overview(review_id=review_id, actor=user.id)
+    detail, options, leads = read.detail, read.triggers, read.leads
     context = review_context_of(detail, "overview")
     forward = [o for o in options if o.trigger not in SIDE_TRIGGERS]
     side = [o for o in options if o.trigger in SIDE_TRIGGERS]
     review = detail.review
     hold_form = hold_form or Form.of()
     notice_form = notice_form or Form.of(kind="notification")
-    leads = services.independence.list(review_id=review_id, actor=user.id)
     own = next((lead for lead in leads if lead.user_id == user.id), None)
     independence_form = independence_form or _declaration_form(own)
     if stale:

@@ -1,5 +1,5 @@
 """The Jinja2 environment of the pages: templates/layout.html and templates/pages/, GOV.UK Frontend's
-macros from `govuk-frontend-jinja`, sandboxed (`SandboxedEnvironment`: a template cannot reach
+macros from `govuk-frontend-jinja`, sandboxed (`findings.publication.sandbox`: a template cannot reach
 `__class__`, `__globals__` or any other private attribute, nor call an unsafe function), autoescape,
 strict undefined, and the filters, registered once.
 
@@ -27,10 +27,10 @@ from jinja2 import (
     StrictUndefined,
     select_autoescape,
 )
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from findings.analysis import quality
+from findings.publication.sandbox import Sandbox
 from workflow.clocks import Clock
 from workflow.policy import ROLE_NAMES
 from workflow.regimes.base import RECIPIENT_NAMES, ClockUnit
@@ -254,8 +254,8 @@ WARNING_WORDS: Mapping[str, Any] = {
 
 
 @lru_cache(maxsize=1)
-def environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+def environment() -> Sandbox:
+    env = Sandbox(
         loader=ChoiceLoader(
             [
                 FileSystemLoader(TEMPLATES),

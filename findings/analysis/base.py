@@ -27,7 +27,7 @@ from findings.errors import StaleObject
 from workflow import audit, policy
 from workflow.errors import InvalidInput, NotFound, NotPermitted, StaleReview
 from workflow.models import Review, utcnow
-from workflow.service import ReviewService
+from workflow.service import ReviewDetail, ReviewService
 from workflow.states import ReviewRole
 
 T = TypeVar("T")
@@ -116,6 +116,11 @@ class AnalysisService:
             if not roles & readers:
                 raise NotPermitted("Your role in this review does not let you see this.")
             yield Context(session, review, roles, actor)
+
+    def detail(self, ctx: Context) -> ReviewDetail:
+        """The review as every page of it shows it, read in this use case's transaction (a page that
+        asks for it with its own content reads the review once)."""
+        return self._reviews.detail(ctx.session, ctx.review, ctx.roles)
 
     @contextmanager
     def change(self, review_id: int, actor: int, action: str) -> Iterator[Context]:

@@ -33,7 +33,7 @@ from workflow.commands import MAX_ITEMS, MAX_LINKS, Command, Id, Key, Text, Titl
 from workflow.errors import InvalidInput, NotAtThisStage, NotFound
 from workflow.models import utcnow
 from workflow.policy import READERS
-from workflow.service import ReviewService
+from workflow.service import ReviewDetail, ReviewService
 
 # The keys of `FINDING_CATEGORIES` and `quality.EVIDENCE_KINDS`, spelt out for the type checker (a
 # unit test holds them equal).
@@ -254,11 +254,11 @@ class FindingService(AnalysisService):
             found = page_of(ctx.session, query, limit=limit, offset=offset)
             return Page(self._views(ctx, found.items), found.total)
 
-    def summaries(self, *, review_id: int, actor: int) -> tuple[FindingSummary, ...]:
-        """Every finding in number order, as the list shows it. The warnings are counted from the
-        whole of each finding (its evidence, questions, episodes and what they rest on), once for each
-        version of the review (`RecentWarningCounts`), so a list read again loads only the findings'
-        own rows."""
+    def summaries(self, *, review_id: int, actor: int) -> tuple[ReviewDetail, tuple[FindingSummary, ...]]:
+        """The review (as its pages show it) and every finding in number order, as the list shows it.
+        The warnings are counted from the whole of each finding (its evidence, questions, episodes and
+        what they rest on), once for each version of the review (`RecentWarningCounts`), so a list
+        read again loads only the findings' own rows."""
         with self.read(review_id, actor, READERS["analysis"]) as ctx:
             comments = (
                 select(func.count(FindingComment.id))
@@ -270,8 +270,9 @@ class FindingService(AnalysisService):
                 .where(Finding.review_id == ctx.review.id)
                 .order_by(Finding.number)
             ).all()
+            detail = self.detail(ctx)
             if not rows:
-                return ()
+                return detail, ()
             names = self._facts.names(ctx.session, ctx.review.id)
 
             def count() -> dict[int, WarningCounts]:
@@ -281,7 +282,7 @@ class FindingService(AnalysisService):
 
             counts = self._counts.get(counts_key(ctx.review, names), count)
             none = WarningCounts(0, 0)
-            return tuple(
+            return detail, tuple(
                 FindingSummary(id_, number, title, category, status, comments, counts.get(id_, none))
                 for id_, number, title, category, status, comments in rows
             )

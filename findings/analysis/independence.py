@@ -81,13 +81,17 @@ class IndependenceService(AnalysisService):
         """Every lead reviewer of the review, in the order they joined, with their declaration (every
         member)."""
         with self.read(review_id, actor, READERS["independence"]) as ctx:
-            declarations = {
-                d.membership_id: d
-                for d in ctx.session.scalars(
-                    select(IndependenceDeclaration).where(IndependenceDeclaration.review_id == ctx.review.id)
-                )
-            }
-            return [LeadReviewer(m.id, m.user_id, m.user.name, declarations.get(m.id)) for m in _leads(ctx)]
+            return lead_reviewers(ctx)
+
+
+def lead_reviewers(ctx: Context) -> list[LeadReviewer]:
+    declarations = {
+        d.membership_id: d
+        for d in ctx.session.scalars(
+            select(IndependenceDeclaration).where(IndependenceDeclaration.review_id == ctx.review.id)
+        )
+    }
+    return [LeadReviewer(m.id, m.user_id, m.user.name, declarations.get(m.id)) for m in _leads(ctx)]
 
 
 def _leads(ctx: Context) -> list[Membership]:

@@ -28,6 +28,7 @@ from workflow.commands import MAX_ITEMS, Agency, AnyDate, Command, Reason, Text,
 from workflow.errors import InvalidInput, NotAtThisStage, NotFound, NotPermitted
 from workflow.models import utcnow
 from workflow.policy import READERS
+from workflow.service import ReviewDetail
 from workflow.states import ReviewRole
 
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
@@ -346,9 +347,9 @@ class NarrativeService(AnalysisService):
             )
             return NarrativeOverview(columns, narr.merged(views))
 
-    def statuses(self, *, review_id: int, actor: int) -> list[narr.AgencyStatus]:
-        """Each agency's narrative as the list of narratives shows it (its status and number of
-        entries), without reading the entries."""
+    def statuses(self, *, review_id: int, actor: int) -> tuple[ReviewDetail, list[narr.AgencyStatus]]:
+        """The review (as its pages show it) and each agency's narrative as the list of narratives
+        shows it (its status and number of entries), without reading the entries."""
         with self.read(review_id, actor, READERS["narratives"]) as ctx:
             rows = ctx.session.execute(
                 select(
@@ -367,7 +368,7 @@ class NarrativeService(AnalysisService):
                 )
                 .order_by(AgencyNarrative.id)
             ).all()
-            return narr.agency_statuses(
+            return self.detail(ctx), narr.agency_statuses(
                 {agency: count for agency, _, _, count in rows},
                 agencies=agencies(ctx.review.agencies_in_scope),
                 statuses={agency: status for agency, status, _, _ in rows},

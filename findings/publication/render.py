@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from findings.publication.anonymise import (
@@ -37,6 +36,7 @@ from findings.publication.anonymise import (
     strip_marks,
     without_marks,
 )
+from findings.publication.sandbox import Sandbox
 from findings.publication.sources import Source, Text, format_date
 from findings.publication.view_model import ANONYMITY_SENTENCE, BoardBriefing, BriefingData, ReportData
 
@@ -214,7 +214,7 @@ def _md_join(values: Any, separator: str = ", ") -> MarkdownText:
     return MarkdownText(separator.join(str(_md_finalize(v)) for v in values))
 
 
-def _register(env: SandboxedEnvironment, *, html: bool) -> None:
+def _register(env: Sandbox, *, html: bool) -> None:
     env.filters.update(
         {
             "paragraphs": _html_paragraphs if html else _md_paragraphs,
@@ -230,15 +230,15 @@ def _register(env: SandboxedEnvironment, *, html: bool) -> None:
     env.globals.update({"ANONYMITY_SENTENCE": ANONYMITY_SENTENCE})
 
 
-def environment(fmt: Format) -> SandboxedEnvironment:
+def environment(fmt: Format) -> Sandbox:
     """The sandboxed environment of a format: Markdown's, or HTML's (which PDF and DOCX are made from)."""
     return _environment(html=fmt != Format.MARKDOWN)
 
 
 @lru_cache(maxsize=2)
-def _environment(*, html: bool) -> SandboxedEnvironment:
+def _environment(*, html: bool) -> Sandbox:
     """Built once per kind, filters registered once."""
-    env = SandboxedEnvironment(
+    env = Sandbox(
         loader=FileSystemLoader(REPORT_TEMPLATES),
         autoescape=html,
         undefined=StrictUndefined,

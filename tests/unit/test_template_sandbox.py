@@ -4,12 +4,13 @@ cannot climb from a value to Python's internals, a missing name is an error, and
 from __future__ import annotations
 
 import pytest
-from jinja2 import UndefinedError
+from jinja2 import StrictUndefined, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from api.pages.templating import environment as page_environment
 from findings.publication.render import Format
 from findings.publication.render import environment as report_environment
+from findings.publication.sandbox import Sandbox
 from workflow.notifications.letters import environment as email_environment
 
 ENVIRONMENTS = {
@@ -59,3 +60,38 @@ def test_html_is_escaped(env):
     assert (
         env.from_string("{{ value }}").render(value="<script>x</script>") == "&lt;script&gt;x&lt;/script&gt;"
     )
+
+
+def _generator():  # type: ignore[no-untyped-def]
+    yield 1
+
+
+class _Finding:
+    title = "A pattern"
+
+    def method(self) -> str:
+        return ""
+
+
+CASES = [
+    (obj, attr)
+    for obj in ("Alice", _Finding(), _Finding, _Finding().method, _generator, _generator(), str, {"a": 1})
+    for attr in ("title", "upper", "mro", "__class__", "__globals__", "__func__", "gi_frame", "_private", "a")
+]
+
+
+def test_the_kept_verdicts_are_the_sandboxs_own_first_time_and_after():
+    kept, plain = Sandbox(), SandboxedEnvironment()
+    for _ in range(2):  # the second time every verdict comes from what was kept
+        for obj, attr in CASES:
+            assert kept.is_safe_attribute(obj, attr, None) == plain.is_safe_attribute(obj, attr, None), (
+                obj,
+                attr,
+            )
+
+
+def test_a_safe_read_of_a_type_does_not_open_its_internals():
+    env = Sandbox(undefined=StrictUndefined)
+    assert env.from_string("{{ value.upper() }}").render(value="alice") == "ALICE"
+    with pytest.raises(SecurityError):
+        env.from_string("{{ value.__class__ }}").render(value="alice")
