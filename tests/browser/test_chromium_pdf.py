@@ -9,6 +9,7 @@ import io
 import sys
 import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from pypdf import PdfReader
 from api.wiring import build_services
 from findings.publication import chromium
 from findings.publication.anonymise import scan_pdf
+from findings.publication.freeze import prepare
 from findings.publication.identifiers import Identifier, IdentifierKind, build_rules
 from findings.publication.render import (
     DocumentKind,
@@ -37,7 +39,8 @@ from workflow.settings import Settings, UnsafeSettings
 
 pytestmark = pytest.mark.browser
 
-RULES = build_rules((Identifier(1, IdentifierKind.CHILD, "Jane Smith", "Alice"),))
+REGISTER = (Identifier(1, IdentifierKind.CHILD, "Jane Smith", "Alice"),)
+RULES = build_rules(REGISTER)
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +94,42 @@ def test_a_name_planted_in_the_report_is_found_in_the_chromium_pdf_as_in_weasypr
         assert [(h.kind, h.output, h.source) for h in hits] == [("child", "pdf", source)]
 
 
+@pytest.mark.pdf
+def test_publishing_with_chromium_freezes_its_pdf_and_the_check_finds_the_name_in_it(
+    report: ReportData, chromium_chosen: None
+) -> None:
+    leaky, source = plant_narrative_entry(report, "Jane Smith")
+    prepared = prepare(leaky, REGISTER, formats=(Format.PDF,))
+    (pdf,) = [d for d in prepared.documents if d.kind == DocumentKind.FULL]
+    assert b"Skia/PDF" in pdf.content
+    hits = [h for h in prepared.check.hits if h.output == "pdf" and h.kind == "child"]
+    assert hits and all(h.source == source for h in hits)
+
+
+def test_nothing_is_fetched_from_the_network(executable: str) -> None:
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        html = (
+            f'<html><head><link rel="stylesheet" href="{url}/style.css"></head>'
+            f'<body><p>here</p><img src="{url}/image.png" alt="">'
+            f'<iframe src="{url}/frame"></iframe></body></html>'
+        )
+        assert _pages(chromium.html_to_pdf(html, executable))[0].strip().startswith("here")
+    finally:
+        server.shutdown()
+    assert asked == []
+
+
 def test_two_threads_rendering_at_once_both_get_their_pdf(executable: str) -> None:
     documents = {
         name: f'<html lang="en-GB"><head><title>{name}</title></head><body><p>{name}</p></body></html>'
@@ -128,6 +167,7 @@ def test_a_browser_that_died_is_launched_again(executable: str, monkeypatch: pyt
     finally:
         renderer.close()
     assert len(deaths) == 1 and not deaths[0].is_connected()
+    assert renderer._thread is not None and not renderer._thread.is_alive()  # closed: as at exit
 
 
 def test_the_setting_chooses_the_renderer_and_weasyprint_is_the_default(executable: str) -> None:
