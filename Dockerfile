@@ -20,9 +20,14 @@ RUN /opt/tunnelview/bin/pip install --no-deps --no-build-isolation .
 # ---- run ----------------------------------------------------------------------------------------------
 FROM python:3.11-slim-bookworm
 # WeasyPrint's libraries (PDF reports): Pango, HarfBuzz's subsetter and a font (scripts/system-packages.sh).
+# `--build-arg WITH_CHROMIUM=1` adds Debian's chromium for TUNNELVIEW_PDF_RENDERER=chromium (it also
+# needs the Python package playwright: docs/deployment.md, "PDF with Chromium"); without it the image
+# stays as it was.
+ARG WITH_CHROMIUM=0
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+      $([ "$WITH_CHROMIUM" = 1 ] && echo chromium) \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --user-group --home-dir /srv/tunnelview --create-home tunnelview
 COPY --from=build /opt/tunnelview /opt/tunnelview

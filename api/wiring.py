@@ -41,7 +41,7 @@ from findings.learning.yearly import YearlyReportService
 from findings.publication.freeze import ALL_FORMATS
 from findings.publication.publisher import Publishing
 from findings.publication.register import RegisterService, register_cipher
-from findings.publication.render import Format
+from findings.publication.render import Format, PdfEngine, use_pdf_renderer
 from findings.publication.service import ReportService
 from workflow.accounts import AccountService
 from workflow.db import make_engine, make_session_factory
@@ -147,9 +147,11 @@ def build_services(
 ) -> Services:
     """The production wiring. The anonymisation check reads the sealed register with the cipher from
     `settings` and checks the review's rendered documents in every format (PDF text included); the
-    publish guard refuses while it finds anything, and `publish` freezes exactly what it checked. Names
-    in the register also feed the quality warning that a finding names a person. With an `operator`
-    (the command line), every audit row written through these services names it."""
+    publish guard refuses while it finds anything, and `publish` freezes exactly what it checked (its
+    PDFs made by `TUNNELVIEW_PDF_RENDERER`, set here for the whole process). Names in the register also
+    feed the quality warning that a finding names a person. With an `operator` (the command line), every
+    audit row written through these services names it."""
+    use_pdf_renderer(PdfEngine(settings.pdf_renderer, settings.chromium))
     engine = engine or make_engine(settings.database_url)
     sessions = sessions or make_session_factory(engine, operator=operator)
     cipher: MultiFernet | None = None

@@ -31,6 +31,7 @@ from findings.publication.render import (
     render_traced,
 )
 from tests.report_factory import sample_report
+from workflow.settings import Settings
 
 REGISTER = (
     Identifier(1, IdentifierKind.CHILD, "Jane Smith", "Alice"),
@@ -61,6 +62,22 @@ def weasyprint_alone(html: str) -> bytes:
     return pdf
 
 
+def chromium_rows(html: str, repeat: int) -> list[tuple[str, float, float]]:
+    """The same HTML through the warm Chromium renderer (TUNNELVIEW_PDF_RENDERER=chromium), when
+    Chromium and playwright are here; its first render (the launch) is left out of the timings."""
+    from findings.publication import chromium
+
+    executable = Settings().chromium
+    try:
+        chromium.html_to_pdf(html, executable)  # launch the browser: each worker does it once
+    except chromium.ChromiumUnavailable as why:
+        print(f"No Chromium row: {why}")
+        return []
+    return [
+        timed("PDF render (Chromium, warm browser)", repeat, lambda: chromium.html_to_pdf(html, executable))
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
@@ -84,6 +101,7 @@ def main() -> None:
         timed(
             "WeasyPrint alone, same HTML (no tags, no options)", args.repeat, lambda: weasyprint_alone(html)
         ),
+        *chromium_rows(html, args.repeat),
         timed("Check: HTML text", args.repeat, lambda: scan_traced(traced_html.traced, rules, output="html")),
         timed(
             "Check: Markdown",

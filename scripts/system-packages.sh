@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages Tunnelview needs beyond Python: Pango, HarfBuzz's subsetter and a font for
-# WeasyPrint (PDF reports), and Chromium for the browser tests (driven by Playwright; never
-# `playwright install`). Installs only what is missing; `make demo` and `make test` call it.
+# WeasyPrint (PDF reports), and with --with-browser Chromium, for the browser tests and for
+# TUNNELVIEW_PDF_RENDERER=chromium (driven by Playwright; never `playwright install`). Installs only
+# what is missing; `make demo` and `make test` call it.
 set -euo pipefail
 
 missing=()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
+import os
 from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
@@ -56,6 +58,35 @@ class Settings(BaseSettings):
         default="json", description="The server's log lines: one JSON object a line, or plain text."
     )
     log_level: Literal["debug", "info", "warning", "error"] = Field(default="info")
+    # PDF documents (docs/reports.md, "The PDF renderer").
+    pdf_renderer: Literal["weasyprint", "chromium"] = Field(
+        default="weasyprint",
+        description="What makes the PDF documents: WeasyPrint (PDF/UA-1), or a warm headless Chromium "
+        "kept by each worker (several times faster on long reports; needs the chromium package and "
+        "playwright).",
+    )
+    chromium: str = Field(
+        default="/usr/bin/chromium",
+        description="The Chromium executable, when TUNNELVIEW_PDF_RENDERER is chromium.",
+    )
+
+    def pdf_renderer_problems(self) -> list[str]:
+        """What stops the chosen PDF renderer from working (nothing for WeasyPrint)."""
+        if self.pdf_renderer != "chromium":
+            return []
+        problems = []
+        if not os.access(self.chromium, os.X_OK):
+            problems.append(
+                f"TUNNELVIEW_PDF_RENDERER is chromium but TUNNELVIEW_CHROMIUM ({self.chromium}) is not an "
+                "executable: install the chromium package (Debian: apt-get install chromium) or point "
+                "TUNNELVIEW_CHROMIUM at it."
+            )
+        if importlib.util.find_spec("playwright") is None:
+            problems.append(
+                "TUNNELVIEW_PDF_RENDERER is chromium but the Python package playwright is not installed: "
+                "install `playwright` (its browsers are not needed: Chromium comes from the system)."
+            )
+        return problems
 
     def trusted_proxy_networks(self) -> list[str]:
         """The trusted proxies as written, each checked to be an IP address or network."""
@@ -195,8 +226,12 @@ class Settings(BaseSettings):
     def check_safe_to_serve(self) -> None:
         """Refuse to start a server outside dev mode with the default or a short secret key, or without
         a register key that opens the sealed register: never serve with a register nobody can read.
-        Trusted proxies must be addresses, and single sign-on complete, in dev mode too."""
+        Trusted proxies must be addresses, single sign-on complete and the chosen PDF renderer
+        installed, in dev mode too."""
         self.trusted_proxy_networks()
+        renderer = self.pdf_renderer_problems()
+        if renderer:
+            raise UnsafeSettings(" ".join(renderer) + " See docs/reports.md.")
         sign_on = self.sign_on_problems()
         if sign_on:
             raise UnsafeSettings(" ".join(sign_on) + " See docs/sign-on.md.")

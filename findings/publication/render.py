@@ -22,7 +22,7 @@ from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from jinja2 import FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -328,7 +328,45 @@ def pdf_options() -> dict[str, Any]:
     return options
 
 
+PdfRenderer = Literal["weasyprint", "chromium"]
+
+
+@dataclass(frozen=True)
+class PdfEngine:
+    """Which renderer makes the PDFs, and where Chromium is when it does."""
+
+    renderer: PdfRenderer = "weasyprint"
+    chromium: str = "/usr/bin/chromium"
+
+
+# The process's PDF renderer, set once from the settings by the wiring (`api.wiring.build_services`,
+# which the app and the command line both go through). A module setting rather than `get_settings()`
+# here: services are built from the `Settings` they are given (tests pass their own), and every caller of
+# `html_to_pdf` (freezing, the statutory letters, the selections, the yearly report) then renders the
+# same way without the choice threaded through each service; the browser is one a process anyway.
+_pdf_engine = PdfEngine()
+
+
+def use_pdf_renderer(engine: PdfEngine) -> None:
+    global _pdf_engine
+    _pdf_engine = engine
+
+
+def pdf_engine() -> PdfEngine:
+    return _pdf_engine
+
+
 def html_to_pdf(html: str) -> bytes:
+    """The PDF of `html` from the configured renderer (`use_pdf_renderer`): WeasyPrint by default."""
+    engine = _pdf_engine
+    if engine.renderer == "chromium":
+        from findings.publication import chromium
+
+        return chromium.html_to_pdf(html, engine.chromium)
+    return weasyprint_pdf(html)
+
+
+def weasyprint_pdf(html: str) -> bytes:
     import weasyprint
 
     document = weasyprint.HTML(string=html, base_url=str(REPORT_TEMPLATES))

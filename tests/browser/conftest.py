@@ -126,8 +126,8 @@ def base_url(browser_services: Services) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def require_chromium() -> str:
+    """Chromium's path; the test is skipped without it (said in the summary), and fails in CI."""
     if not Path(CHROMIUM).exists():
         message = (
             "Chromium is not installed: `make test` installs it from Debian (scripts/system-packages.sh)"
@@ -135,6 +135,12 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI"):
             pytest.fail(message)  # in CI a missing browser is a broken set-up, never a quiet skip
         pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    require_chromium()
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

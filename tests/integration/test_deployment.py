@@ -110,6 +110,10 @@ def test_the_dockerfile_installs_from_the_lock_and_runs_unprivileged_with_weasyp
     script = (ROOT / "scripts" / "system-packages.sh").read_text()
     libraries = set(re.findall(r"missing\+=\(([\w.-]+)\)", script)) - {"chromium"}
     assert libraries and all(package in runs for package in libraries), libraries
+    # Chromium (TUNNELVIEW_PDF_RENDERER=chromium) only when built with --build-arg WITH_CHROMIUM=1
+    assert ("ARG", "WITH_CHROMIUM=0") in instructions
+    assert '$([ "$WITH_CHROMIUM" = 1 ] && echo chromium)' in runs
+    assert not re.search(r"(?<!echo )\bchromium\b(?!\))", runs), "chromium only behind the build arg"
 
     users = [arg for op, arg in instructions if op == "USER"]
     assert users and users[-1] not in ("root", "0") and "useradd" in runs and users[-1] in runs

@@ -1,7 +1,7 @@
 """What a web worker imports: not the libraries only some deployments or commands use (single sign-on's
-client, Alembic's migration machinery, the calendar feed, every country's holidays), some 30 MB of
-every worker's memory (docs/performance.md). Checked in a fresh interpreter, after the app is built and
-has answered its readiness check, the sign-in page and a clock."""
+client, Alembic's migration machinery, the calendar feed, every country's holidays, the PDF renderers),
+some 30 MB of every worker's memory (docs/performance.md). Checked in a fresh interpreter, after the app
+is built and has answered its readiness check, the sign-in page and a clock."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from workflow import migrate
 
 ROOT = Path(__file__).resolve().parents[2]
-UNWANTED = ("authlib", "joserfc", "httpx", "alembic", "icalendar", "holidays", "weasyprint")
+UNWANTED = ("authlib", "joserfc", "httpx", "alembic", "icalendar", "holidays", "weasyprint", "playwright")
 
 WORKER = f"""
 import json, sys

@@ -1,0 +1,166 @@
+"""PDF from HTML through a warm headless Chromium (`TUNNELVIEW_PDF_RENDERER=chromium`; docs/reports.md).
+
+Launching Chromium costs seconds, more than a long report's render, so each process keeps one browser,
+launched on its first PDF. Playwright's sync API may only be used from the thread that started it, so
+one dedicated thread owns Playwright and the browser: callers from any thread put their HTML on its
+queue and wait for the bytes. Renders run one at a time. A browser that died is launched again.
+
+Each render has a fresh browser context with JavaScript off and every network request aborted: the
+report's HTML inlines its stylesheet and links only to its own headings, so nothing needs fetching.
+Playwright is imported here only, when the first PDF is made, so a worker that never renders one with
+Chromium does not load it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+LAUNCH_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking")
+PDF_OPTIONS: dict[str, Any] = {
+    "format": "A4",
+    "tagged": True,
+    "outline": True,
+    "prefer_css_page_size": True,
+    "print_background": True,
+}
+RENDER_TIMEOUT_SECONDS = 120.0
+
+
+class ChromiumUnavailable(RuntimeError):
+    """Chromium cannot render: the executable or the playwright package is missing."""
+
+
+@dataclass
+class _Job:
+    html: str
+    result: Future[bytes] = field(default_factory=Future)
+
+
+class ChromiumRenderer:
+    """One browser, owned by one thread, rendering the HTML it is given one document at a time."""
+
+    def __init__(self, executable: str) -> None:
+        self.executable = executable
+        self._jobs: queue.Queue[_Job | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def render(self, html: str) -> bytes:
+        """The PDF of `html`, made on the browser's thread; this thread waits for it."""
+        check_available(self.executable)
+        job = _Job(html)
+        self._ensure_thread()
+        self._jobs.put(job)
+        return job.result.result(timeout=RENDER_TIMEOUT_SECONDS)
+
+    def close(self) -> None:
+        """Stop the thread and close the browser (after the renders already asked for)."""
+        thread = self._thread
+        if thread is None or not thread.is_alive():
+            return
+        self._jobs.put(None)
+        thread.join(timeout=10)
+
+    def _ensure_thread(self) -> None:
+        with self._start:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._serve, name="chromium-pdf", daemon=True)
+                self._thread.start()
+
+    def _serve(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        browser: Any = None
+        try:
+            while (job := self._jobs.get()) is not None:
+                browser = self._run(playwright, browser, job)
+        finally:
+            if browser is not None and browser.is_connected():
+                browser.close()
+            playwright.stop()
+
+    def _run(self, playwright: Any, browser: Any, job: _Job) -> Any:
+        """Render one job, launching the browser first when there is none or it died; returns the
+        browser to keep."""
+        if not job.result.set_running_or_notify_cancel():
+            return browser
+        try:
+            browser = self._connected(playwright, browser)
+            try:
+                pdf = _print(browser, job.html)
+            except Exception:
+                if browser.is_connected():
+                    raise
+                browser = self._connected(playwright, browser)  # it died while printing: once more
+                pdf = _print(browser, job.html)
+            job.result.set_result(pdf)
+        except Exception as error:  # the caller gets it; the thread lives on for the next job
+            job.result.set_exception(error)
+        return browser
+
+    def _connected(self, playwright: Any, browser: Any) -> Any:
+        """The browser, launched (again) when there is none or it died."""
+        if browser is not None and browser.is_connected():
+            return browser
+        return playwright.chromium.launch(executable_path=self.executable, args=list(LAUNCH_ARGS))
+
+
+def _print(browser: Any, html: str) -> bytes:
+    """The PDF of `html` in a context of its own: no JavaScript, no network."""
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        context.route("**/*", lambda route: route.abort())
+        page = context.new_page()
+        page.set_content(html, wait_until="load")
+        pdf: bytes = page.pdf(**PDF_OPTIONS)
+        return pdf
+    finally:
+        context.close()
+
+
+def check_available(executable: str) -> None:
+    """Refuse, saying what to install, when Chromium or playwright is missing."""
+    if not os.access(executable, os.X_OK):
+        raise ChromiumUnavailable(
+            f"Chromium is not at {executable}: install the chromium package (Debian: apt-get install "
+            "chromium) or set TUNNELVIEW_CHROMIUM to its path, or set TUNNELVIEW_PDF_RENDERER=weasyprint."
+        )
+    try:
+        import playwright  # noqa: F401
+    except ImportError as error:
+        raise ChromiumUnavailable(
+            "Rendering PDF with Chromium needs the Python package playwright: install `playwright` "
+            "(not its browsers: Chromium comes from the system), or set TUNNELVIEW_PDF_RENDERER=weasyprint."
+        ) from error
+
+
+_renderers: dict[tuple[int, str], ChromiumRenderer] = {}
+_renderers_lock = threading.Lock()
+
+
+def renderer(executable: str) -> ChromiumRenderer:
+    """This process's renderer for `executable` (a forked worker gets its own: threads do not fork)."""
+    key = (os.getpid(), executable)
+    with _renderers_lock:
+        if key not in _renderers:
+            _renderers[key] = ChromiumRenderer(executable)
+        return _renderers[key]
+
+
+def html_to_pdf(html: str, executable: str) -> bytes:
+    """The PDF of `html`, made by this process's warm Chromium."""
+    return renderer(executable).render(html)
+
+
+@atexit.register
+def _close_all() -> None:
+    for (pid, _), each in list(_renderers.items()):
+        if pid == os.getpid():
+            each.close()
