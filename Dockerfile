@@ -5,10 +5,14 @@
 # ---- build: the locked packages and Tunnelview itself, in a virtualenv copied to the final image ----
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# `--build-arg WITH_CHROMIUM=1` adds playwright (requirements/chromium.txt, locked at the same versions),
+# the Python side of TUNNELVIEW_PDF_RENDERER=chromium; Debian's chromium is added in the run stage.
+ARG WITH_CHROMIUM=0
 WORKDIR /src
-COPY requirements/main.txt requirements/main.txt
+COPY requirements/main.txt requirements/chromium.txt requirements/
 RUN python -m venv /opt/tunnelview \
- && /opt/tunnelview/bin/pip install --require-hashes -r requirements/main.txt
+ && /opt/tunnelview/bin/pip install --require-hashes -r requirements/main.txt \
+      $([ "$WITH_CHROMIUM" = 1 ] && echo -r requirements/chromium.txt)
 COPY pyproject.toml README.md ./
 COPY workflow workflow
 COPY findings findings
@@ -20,9 +24,9 @@ RUN /opt/tunnelview/bin/pip install --no-deps --no-build-isolation .
 # ---- run ----------------------------------------------------------------------------------------------
 FROM python:3.11-slim-bookworm
 # WeasyPrint's libraries (PDF reports): Pango, HarfBuzz's subsetter and a font (scripts/system-packages.sh).
-# `--build-arg WITH_CHROMIUM=1` adds Debian's chromium for TUNNELVIEW_PDF_RENDERER=chromium (it also
-# needs the Python package playwright: docs/deployment.md, "PDF with Chromium"); without it the image
-# stays as it was.
+# `--build-arg WITH_CHROMIUM=1` adds Debian's chromium for TUNNELVIEW_PDF_RENDERER=chromium (with
+# playwright from the build stage: docs/deployment.md, "PDF with Chromium"); without it the image stays
+# as it was.
 ARG WITH_CHROMIUM=0
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \

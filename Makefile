@@ -23,7 +23,8 @@ $(STAMP): pyproject.toml requirements/dev.txt | $(BIN)/python
 # merge, rerun it rather than merging the lock files by hand). `make lock LOCK_ARGS=--upgrade` moves
 # every package to its newest release. One universal lock for Python 3.11+ on every platform, so the
 # image (docs/deployment.md) installs the same versions as the tests. main.txt is the runtime (what
-# the image installs), constrained by dev.txt so both pin the same versions.
+# the image installs), constrained by dev.txt so both pin the same versions; chromium.txt what the image
+# adds with --build-arg WITH_CHROMIUM=1 (playwright, for TUNNELVIEW_PDF_RENDERER=chromium).
 LOCK_FLAGS := --generate-hashes --universal --python-version 3.11 --custom-compile-command "make lock" --quiet
 
 $(BIN)/uv: | $(BIN)/python
@@ -34,6 +35,8 @@ lock: $(BIN)/uv
 		-o requirements/dev.txt
 	$(BIN)/uv pip compile pyproject.toml requirements/build.in --constraint requirements/dev.txt \
 		$(LOCK_FLAGS) -o requirements/main.txt
+	$(BIN)/uv pip compile requirements/chromium.in --constraint requirements/dev.txt \
+		$(LOCK_FLAGS) -o requirements/chromium.txt
 
 install: $(STAMP)
 

@@ -72,6 +72,22 @@ def test_every_dependency_is_locked_at_a_version_it_accepts_with_its_hashes(lock
     assert all(hashes for _, hashes in pins.values()), [n for n, (_, h) in pins.items() if not h]
 
 
+def test_the_chromium_lock_pins_playwright_at_the_dev_locks_version_with_its_hashes():
+    """What the image adds with WITH_CHROMIUM=1 (requirements/chromium.in, locked by `make lock`)."""
+    chromium, dev = locked("chromium.txt"), locked("dev.txt")
+    wanted = [
+        Requirement(line)
+        for line in (ROOT / "requirements" / "chromium.in").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert [canonicalize_name(r.name) for r in wanted] == ["playwright"]
+    assert wanted[0].specifier.contains(chromium["playwright"][0])
+    assert {name: version for name, (version, _) in chromium.items()} == {
+        name: dev[name][0] for name in chromium
+    }
+    assert all(hashes for _, hashes in chromium.values())
+
+
 def test_the_runtime_lock_pins_the_same_versions_as_the_dev_lock():
     runtime, dev = locked("main.txt"), locked("dev.txt")
     assert {name: version for name, (version, _) in runtime.items()} == {
@@ -88,6 +104,7 @@ def test_make_installs_from_the_lock_with_hashes_and_can_regenerate_it():
         "--generate-hashes" in makefile
         and "-o requirements/dev.txt" in lock
         and "-o requirements/main.txt" in lock
+        and "-o requirements/chromium.txt" in lock
     )
 
 
@@ -113,7 +130,8 @@ def test_the_dockerfile_installs_from_the_lock_and_runs_unprivileged_with_weasyp
     # Chromium (TUNNELVIEW_PDF_RENDERER=chromium) only when built with --build-arg WITH_CHROMIUM=1
     assert ("ARG", "WITH_CHROMIUM=0") in instructions
     assert '$([ "$WITH_CHROMIUM" = 1 ] && echo chromium)' in runs
-    assert not re.search(r"(?<!echo )\bchromium\b(?!\))", runs), "chromium only behind the build arg"
+    assert '$([ "$WITH_CHROMIUM" = 1 ] && echo -r requirements/chromium.txt)' in runs  # playwright, locked
+    assert not re.search(r"(?<!echo )\bchromium\b(?![.)])", runs), "chromium only behind the build arg"
 
     users = [arg for op, arg in instructions if op == "USER"]
     assert users and users[-1] not in ("root", "0") and "useradd" in runs and users[-1] in runs
