@@ -141,6 +141,7 @@ def test_the_dockerfile_installs_from_the_lock_and_runs_unprivileged_with_weasyp
     assert set(wheel["packages"]) | set(wheel["force-include"]) <= copied
     ignored = (ROOT / ".dockerignore").read_text().splitlines()
     assert all(f"!{path}" in ignored for path in [*wheel["packages"], *wheel["force-include"]])
+    assert all(f"!{lock}" in ignored for lock in ("requirements/main.txt", "requirements/chromium.txt"))
 
 
 def image_command() -> tuple[list[str], dict[str, str]]:
