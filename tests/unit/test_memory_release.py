@@ -1,0 +1,38 @@
+"""A worker gives freed memory back to the system every few seconds while it serves (api/memory.py)."""
+
+from __future__ import annotations
+
+import threading
+
+from api import memory
+
+
+def test_releasing_trims_in_a_thread_of_its_own_until_the_worker_stops(monkeypatch):
+    trimmed = threading.Event()
+    calls: list[str] = []
+
+    def trim() -> None:
+        calls.append(threading.current_thread().name)
+        trimmed.set()
+
+    monkeypatch.setattr(memory, "malloc_trim", lambda: trim)
+    with memory.releasing(every=0.01):
+        assert trimmed.wait(5)
+    stopped_at = len(calls)
+    assert set(calls) == {"tunnelview-malloc-trim"}
+    assert not any(t.name == "tunnelview-malloc-trim" for t in threading.enumerate())
+    assert len(calls) == stopped_at
+
+
+def test_without_a_malloc_trim_nothing_runs(monkeypatch):
+    monkeypatch.setattr(memory, "malloc_trim", lambda: None)
+    before = threading.active_count()
+    with memory.releasing(every=0.01):
+        assert threading.active_count() == before
+
+
+def test_the_c_library_here_has_malloc_trim():
+    """The image and this machine run glibc; a None here would mean the release never runs."""
+    trim = memory.malloc_trim()
+    assert trim is not None
+    trim()
