@@ -84,8 +84,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     a reminder loop, giving freed memory back: api/memory.py) before the `yield`, stop it after. The
     worker's database pool is closed last."""
     services: Services = app.state.services
-    anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
-    with memory.releasing():
+    threads = anyio.to_thread.current_default_thread_limiter()
+    threads.total_tokens = REQUEST_THREADS
+    with memory.releasing(busy=lambda: threads.borrowed_tokens > 0):
         async with background.lifespan(app):
             yield
     services.engine.dispose()

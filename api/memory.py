@@ -3,10 +3,11 @@
 glibc's malloc keeps what a request freed inside its heaps for reuse, and returns only a free stretch at
 the very top of a heap on its own; after a burst of concurrent requests the free pages are scattered
 through the heaps, so a worker's resident set stays at its peak. `malloc_trim(0)` hands those free
-pages back (madvise), keeping the heaps' layout. It takes about a millisecond for a worker's 150 MB,
-in a thread of its own that holds no GIL while it runs, so every few seconds costs the pages nothing
-measurable (docs/performance.md, 4 December 2026). Where the C library has no `malloc_trim` (musl),
-nothing runs.
+pages back (madvise), keeping the heaps' layout. It runs in a thread of its own that holds no GIL
+while it runs, but it holds malloc's locks: under load it took 0.5-7 ms, now and then 20-30 ms, in
+which a request that allocates would wait. So it runs only while no request thread is busy, at most
+every 10 seconds (docs/performance.md, 4 December 2026). Where the C library has no `malloc_trim`
+(musl), nothing runs.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ def malloc_trim() -> Callable[[], object] | None:
 
 
 @contextmanager
-def releasing(every: float = RELEASE_EVERY) -> Iterator[None]:
-    """While inside, a daemon thread calls `malloc_trim(0)` every `every` seconds."""
+def releasing(busy: Callable[[], bool], every: float = RELEASE_EVERY) -> Iterator[None]:
+    """While inside, a daemon thread calls `malloc_trim(0)` every `every` seconds unless `busy()`."""
     trim = malloc_trim()
     if trim is None:
         yield
@@ -42,7 +43,8 @@ def releasing(every: float = RELEASE_EVERY) -> Iterator[None]:
 
     def release() -> None:
         while not stop.wait(every):
-            trim()
+            if not busy():
+                trim()
 
     thread = threading.Thread(target=release, name="tunnelview-malloc-trim", daemon=True)
     thread.start()
