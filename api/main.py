@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import background, errors
+from api import background, errors, memory
 from api.middleware import RequestLog, SecurityHeaders, ServerErrors
 from api.pages import pages_router
 from api.routes import PREFIX, api_router, notifications, published, register, reports, yearly
@@ -81,11 +81,14 @@ def operation_id(route: APIRoute) -> str:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """A worker's start and stop: limit its request threads, start background work (an outbox sender,
-    a reminder loop) before the `yield`, stop it after. The worker's database pool is closed last."""
+    a reminder loop, giving freed memory back: api/memory.py) before the `yield`, stop it after. The
+    worker's database pool is closed last."""
     services: Services = app.state.services
-    anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
-    async with background.lifespan(app):
-        yield
+    threads = anyio.to_thread.current_default_thread_limiter()
+    threads.total_tokens = REQUEST_THREADS
+    with memory.releasing(busy=lambda: threads.borrowed_tokens > 0):
+        async with background.lifespan(app):
+            yield
     services.engine.dispose()
 
 
