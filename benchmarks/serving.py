@@ -1,6 +1,7 @@
 """Benchmark: the pages and the API at 50 concurrent clients against `tunnelview serve --workers 2`, each
 against a bare endpoint reading one row served the same way, in the same run; firing a trigger against
-the raw UPDATE + INSERT of the same rows; and the workers' memory after the load. Not a test.
+the raw UPDATE + INSERT of the same rows; and the workers' memory after the load, and again once idle
+long enough to give back what they freed (api/memory.py). Not a test.
 
     .venv/bin/python -m benchmarks.serving --database-url URL [--clients 50] [--requests 400] [--pace S ...]
 
@@ -37,6 +38,7 @@ import httpx
 from sqlalchemy import func, select
 
 from api.auth import SESSION_COOKIE
+from api.memory import RELEASE_EVERY
 from api.wiring import build_services
 from benchmarks.common import StatementCounter, Timing
 from benchmarks.lifecycle import bench_fire_on
@@ -298,6 +300,10 @@ def main() -> None:
                     )
             rss = rss_of_children(server.pid)
             print("\nRSS after the load: " + ", ".join(f"{mb:.0f} MB ({command})" for command, mb in rss))
+            time.sleep(RELEASE_EVERY + 2)  # idle: each worker gives back what it freed (api/memory.py)
+            rss = rss_of_children(server.pid)
+            idle = ", ".join(f"{mb:.0f} MB ({command})" for command, mb in rss)
+            print(f"RSS {RELEASE_EVERY + 2:.0f} s later, idle: {idle}")
         finally:
             server.stop()
     services.engine.dispose()
