@@ -85,6 +85,7 @@ def test_the_overview_shows_the_declarations_and_the_lead_reviewer_declares_ther
     refused = client.post(f"{overview}/independence", data={"csrf_token": csrf, "statement": STATEMENT})
     assert refused.status_code == 422
     assert "Enter the day of the declaration." in refused.text and STATEMENT in refused.text
+    assert "<title>Error: Overview" in refused.text and "<title>Overview" in before
     done = client.post(
         f"{overview}/independence",
         data={
