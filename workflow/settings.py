@@ -84,7 +84,8 @@ class Settings(BaseSettings):
         if importlib.util.find_spec("playwright") is None:
             problems.append(
                 "TUNNELVIEW_PDF_RENDERER is chromium but the Python package playwright is not installed: "
-                "install `playwright` (its browsers are not needed: Chromium comes from the system)."
+                "install `playwright` (`pip install --require-hashes -r requirements/chromium.txt`; "
+                "its browsers are not needed: Chromium comes from the system)."
             )
         return problems
 

@@ -137,7 +137,8 @@ def check_available(executable: str) -> None:
     except ImportError as error:
         raise ChromiumUnavailable(
             "Rendering PDF with Chromium needs the Python package playwright: install `playwright` "
-            "(not its browsers: Chromium comes from the system), or set TUNNELVIEW_PDF_RENDERER=weasyprint."
+            "(`pip install --require-hashes -r requirements/chromium.txt`; not its browsers: Chromium "
+            "comes from the system), or set TUNNELVIEW_PDF_RENDERER=weasyprint."
         ) from error
 
 
