@@ -91,7 +91,8 @@ def append(
     the review's row (`audit_count`, `audit_head`) to it in the same transaction.
 
     For a change, the review row is updated first (its version goes up), so that of two concurrent
-    writers the second is refused by the version check before it can read a stale end of the chain.
+    writers the second is refused by the version check before it can read a stale end of the chain;
+    that UPDATE returns the anchor as it stands under the row's lock, so it is not read again.
     A read that is audited (`changes_review=False`, e.g. opening the sealed register) leaves the
     version alone, so it never makes someone else's open form stale; it locks the review's row
     instead, so two appends still cannot take the same place in the chain. Where the row goes is read
@@ -102,8 +103,10 @@ def append(
     """
     if changes_review:
         review.updated_at = utcnow()
-        session.flush()
-    count, prev_hash = anchor(session, review.id, lock=not changes_review)
+        session.flush()  # the UPDATE locks the row and returns its anchor (workflow.models.Review)
+        count, prev_hash = review.audit_count, review.audit_head
+    else:
+        count, prev_hash = anchor(session, review.id, lock=True)
     seq = count + 1
     clean_params = json.loads(json.dumps(params or {}, default=str))
     at = utcnow()

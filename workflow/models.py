@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -96,14 +97,20 @@ class Review(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # The anchor of the review's audit chain: how many rows it has and the newest row's hash, written
     # by `workflow.audit.append` alone, in the transaction of each row, so a row removed is detected.
-    audit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    audit_head: Mapped[str] = mapped_column(String(64), default=GENESIS, server_default=GENESIS)
+    # Every UPDATE of the review returns them (`server_onupdate` with the mapper's `eager_defaults`:
+    # RETURNING), so `append` reads the anchor under the row's lock without a SELECT of its own.
+    audit_count: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", server_onupdate=FetchedValue()
+    )
+    audit_head: Mapped[str] = mapped_column(
+        String(64), default=GENESIS, server_default=GENESIS, server_onupdate=FetchedValue()
+    )
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="review", cascade="all, delete-orphan", order_by="Membership.id"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
 
 
 class Membership(Base):
