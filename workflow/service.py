@@ -468,7 +468,7 @@ class ReviewService:
             return self.detail(session, review, roles)
 
     def get_with_triggers(self, review_id: int, actor: int) -> tuple[ReviewDetail, list[TriggerOption]]:
-        """`get` and `allowed_triggers` in one read (the overview shows both)."""
+        """`get` and `allowed_triggers` in one read (a trigger's page shows both)."""
         with self.session(read_only=True) as session:
             review, roles = self.load(session, review_id, actor)
             return self.detail(session, review, roles), self.trigger_options(session, review, roles)

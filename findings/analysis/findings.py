@@ -7,7 +7,7 @@ carries its warnings (`FindingView`), computed for that finding only, in the sam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -28,11 +28,12 @@ from findings.analysis.models import (
     FindingEvidence,
 )
 from findings.analysis.themes import chosen_themes
-from findings.analysis.warnings import RecentWarningCounts, WarningCounts, counts_key, finding_warnings
+from findings.analysis.warnings import WarningCounts, counts_key, finding_warnings
 from workflow.commands import MAX_ITEMS, MAX_LINKS, Command, Id, Key, Text, Title, required
 from workflow.errors import InvalidInput, NotAtThisStage, NotFound
 from workflow.models import utcnow
 from workflow.policy import READERS
+from workflow.recent import RecentResults
 from workflow.service import ReviewDetail, ReviewService
 
 # The keys of `FINDING_CATEGORIES` and `quality.EVIDENCE_KINDS`, spelt out for the type checker (a
@@ -149,7 +150,8 @@ class FindingService(AnalysisService):
     ) -> None:
         super().__init__(reviews, today=today)
         self._facts = facts or FindingsFacts()
-        self._counts = RecentWarningCounts()
+        # a few integers a finding, for the reviews read lately (warnings.counts_key)
+        self._counts: RecentResults[Hashable, dict[int, WarningCounts]] = RecentResults(256)
 
     def _views(self, ctx: Context, findings: Sequence[Finding]) -> list[FindingView]:
         if not findings:
@@ -257,7 +259,7 @@ class FindingService(AnalysisService):
     def summaries(self, *, review_id: int, actor: int) -> tuple[ReviewDetail, tuple[FindingSummary, ...]]:
         """The review (as its pages show it) and every finding in number order, as the list shows it.
         The warnings are counted from the whole of each finding (its evidence, questions, episodes and
-        what they rest on), once for each version of the review (`RecentWarningCounts`), so a list
+        what they rest on), once for each version of the review (`warnings.counts_key`), so a list
         read again loads only the findings' own rows."""
         with self.read(review_id, actor, READERS["analysis"]) as ctx:
             comments = (

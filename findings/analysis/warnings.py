@@ -11,8 +11,6 @@ carry (members and the sealed register) and the acknowledgements.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -104,37 +102,14 @@ class WarningCounts:
         return cls(sum(1 for w in found if w.blocks), sum(1 for w in found if not w.acknowledged))
 
 
-class RecentWarningCounts:
-    """The findings' warning counts of the reviews read lately, each kept under what they are computed
-    from: the review's audit anchor (`audit_count`, `audit_head`) and the names and agencies the checks
-    look for. Every change to a finding, its evidence, questions and episodes, the entries,
-    conversations and factors under them, the acknowledgements and the sealed register is audited in
-    the review's chain in the same transaction, so it moves the anchor; the names and agencies come
-    partly from accounts outside that chain, so they are part of the key. A changed review is computed
-    again; nothing is ever invalidated by hand. Only reads use it, so no uncommitted state is kept.
-    Per process, a few hundred reviews at most (an entry is a few integers a finding)."""
-
-    def __init__(self, size: int = 256) -> None:
-        self._size = size
-        self._kept: OrderedDict[Hashable, dict[int, WarningCounts]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, compute: Callable[[], dict[int, WarningCounts]]) -> dict[int, WarningCounts]:
-        with self._lock:
-            kept = self._kept.get(key)
-            if kept is not None:
-                self._kept.move_to_end(key)
-                return kept
-        counts = compute()  # outside the lock: two readers of one new version may both compute it
-        with self._lock:
-            self._kept[key] = counts
-            while len(self._kept) > self._size:
-                self._kept.popitem(last=False)
-        return counts
-
-
 def counts_key(review: Review, names: Sequence[str]) -> Hashable:
-    """What a review's warning counts are computed from, besides the rows its audit chain covers."""
+    """What a review's findings' warning counts are computed from, to keep them under
+    (`workflow.recent.RecentResults`): the review's audit anchor (`audit_count`, `audit_head`) and the
+    names and agencies the checks look for. Every change to a finding, its evidence, questions and
+    episodes, the entries, conversations and factors under them, the acknowledgements and the sealed
+    register is audited in the review's chain in the same transaction, so it moves the anchor; the
+    names and agencies come partly from accounts outside that chain, so they are in the key too. Only
+    reads use the kept counts, so no uncommitted state is kept."""
     agencies = ReviewAgencies.of(review)
     return (
         review.id,

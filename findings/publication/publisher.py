@@ -18,7 +18,6 @@ import hashlib
 import logging
 import pickle
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -38,6 +37,7 @@ from findings.publication.render import DocumentKind, Format
 from findings.publication.view_model import BriefingData, ReportData
 from workflow.errors import NotFound, TriggerRefused
 from workflow.models import Review
+from workflow.recent import RecentResults
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +73,7 @@ class Publishing:
         self.partnership = partnership
         self._formats = tuple(formats)
         self._allowed_postcodes = tuple(allowed_postcodes)
-        self._cache: OrderedDict[str, Prepared] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache: RecentResults[str, Prepared] = RecentResults(cache_size)
         self._lock = threading.Lock()
         self._last: dict[int, tuple[int | None, tuple[str, ...]]] = {}  # review -> (version, hits)
 
@@ -136,26 +135,18 @@ class Publishing:
         they are made from has changed (the key needs neither rendering nor opening the register)."""
         report, briefing = self._views(session, review_id, variant)
         key = self._key(variant, report, briefing, register_fingerprint(session, review_id))
-        with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-        prepared = (
-            cached
-            if cached is not None
-            else prepare(
+        prepared = self._cache.get(
+            key,
+            lambda: prepare(
                 report,
                 self.identifiers(session, review_id),
                 briefing=briefing,
                 variant=variant,
                 formats=self._formats,
                 allowed_postcodes=self._allowed_postcodes,
-            )
+            ),
         )
         with self._lock:
-            self._cache[key] = prepared
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
             if variant == DocumentKind.FULL:
                 self._last[review_id] = (_version(session, review_id), prepared.check.reasons())
         return prepared

@@ -171,7 +171,7 @@ def test_the_finding_editor_shows_only_its_own_warnings_and_refuses_an_empty_tit
 def test_the_findings_list_counts_the_warnings_again_after_every_change_that_moves_them(
     client, api_services, people
 ):
-    """The counts are kept per version of the review (`RecentWarningCounts`): a change in the review
+    """The counts are kept per version of the review (`warnings.counts_key`): a change in the review
     moves it, and a renamed member (outside the review's own audit chain) is in the key too."""
     analysis = Analysis(api_services.reviews, people).gathering().narratives()
     analysis.begin_analysis().episode(explained=True)
