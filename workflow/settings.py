@@ -72,22 +72,7 @@ class Settings(BaseSettings):
 
     def pdf_renderer_problems(self) -> list[str]:
         """What stops the chosen PDF renderer from working (nothing for WeasyPrint)."""
-        if self.pdf_renderer != "chromium":
-            return []
-        problems = []
-        if not os.access(self.chromium, os.X_OK):
-            problems.append(
-                f"TUNNELVIEW_PDF_RENDERER is chromium but TUNNELVIEW_CHROMIUM ({self.chromium}) is not an "
-                "executable: install the chromium package (Debian: apt-get install chromium) or point "
-                "TUNNELVIEW_CHROMIUM at it."
-            )
-        if importlib.util.find_spec("playwright") is None:
-            problems.append(
-                "TUNNELVIEW_PDF_RENDERER is chromium but the Python package playwright is not installed: "
-                "install `playwright` (`pip install --require-hashes -r requirements/chromium.txt`; "
-                "its browsers are not needed: Chromium comes from the system)."
-            )
-        return problems
+        return chromium_problems(self.chromium) if self.pdf_renderer == "chromium" else []
 
     def trusted_proxy_networks(self) -> list[str]:
         """The trusted proxies as written, each checked to be an IP address or network."""
@@ -232,7 +217,9 @@ class Settings(BaseSettings):
         self.trusted_proxy_networks()
         renderer = self.pdf_renderer_problems()
         if renderer:
-            raise UnsafeSettings(" ".join(renderer) + " See docs/reports.md.")
+            raise UnsafeSettings(
+                " ".join(["TUNNELVIEW_PDF_RENDERER is chromium:", *renderer, "See docs/reports.md."])
+            )
         sign_on = self.sign_on_problems()
         if sign_on:
             raise UnsafeSettings(" ".join(sign_on) + " See docs/sign-on.md.")
@@ -273,6 +260,24 @@ def is_fernet_key(key: str) -> bool:
     except (ValueError, TypeError):
         return False
     return True
+
+
+def chromium_problems(executable: str) -> list[str]:
+    """What is missing for PDFs made by Chromium at `executable`, in words saying what to install (the
+    settings check at start, `findings.publication.chromium` at each render)."""
+    problems = []
+    if not os.access(executable, os.X_OK):
+        problems.append(
+            f"Chromium is not at {executable}: install the chromium package (Debian: apt-get install "
+            "chromium) or point TUNNELVIEW_CHROMIUM at it."
+        )
+    if importlib.util.find_spec("playwright") is None:
+        problems.append(
+            "Rendering PDF with Chromium needs the Python package playwright: install `playwright` "
+            "(`pip install --require-hashes -r requirements/chromium.txt`; not its browsers: Chromium "
+            "comes from the system)."
+        )
+    return problems
 
 
 @lru_cache(maxsize=1)

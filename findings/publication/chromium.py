@@ -21,6 +21,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from workflow.settings import chromium_problems
+
 LAUNCH_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking")
 PDF_OPTIONS: dict[str, Any] = {
     "format": "A4",
@@ -127,19 +129,9 @@ def _print(browser: Any, html: str) -> bytes:
 
 def check_available(executable: str) -> None:
     """Refuse, saying what to install, when Chromium or playwright is missing."""
-    if not os.access(executable, os.X_OK):
-        raise ChromiumUnavailable(
-            f"Chromium is not at {executable}: install the chromium package (Debian: apt-get install "
-            "chromium) or set TUNNELVIEW_CHROMIUM to its path, or set TUNNELVIEW_PDF_RENDERER=weasyprint."
-        )
-    try:
-        import playwright  # noqa: F401
-    except ImportError as error:
-        raise ChromiumUnavailable(
-            "Rendering PDF with Chromium needs the Python package playwright: install `playwright` "
-            "(`pip install --require-hashes -r requirements/chromium.txt`; not its browsers: Chromium "
-            "comes from the system), or set TUNNELVIEW_PDF_RENDERER=weasyprint."
-        ) from error
+    problems = chromium_problems(executable)
+    if problems:
+        raise ChromiumUnavailable(" ".join([*problems, "Or set TUNNELVIEW_PDF_RENDERER=weasyprint."]))
 
 
 _renderers: dict[tuple[int, str], ChromiumRenderer] = {}
