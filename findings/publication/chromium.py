@@ -7,6 +7,13 @@ queue and wait for the bytes. Renders run one at a time. A browser that died is 
 
 Each render has a fresh browser context with JavaScript off and every network request aborted: the
 report's HTML inlines its stylesheet and links only to its own headings, so nothing needs fetching.
+
+Chromium lacks two things of CSS Paged Media that the reports' stylesheet asks of WeasyPrint, so this
+module does them itself, in the page's DOM (through Playwright, which the page's disabled JavaScript does
+not stop): the running title (`string()`: the one `<h1>`'s text is written into an `@page` rule) and the
+contents' page numbers (`target-counter()`: a quick untagged print tells on which page each contents
+link's target starts, read from the PDF's named destinations; the numbers are written into the contents
+and the tagged PDF printed; printed again if writing them moved a target, which its destinations tell).
 Playwright is imported here only, when the first PDF is made, so a worker that never renders one with
 Chromium does not load it.
 """
@@ -14,6 +21,7 @@ Chromium does not load it.
 from __future__ import annotations
 
 import atexit
+import io
 import os
 import queue
 import threading
@@ -31,7 +39,44 @@ PDF_OPTIONS: dict[str, Any] = {
     "prefer_css_page_size": True,
     "print_background": True,
 }
+DRAFT_OPTIONS: dict[str, Any] = {**PDF_OPTIONS, "tagged": False, "outline": False}  # 2-3x quicker
 RENDER_TIMEOUT_SECONDS = 120.0
+MOST_PRINTS = 3  # of the tagged PDF, should each print of the numbers move a target again
+
+# What the stylesheet's string() and target-counter() give in WeasyPrint. The numbers are spans of
+# their own in each contents link, so they are read as part of the link, as WeasyPrint's are.
+PRINT_CSS = """
+@media print {
+  nav.contents a[href^="#"] { display: flex; align-items: baseline; }
+  nav.contents a .leader { flex: 1; margin: 0 0.3em; border-bottom: 1px dotted #505a5f; }
+}
+"""
+PREPARE_SCRIPT = r"""(css) => {
+  const h1 = document.querySelector("h1");
+  const title = h1 ? h1.textContent.replace(/[\s\u0000-\u001f]+/g, " ").trim() : "";
+  const quoted = '"' + title.replace(/[\\"]/g, "\\$&") + '"';
+  const style = document.createElement("style");
+  const running = `@page { @top-left { content: ${quoted}; } } @page :first { @top-left { content: none; } }`;
+  style.textContent = css + (title ? running : "");
+  document.head.appendChild(style);
+  const links = [...document.querySelectorAll('nav.contents a[href^="#"]')];
+  for (const link of links) {
+    const leader = document.createElement("span");
+    leader.className = "leader";
+    leader.setAttribute("aria-hidden", "true");
+    const page = document.createElement("span");
+    page.className = "page";
+    page.textContent = "000";
+    link.append(leader, page);
+  }
+  return links.map((link) => decodeURIComponent(link.getAttribute("href").slice(1)));
+}"""
+NUMBER_SCRIPT = """(pages) => {
+  for (const link of document.querySelectorAll('nav.contents a[href^="#"]')) {
+    const target = decodeURIComponent(link.getAttribute("href").slice(1));
+    link.querySelector(".page").textContent = pages[target] ?? "";
+  }
+}"""
 
 
 class ChromiumUnavailable(RuntimeError):
@@ -121,10 +166,43 @@ def _print(browser: Any, html: str) -> bytes:
         context.route("**/*", lambda route: route.abort())
         page = context.new_page()
         page.set_content(html, wait_until="load")
-        pdf: bytes = page.pdf(**PDF_OPTIONS)
-        return pdf
+        targets: list[str] = page.evaluate(PREPARE_SCRIPT, PRINT_CSS)
+        if not targets:
+            pdf: bytes = page.pdf(**PDF_OPTIONS)
+            return pdf
+        return _print_numbered(page, targets)
     finally:
         context.close()
+
+
+def _print_numbered(page: Any, targets: list[str]) -> bytes:
+    """The tagged PDF with each contents link's page number, printed until the numbers it shows are
+    the pages its targets are on (once, unless writing the numbers moved a target)."""
+    numbers = target_pages(page.pdf(**DRAFT_OPTIONS), targets)
+    for _ in range(MOST_PRINTS):
+        page.evaluate(NUMBER_SCRIPT, numbers)
+        pdf: bytes = page.pdf(**PDF_OPTIONS)
+        printed = target_pages(pdf, targets)
+        if printed == numbers:
+            break
+        numbers = printed
+    return pdf
+
+
+def target_pages(pdf: bytes, targets: list[str]) -> dict[str, int]:
+    """The page (counted from 1, as `counter(page)`) each of `targets` starts on, from the PDF's named
+    destinations; a target with none (or none on a page) is left out."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    # Chromium names each destination as a PDF name, so pypdf gives "/introduction" for #introduction
+    destinations = {name.removeprefix("/"): each for name, each in reader.named_destinations.items()}
+    pages = {
+        each: reader.get_destination_page_number(destinations[each])
+        for each in targets
+        if each in destinations
+    }
+    return {target: page + 1 for target, page in pages.items() if page is not None}
 
 
 def check_available(executable: str) -> None:

@@ -1,7 +1,7 @@
 """The PDF renderer chosen by `TUNNELVIEW_PDF_RENDERER=chromium`: a warm Chromium makes the full report
-as a PDF a reader (and the anonymisation check) can read page by page, with the footers WeasyPrint
-gives it; a name planted in the report is found in its text; two threads rendering at once both get
-their document; and WeasyPrint stays the default."""
+as a PDF a reader (and the anonymisation check) can read page by page, with the footers, the running
+title and the contents' page numbers WeasyPrint gives it; a name planted in the report is found in
+its text; two threads rendering at once both get their document; and WeasyPrint stays the default."""
 
 from __future__ import annotations
 
@@ -81,6 +81,65 @@ def test_the_full_report_is_a_pdf_whose_every_page_has_text_and_the_footers_weas
         assert _footers(each) == [False] + [True] * (len(each) - 1)
     root = PdfReader(io.BytesIO(html_to_pdf(html))).trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root and root["/Lang"] == "en-GB"
+
+
+def _contents(pdf: bytes) -> list[str]:
+    """The contents' lines as a reader sees them: the section, then its page ("2. Methodology 2")."""
+    text = _pages(pdf)[0].partition("\nContents\n")[2]
+    lines = [" ".join(line.replace(".", " ").split()) for line in text.splitlines()]
+    return [line for line in lines if line[-1:].isdigit() and not line.startswith("Page ")]
+
+
+@pytest.mark.pdf
+def test_the_contents_give_each_sections_page_as_weasyprint_does(
+    report: ReportData, chromium_chosen: None
+) -> None:
+    html = render_html(DocumentKind.FULL, report)
+    pdf = html_to_pdf(html)
+    contents = _contents(pdf)
+    assert contents == _contents(weasyprint_pdf(html))
+    assert len(contents) == html.count('<li><a href="#')
+    pages = _pages(pdf)
+    first_finding = next(n for n, text in enumerate(pages, start=1) if "\n7. Findings\n" in f"\n{text}\n")
+    assert any(line.startswith("7 Findings") and line.endswith(f" {first_finding}") for line in contents)
+
+
+@pytest.mark.pdf
+def test_every_page_but_the_cover_is_headed_with_the_reports_title(
+    report: ReportData, chromium_chosen: None
+) -> None:
+    pages = _pages(html_to_pdf(render_html(DocumentKind.FULL, report)))
+    title = "Local child safeguarding practice review: Alice"  # the <h1>, the report's type and pseudonym
+    assert [title in text.splitlines() for text in pages[1:]] == [True] * (len(pages) - 1)
+    assert " ".join(pages[0].split()).count(title) == 1  # the cover's heading, no running title above it
+
+
+def test_a_title_with_quotes_and_backslashes_is_the_running_title_as_written(executable: str) -> None:
+    title = 'The "Acacia" review \\ part 2'
+    html = (
+        f'<html lang="en-GB"><head><title>t</title></head><body><h1>{title}</h1>'
+        '<p style="break-before: page">second page</p></body></html>'
+    )
+    second = _pages(chromium.html_to_pdf(html, executable))[1]
+    assert title in second
+
+
+def test_a_target_whose_page_numbers_move_it_is_printed_until_the_contents_are_right(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    printed = iter([{"a": 2, "b": 9}, {"a": 2, "b": 10}, {"a": 2, "b": 10}])
+    shown: list[dict[str, int]] = []
+
+    class Page:
+        def pdf(self, **options: Any) -> bytes:
+            return b"tagged" if options["tagged"] else b"draft"
+
+        def evaluate(self, script: str, numbers: dict[str, int]) -> None:
+            shown.append(dict(numbers))
+
+    monkeypatch.setattr(chromium, "target_pages", lambda pdf, targets: next(printed))
+    assert chromium._print_numbered(Page(), ["a", "b"]) == b"tagged"
+    assert shown == [{"a": 2, "b": 9}, {"a": 2, "b": 10}]  # the second print showed what it found
 
 
 @pytest.mark.pdf
